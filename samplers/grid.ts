@@ -1,0 +1,173 @@
+/**
+ * Exhaustive search over a grid, each point evaluated once.
+ *
+ * The grid is given explicitly (Optuna's `{ a: [1, 2, 3], b: ['x', 'y'] }`, or a list of
+ * points, or any object with `size` and `point(i)`), or derived from a declared search space
+ * in which conditional parameters do not multiply the grid. Points are visited in a shuffled
+ * order that depends only on the seed (42 by default, as the original grid tool).
+ *
+ * Each new trial claims its grid point in the same storage write that creates it, so processes
+ * sharing a study never evaluate a point twice, and a resumed study skips finished points.
+ * Points whose trial FAILed are handed out again (`retryFailed`, on by default).
+ */
+import { type Distribution, type ParamValue, enumerateValues, toInternal } from '../src/distributions.js';
+import { UsageError } from '../src/errors.js';
+import type { FrozenTrial } from '../src/frozen-trial.js';
+import { Rng } from '../src/rng.js';
+import type { Sampler } from '../src/sampler.js';
+import type { TrialClaim } from '../src/storage/storage.js';
+import type { Study } from '../src/study.js';
+
+/** A grid that produces its points on demand, so that large grids need no list in memory. */
+export interface Grid {
+  readonly size: number;
+  point(index: number): Readonly<Record<string, ParamValue>>;
+}
+
+export type GridSpec = Record<string, readonly ParamValue[]> | readonly Readonly<Record<string, ParamValue>>[] | Grid;
+
+/** A search-space entry that exists only when `when(params so far)` holds. */
+export interface ConditionalParam {
+  distribution: Distribution;
+  when: (params: Readonly<Record<string, ParamValue>>) => boolean;
+}
+
+/** A declared search space, in declaration order; conditions may look at earlier parameters. */
+export type DeclaredSpace = Record<string, Distribution | ConditionalParam>;
+
+export interface GridSamplerOptions {
+  /** Seed of the visiting order. Default 42. */
+  seed?: number;
+  /** Hand out the points of FAIL trials again. Default true. */
+  retryFailed?: boolean;
+}
+
+export const GRID_ID_KEY = 'grid_id';
+const DEFAULT_GRID_SEED = 42;
+
+/** The cartesian product of named value lists, indexed in mixed radix (last name fastest). */
+export class CartesianGrid implements Grid {
+  readonly size: number;
+  private readonly names: string[];
+  private readonly values: (readonly ParamValue[])[];
+
+  constructor(lists: Record<string, readonly ParamValue[]>) {
+    this.names = Object.keys(lists);
+    this.values = this.names.map((n) => lists[n]);
+    for (const [i, n] of this.names.entries()) {
+      if (!Array.isArray(this.values[i]) || this.values[i].length === 0) throw new UsageError(`grid: parameter '${n}' needs a non-empty list of values`);
+    }
+    this.size = this.values.reduce((acc, v) => acc * v.length, 1);
+  }
+
+  point(index: number): Record<string, ParamValue> {
+    const out: Record<string, ParamValue> = {};
+    let rest = index;
+    for (let i = this.names.length - 1; i >= 0; i--) {
+      const len = this.values[i].length;
+      out[this.names[i]] = this.values[i][rest % len];
+      rest = Math.floor(rest / len);
+    }
+    // Restore declaration order for readability.
+    return Object.fromEntries(this.names.map((n) => [n, out[n]]));
+  }
+}
+
+class ListGrid implements Grid {
+  constructor(private readonly points: readonly Readonly<Record<string, ParamValue>>[]) {
+    if (points.length === 0) throw new UsageError('grid: the list of points is empty');
+  }
+  get size(): number {
+    return this.points.length;
+  }
+  point(index: number): Readonly<Record<string, ParamValue>> {
+    return this.points[index];
+  }
+}
+
+/** Every point of a declared space; a conditional parameter only multiplies the branches where it exists. */
+export function enumerateSpace(space: DeclaredSpace): Record<string, ParamValue>[] {
+  const entries = Object.entries(space);
+  const points: Record<string, ParamValue>[] = [];
+  const walk = (i: number, params: Record<string, ParamValue>): void => {
+    if (i === entries.length) {
+      points.push({ ...params });
+      return;
+    }
+    const [name, entry] = entries[i];
+    const conditional = 'when' in entry;
+    if (conditional && !entry.when(params)) {
+      walk(i + 1, params);
+      return;
+    }
+    const d = conditional ? entry.distribution : entry;
+    for (const v of enumerateValues(d, name)) {
+      params[name] = v;
+      walk(i + 1, params);
+    }
+    delete params[name];
+  };
+  walk(0, {});
+  return points;
+}
+
+function toGrid(spec: GridSpec): Grid {
+  if (Array.isArray(spec)) return new ListGrid(spec);
+  if (typeof (spec as Grid).point === 'function' && typeof (spec as Grid).size === 'number') return spec as Grid;
+  return new CartesianGrid(spec as Record<string, readonly ParamValue[]>);
+}
+
+export class GridSampler implements Sampler {
+  readonly name = 'grid';
+  readonly grid: Grid;
+  private readonly order: Int32Array;
+  private readonly retryFailed: boolean;
+
+  constructor(grid: GridSpec, options: GridSamplerOptions = {}) {
+    this.grid = toGrid(grid);
+    if (this.grid.size === 0) throw new UsageError('grid: the grid has no points');
+    this.retryFailed = options.retryFailed ?? true;
+    this.order = shuffledOrder(this.grid.size, options.seed ?? DEFAULT_GRID_SEED);
+  }
+
+  /** A grid over every value of a declared search space (floats need a step). */
+  static fromSearchSpace(space: DeclaredSpace, options: GridSamplerOptions = {}): GridSampler {
+    return new GridSampler(enumerateSpace(space), options);
+  }
+
+  /** The grid point ids in visiting order. */
+  get visitingOrder(): Int32Array {
+    return this.order;
+  }
+
+  trialClaim(): TrialClaim {
+    return { key: GRID_ID_KEY, candidates: this.order, releaseStates: this.retryFailed ? ['FAIL'] : [] };
+  }
+
+  sampleIndependent(_study: Study, trial: FrozenTrial, name: string, distribution: Distribution): ParamValue {
+    const id = trial.systemAttrs[GRID_ID_KEY];
+    if (typeof id !== 'number') {
+      throw new UsageError(`trial ${trial.number} has no grid point (was it enqueued?): give every parameter in enqueueTrial, or use another sampler`);
+    }
+    const point = this.grid.point(id);
+    if (!(name in point)) {
+      throw new UsageError(`parameter '${name}' is not in the grid (grid parameters: ${Object.keys(point).join(', ')}): add it to the grid`);
+    }
+    const value = point[name];
+    toInternal(distribution, value, name); // throws if the grid value does not fit the suggested distribution
+    return value;
+  }
+}
+
+function shuffledOrder(size: number, seed: number): Int32Array {
+  const order = new Int32Array(size);
+  for (let i = 0; i < size; i++) order[i] = i;
+  const rng = new Rng(seed);
+  for (let i = size - 1; i > 0; i--) {
+    const j = Math.floor(rng.random() * (i + 1));
+    const tmp = order[i];
+    order[i] = order[j];
+    order[j] = tmp;
+  }
+  return order;
+}

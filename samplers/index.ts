@@ -1,0 +1,112 @@
+/**
+ * The sampler registry: CLI names to factories, with the options each accepts.
+ *
+ * Options arrive from the CLI as a loose record (flags and `--sampler-options '<json>'`); each
+ * entry names its options so that a typo is an error, not a silently ignored setting.
+ */
+import { UsageError } from '../src/errors.js';
+import type { Sampler } from '../src/sampler.js';
+import { GridSampler, type GridSpec } from './grid.js';
+import { RandomSampler } from './random.js';
+
+export type OptionType = 'number' | 'integer' | 'boolean' | 'string' | 'json';
+
+export interface SamplerOptionSpec {
+  readonly type: OptionType;
+  readonly description: string;
+}
+
+/** What a factory receives besides its own options. */
+export interface SamplerContext {
+  /** For the grid sampler: the grid of the objective (its declared space or explicit points). */
+  grid?: GridSpec;
+}
+
+export interface SamplerEntry {
+  readonly description: string;
+  readonly options: Readonly<Record<string, SamplerOptionSpec>>;
+  create(options: Record<string, unknown>, context: SamplerContext): Sampler;
+}
+
+const seedOption: SamplerOptionSpec = { type: 'integer', description: 'random seed (same seed, same parameters)' };
+
+const registry = new Map<string, SamplerEntry>();
+
+/** Adds a sampler under a CLI name; a name can be registered once. */
+export function registerSampler(name: string, entry: SamplerEntry): void {
+  if (registry.has(name)) throw new Error(`sampler '${name}' is already registered`);
+  registry.set(name, entry);
+}
+
+export function samplerNames(): string[] {
+  return [...registry.keys()];
+}
+
+export function samplerEntry(name: string): SamplerEntry {
+  const entry = registry.get(name);
+  if (!entry) throw new UsageError(`unknown sampler '${name}': choose one of ${samplerNames().join(', ')}`);
+  return entry;
+}
+
+/** Builds a sampler by CLI name, checking its options against the entry's list. */
+export function createSampler(name: string, options: Record<string, unknown> = {}, context: SamplerContext = {}): Sampler {
+  const entry = samplerEntry(name);
+  const checked: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    const spec = entry.options[key];
+    if (!spec) {
+      const known = Object.keys(entry.options);
+      throw new UsageError(`sampler '${name}' has no option '${key}'${known.length ? `; its options are: ${known.join(', ')}` : ''}`);
+    }
+    checked[key] = checkOption(name, key, spec, value);
+  }
+  return entry.create(checked, context);
+}
+
+function checkOption(sampler: string, key: string, spec: SamplerOptionSpec, value: unknown): unknown {
+  const bad = (want: string): never => {
+    throw new UsageError(`sampler '${sampler}' option '${key}' must be ${want}, but got ${JSON.stringify(value)}`);
+  };
+  switch (spec.type) {
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) bad('a number');
+      return value;
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) bad('an integer');
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') bad('true or false');
+      return value;
+    case 'string':
+      if (typeof value !== 'string') bad('a string');
+      return value;
+    case 'json':
+      return value;
+  }
+}
+
+/** The sampler a study gets when none is given: TPE once registered (as Optuna), else random. */
+export function defaultSampler(): Sampler {
+  return createSampler(registry.has('tpe') ? 'tpe' : 'random');
+}
+
+registerSampler('random', {
+  description: 'independent uniform sampling (the baseline)',
+  options: { seed: seedOption },
+  create: (o) => new RandomSampler({ seed: o.seed as number | undefined }),
+});
+
+registerSampler('grid', {
+  description: "exhaustive search over the objective's grid, each point once, in a seeded shuffled order",
+  options: {
+    seed: { type: 'integer', description: 'seed of the visiting order (default 42)' },
+    retryFailed: { type: 'boolean', description: 'hand out the points of failed trials again (default true)' },
+  },
+  create: (o, context) => {
+    if (!context.grid) throw new UsageError('the grid sampler needs a grid: this objective declares none');
+    return new GridSampler(context.grid, { seed: o.seed as number | undefined, retryFailed: o.retryFailed as boolean | undefined });
+  },
+});
+
+export { GridSampler, RandomSampler };

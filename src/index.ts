@@ -1,0 +1,24 @@
+/**
+ * studyopt's public API.
+ */
+export { createStudy, loadStudy, Study, bestOf } from './study.js';
+export type { CreateStudyOptions, LoadStudyOptions, TellOptions, AskOptions, ConstraintsFunc } from './study.js';
+export type { Trial } from './trial.js';
+export { StudyTrial } from './trial.js';
+export type { Objective, ObjectiveResult, OptimizeOptions, OptimizeSummary, Callback, StopReason } from './optimize.js';
+export type { FrozenTrial, TrialState, StudyDirection } from './frozen-trial.js';
+export { isFeasible, trialValue } from './frozen-trial.js';
+export * from './distributions.js';
+export { UsageError, TrialPruned, DuplicatedStudyError, TrialFinishedError } from './errors.js';
+export type { Sampler } from './sampler.js';
+export type { Pruner } from './pruners/pruner.js';
+export { NopPruner } from './pruners/pruner.js';
+export { MedianPruner } from './pruners/median.js';
+export type { Storage, StudySummary, TrialTemplate } from './storage/storage.js';
+export { InMemoryStorage } from './storage/in-memory.js';
+export { Rng } from './rng.js';
+export { paretoFront, dominates } from './pareto.js';
+export { RandomSampler } from '../samplers/random.js';
+export { GridSampler, CartesianGrid, enumerateSpace } from '../samplers/grid.js';
+export type { Grid, GridSpec, DeclaredSpace, ConditionalParam } from '../samplers/grid.js';
+export { createSampler, registerSampler, samplerNames } from '../samplers/index.js';

@@ -1,0 +1,134 @@
+/**
+ * The sequential executor: `study.optimize` as a loop of ask, objective, tell.
+ */
+import { TrialPruned } from './errors.js';
+import type { FrozenTrial, TrialState } from './frozen-trial.js';
+import { ProgressLine } from './progress.js';
+import type { Study } from './study.js';
+import type { Trial } from './trial.js';
+
+export type ObjectiveResult = number | readonly number[];
+/** A define-by-run objective: suggest parameters on the trial, return the value(s) to optimise. */
+export type Objective = (trial: Trial) => ObjectiveResult | Promise<ObjectiveResult>;
+export type Callback = (study: Study, trial: FrozenTrial) => void;
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+export interface OptimizeOptions {
+  /** Run at most this many more trials in this call. */
+  nTrials?: number;
+  /** Stop starting trials after this many seconds. */
+  timeout?: number;
+  /**
+   * Which objective errors are caught (the trial is marked FAIL and the study goes on):
+   * 'all' (default), 'none', or a list of error classes. Others are re-thrown after the trial
+   * is recorded as FAIL.
+   */
+  catch?: 'all' | 'none' | readonly ErrorClass[];
+  /** Called after each trial with the study and the finished trial. */
+  callbacks?: readonly Callback[];
+  /** A progress line on stderr (only drawn when stderr is a terminal). */
+  showProgress?: boolean;
+  /**
+   * Stop once the study holds this many COMPLETE or PRUNED trials, counting those of every
+   * process sharing the storage (the CLI's `--trials`). Trials are claimed in the storage write
+   * that creates them, so the study ends with exactly this many.
+   */
+  targetFinished?: number;
+  /** Aborting stops dispatching new trials; the trial in flight is finished and recorded. */
+  signal?: AbortSignal;
+}
+
+export type StopReason = 'nTrials' | 'timeout' | 'stopped' | 'exhausted' | 'target' | 'aborted';
+
+export interface OptimizeSummary {
+  /** Trials started and finished by this call. */
+  readonly nTrials: number;
+  readonly completed: number;
+  readonly pruned: number;
+  readonly failed: number;
+  readonly elapsedSeconds: number;
+  readonly stopReason: StopReason;
+}
+
+/** Yield to the event loop this often so that signals, timers and heartbeats get their turn. */
+const YIELD_EVERY_MS = 50;
+
+export async function optimizeSequential(study: Study, objective: Objective, options: OptimizeOptions = {}): Promise<OptimizeSummary> {
+  const started = performance.now();
+  const deadline = options.timeout !== undefined ? started + options.timeout * 1000 : Infinity;
+  const counts: Record<TrialState, number> = { RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0, WAITING: 0 };
+  const limit = options.targetFinished !== undefined ? { max: options.targetFinished, states: ['COMPLETE', 'PRUNED', 'RUNNING'] as const } : undefined;
+  const progress = options.showProgress ? new ProgressLine(study, options.nTrials ?? options.targetFinished) : null;
+  const storage = study.storage;
+  if (storage.gracePeriod !== undefined) storage.failStaleTrials(study.studyId, storage.gracePeriod);
+  study.clearStop();
+  let stopReason: StopReason = 'nTrials';
+  let lastYield = performance.now();
+  let n = 0;
+  try {
+    for (;;) {
+      if (options.nTrials !== undefined && n >= options.nTrials) { stopReason = 'nTrials'; break; }
+      if (performance.now() >= deadline) { stopReason = 'timeout'; break; }
+      if (study.isStopRequested) { stopReason = 'stopped'; break; }
+      if (options.signal?.aborted) { stopReason = 'aborted'; break; }
+      const trial = study.tryAsk(limit);
+      if (!trial) { stopReason = limit ? 'target' : 'exhausted'; break; }
+      n++;
+      const heartbeat = startHeartbeat(study, trial.trialId);
+      let frozen: FrozenTrial;
+      let rethrow: unknown = undefined;
+      try {
+        const result = await objective(trial);
+        frozen = study.tell(trial, result as number | readonly number[]);
+      } catch (err) {
+        if (err instanceof TrialPruned) {
+          frozen = study.tell(trial, null, { state: 'PRUNED' });
+        } else {
+          frozen = study.tell(trial, null, { state: 'FAIL', failReason: describeError(err) });
+          if (!isCaught(err, options.catch ?? 'all')) rethrow = err;
+        }
+      } finally {
+        heartbeat?.stop();
+      }
+      counts[frozen.state]++;
+      progress?.update(frozen);
+      if (rethrow !== undefined) throw rethrow;
+      for (const cb of options.callbacks ?? []) cb(study, frozen);
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+    }
+  } finally {
+    progress?.finish();
+  }
+  return {
+    nTrials: n,
+    completed: counts.COMPLETE,
+    pruned: counts.PRUNED,
+    failed: counts.FAIL,
+    elapsedSeconds: (performance.now() - started) / 1000,
+    stopReason,
+  };
+}
+
+function isCaught(err: unknown, spec: 'all' | 'none' | readonly ErrorClass[]): boolean {
+  if (spec === 'all') return true;
+  if (spec === 'none') return false;
+  return spec.some((cls) => err instanceof cls);
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return `thrown value: ${String(err)}`;
+}
+
+/** Beats for a running trial at the storage's interval, while the event loop is free to run timers. */
+function startHeartbeat(study: Study, trialId: number): { stop(): void } | null {
+  const interval = study.storage.heartbeatInterval;
+  if (interval === undefined) return null;
+  study.storage.recordHeartbeat([trialId]);
+  const timer = setInterval(() => study.storage.recordHeartbeat([trialId]), interval * 1000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

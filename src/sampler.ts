@@ -1,0 +1,32 @@
+/**
+ * The sampler contract. A sampler proposes parameter values for a trial from the study's
+ * history; everything it needs to remember across processes lives in the storage (trial system
+ * attributes), never only in the sampler object, so that resumed and shared studies work.
+ *
+ * The flow for each trial (see Study.ask):
+ *   1. `trialClaim` (optional): a value the new trial must claim atomically, e.g. a grid point.
+ *   2. the storage creates the trial; `beforeTrial` sees it.
+ *   3. `inferRelativeSearchSpace` + `sampleRelative`: joint sampling of the parameters every
+ *      earlier trial shared (multivariate TPE, CMA-ES, GP, DE, QMC).
+ *   4. each `suggest*` call not covered by step 3 asks `sampleIndependent`.
+ *   5. `afterTrial` once the trial's state and values are known, before they are stored.
+ */
+import type { Distribution, ParamValue, SearchSpace } from './distributions.js';
+import type { FrozenTrial, TrialState } from './frozen-trial.js';
+import type { TrialClaim } from './storage/storage.js';
+import type { Study } from './study.js';
+
+export interface Sampler {
+  /** A short name for messages, progress lines and the CLI (e.g. 'tpe'). */
+  readonly name: string;
+  trialClaim?(study: Study): TrialClaim | undefined;
+  beforeTrial?(study: Study, trial: FrozenTrial): void;
+  inferRelativeSearchSpace?(study: Study, trial: FrozenTrial): SearchSpace;
+  /** External values for (a subset of) the relative search space. */
+  sampleRelative?(study: Study, trial: FrozenTrial, searchSpace: SearchSpace): Record<string, ParamValue>;
+  /** An external value drawn from `distribution` for parameter `name`. */
+  sampleIndependent(study: Study, trial: FrozenTrial, name: string, distribution: Distribution): ParamValue;
+  afterTrial?(study: Study, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): void;
+  /** Re-seeds the sampler's random stream (e.g. in each worker of a pool). */
+  reseedRng?(seed?: number): void;
+}

@@ -1,0 +1,337 @@
+/**
+ * The in-memory storage: the library's default, and the reference that the storage contract
+ * tests hold every other storage to. One process only; nothing survives the process.
+ *
+ * Trials are kept as immutable FrozenTrial records, replaced on every write, so that snapshots
+ * handed out earlier never change under their readers.
+ */
+import { type Distribution, type ParamValue, toExternal } from '../distributions.js';
+import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../errors.js';
+import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, isFinished } from '../frozen-trial.js';
+import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, Storage, StudySummary, TrialClaim, TrialTemplate } from './storage.js';
+
+interface ClaimBook {
+  /** value -> trial id currently holding it */
+  holders: Map<number, number>;
+  candidates: ArrayLike<number> | null;
+  cursor: number;
+  /** values whose holder moved to a release state, to be offered again before the cursor moves on */
+  released: number[];
+}
+
+interface StudyRecord {
+  id: number;
+  name: string;
+  directions: StudyDirection[];
+  userAttrs: Record<string, unknown>;
+  systemAttrs: Record<string, unknown>;
+  trials: FrozenTrial[];
+  claims: Map<string, ClaimBook>;
+}
+
+type MutableTrial = { -readonly [K in keyof FrozenTrial]: FrozenTrial[K] };
+
+export class InMemoryStorage implements Storage {
+  private studies = new Map<number, StudyRecord>();
+  private studyIdByName = new Map<string, number>();
+  /** trial id -> [study id, index in study.trials] */
+  private trialIndex = new Map<number, [number, number]>();
+  private heartbeats = new Map<number, number>();
+  private nextStudyId = 1;
+  private nextTrialId = 1;
+
+  createStudy(name: string, directions: readonly StudyDirection[]): number {
+    if (this.studyIdByName.has(name)) throw new DuplicatedStudyError(`a study named '${name}' already exists: load it (loadIfExists) or choose another name`);
+    const id = this.nextStudyId++;
+    this.studies.set(id, { id, name, directions: [...directions], userAttrs: {}, systemAttrs: {}, trials: [], claims: new Map() });
+    this.studyIdByName.set(name, id);
+    return id;
+  }
+
+  deleteStudy(studyId: number): void {
+    const s = this.study(studyId);
+    for (const t of s.trials) {
+      this.trialIndex.delete(t.trialId);
+      this.heartbeats.delete(t.trialId);
+    }
+    this.studies.delete(studyId);
+    this.studyIdByName.delete(s.name);
+  }
+
+  findStudyId(name: string): number | null {
+    return this.studyIdByName.get(name) ?? null;
+  }
+
+  getStudyName(studyId: number): string {
+    return this.study(studyId).name;
+  }
+
+  getStudyDirections(studyId: number): readonly StudyDirection[] {
+    return [...this.study(studyId).directions];
+  }
+
+  getAllStudies(): StudySummary[] {
+    return [...this.studies.values()].map((s) => {
+      const counts = Object.fromEntries(TRIAL_STATES.map((st) => [st, 0])) as Record<TrialState, number>;
+      let start: number | null = null;
+      let last: number | null = null;
+      for (const t of s.trials) {
+        counts[t.state]++;
+        for (const d of [t.datetimeStart, t.datetimeComplete]) {
+          if (!d) continue;
+          const ms = d.getTime();
+          if (start === null || ms < start) start = ms;
+          if (last === null || ms > last) last = ms;
+        }
+      }
+      return {
+        studyId: s.id,
+        studyName: s.name,
+        directions: [...s.directions],
+        nTrials: s.trials.length,
+        countsByState: counts,
+        datetimeStart: start === null ? null : new Date(start),
+        lastActivity: last === null ? null : new Date(last),
+        userAttrs: { ...s.userAttrs },
+        systemAttrs: { ...s.systemAttrs },
+      };
+    });
+  }
+
+  setStudyUserAttr(studyId: number, key: string, value: unknown): void {
+    this.study(studyId).userAttrs[key] = clone(value);
+  }
+
+  setStudySystemAttr(studyId: number, key: string, value: unknown): void {
+    this.study(studyId).systemAttrs[key] = clone(value);
+  }
+
+  getStudyUserAttrs(studyId: number): Record<string, unknown> {
+    return { ...this.study(studyId).userAttrs };
+  }
+
+  getStudySystemAttrs(studyId: number): Record<string, unknown> {
+    return { ...this.study(studyId).systemAttrs };
+  }
+
+  createTrial(studyId: number, template: TrialTemplate = {}, options: CreateTrialOptions = {}): CreateTrialResult {
+    const s = this.study(studyId);
+    if (options.limit) {
+      const states = new Set(options.limit.states);
+      let n = 0;
+      for (const t of s.trials) if (states.has(t.state)) n++;
+      if (n >= options.limit.max) return { refused: 'limit' };
+    }
+    let claimed: number | undefined;
+    if (options.claim) {
+      const value = this.findClaimable(s, options.claim);
+      if (value === null) return { refused: 'claim' };
+      claimed = value;
+    }
+    const state = template.state ?? 'RUNNING';
+    const params: Record<string, unknown> = {};
+    const distributions: Record<string, Distribution> = {};
+    for (const [name, p] of Object.entries(template.params ?? {})) {
+      params[name] = p.internal;
+      distributions[name] = p.distribution;
+    }
+    const systemAttrs = clone(template.systemAttrs ?? {}) as Record<string, unknown>;
+    if (options.claim && claimed !== undefined) systemAttrs[options.claim.key] = claimed;
+    const trialId = this.nextTrialId++;
+    const now = new Date();
+    const trial: FrozenTrial = {
+      trialId,
+      number: s.trials.length,
+      state,
+      values: template.values ? [...template.values] : null,
+      datetimeStart: template.datetimeStart !== undefined ? template.datetimeStart : state === 'WAITING' ? null : now,
+      datetimeComplete: template.datetimeComplete !== undefined ? template.datetimeComplete : isFinished(state) ? now : null,
+      params: externalParams(params as Record<string, number>, distributions),
+      distributions,
+      userAttrs: clone(template.userAttrs ?? {}) as Record<string, unknown>,
+      systemAttrs,
+      intermediateValues: new Map(template.intermediateValues ?? []),
+    };
+    s.trials.push(trial);
+    this.trialIndex.set(trialId, [studyId, trial.number]);
+    if (options.claim && claimed !== undefined) this.claimBook(s, options.claim.key).holders.set(claimed, trialId);
+    return claimed === undefined ? { trialId, number: trial.number } : { trialId, number: trial.number, claimed };
+  }
+
+  popWaitingTrial(studyId: number): CreatedTrial | null {
+    const s = this.study(studyId);
+    for (const t of s.trials) {
+      if (t.state === 'WAITING') {
+        this.replace(t.trialId, { state: 'RUNNING', datetimeStart: new Date() });
+        return { trialId: t.trialId, number: t.number };
+      }
+    }
+    return null;
+  }
+
+  setTrialParam(trialId: number, name: string, internal: number, distribution: Distribution): void {
+    const t = this.runningTrial(trialId);
+    const distributions = { ...t.distributions, [name]: distribution };
+    const params = { ...t.params, ...externalParams({ [name]: internal }, { [name]: distribution }) };
+    this.replace(trialId, { params, distributions });
+  }
+
+  setTrialStateValues(trialId: number, state: TrialState, values?: readonly number[] | null): boolean {
+    const t = this.getTrial(trialId);
+    if (isFinished(t.state)) return false;
+    if (state === 'WAITING') throw new UsageError('a trial cannot be moved back to WAITING');
+    const patch: Partial<MutableTrial> = { state };
+    if (values !== undefined) patch.values = values ? [...values] : null;
+    if (isFinished(state)) patch.datetimeComplete = new Date();
+    if (state === 'RUNNING' && !t.datetimeStart) patch.datetimeStart = new Date();
+    this.replace(trialId, patch);
+    if (isFinished(state)) this.heartbeats.delete(trialId);
+    this.noteStateChange(trialId, state);
+    return true;
+  }
+
+  setTrialIntermediateValue(trialId: number, step: number, value: number): void {
+    const t = this.runningTrial(trialId);
+    const iv = new Map(t.intermediateValues);
+    iv.set(step, value);
+    this.replace(trialId, { intermediateValues: iv });
+  }
+
+  setTrialUserAttr(trialId: number, key: string, value: unknown): void {
+    const t = this.runningTrial(trialId);
+    this.replace(trialId, { userAttrs: { ...t.userAttrs, [key]: clone(value) } });
+  }
+
+  setTrialSystemAttr(trialId: number, key: string, value: unknown): void {
+    const t = this.runningTrial(trialId);
+    this.replace(trialId, { systemAttrs: { ...t.systemAttrs, [key]: clone(value) } });
+  }
+
+  getTrial(trialId: number): FrozenTrial {
+    const loc = this.trialIndex.get(trialId);
+    if (!loc) throw new UsageError(`no trial with id ${trialId}`);
+    return this.study(loc[0]).trials[loc[1]];
+  }
+
+  getAllTrials(studyId: number, states?: readonly TrialState[]): readonly FrozenTrial[] {
+    const trials = this.study(studyId).trials;
+    if (!states) return trials.slice();
+    const wanted = new Set(states);
+    return trials.filter((t) => wanted.has(t.state));
+  }
+
+  getNTrials(studyId: number, states?: readonly TrialState[]): number {
+    const trials = this.study(studyId).trials;
+    if (!states) return trials.length;
+    const wanted = new Set(states);
+    let n = 0;
+    for (const t of trials) if (wanted.has(t.state)) n++;
+    return n;
+  }
+
+  recordHeartbeat(trialIds: readonly number[]): void {
+    const now = Date.now();
+    for (const id of trialIds) this.heartbeats.set(id, now);
+  }
+
+  failStaleTrials(studyId: number, graceSeconds: number): number[] {
+    const s = this.study(studyId);
+    const cutoff = Date.now() - graceSeconds * 1000;
+    const failed: number[] = [];
+    for (const t of s.trials) {
+      const beat = this.heartbeats.get(t.trialId);
+      if (t.state === 'RUNNING' && beat !== undefined && beat < cutoff) {
+        this.setTrialSystemAttr(t.trialId, 'fail_reason', `heartbeat older than ${graceSeconds} s: the process running it stopped`);
+        this.setTrialStateValues(t.trialId, 'FAIL');
+        failed.push(t.trialId);
+      }
+    }
+    return failed;
+  }
+
+  close(): void {
+    // Nothing to release.
+  }
+
+  // ----- helpers -----
+
+  private study(studyId: number): StudyRecord {
+    const s = this.studies.get(studyId);
+    if (!s) throw new UsageError(`no study with id ${studyId}`);
+    return s;
+  }
+
+  private runningTrial(trialId: number): FrozenTrial {
+    const t = this.getTrial(trialId);
+    if (isFinished(t.state)) throw new TrialFinishedError(`trial ${t.number} is already ${t.state}: it cannot be changed`);
+    return t;
+  }
+
+  private replace(trialId: number, patch: Partial<MutableTrial>): void {
+    const [studyId, index] = this.trialIndex.get(trialId)!;
+    const s = this.study(studyId);
+    s.trials[index] = { ...s.trials[index], ...patch };
+  }
+
+  private claimBook(s: StudyRecord, key: string): ClaimBook {
+    let book = s.claims.get(key);
+    if (!book) {
+      book = { holders: new Map(), candidates: null, cursor: 0, released: [] };
+      for (const t of s.trials) {
+        const v = t.systemAttrs[key];
+        if (typeof v === 'number') book.holders.set(v, t.trialId);
+      }
+      s.claims.set(key, book);
+    }
+    return book;
+  }
+
+  private isHeld(book: ClaimBook, value: number, release: ReadonlySet<TrialState>): boolean {
+    const holder = book.holders.get(value);
+    return holder !== undefined && !release.has(this.getTrial(holder).state);
+  }
+
+  private findClaimable(s: StudyRecord, claim: TrialClaim): number | null {
+    const book = this.claimBook(s, claim.key);
+    const release = new Set(claim.releaseStates);
+    if (book.candidates !== claim.candidates) {
+      // A new candidate list: start over, and offer every released value again.
+      book.candidates = claim.candidates;
+      book.cursor = 0;
+      book.released = [];
+    }
+    while (book.released.length > 0) {
+      const v = book.released.shift()!;
+      if (!this.isHeld(book, v, release)) return v;
+    }
+    const c = claim.candidates;
+    while (book.cursor < c.length) {
+      const v = c[book.cursor++];
+      if (!this.isHeld(book, v, release)) return v;
+    }
+    // Values passed over earlier may have been released since (their trial failed).
+    for (let i = 0; i < c.length; i++) if (!this.isHeld(book, c[i], release)) return c[i];
+    return null;
+  }
+
+  private noteStateChange(trialId: number, state: TrialState): void {
+    if (state !== 'FAIL') return;
+    const [studyId] = this.trialIndex.get(trialId)!;
+    const s = this.study(studyId);
+    const t = this.getTrial(trialId);
+    for (const [key, book] of s.claims) {
+      const v = t.systemAttrs[key];
+      if (typeof v === 'number' && book.holders.get(v) === trialId) book.released.push(v);
+    }
+  }
+}
+
+function externalParams(internals: Record<string, number>, distributions: Record<string, Distribution>): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const [name, v] of Object.entries(internals)) out[name] = toExternal(distributions[name], v);
+  return out;
+}
+
+function clone<T>(value: T): T {
+  return value === undefined ? value : (structuredClone(value) as T);
+}

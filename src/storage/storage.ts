@@ -1,0 +1,137 @@
+/**
+ * The storage interface: where studies and trials live.
+ *
+ * Implementations: {@link InMemoryStorage} (the library default) and the SQLite store. The
+ * interface is synchronous: both of ours are (better-sqlite3 is synchronous by design), and it
+ * lets samplers read trials inside `suggest*` calls without turning the define-by-run API async.
+ *
+ * Concurrency and ownership rules:
+ * - Several processes may share one storage (SQLite). Every method is atomic on its own.
+ * - Trial numbers are allocated by the storage inside the write that creates the trial, so they
+ *   are unique and dense per study even with many writers.
+ * - `createTrial` may refuse to create a trial (returns null): when a target count is reached or
+ *   when a claim finds nothing left. The check and the insert happen in one transaction, which
+ *   is how N processes sharing a grid each get distinct grid points.
+ * - Only the process that created (or claimed) a RUNNING trial writes to it, until the trial
+ *   finishes or is failed as stale. Writes to a finished trial are refused (`TrialFinishedError`),
+ *   except `setTrialStateValues`, which returns false instead so a late result can be dropped.
+ * - Returned objects are snapshots that the caller must not mutate.
+ */
+import type { Distribution } from '../distributions.js';
+import type { FrozenTrial, StudyDirection, TrialState } from '../frozen-trial.js';
+
+export interface StudySummary {
+  readonly studyId: number;
+  readonly studyName: string;
+  readonly directions: readonly StudyDirection[];
+  readonly nTrials: number;
+  readonly countsByState: Readonly<Record<TrialState, number>>;
+  /** The earliest trial start, or null without trials. */
+  readonly datetimeStart: Date | null;
+  /** The latest trial start or completion, or null without trials. */
+  readonly lastActivity: Date | null;
+  readonly userAttrs: Readonly<Record<string, unknown>>;
+  readonly systemAttrs: Readonly<Record<string, unknown>>;
+}
+
+/** What a new trial starts with (e.g. an enqueued WAITING trial, or a trial copied in). */
+export interface TrialTemplate {
+  state?: TrialState;
+  params?: Record<string, { internal: number; distribution: Distribution }>;
+  values?: readonly number[] | null;
+  userAttrs?: Record<string, unknown>;
+  systemAttrs?: Record<string, unknown>;
+  intermediateValues?: ReadonlyMap<number, number>;
+  datetimeStart?: Date | null;
+  datetimeComplete?: Date | null;
+}
+
+/** Refuse to create a trial once this many trials of the study are in `states`. */
+export interface TrialLimit {
+  readonly max: number;
+  readonly states: readonly TrialState[];
+}
+
+/**
+ * Give the new trial the first value of `candidates` (preferring earlier ones) that no other
+ * trial of the study holds under system attribute `key`, ignoring trials in `releaseStates`
+ * (e.g. FAIL, so that failed grid points are retried). No value left: no trial is created.
+ */
+export interface TrialClaim {
+  readonly key: string;
+  readonly candidates: ArrayLike<number>;
+  readonly releaseStates: readonly TrialState[];
+}
+
+export interface CreateTrialOptions {
+  limit?: TrialLimit;
+  claim?: TrialClaim;
+}
+
+export interface CreatedTrial {
+  readonly trialId: number;
+  readonly number: number;
+  /** The claimed value, when a claim was asked for. */
+  readonly claimed?: number;
+}
+
+export type CreateTrialResult = CreatedTrial | { readonly refused: 'limit' | 'claim' };
+
+export interface Storage {
+  /**
+   * Seconds between heartbeats of running trials, when this storage is shared between processes
+   * and wants them (the SQLite store); undefined for none. Executors beat at this interval.
+   */
+  readonly heartbeatInterval?: number;
+  /** Seconds without a heartbeat after which a RUNNING trial counts as dead (failStaleTrials). */
+  readonly gracePeriod?: number;
+
+  // ----- studies -----
+  /** Creates a study; throws DuplicatedStudyError if the name is taken. Returns its id. */
+  createStudy(name: string, directions: readonly StudyDirection[]): number;
+  deleteStudy(studyId: number): void;
+  /** The id of a study by name, or null. */
+  findStudyId(name: string): number | null;
+  getStudyName(studyId: number): string;
+  getStudyDirections(studyId: number): readonly StudyDirection[];
+  getAllStudies(): StudySummary[];
+  setStudyUserAttr(studyId: number, key: string, value: unknown): void;
+  setStudySystemAttr(studyId: number, key: string, value: unknown): void;
+  getStudyUserAttrs(studyId: number): Record<string, unknown>;
+  getStudySystemAttrs(studyId: number): Record<string, unknown>;
+
+  // ----- trials -----
+  /** Creates a trial (RUNNING unless the template says otherwise), atomically with the limit and claim checks. */
+  createTrial(studyId: number, template?: TrialTemplate, options?: CreateTrialOptions): CreateTrialResult;
+  /** Atomically turns the oldest WAITING trial of the study into RUNNING and returns it, or null. */
+  popWaitingTrial(studyId: number): CreatedTrial | null;
+  setTrialParam(trialId: number, name: string, internal: number, distribution: Distribution): void;
+  /**
+   * Moves a trial to `state` (with values for COMPLETE). Returns false, changing nothing, if the
+   * trial is already finished (e.g. it was failed as stale while its result was on the way).
+   */
+  setTrialStateValues(trialId: number, state: TrialState, values?: readonly number[] | null): boolean;
+  setTrialIntermediateValue(trialId: number, step: number, value: number): void;
+  setTrialUserAttr(trialId: number, key: string, value: unknown): void;
+  setTrialSystemAttr(trialId: number, key: string, value: unknown): void;
+  getTrial(trialId: number): FrozenTrial;
+  /** Trials of a study in number order, optionally only those in `states`. */
+  getAllTrials(studyId: number, states?: readonly TrialState[]): readonly FrozenTrial[];
+  getNTrials(studyId: number, states?: readonly TrialState[]): number;
+
+  // ----- liveness -----
+  /** Marks these RUNNING trials as alive now. */
+  recordHeartbeat(trialIds: readonly number[]): void;
+  /**
+   * Fails the study's RUNNING trials whose last heartbeat is older than `graceSeconds` (trials
+   * that never beat are left alone). Returns the ids of the trials it failed.
+   */
+  failStaleTrials(studyId: number, graceSeconds: number): number[];
+
+  /** Releases resources (file handles). Further calls are errors. */
+  close(): void;
+}
+
+export function isCreated(r: CreateTrialResult): r is CreatedTrial {
+  return (r as CreatedTrial).trialId !== undefined;
+}

@@ -1,0 +1,187 @@
+/**
+ * The define-by-run trial an objective receives.
+ *
+ * `Trial` is the interface objectives program against; `StudyTrial` is the implementation that
+ * runs in the study's own thread. (The worker pool has its own implementation of the interface
+ * that answers from pre-sampled values.)
+ */
+import {
+  type CategoricalChoice,
+  type Distribution,
+  type NumericOptions,
+  type ParamValue,
+  categoricalDistribution,
+  containsInternal,
+  distributionsEqual,
+  floatDistribution,
+  intDistribution,
+  ordinalDistribution,
+  toInternal,
+} from './distributions.js';
+import { TrialFinishedError, UsageError } from './errors.js';
+import type { FrozenTrial, TrialState } from './frozen-trial.js';
+import type { Study } from './study.js';
+
+export interface Trial {
+  /** Zero-based number of the trial in its study. */
+  readonly number: number;
+  /** The parameters suggested so far (external values). */
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly distributions: Readonly<Record<string, Distribution>>;
+  readonly userAttrs: Readonly<Record<string, unknown>>;
+  readonly datetimeStart: Date | null;
+  suggestFloat(name: string, low: number, high: number, options?: NumericOptions): number;
+  suggestInt(name: string, low: number, high: number, options?: NumericOptions): number;
+  suggestCategorical<T extends CategoricalChoice>(name: string, choices: readonly T[]): T;
+  /** An ordered numeric value list (e.g. 40, 60, 90, 120): numeric samplers treat it as ordered. */
+  suggestOrdinal<T extends number>(name: string, values: readonly T[]): T;
+  /** Reports an intermediate value at `step` (for pruning and learning curves). */
+  report(value: number, step: number): void;
+  /** Asks the study's pruner whether to stop this trial now (then throw `TrialPruned`). */
+  shouldPrune(): boolean;
+  setUserAttr(key: string, value: unknown): void;
+}
+
+/** A trial owned by a Study in this thread. */
+export class StudyTrial implements Trial {
+  readonly number: number;
+  readonly trialId: number;
+  private readonly study: Study;
+  private readonly relativeParams: Record<string, ParamValue>;
+  private readonly relativeSpace: Record<string, Distribution>;
+  private readonly fixedParams: Record<string, ParamValue>;
+  private readonly suggested: Record<string, ParamValue> = {};
+  private readonly suggestedDistributions: Record<string, Distribution> = {};
+  private readonly attrs: Record<string, unknown> = {};
+  private cachedStart: Date | null | undefined;
+  /** Set once the study has recorded the trial's outcome. */
+  finishedState: TrialState | null = null;
+
+  constructor(
+    study: Study,
+    trialId: number,
+    number: number,
+    init: {
+      fixedParams?: Record<string, ParamValue>;
+      relativeParams?: Record<string, ParamValue>;
+      relativeSpace?: Record<string, Distribution>;
+      params?: Record<string, ParamValue>;
+      distributions?: Record<string, Distribution>;
+    } = {},
+  ) {
+    this.study = study;
+    this.trialId = trialId;
+    this.number = number;
+    this.fixedParams = init.fixedParams ?? {};
+    this.relativeParams = init.relativeParams ?? {};
+    this.relativeSpace = init.relativeSpace ?? {};
+    Object.assign(this.suggested, init.params ?? {});
+    Object.assign(this.suggestedDistributions, init.distributions ?? {});
+  }
+
+  get params(): Readonly<Record<string, ParamValue>> {
+    return { ...this.suggested };
+  }
+
+  get distributions(): Readonly<Record<string, Distribution>> {
+    return { ...this.suggestedDistributions };
+  }
+
+  get userAttrs(): Readonly<Record<string, unknown>> {
+    return { ...this.attrs };
+  }
+
+  get datetimeStart(): Date | null {
+    if (this.cachedStart === undefined) this.cachedStart = this.study.storage.getTrial(this.trialId).datetimeStart;
+    return this.cachedStart;
+  }
+
+  suggestFloat(name: string, low: number, high: number, options: NumericOptions = {}): number {
+    return this.suggest(name, floatDistribution(low, high, options, name)) as number;
+  }
+
+  suggestInt(name: string, low: number, high: number, options: NumericOptions = {}): number {
+    return this.suggest(name, intDistribution(low, high, options, name)) as number;
+  }
+
+  suggestCategorical<T extends CategoricalChoice>(name: string, choices: readonly T[]): T {
+    return this.suggest(name, categoricalDistribution(choices, name)) as T;
+  }
+
+  suggestOrdinal<T extends number>(name: string, values: readonly T[]): T {
+    return this.suggest(name, ordinalDistribution(values, name)) as T;
+  }
+
+  /** Suggests a value from any distribution object (the typed methods above build one). */
+  suggest(name: string, distribution: Distribution): ParamValue {
+    this.checkRunning();
+    if (name in this.suggested) {
+      const prev = this.suggestedDistributions[name];
+      if (!distributionsEqual(prev, distribution)) {
+        throw new UsageError(`parameter '${name}' was already suggested in trial ${this.number} with another distribution`);
+      }
+      return this.suggested[name];
+    }
+    this.study.registerDistribution(name, distribution);
+    const value = this.pick(name, distribution);
+    const internal = toInternal(distribution, value, name);
+    this.study.storage.setTrialParam(this.trialId, name, internal, distribution);
+    this.suggested[name] = value;
+    this.suggestedDistributions[name] = distribution;
+    return value;
+  }
+
+  private pick(name: string, distribution: Distribution): ParamValue {
+    if (name in this.fixedParams) {
+      const value = this.fixedParams[name];
+      let internal: number;
+      try {
+        internal = toInternal(distribution, value, name);
+      } catch {
+        throw new UsageError(`enqueued value ${JSON.stringify(value)} for parameter '${name}' does not fit its distribution`);
+      }
+      if (!containsInternal(distribution, internal)) {
+        throw new UsageError(`enqueued value ${JSON.stringify(value)} for parameter '${name}' lies outside its distribution`);
+      }
+      return value;
+    }
+    if (name in this.relativeParams && this.relativeSpace[name] && distributionsEqual(this.relativeSpace[name], distribution)) {
+      return this.relativeParams[name];
+    }
+    return this.study.sampler.sampleIndependent(this.study, this.snapshot(), name, distribution);
+  }
+
+  report(value: number, step: number): void {
+    this.checkRunning();
+    if (!Number.isInteger(step) || step < 0) throw new UsageError(`report: step must be a non-negative integer, but got ${step}`);
+    if (typeof value !== 'number') throw new UsageError(`report: value must be a number, but got ${JSON.stringify(value)}`);
+    if (this.study.directions.length > 1) throw new UsageError('report is not supported in multi-objective studies');
+    this.study.storage.setTrialIntermediateValue(this.trialId, step, value);
+  }
+
+  shouldPrune(): boolean {
+    this.checkRunning();
+    if (this.study.directions.length > 1) throw new UsageError('shouldPrune is not supported in multi-objective studies');
+    return this.study.pruner.prune(this.study, this.snapshot());
+  }
+
+  setUserAttr(key: string, value: unknown): void {
+    this.checkRunning();
+    this.attrs[key] = value;
+    this.study.storage.setTrialUserAttr(this.trialId, key, value);
+  }
+
+  setSystemAttr(key: string, value: unknown): void {
+    this.checkRunning();
+    this.study.storage.setTrialSystemAttr(this.trialId, key, value);
+  }
+
+  /** The trial as stored now. */
+  snapshot(): FrozenTrial {
+    return this.study.storage.getTrial(this.trialId);
+  }
+
+  private checkRunning(): void {
+    if (this.finishedState !== null) throw new TrialFinishedError(`trial ${this.number} is already ${this.finishedState}: it cannot be changed`);
+  }
+}
