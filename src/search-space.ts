@@ -1,0 +1,44 @@
+/**
+ * The intersection search space: the parameters that every finished trial of a study used, with
+ * the same distribution. Joint (relative) samplers search this space; parameters outside it are
+ * sampled independently, which is how define-by-run and conditional spaces keep working.
+ */
+import { type SearchSpace, distributionsEqual } from './distributions.js';
+import type { TrialState } from './frozen-trial.js';
+import type { Study } from './study.js';
+
+export class IntersectionSearchSpace {
+  private readonly states: readonly TrialState[];
+  private space: SearchSpace | null = null;
+  private readonly seen = new Set<number>();
+  private studyId: number | null = null;
+
+  /** `includePruned`: PRUNED trials count as well as COMPLETE ones. */
+  constructor(options: { includePruned?: boolean } = {}) {
+    this.states = options.includePruned ? ['COMPLETE', 'PRUNED'] : ['COMPLETE'];
+  }
+
+  calculate(study: Study): SearchSpace {
+    if (this.studyId !== study.studyId) {
+      this.studyId = study.studyId;
+      this.space = null;
+      this.seen.clear();
+    }
+    for (const t of study.getTrials({ states: this.states })) {
+      if (this.seen.has(t.trialId)) continue;
+      this.seen.add(t.trialId);
+      if (this.space === null) {
+        this.space = { ...t.distributions };
+        continue;
+      }
+      for (const name of Object.keys(this.space)) {
+        const d = t.distributions[name];
+        if (!d || !distributionsEqual(d, this.space[name])) delete this.space[name];
+      }
+    }
+    // Sorted names make the joint samplers' column order independent of suggestion order.
+    const out: SearchSpace = {};
+    for (const name of Object.keys(this.space ?? {}).sort()) out[name] = this.space![name];
+    return out;
+  }
+}
