@@ -185,3 +185,17 @@ export class StudyTrial implements Trial {
     if (this.finishedState !== null) throw new TrialFinishedError(`trial ${this.number} is already ${this.finishedState}: it cannot be changed`);
   }
 }
+
+/** Suggests `name` from any distribution through the typed `suggest*` methods of a Trial. */
+export function suggestFrom(trial: Trial, name: string, d: Distribution): ParamValue {
+  switch (d.type) {
+    case 'float':
+      return trial.suggestFloat(name, d.low, d.high, { log: d.log, step: d.step });
+    case 'int':
+      return trial.suggestInt(name, d.low, d.high, { log: d.log, step: d.step });
+    case 'categorical':
+      return trial.suggestCategorical(name, d.choices);
+    case 'ordinal':
+      return trial.suggestOrdinal(name, d.values);
+  }
+}

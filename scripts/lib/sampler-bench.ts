@@ -1,0 +1,57 @@
+/**
+ * Runs one sampler on one test function for a budget and a seed, with ask/tell, and measures
+ * what benchmark tables need: the best-so-far curve, and the time spent outside the objective
+ * (sampler plus bookkeeping, as Optuna's reference "overhead ms/trial" counts it).
+ */
+import type { ParamValue } from '../../src/distributions.js';
+import type { Sampler } from '../../src/sampler.js';
+import { createStudy } from '../../src/study.js';
+import { suggestFrom } from '../../src/trial.js';
+import type { TestFunction } from '../../studies/functions/index.js';
+
+export interface SamplerRun {
+  /** Best value after the whole budget. */
+  readonly best: number;
+  /** Best-so-far value after each trial (length = budget). */
+  readonly curve: Float64Array;
+  /** Milliseconds per trial spent outside the objective. */
+  readonly overheadMsPerTrial: number;
+  readonly wallSeconds: number;
+}
+
+export function runSamplerOnFunction(makeSampler: (seed: number) => Sampler, fn: TestFunction, budget: number, seed: number): SamplerRun {
+  const study = createStudy({ sampler: makeSampler(seed), direction: 'minimize' });
+  const curve = new Float64Array(budget);
+  let best = Infinity;
+  let objectiveMs = 0;
+  const started = performance.now();
+  for (let i = 0; i < budget; i++) {
+    const trial = study.ask();
+    const params: Record<string, ParamValue> = {};
+    for (const [name, d] of Object.entries(fn.space)) params[name] = suggestFrom(trial, name, d);
+    const t0 = performance.now();
+    const value = fn.evaluate(params);
+    objectiveMs += performance.now() - t0;
+    study.tell(trial, value);
+    if (value < best) best = value;
+    curve[i] = best;
+  }
+  const wallMs = performance.now() - started;
+  return { best, curve, overheadMsPerTrial: (wallMs - objectiveMs) / budget, wallSeconds: wallMs / 1000 };
+}
+
+/** Regret: distance of a best value to the known optimum (never negative). */
+export function regret(fn: TestFunction, value: number): number {
+  return Math.max(0, value - fn.optimum);
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Geometric mean of positive ratios (ratios of 0 are floored at 1e-12 to stay finite). */
+export function geometricMean(values: readonly number[]): number {
+  return Math.exp(values.reduce((s, v) => s + Math.log(Math.max(v, 1e-12)), 0) / values.length);
+}
