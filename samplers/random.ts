@@ -1,7 +1,7 @@
 /**
  * Independent uniform sampling: the baseline every other sampler must beat.
  */
-import type { Distribution, ParamValue } from '../src/distributions.js';
+import { type Distribution, type ParamValue, steppedFloat } from '../src/distributions.js';
 import { Rng } from '../src/rng.js';
 import type { Sampler } from '../src/sampler.js';
 
@@ -16,7 +16,8 @@ export function sampleUniform(rng: Rng, d: Distribution): ParamValue {
       if (d.log) return clamp(Math.exp(rng.uniform(Math.log(d.low), Math.log(d.high))), d.low, d.high);
       if (d.step !== null) {
         const n = Math.round((d.high - d.low) / d.step);
-        return Math.min(d.high, d.low + rng.int(0, n) * d.step);
+        const k = rng.int(0, n);
+        return k === n ? d.high : steppedFloat(d.low, d.step, k);
       }
       return rng.uniform(d.low, d.high);
     }

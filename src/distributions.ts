@@ -117,6 +117,14 @@ function roundNice(x: number): number {
   return Number.parseFloat(x.toPrecision(12));
 }
 
+/**
+ * The k-th value of a stepped float, `low + k * step`, rounded to 12 significant digits so that
+ * 0.05 * 3 is 0.15 and not 0.15000000000000002 (grid values then compare equal everywhere).
+ */
+export function steppedFloat(low: number, step: number, k: number): number {
+  return roundNice(low + k * step);
+}
+
 /** Number of distinct values, or Infinity for a continuous float. */
 export function cardinality(d: Distribution): number {
   switch (d.type) {
@@ -141,7 +149,7 @@ export function enumerateValues(d: Distribution, name?: string): ParamValue[] {
     case 'float': {
       if (d.step === null && d.low !== d.high) fail(name, 'a continuous float has no finite list of values: give it a `step` for a grid');
       const n = cardinality(d);
-      return Array.from({ length: n }, (_, i) => (i === n - 1 ? d.high : roundNice(d.low + i * (d.step ?? 0))));
+      return Array.from({ length: n }, (_, i) => (i === n - 1 ? d.high : steppedFloat(d.low, d.step ?? 0, i)));
     }
     case 'int': {
       const n = cardinality(d);

@@ -11,7 +11,7 @@
  *   ordinal ('index'); or left out for an independent sampler to handle ('exclude').
  * With `normalize`, every column is then scaled to [0, 1].
  */
-import { type Distribution, type ParamValue, type SearchSpace, toInternal } from './distributions.js';
+import { type Distribution, type ParamValue, type SearchSpace, steppedFloat, toInternal } from './distributions.js';
 
 export type CategoricalEncoding = 'onehot' | 'index' | 'exclude';
 
@@ -134,10 +134,11 @@ export function rawBounds(d: Distribution): [number, number] {
 export function decodeNumeric(d: Distribution, raw: number): ParamValue {
   switch (d.type) {
     case 'float': {
-      let v = d.log ? Math.exp(raw) : raw;
-      if (d.step !== null) v = d.low + Math.round((v - d.low) / d.step) * d.step;
-      v = Math.min(d.high, Math.max(d.low, v));
-      return d.step !== null ? Number.parseFloat(v.toPrecision(12)) : v;
+      const v = d.log ? Math.exp(raw) : raw;
+      if (d.step === null) return Math.min(d.high, Math.max(d.low, v));
+      const n = Math.round((d.high - d.low) / d.step);
+      const k = Math.min(n, Math.max(0, Math.round((v - d.low) / d.step)));
+      return k === n ? d.high : steppedFloat(d.low, d.step, k);
     }
     case 'int': {
       const v = d.log ? Math.exp(raw) : raw;
