@@ -30,8 +30,17 @@ export interface RefTrade {
 
 const MINUTE = 60_000;
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 function localParts(ms: number, timeZone: string): { date: string; hour: number; minute: number; weekday: string } {
-  const parts = new Intl.DateTimeFormat('en-GB', {
+  if (!formats.has(timeZone)) formats.set(timeZone, makeFormat(timeZone));
+  const parts = formats.get(timeZone)!.formatToParts(new Date(ms));
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return { date: `${get('year')}-${get('month')}-${get('day')}`, hour: Number(get('hour')), minute: Number(get('minute')), weekday: get('weekday') };
+}
+
+function makeFormat(timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-GB', {
     timeZone,
     year: 'numeric',
     month: '2-digit',
@@ -40,9 +49,7 @@ function localParts(ms: number, timeZone: string): { date: string; hour: number;
     minute: '2-digit',
     weekday: 'short',
     hourCycle: 'h23',
-  }).formatToParts(new Date(ms));
-  const get = (type: string) => parts.find((p) => p.type === type)!.value;
-  return { date: `${get('year')}-${get('month')}-${get('day')}`, hour: Number(get('hour')), minute: Number(get('minute')), weekday: get('weekday') };
+  });
 }
 
 /** UTC ms of local wall-clock `hhmm` on local `date`, by trying every quarter-hour offset. */
