@@ -8,7 +8,9 @@
  *
  * Each new trial claims its grid point in the same storage write that creates it, so processes
  * sharing a study never evaluate a point twice, and a resumed study skips finished points.
- * Points whose trial FAILed are handed out again (`retryFailed`, on by default).
+ * Points whose trial FAILed (an error, or a crashed process whose heartbeat went stale) are
+ * handed out again (`retryFailed`, on by default), at most `maxRetries` more times, so that a
+ * point that always fails cannot hold the study forever.
  */
 import { type Distribution, type ParamValue, enumerateValues, toInternal } from '../src/distributions.js';
 import { UsageError } from '../src/errors.js';
@@ -40,6 +42,8 @@ export interface GridSamplerOptions {
   seed?: number;
   /** Hand out the points of FAIL trials again. Default true. */
   retryFailed?: boolean;
+  /** With retryFailed: how many more times a failed point is tried. Default 1. */
+  maxRetries?: number;
 }
 
 export const GRID_ID_KEY = 'grid_id';
@@ -122,11 +126,14 @@ export class GridSampler implements Sampler {
   readonly grid: Grid;
   private readonly order: Int32Array;
   private readonly retryFailed: boolean;
+  private readonly maxRetries: number;
 
   constructor(grid: GridSpec, options: GridSamplerOptions = {}) {
     this.grid = toGrid(grid);
     if (this.grid.size === 0) throw new UsageError('grid: the grid has no points');
     this.retryFailed = options.retryFailed ?? true;
+    this.maxRetries = options.maxRetries ?? 1;
+    if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new UsageError(`grid: maxRetries must be a non-negative integer, but got ${this.maxRetries}`);
     this.order = shuffledOrder(this.grid.size, options.seed ?? DEFAULT_GRID_SEED);
   }
 
@@ -141,7 +148,9 @@ export class GridSampler implements Sampler {
   }
 
   trialClaim(): TrialClaim {
-    return { key: GRID_ID_KEY, candidates: this.order, releaseStates: this.retryFailed ? ['FAIL'] : [] };
+    return this.retryFailed
+      ? { key: GRID_ID_KEY, candidates: this.order, releaseStates: ['FAIL'], maxClaims: 1 + this.maxRetries }
+      : { key: GRID_ID_KEY, candidates: this.order, releaseStates: [] };
   }
 
   sampleIndependent(_study: Study, trial: FrozenTrial, name: string, distribution: Distribution): ParamValue {

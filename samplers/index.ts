@@ -102,10 +102,11 @@ registerSampler('grid', {
   options: {
     seed: { type: 'integer', description: 'seed of the visiting order (default 42)' },
     retryFailed: { type: 'boolean', description: 'hand out the points of failed trials again (default true)' },
+    maxRetries: { type: 'integer', description: 'how many more times a failed grid point is tried (default 1)' },
   },
   create: (o, context) => {
     if (!context.grid) throw new UsageError('the grid sampler needs a grid: this objective declares none');
-    return new GridSampler(context.grid, { seed: o.seed as number | undefined, retryFailed: o.retryFailed as boolean | undefined });
+    return new GridSampler(context.grid, { seed: o.seed as number | undefined, retryFailed: o.retryFailed as boolean | undefined, maxRetries: o.maxRetries as number | undefined });
   },
 });
 

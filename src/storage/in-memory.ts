@@ -11,8 +11,10 @@ import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, i
 import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, Storage, StudySummary, TrialClaim, TrialTemplate } from './storage.js';
 
 interface ClaimBook {
-  /** value -> trial id currently holding it */
+  /** value -> trial id that claimed it last */
   holders: Map<number, number>;
+  /** value -> how many trials have claimed it */
+  claims: Map<number, number>;
   candidates: ArrayLike<number> | null;
   cursor: number;
   /** values whose holder moved to a release state, to be offered again before the cursor moves on */
@@ -154,7 +156,11 @@ export class InMemoryStorage implements Storage {
     };
     s.trials.push(trial);
     this.trialIndex.set(trialId, [studyId, trial.number]);
-    if (options.claim && claimed !== undefined) this.claimBook(s, options.claim.key).holders.set(claimed, trialId);
+    if (options.claim && claimed !== undefined) {
+      const book = this.claimBook(s, options.claim.key);
+      book.holders.set(claimed, trialId);
+      book.claims.set(claimed, (book.claims.get(claimed) ?? 0) + 1);
+    }
     return claimed === undefined ? { trialId, number: trial.number } : { trialId, number: trial.number, claimed };
   }
 
@@ -276,17 +282,21 @@ export class InMemoryStorage implements Storage {
   private claimBook(s: StudyRecord, key: string): ClaimBook {
     let book = s.claims.get(key);
     if (!book) {
-      book = { holders: new Map(), candidates: null, cursor: 0, released: [] };
+      book = { holders: new Map(), claims: new Map(), candidates: null, cursor: 0, released: [] };
       for (const t of s.trials) {
         const v = t.systemAttrs[key];
-        if (typeof v === 'number') book.holders.set(v, t.trialId);
+        if (typeof v === 'number') {
+          book.holders.set(v, t.trialId);
+          book.claims.set(v, (book.claims.get(v) ?? 0) + 1);
+        }
       }
       s.claims.set(key, book);
     }
     return book;
   }
 
-  private isHeld(book: ClaimBook, value: number, release: ReadonlySet<TrialState>): boolean {
+  private isTaken(book: ClaimBook, value: number, release: ReadonlySet<TrialState>, maxClaims: number): boolean {
+    if ((book.claims.get(value) ?? 0) >= maxClaims) return true;
     const holder = book.holders.get(value);
     return holder !== undefined && !release.has(this.getTrial(holder).state);
   }
@@ -294,6 +304,8 @@ export class InMemoryStorage implements Storage {
   private findClaimable(s: StudyRecord, claim: TrialClaim): number | null {
     const book = this.claimBook(s, claim.key);
     const release = new Set(claim.releaseStates);
+    const maxClaims = claim.maxClaims ?? Infinity;
+    const taken = (v: number) => this.isTaken(book, v, release, maxClaims);
     if (book.candidates !== claim.candidates) {
       // A new candidate list: start over, and offer every released value again.
       book.candidates = claim.candidates;
@@ -302,15 +314,15 @@ export class InMemoryStorage implements Storage {
     }
     while (book.released.length > 0) {
       const v = book.released.shift()!;
-      if (!this.isHeld(book, v, release)) return v;
+      if (!taken(v)) return v;
     }
     const c = claim.candidates;
     while (book.cursor < c.length) {
       const v = c[book.cursor++];
-      if (!this.isHeld(book, v, release)) return v;
+      if (!taken(v)) return v;
     }
     // Values passed over earlier may have been released since (their trial failed).
-    for (let i = 0; i < c.length; i++) if (!this.isHeld(book, c[i], release)) return c[i];
+    for (let i = 0; i < c.length; i++) if (!taken(c[i])) return c[i];
     return null;
   }
 

@@ -55,12 +55,16 @@ export interface TrialLimit {
 /**
  * Give the new trial the first value of `candidates` (preferring earlier ones) that no other
  * trial of the study holds under system attribute `key`, ignoring trials in `releaseStates`
- * (e.g. FAIL, so that failed grid points are retried). No value left: no trial is created.
+ * (e.g. FAIL, so that failed grid points are retried). A value that `maxClaims` trials have
+ * already held, in any state, is never handed out again (so a point that always fails is tried
+ * a bounded number of times). No value left: no trial is created.
  */
 export interface TrialClaim {
   readonly key: string;
   readonly candidates: ArrayLike<number>;
   readonly releaseStates: readonly TrialState[];
+  /** Default: unlimited. */
+  readonly maxClaims?: number;
 }
 
 export interface CreateTrialOptions {
