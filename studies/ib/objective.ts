@@ -1,0 +1,165 @@
+/**
+ * The IB backtest as a studyopt objective module (DESIGN.md "Objective modules").
+ *
+ *   setup({ symbol, grid, objective, minTrades, from, to })  loads data once per process
+ *   objective(trial)        define-by-run over the IB space → the chosen metric
+ *   direction               'maximize'
+ *   grid('standard' | 'expanded')   the seed's grids as explicit points for the grid sampler
+ *   constraints(frozenTrial)        [minTrades − trades]: feasible when ≤ 0 (Optuna convention)
+ *
+ * Every metric is stored on the trial with setUserAttr, so reports and rankings need no re-run.
+ */
+import { UsageError } from '../../src/errors.js';
+import type { FrozenTrial, StudyDirection } from '../../src/frozen-trial.js';
+import type { Trial } from '../../src/trial.js';
+import { loadSymbolData, type SymbolData } from './data/store.js';
+import { IbEngine } from './engine/engine.js';
+import { GRID_VALUES, type GridName, IbGrid } from './grids.js';
+import type { IbMetrics } from './metrics.js';
+import type { IbParams, StopMode } from './params.js';
+import { DEFAULT_MIN_TRADES, RANKING_WEIGHTS } from './ranking.js';
+
+export const OBJECTIVE_NAMES = ['sharpe', 'total_r', 'winrate', 'profit_factor', 'score'] as const;
+export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];
+
+export const direction: StudyDirection = 'maximize';
+
+export interface IbStudyOptions {
+  /** Default GER40 (built-in synthetic data unless imported). */
+  symbol?: string;
+  /** Value lists of the search space for samplers, and the grid for the grid sampler. Default expanded. */
+  grid?: GridName;
+  objective?: ObjectiveName;
+  minTrades?: number;
+  from?: string;
+  to?: string;
+}
+
+interface Context {
+  options: Required<Pick<IbStudyOptions, 'symbol' | 'grid' | 'objective' | 'minTrades'>>;
+  data: SymbolData;
+  engine: IbEngine;
+}
+
+let context: Context | null = null;
+
+/** Loads the symbol's data and builds the engine; call once per process (workers too). */
+export function setup(options: IbStudyOptions = {}): void {
+  const objectiveName = options.objective ?? 'sharpe';
+  if (!OBJECTIVE_NAMES.includes(objectiveName)) {
+    throw new UsageError(`--objective ${JSON.stringify(objectiveName)} must be one of ${OBJECTIVE_NAMES.join(', ')}`);
+  }
+  const gridName = options.grid ?? 'expanded';
+  if (gridName !== 'standard' && gridName !== 'expanded') {
+    throw new UsageError(`--grid ${JSON.stringify(gridName)} must be standard or expanded`);
+  }
+  const minTrades = options.minTrades ?? DEFAULT_MIN_TRADES;
+  if (!Number.isInteger(minTrades) || minTrades < 0) throw new UsageError(`--min-trades must be an integer >= 0, got ${minTrades}`);
+  const data = loadSymbolData(options.symbol ?? 'GER40', { from: options.from, to: options.to });
+  context = {
+    options: { symbol: data.data.symbol.name, grid: gridName, objective: objectiveName, minTrades },
+    data,
+    engine: new IbEngine(data.data),
+  };
+}
+
+function ctx(): Context {
+  if (context === null) setup();
+  return context!;
+}
+
+/** Largest value of `values` that is <= limit (values ascending; the first when none is). */
+function largestAtMost(values: readonly number[], limit: number): number {
+  let best = values[0];
+  for (const v of values) if (v <= limit) best = v;
+  return best;
+}
+
+/**
+ * Suggests one IB parameter set on `trial`, define-by-run with the grid's conditions: TSL_SL
+ * only when TSL_TARGET > 0 (clamped to the largest grid value <= TSL_TARGET, as the grid prunes),
+ * REV_RB_PCT only when REV_RB is on. Ordered value lists are suggested as ordinals.
+ */
+export function suggestIbParams(trial: Trial, windows: readonly string[], gridName: GridName): IbParams {
+  const g = GRID_VALUES[gridName];
+  const IB_WINDOW = trial.suggestCategorical('IB_WINDOW', windows);
+  const IB_WAIT_MINUTES = trial.suggestOrdinal('IB_WAIT_MINUTES', g.IB_WAIT_MINUTES);
+  const TRADE_WINDOW_MINUTES = trial.suggestOrdinal('TRADE_WINDOW_MINUTES', g.TRADE_WINDOW_MINUTES);
+  const RR_TARGET = trial.suggestOrdinal('RR_TARGET', g.RR_TARGET);
+  const STOP_MODE = trial.suggestCategorical<StopMode>('STOP_MODE', g.STOP_MODE);
+  const TSL_TARGET = trial.suggestOrdinal('TSL_TARGET', g.TSL_TARGET);
+  let TSL_SL = g.TSL_SL[0];
+  if (TSL_TARGET > 0) {
+    const suggested = trial.suggestOrdinal('TSL_SL', g.TSL_SL);
+    TSL_SL = suggested <= TSL_TARGET ? suggested : largestAtMost(g.TSL_SL, TSL_TARGET);
+    if (TSL_SL !== suggested) trial.setUserAttr('TSL_SL_effective', TSL_SL);
+  }
+  const REV_RB_ENABLED = trial.suggestCategorical('REV_RB_ENABLED', g.REV_RB_ENABLED);
+  const REV_RB_PCT = REV_RB_ENABLED ? trial.suggestOrdinal('REV_RB_PCT', g.REV_RB_PCT) : g.REV_RB_PCT[0];
+  const IB_BUFFER_PCT = trial.suggestOrdinal('IB_BUFFER_PCT', g.IB_BUFFER_PCT);
+  const MAX_DISTANCE_PCT = trial.suggestOrdinal('MAX_DISTANCE_PCT', g.MAX_DISTANCE_PCT);
+  return {
+    IB_WINDOW,
+    IB_WAIT_MINUTES,
+    TRADE_WINDOW_MINUTES,
+    RR_TARGET,
+    STOP_MODE,
+    TSL_TARGET,
+    TSL_SL,
+    MIN_SL_PCT: g.MIN_SL_PCT[0],
+    REV_RB_ENABLED,
+    REV_RB_PCT,
+    IB_BUFFER_PCT,
+    MAX_DISTANCE_PCT,
+  };
+}
+
+/**
+ * A per-trial composite for samplers that need one scalar. The seed's score min–max normalises
+ * over all finished runs, which no single trial can know; this applies the same weights to fixed
+ * ranges instead — total R in ±(trading days / 4), Sharpe in ±5, win rate in 0–100, each clamped
+ * to [0, 1]. Rank finished trials with ranking.ts `rankByScore` for the seed's exact score.
+ */
+export function perTrialScore(m: IbMetrics, tradingDays: number): number {
+  const clamp = (x: number) => Math.min(1, Math.max(0, x));
+  const rSpan = Math.max(1, tradingDays / 4);
+  return (
+    RANKING_WEIGHTS.total_r * clamp((m.total_r + rSpan) / (2 * rSpan)) +
+    RANKING_WEIGHTS.sharpe_ratio * clamp((m.sharpe_ratio + 5) / 10) +
+    RANKING_WEIGHTS.winrate * clamp(m.winrate / 100)
+  );
+}
+
+export function objectiveValue(name: ObjectiveName, m: IbMetrics, tradingDays: number): number {
+  switch (name) {
+    case 'sharpe':
+      return m.sharpe_ratio;
+    case 'total_r':
+      return m.total_r;
+    case 'winrate':
+      return m.winrate;
+    case 'profit_factor':
+      return m.profit_factor;
+    case 'score':
+      return perTrialScore(m, tradingDays);
+  }
+}
+
+export function objective(trial: Trial): number {
+  const c = ctx();
+  const params = suggestIbParams(trial, c.data.data.symbol.ibWindows, c.options.grid);
+  const { metrics } = c.engine.run(params, { dayFrom: c.data.dayFrom, dayTo: c.data.dayTo });
+  for (const [key, value] of Object.entries(metrics)) trial.setUserAttr(key, value);
+  return objectiveValue(c.options.objective, metrics, c.data.dayTo - c.data.dayFrom);
+}
+
+/** The seed's grid for the set-up symbol, as explicit points on demand (`size`, `point(i)`). */
+export function grid(name: GridName): IbGrid {
+  return new IbGrid(ctx().data.data.symbol, name);
+}
+
+/** Feasible when all entries are <= 0: trials under the minimum trade count are infeasible. */
+export function constraints(trial: FrozenTrial): number[] {
+  const trades = trial.userAttrs['total_trades'];
+  return [ctx().options.minTrades - (typeof trades === 'number' ? trades : 0)];
+}
