@@ -1,0 +1,56 @@
+/**
+ * The on-disk schema: Optuna's RDB schema exactly as Optuna 4.9 creates it in SQLite (the DDL
+ * below is the `sqlite_master.sql` text of a file Optuna wrote, in creation order), its version
+ * rows, and studyopt's additions, which Optuna ignores: two indexes (for `best` on large studies
+ * and for per-state counts) and one table of trial owners (for crash detection on this host).
+ */
+
+/** Optuna's `SCHEMA_VERSION` (models.py) and the alembic head it checks for. */
+export const OPTUNA_SCHEMA_VERSION = 12;
+export const OPTUNA_ALEMBIC_HEAD = 'v3.2.0.a';
+/** What we write into version_info.library_version: the Optuna version whose schema we write. */
+export const OPTUNA_LIBRARY_VERSION = '4.9.0';
+
+/** Alembic revisions of Optuna, oldest first (optuna/storages/_rdb/alembic/versions). */
+export const OPTUNA_ALEMBIC_REVISIONS: readonly string[] = [
+  'v0.9.0.a', 'v1.2.0.a', 'v1.3.0.a', 'v2.4.0.a', 'v2.6.0.a', 'v3.0.0.a', 'v3.0.0.b', 'v3.0.0.c', 'v3.0.0.d', 'v3.2.0.a',
+];
+
+/** Optuna's tables and indexes, statement by statement, byte for byte as Optuna 4.9 writes them. */
+export const OPTUNA_DDL: readonly string[] = [
+  "CREATE TABLE studies (\n\tstudy_id INTEGER NOT NULL, \n\tstudy_name VARCHAR(512) NOT NULL, \n\tPRIMARY KEY (study_id)\n)",
+  "CREATE UNIQUE INDEX ix_studies_study_name ON studies (study_name)",
+  "CREATE TABLE version_info (\n\tversion_info_id INTEGER NOT NULL, \n\tschema_version INTEGER, \n\tlibrary_version VARCHAR(256), \n\tPRIMARY KEY (version_info_id), \n\tCHECK (version_info_id=1)\n)",
+  "CREATE TABLE study_directions (\n\tstudy_direction_id INTEGER NOT NULL, \n\tdirection VARCHAR(8) NOT NULL, \n\tstudy_id INTEGER NOT NULL, \n\tobjective INTEGER NOT NULL, \n\tPRIMARY KEY (study_direction_id), \n\tUNIQUE (study_id, objective), \n\tFOREIGN KEY(study_id) REFERENCES studies (study_id)\n)",
+  "CREATE TABLE study_user_attributes (\n\tstudy_user_attribute_id INTEGER NOT NULL, \n\tstudy_id INTEGER, \n\t\"key\" VARCHAR(512), \n\tvalue_json TEXT, \n\tPRIMARY KEY (study_user_attribute_id), \n\tUNIQUE (study_id, \"key\"), \n\tFOREIGN KEY(study_id) REFERENCES studies (study_id)\n)",
+  "CREATE TABLE study_system_attributes (\n\tstudy_system_attribute_id INTEGER NOT NULL, \n\tstudy_id INTEGER, \n\t\"key\" VARCHAR(512), \n\tvalue_json TEXT, \n\tPRIMARY KEY (study_system_attribute_id), \n\tUNIQUE (study_id, \"key\"), \n\tFOREIGN KEY(study_id) REFERENCES studies (study_id)\n)",
+  "CREATE TABLE trials (\n\ttrial_id INTEGER NOT NULL, \n\tnumber INTEGER, \n\tstudy_id INTEGER, \n\tstate VARCHAR(8) NOT NULL, \n\tdatetime_start DATETIME, \n\tdatetime_complete DATETIME, \n\tPRIMARY KEY (trial_id), \n\tFOREIGN KEY(study_id) REFERENCES studies (study_id)\n)",
+  "CREATE INDEX ix_trials_study_id ON trials (study_id)",
+  "CREATE TABLE trial_user_attributes (\n\ttrial_user_attribute_id INTEGER NOT NULL, \n\ttrial_id INTEGER, \n\t\"key\" VARCHAR(512), \n\tvalue_json TEXT, \n\tPRIMARY KEY (trial_user_attribute_id), \n\tUNIQUE (trial_id, \"key\"), \n\tFOREIGN KEY(trial_id) REFERENCES trials (trial_id)\n)",
+  "CREATE TABLE trial_system_attributes (\n\ttrial_system_attribute_id INTEGER NOT NULL, \n\ttrial_id INTEGER, \n\t\"key\" VARCHAR(512), \n\tvalue_json TEXT, \n\tPRIMARY KEY (trial_system_attribute_id), \n\tUNIQUE (trial_id, \"key\"), \n\tFOREIGN KEY(trial_id) REFERENCES trials (trial_id)\n)",
+  "CREATE TABLE trial_params (\n\tparam_id INTEGER NOT NULL, \n\ttrial_id INTEGER, \n\tparam_name VARCHAR(512), \n\tparam_value FLOAT, \n\tdistribution_json TEXT, \n\tPRIMARY KEY (param_id), \n\tUNIQUE (trial_id, param_name), \n\tFOREIGN KEY(trial_id) REFERENCES trials (trial_id)\n)",
+  "CREATE TABLE trial_values (\n\ttrial_value_id INTEGER NOT NULL, \n\ttrial_id INTEGER NOT NULL, \n\tobjective INTEGER NOT NULL, \n\tvalue FLOAT, \n\tvalue_type VARCHAR(7) NOT NULL, \n\tPRIMARY KEY (trial_value_id), \n\tUNIQUE (trial_id, objective), \n\tFOREIGN KEY(trial_id) REFERENCES trials (trial_id)\n)",
+  "CREATE TABLE trial_intermediate_values (\n\ttrial_intermediate_value_id INTEGER NOT NULL, \n\ttrial_id INTEGER NOT NULL, \n\tstep INTEGER NOT NULL, \n\tintermediate_value FLOAT, \n\tintermediate_value_type VARCHAR(7) NOT NULL, \n\tPRIMARY KEY (trial_intermediate_value_id), \n\tUNIQUE (trial_id, step), \n\tFOREIGN KEY(trial_id) REFERENCES trials (trial_id)\n)",
+  "CREATE TABLE trial_heartbeats (\n\ttrial_heartbeat_id INTEGER NOT NULL, \n\ttrial_id INTEGER NOT NULL, \n\theartbeat DATETIME NOT NULL, \n\tPRIMARY KEY (trial_heartbeat_id), \n\tUNIQUE (trial_id), \n\tFOREIGN KEY(trial_id) REFERENCES trials (trial_id)\n)",
+  "CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)",
+
+];
+
+export const OPTUNA_TABLES: readonly string[] = [
+  'studies', 'version_info', 'study_directions', 'study_user_attributes', 'study_system_attributes', 'trials',
+  'trial_user_attributes', 'trial_system_attributes', 'trial_params', 'trial_values', 'trial_intermediate_values',
+  'trial_heartbeats', 'alembic_version',
+];
+
+/**
+ * studyopt's additions. Every name starts with `studyopt_`, so that they are easy to tell apart
+ * from Optuna's; Optuna neither reads nor checks them (alembic only compares the revision).
+ */
+export const STUDYOPT_DDL: readonly string[] = [
+  // `best` on a study of millions of trials: walk the values in order instead of sorting them all.
+  'CREATE INDEX IF NOT EXISTS studyopt_ix_trial_values_objective_type_value ON trial_values (objective, value_type, value)',
+  // Per-state counts (`studyopt studies`) as a covering index scan.
+  'CREATE INDEX IF NOT EXISTS studyopt_ix_trials_study_id_state ON trials (study_id, state)',
+  // Which process runs a RUNNING trial, so that a crash on this host is detected without waiting for the grace period.
+  'CREATE TABLE IF NOT EXISTS studyopt_trial_owners (trial_id INTEGER NOT NULL PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL)',
+];

@@ -1,0 +1,1057 @@
+/**
+ * The SQLite storage: studies in one file, in Optuna's RDB schema, shared by many processes.
+ *
+ * Concurrency: WAL mode (readers never wait for the writer), a busy timeout, and every write in
+ * one short `BEGIN IMMEDIATE` transaction (the write lock is taken up front, so a transaction
+ * never fails half-way on a lock), retried if SQLite still answers SQLITE_BUSY. Trial numbers,
+ * `limit` counts and grid `claim`s are decided inside the transaction that inserts the trial.
+ *
+ * Speed: like Optuna's `_CachedStorage`, the running trials this process owns are kept in memory,
+ * and their parameters and user attributes are written in the transaction that finishes the
+ * trial (a crash loses only the trials in flight, which it loses anyway). Finished trials are
+ * immutable, so they are cached once read, and each process follows the study incrementally
+ * (see study-view.ts).
+ *
+ * Crash safety: a kill at any moment leaves the file consistent (SQLite transactions); trials
+ * left RUNNING by a dead process are failed by `failStaleTrials`: when their heartbeat is older
+ * than the grace period, or at once when the process that ran them on this host is gone.
+ */
+import { existsSync, openSync, readSync, closeSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, resolve as resolvePath } from 'node:path';
+import Database from 'better-sqlite3';
+import { type Distribution, type ParamValue, toExternal } from '../../distributions.js';
+import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../../errors.js';
+import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, isFeasible, isFinished } from '../../frozen-trial.js';
+import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, Storage, StudySummary, TrialTemplate } from '../storage.js';
+import {
+  DistributionCache,
+  decodeValue,
+  directionFromDb,
+  directionToDb,
+  encodeValue,
+  formatLocal,
+  formatUtc,
+  parseLocal,
+  parsePyJson,
+  parseUtcMs,
+  pyJson,
+  stateFromDb,
+} from './encoding.js';
+import {
+  OPTUNA_ALEMBIC_HEAD,
+  OPTUNA_ALEMBIC_REVISIONS,
+  OPTUNA_DDL,
+  OPTUNA_LIBRARY_VERSION,
+  OPTUNA_SCHEMA_VERSION,
+  OPTUNA_TABLES,
+  STUDYOPT_DDL,
+} from './schema.js';
+import { ClaimIndex, StudyView, stateMask } from './study-view.js';
+
+export interface SqliteStorageOptions {
+  /** Open without writing anything (the read-only CLI commands). Default false. */
+  readonly?: boolean;
+  /** Seconds between heartbeats of running trials; null for none. Default 10. */
+  heartbeatInterval?: number | null;
+  /** Seconds without a heartbeat after which a RUNNING trial is failed on the next run. Default 60. */
+  gracePeriod?: number;
+  /** How long one statement waits for another process's write lock, in ms. Default 10,000. */
+  busyTimeoutMs?: number;
+  /**
+   * Buffer the parameters and user attributes of running trials in memory until they finish
+   * (Optuna's `_CachedStorage`). Other processes then see RUNNING trials without parameters.
+   * Default true.
+   */
+  writeBehind?: boolean;
+}
+
+/** A running trial this process created or started, with its writes not yet in the file. */
+interface OwnedTrial {
+  trialId: number;
+  studyId: number;
+  number: number;
+  datetimeStart: Date | null;
+  params: Record<string, ParamValue>;
+  internals: Map<string, number>;
+  distributions: Record<string, Distribution>;
+  pendingParams: string[];
+  userAttrs: Record<string, unknown>;
+  pendingUserAttrs: Set<string>;
+  systemAttrs: Record<string, unknown>;
+  intermediateValues: Map<number, number>;
+  snapshot: FrozenTrial | null;
+}
+
+interface TrialRow {
+  trial_id: number;
+  number: number;
+  study_id: number;
+  state: string;
+  datetime_start: string | null;
+  datetime_complete: string | null;
+}
+
+const SQLITE_HEADER = 'SQLite format 3\0';
+const MAX_WRITE_ATTEMPTS = 50;
+const OPEN_STATES: readonly TrialState[] = ['RUNNING', 'WAITING'];
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+function sleepMs(ms: number): void {
+  Atomics.wait(SLEEPER, 0, 0, ms);
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Turns the errors SQLite gives for bad files into UsageErrors that name the file and the fix. */
+function fileError(path: string, err: unknown): Error {
+  const code = (err as { code?: string })?.code ?? '';
+  const msg = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_NOTADB') return new UsageError(`'${path}' is not an SQLite database (${msg}): give a study file (.db), or a new path to create one`);
+  if (code.startsWith('SQLITE_CORRUPT')) return new UsageError(`'${path}' is corrupt (${msg}): restore it from a backup, or give another file`);
+  if (code.startsWith('SQLITE_READONLY')) return new UsageError(`'${path}' cannot be written (${msg}): make the file and its folder writable, or copy it somewhere writable`);
+  if (code.startsWith('SQLITE_CANTOPEN')) return new UsageError(`'${path}' cannot be opened (${msg}): check that the file exists and that its folder is readable and writable`);
+  if (code.startsWith('SQLITE_IOERR')) return new UsageError(`'${path}' cannot be read or written (${msg}): check the disk and the file's permissions`);
+  return err instanceof Error ? err : new Error(msg);
+}
+
+export class SqliteStorage implements Storage {
+  readonly path: string;
+  readonly heartbeatInterval?: number;
+  readonly gracePeriod?: number;
+  readonly readonly: boolean;
+  private readonly db: Database.Database;
+  private readonly writeBehind: boolean;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly tx: { immediate(fn: () => unknown): unknown; deferred(fn: () => unknown): unknown };
+  private readonly views = new Map<number, StudyView>();
+  private readonly owned = new Map<number, OwnedTrial>();
+  /** Trials whose first heartbeat createTrial wrote just now: the executor's first beat can skip them. */
+  private readonly startBeat = new Map<number, number>();
+  private readonly dists = new DistributionCache();
+  private readonly host = hostname();
+  private closed = false;
+
+  constructor(path: string, options: SqliteStorageOptions = {}) {
+    this.path = resolvePath(path);
+    this.readonly = options.readonly ?? false;
+    this.writeBehind = options.writeBehind ?? true;
+    const interval = options.heartbeatInterval === undefined ? 10 : options.heartbeatInterval;
+    if (interval !== null) {
+      if (!(interval > 0)) throw new UsageError(`heartbeatInterval must be a positive number of seconds, but got ${interval}`);
+      this.heartbeatInterval = interval;
+    }
+    const grace = options.gracePeriod ?? (interval !== null ? Math.max(60, 2 * interval) : undefined);
+    if (grace !== undefined) {
+      if (!(grace > 0)) throw new UsageError(`gracePeriod must be a positive number of seconds, but got ${grace}`);
+      this.gracePeriod = grace;
+    }
+    this.checkFile(path);
+    try {
+      this.db = new Database(this.path, { readonly: this.readonly, fileMustExist: this.readonly, timeout: options.busyTimeoutMs ?? 10_000 });
+    } catch (err) {
+      throw fileError(path, err);
+    }
+    const run = this.db.transaction((fn: () => unknown) => fn());
+    this.tx = run as unknown as typeof this.tx;
+    try {
+      if (!this.readonly) {
+        this.retry(() => this.db.pragma('journal_mode = WAL'));
+        this.db.pragma('synchronous = NORMAL');
+      }
+      this.prepareSchema(path);
+    } catch (err) {
+      this.db.close();
+      throw fileError(path, err);
+    }
+  }
+
+  // ----- opening -----
+
+  private checkFile(path: string): void {
+    if (existsSync(this.path)) {
+      const st = statSync(this.path);
+      if (st.isDirectory()) throw new UsageError(`'${path}' is a folder: give the path of a study file, e.g. ${path}/studyopt.db`);
+      if (st.size > 0) {
+        const fd = openSync(this.path, 'r');
+        const head = Buffer.alloc(16);
+        const n = readSync(fd, head, 0, 16, 0);
+        closeSync(fd);
+        if (n < 16 || head.toString('latin1') !== SQLITE_HEADER) {
+          throw new UsageError(`'${path}' is not an SQLite database: give a study file (.db), or a new path to create one`);
+        }
+      }
+      if (!this.readonly) {
+        try {
+          accessSync(this.path, fsConstants.W_OK);
+        } catch {
+          throw new UsageError(`'${path}' is read-only: make it writable (chmod u+w), or copy it somewhere writable`);
+        }
+      }
+    } else if (this.readonly) {
+      throw new UsageError(`'${path}' does not exist: give the path of a study file (see --storage)`);
+    } else if (!existsSync(dirname(this.path))) {
+      throw new UsageError(`the folder of '${path}' does not exist: create it, or give another path`);
+    }
+    if (!this.readonly) {
+      try {
+        accessSync(dirname(this.path), fsConstants.W_OK);
+      } catch {
+        throw new UsageError(`the folder of '${path}' is read-only: SQLite needs to create '${path}-wal' beside it; make the folder writable or copy the file elsewhere`);
+      }
+    }
+  }
+
+  private prepareSchema(path: string): void {
+    const existing = (): Set<string> =>
+      new Set((this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+    let tables = existing();
+    if (tables.size === 0) {
+      if (this.readonly) throw new UsageError(`'${path}' holds no studies (an empty database)`);
+      this.write(() => {
+        if (existing().size > 0) return; // another process created it first
+        for (const sql of OPTUNA_DDL) this.db.exec(sql);
+        this.db.prepare('INSERT INTO version_info (version_info_id, schema_version, library_version) VALUES (1, ?, ?)').run(OPTUNA_SCHEMA_VERSION, OPTUNA_LIBRARY_VERSION);
+        this.db.prepare('INSERT INTO alembic_version (version_num) VALUES (?)').run(OPTUNA_ALEMBIC_HEAD);
+      });
+      tables = existing();
+    }
+    const missing = OPTUNA_TABLES.filter((t) => !tables.has(t));
+    if (missing.includes('studies') || missing.includes('trials')) {
+      throw new UsageError(`'${path}' is an SQLite database but not a study file (its tables: ${[...tables].join(', ') || 'none'}): give another file`);
+    }
+    const version = tables.has('version_info')
+      ? (this.db.prepare('SELECT schema_version, library_version FROM version_info').get() as { schema_version: number; library_version: string } | undefined)
+      : undefined;
+    const revision = tables.has('alembic_version')
+      ? (this.db.prepare('SELECT version_num FROM alembic_version').get() as { version_num: string } | undefined)?.version_num
+      : undefined;
+    if (revision !== OPTUNA_ALEMBIC_HEAD) {
+      const known = revision !== undefined && OPTUNA_ALEMBIC_REVISIONS.includes(revision);
+      if (known || revision === undefined && (version?.schema_version ?? 0) <= OPTUNA_SCHEMA_VERSION) {
+        throw new UsageError(
+          `'${path}' was written by an older Optuna (schema revision ${revision ?? 'unknown'}, library ${version?.library_version ?? 'unknown'}); ` +
+            `studyopt reads revision ${OPTUNA_ALEMBIC_HEAD}: upgrade a copy with \`optuna storage upgrade --storage sqlite:///${path}\``,
+        );
+      }
+      throw new UsageError(
+        `'${path}' was written by a newer version (schema ${version?.schema_version ?? '?'}, revision ${revision ?? '?'}, library ${version?.library_version ?? '?'}); ` +
+          `studyopt reads schema ${OPTUNA_SCHEMA_VERSION} (revision ${OPTUNA_ALEMBIC_HEAD}): use the program that wrote it, or a newer studyopt`,
+      );
+    }
+    if (version && version.schema_version > OPTUNA_SCHEMA_VERSION) {
+      throw new UsageError(`'${path}' was written by a newer version (schema ${version.schema_version}); studyopt reads schema ${OPTUNA_SCHEMA_VERSION}`);
+    }
+    if (missing.length > 0) throw new UsageError(`'${path}' lacks the tables ${missing.join(', ')}: it is not a complete study file`);
+    if (!this.readonly) {
+      const have = new Set((this.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'studyopt_%'").all() as { name: string }[]).map((r) => r.name));
+      if (have.size < STUDYOPT_DDL.length) this.write(() => { for (const sql of STUDYOPT_DDL) this.db.exec(sql); });
+    }
+  }
+
+  // ----- plumbing -----
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      if (this.closed) throw new UsageError('this storage is closed');
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private retry<T>(fn: () => T): T {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return fn();
+      } catch (err) {
+        if (!isBusy(err) || attempt >= MAX_WRITE_ATTEMPTS || this.db.inTransaction) throw err;
+        sleepMs(Math.min(200, 2 * attempt) + Math.random() * 5);
+      }
+    }
+  }
+
+  /** A write transaction: BEGIN IMMEDIATE (a savepoint when nested), retried while SQLite is busy. */
+  private write<T>(fn: () => T): T {
+    if (this.readonly) throw new UsageError(`'${this.path}' was opened read-only`);
+    if (this.db.inTransaction) return this.tx.immediate(fn) as T;
+    return this.retry(() => this.tx.immediate(fn) as T);
+  }
+
+  /** A consistent read snapshot. */
+  private read<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    return this.retry(() => this.tx.deferred(fn) as T);
+  }
+
+  private nowLocal(): [Date, string] {
+    const d = new Date();
+    return [d, formatLocal(d)];
+  }
+
+  // ----- studies -----
+
+  createStudy(name: string, directions: readonly StudyDirection[]): number {
+    return this.write(() => {
+      if (this.stmt('SELECT study_id FROM studies WHERE study_name = ?').get(name)) {
+        throw new DuplicatedStudyError(`a study named '${name}' already exists: load it (loadIfExists) or choose another name`);
+      }
+      const id = Number(this.stmt('INSERT INTO studies (study_name) VALUES (?)').run(name).lastInsertRowid);
+      directions.forEach((d, i) => this.stmt('INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, ?)').run(directionToDb(d), id, i));
+      return id;
+    });
+  }
+
+  deleteStudy(studyId: number): void {
+    this.write(() => {
+      this.studyName(studyId);
+      const sub = 'SELECT trial_id FROM trials WHERE study_id = ?';
+      for (const t of ['trial_params', 'trial_values', 'trial_intermediate_values', 'trial_user_attributes', 'trial_system_attributes', 'trial_heartbeats', 'studyopt_trial_owners']) {
+        if (t.startsWith('studyopt_') && !this.hasTable(t)) continue;
+        this.stmt(`DELETE FROM ${t} WHERE trial_id IN (${sub})`).run(studyId);
+      }
+      this.stmt('DELETE FROM trials WHERE study_id = ?').run(studyId);
+      for (const t of ['study_directions', 'study_user_attributes', 'study_system_attributes']) this.stmt(`DELETE FROM ${t} WHERE study_id = ?`).run(studyId);
+      this.stmt('DELETE FROM studies WHERE study_id = ?').run(studyId);
+    });
+    this.views.delete(studyId);
+    for (const [id, t] of this.owned) if (t.studyId === studyId) this.owned.delete(id);
+  }
+
+  private hasTable(name: string): boolean {
+    return this.stmt("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  }
+
+  findStudyId(name: string): number | null {
+    const row = this.read(() => this.stmt('SELECT study_id FROM studies WHERE study_name = ?').get(name)) as { study_id: number } | undefined;
+    return row ? row.study_id : null;
+  }
+
+  private studyName(studyId: number): string {
+    const row = this.stmt('SELECT study_name FROM studies WHERE study_id = ?').get(studyId) as { study_name: string } | undefined;
+    if (!row) throw new UsageError(`no study with id ${studyId}`);
+    return row.study_name;
+  }
+
+  getStudyName(studyId: number): string {
+    return this.read(() => this.studyName(studyId));
+  }
+
+  getStudyDirections(studyId: number): readonly StudyDirection[] {
+    return this.read(() => {
+      this.studyName(studyId);
+      const rows = this.stmt('SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective').all(studyId) as { direction: string }[];
+      return rows.map((r) => directionFromDb(r.direction));
+    });
+  }
+
+  getAllStudies(): StudySummary[] {
+    return this.read(() => {
+      const studies = this.stmt('SELECT study_id, study_name FROM studies ORDER BY study_id').all() as { study_id: number; study_name: string }[];
+      return studies.map((s) => this.summary(s.study_id, s.study_name));
+    });
+  }
+
+  private summary(studyId: number, studyName: string): StudySummary {
+    const counts = Object.fromEntries(TRIAL_STATES.map((st) => [st, 0])) as Record<TrialState, number>;
+    let n = 0;
+    for (const r of this.stmt('SELECT state, COUNT(*) AS n FROM trials WHERE study_id = ? GROUP BY state').all(studyId) as { state: string; n: number }[]) {
+      counts[stateFromDb(r.state)] += r.n;
+      n += r.n;
+    }
+    // First and last activity from the first and last trials (by id) rather than a scan of them all.
+    const first = this.stmt(
+      'SELECT MIN(datetime_start) AS s FROM (SELECT datetime_start FROM trials WHERE study_id = ? ORDER BY trial_id ASC LIMIT 1000)',
+    ).get(studyId) as { s: string | null };
+    const last = this.stmt(
+      'SELECT MAX(datetime_start) AS s, MAX(datetime_complete) AS c FROM (SELECT datetime_start, datetime_complete FROM trials WHERE study_id = ? ORDER BY trial_id DESC LIMIT 1000)',
+    ).get(studyId) as { s: string | null; c: string | null };
+    const lastActivity = [last.s, last.c].filter((x): x is string => x !== null).sort().pop() ?? null;
+    return {
+      studyId,
+      studyName,
+      directions: (this.stmt('SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective').all(studyId) as { direction: string }[]).map((r) =>
+        directionFromDb(r.direction),
+      ),
+      nTrials: n,
+      countsByState: counts,
+      datetimeStart: parseLocal(first.s),
+      lastActivity: parseLocal(lastActivity),
+      userAttrs: this.attrs('study_user_attributes', 'study_id', studyId),
+      systemAttrs: this.attrs('study_system_attributes', 'study_id', studyId),
+    };
+  }
+
+  private attrs(table: string, idColumn: string, id: number): Record<string, unknown> {
+    const rows = this.stmt(`SELECT "key", value_json FROM ${table} WHERE ${idColumn} = ? ORDER BY rowid`).all(id) as { key: string; value_json: string }[];
+    const out: Record<string, unknown> = {};
+    for (const r of rows) out[r.key] = parsePyJson(r.value_json);
+    return out;
+  }
+
+  private setAttr(table: string, idColumn: string, id: number, key: string, value: unknown): void {
+    this.stmt(`INSERT INTO ${table} (${idColumn}, "key", value_json) VALUES (?, ?, ?) ON CONFLICT (${idColumn}, "key") DO UPDATE SET value_json = excluded.value_json`).run(
+      id,
+      key,
+      pyJson(value),
+    );
+  }
+
+  setStudyUserAttr(studyId: number, key: string, value: unknown): void {
+    this.write(() => {
+      this.studyName(studyId);
+      this.setAttr('study_user_attributes', 'study_id', studyId, key, value);
+    });
+  }
+
+  setStudySystemAttr(studyId: number, key: string, value: unknown): void {
+    this.write(() => {
+      this.studyName(studyId);
+      this.setAttr('study_system_attributes', 'study_id', studyId, key, value);
+    });
+  }
+
+  getStudyUserAttrs(studyId: number): Record<string, unknown> {
+    return this.read(() => {
+      this.studyName(studyId);
+      return this.attrs('study_user_attributes', 'study_id', studyId);
+    });
+  }
+
+  getStudySystemAttrs(studyId: number): Record<string, unknown> {
+    return this.read(() => {
+      this.studyName(studyId);
+      return this.attrs('study_system_attributes', 'study_id', studyId);
+    });
+  }
+
+  // ----- following a study -----
+
+  private view(studyId: number): StudyView {
+    let v = this.views.get(studyId);
+    if (!v) {
+      this.studyName(studyId);
+      v = new StudyView(studyId);
+      this.views.set(studyId, v);
+    }
+    return v;
+  }
+
+  /** Brings the view up to date: new trials, and state changes of the open ones. Call inside a transaction. */
+  private sync(studyId: number): StudyView {
+    const v = this.view(studyId);
+    const fromId = v.lastSeenId;
+    const rows = this.stmt('SELECT trial_id, state FROM trials WHERE study_id = ? AND trial_id > ? ORDER BY trial_id').raw(true).all(studyId, fromId) as [number, string][];
+    const finished: number[] = [];
+    // Re-check the open trials seen before (other processes may have started or finished them).
+    const recheck: number[] = [];
+    for (const [id] of v.open) if (!this.owned.has(id)) recheck.push(id);
+    if (recheck.length > 0) {
+      const changed =
+        recheck.length === 1
+          ? (this.stmt('SELECT trial_id, state FROM trials WHERE trial_id = ?').raw(true).all(recheck[0]) as [number, string][])
+          : (this.stmt('SELECT trial_id, state FROM trials WHERE trial_id IN (SELECT value FROM json_each(?))').raw(true).all(JSON.stringify(recheck)) as [number, string][]);
+      for (const [id, s] of changed) {
+        const state = stateFromDb(s);
+        if (state !== v.open.get(id) && v.transition(id, state)) finished.push(id);
+      }
+    }
+    for (const [id, s] of rows) {
+      const state = stateFromDb(s);
+      v.add(id, state);
+      if (isFinished(state)) finished.push(id);
+    }
+    if (rows.length > 0 && v.claims.size > 0) {
+      const toId = v.lastSeenId;
+      for (const [key, index] of v.claims) this.loadClaims(v, index, key, fromId, toId);
+    }
+    if (v.full && finished.length > 0) {
+      const missing = finished.filter((id) => !v.full!.has(id));
+      if (missing.length > 0) for (const t of this.loadTrials(missing)) v.full.set(t.trialId, t);
+    }
+    return v;
+  }
+
+  /** Reads the claim values of the study's trials with fromId < id <= toId into the index. */
+  private loadClaims(v: StudyView, index: ClaimIndex, key: string, fromId: number, toId: number): void {
+    const rows = this.stmt(
+      'SELECT t.trial_id, t.state, a.value_json FROM trials t JOIN trial_system_attributes a ON a.trial_id = t.trial_id AND a."key" = ? ' +
+        'WHERE t.study_id = ? AND t.trial_id > ? AND t.trial_id <= ?',
+    )
+      .raw(true)
+      .all(key, v.studyId, fromId, toId) as [number, string, string][];
+    for (const [id, s, json] of rows) {
+      const value = parsePyJson(json);
+      if (typeof value !== 'number') continue;
+      const open = v.open.get(id);
+      if (open !== undefined) index.addOpen(id, value);
+      else index.addFinished(value, stateFromDb(s));
+    }
+  }
+
+  private claimIndex(v: StudyView, key: string): ClaimIndex {
+    let index = v.claims.get(key);
+    if (!index) {
+      index = new ClaimIndex();
+      this.loadClaims(v, index, key, 0, v.lastSeenId);
+      v.claims.set(key, index);
+    }
+    return index;
+  }
+
+  // ----- trials -----
+
+  createTrial(studyId: number, template: TrialTemplate = {}, options: CreateTrialOptions = {}): CreateTrialResult {
+    const state = template.state ?? 'RUNNING';
+    const result = this.write((): CreateTrialResult & { start?: Date | null } => {
+      const v = this.sync(studyId);
+      if (options.limit && v.count(options.limit.states) >= options.limit.max) return { refused: 'limit' };
+      let claimed: number | undefined;
+      let index: ClaimIndex | undefined;
+      if (options.claim) {
+        index = this.claimIndex(v, options.claim.key);
+        const value = v.findClaimable(index, options.claim.candidates, stateMask(options.claim.releaseStates));
+        if (value === null) return { refused: 'claim' };
+        claimed = value;
+      }
+      const [now, nowText] = this.nowLocal();
+      const start = template.datetimeStart !== undefined ? template.datetimeStart : state === 'WAITING' ? null : now;
+      const complete = template.datetimeComplete !== undefined ? template.datetimeComplete : isFinished(state) ? now : null;
+      const number = v.nTrials;
+      const trialId = Number(
+        this.stmt('INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) VALUES (?, ?, ?, ?, ?)').run(
+          number,
+          studyId,
+          state,
+          start === null ? null : start === now ? nowText : formatLocal(start),
+          complete === null ? null : complete === now ? nowText : formatLocal(complete),
+        ).lastInsertRowid,
+      );
+      for (const [name, p] of Object.entries(template.params ?? {})) this.insertParam(trialId, name, p.internal, p.distribution);
+      if (template.values) this.insertValues(trialId, template.values);
+      for (const [k, val] of Object.entries(template.userAttrs ?? {})) this.setAttr('trial_user_attributes', 'trial_id', trialId, k, val);
+      for (const [k, val] of Object.entries(template.systemAttrs ?? {})) this.setAttr('trial_system_attributes', 'trial_id', trialId, k, val);
+      if (claimed !== undefined) this.setAttr('trial_system_attributes', 'trial_id', trialId, options.claim!.key, claimed);
+      for (const [step, val] of template.intermediateValues ?? []) this.insertIntermediate(trialId, step, val);
+      if (state === 'RUNNING') this.markStarted(trialId);
+      if (index && claimed !== undefined && index.candidates !== null && index.cursor < index.candidates.length && index.candidates[index.cursor] === claimed) {
+        index.cursor++;
+      }
+      return claimed === undefined ? { trialId, number, start } : { trialId, number, claimed, start };
+    });
+    if (!('trialId' in result)) return result;
+    if (state === 'RUNNING') {
+      const params: Record<string, ParamValue> = {};
+      const internals = new Map<string, number>();
+      const distributions: Record<string, Distribution> = {};
+      for (const [name, p] of Object.entries(template.params ?? {})) {
+        params[name] = toExternal(p.distribution, p.internal);
+        internals.set(name, p.internal);
+        distributions[name] = p.distribution;
+      }
+      const systemAttrs = structuredClone(template.systemAttrs ?? {}) as Record<string, unknown>;
+      if (result.claimed !== undefined) systemAttrs[options.claim!.key] = result.claimed;
+      this.owned.set(result.trialId, {
+        trialId: result.trialId,
+        studyId,
+        number: result.number,
+        datetimeStart: result.start ?? null,
+        params,
+        internals,
+        distributions,
+        pendingParams: [],
+        userAttrs: structuredClone(template.userAttrs ?? {}) as Record<string, unknown>,
+        pendingUserAttrs: new Set(),
+        systemAttrs,
+        intermediateValues: new Map(template.intermediateValues ?? []),
+        snapshot: null,
+      });
+    }
+    return result.claimed === undefined ? { trialId: result.trialId, number: result.number } : { trialId: result.trialId, number: result.number, claimed: result.claimed };
+  }
+
+  /** The rows a RUNNING trial gets when it starts: its first heartbeat and its owner. */
+  private markStarted(trialId: number): void {
+    if (this.heartbeatInterval !== undefined) {
+      const now = Date.now();
+      this.upsertHeartbeat(trialId, now);
+      this.startBeat.set(trialId, now);
+    }
+    this.stmt('INSERT OR REPLACE INTO studyopt_trial_owners (trial_id, host, pid) VALUES (?, ?, ?)').run(trialId, this.host, process.pid);
+  }
+
+  private upsertHeartbeat(trialId: number, ms: number): void {
+    this.stmt('INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES (?, ?) ON CONFLICT (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat').run(trialId, formatUtc(ms));
+  }
+
+  private insertParam(trialId: number, name: string, internal: number, distribution: Distribution): void {
+    this.stmt(
+      'INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, distribution_json = excluded.distribution_json',
+    ).run(trialId, name, internal, this.dists.text(distribution));
+  }
+
+  private insertValues(trialId: number, values: readonly number[]): void {
+    this.stmt('DELETE FROM trial_values WHERE trial_id = ?').run(trialId);
+    values.forEach((value, objective) => {
+      const [v, type] = encodeValue(value);
+      this.stmt('INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)').run(trialId, objective, v, type);
+    });
+  }
+
+  private insertIntermediate(trialId: number, step: number, value: number): void {
+    const [v, type] = encodeValue(value);
+    this.stmt(
+      'INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (trial_id, step) DO UPDATE SET intermediate_value = excluded.intermediate_value, intermediate_value_type = excluded.intermediate_value_type',
+    ).run(trialId, step, v, type);
+  }
+
+  popWaitingTrial(studyId: number): CreatedTrial | null {
+    // Cheap check first, without the write lock.
+    const waiting = (v: StudyView): number | null => {
+      let best: number | null = null;
+      for (const [id, s] of v.open) if (s === 'WAITING' && (best === null || id < best)) best = id;
+      return best;
+    };
+    if (waiting(this.read(() => this.sync(studyId))) === null) return null;
+    const popped = this.write(() => {
+      const v = this.sync(studyId);
+      for (;;) {
+        const id = waiting(v);
+        if (id === null) return null;
+        const [, nowText] = this.nowLocal();
+        const changed = this.stmt("UPDATE trials SET state = 'RUNNING', datetime_start = ? WHERE trial_id = ? AND state = 'WAITING'").run(nowText, id).changes;
+        if (changed === 1) {
+          v.transition(id, 'RUNNING');
+          this.markStarted(id);
+          return id;
+        }
+        const row = this.stmt('SELECT state FROM trials WHERE trial_id = ?').get(id) as { state: string };
+        v.transition(id, stateFromDb(row.state));
+      }
+    });
+    if (popped === null) return null;
+    const t = this.read(() => this.loadTrials([popped])[0]);
+    this.owned.set(popped, {
+      trialId: popped,
+      studyId,
+      number: t.number,
+      datetimeStart: t.datetimeStart,
+      params: { ...t.params },
+      internals: new Map(Object.entries(t.params).map(([n, p]) => [n, internalOf(t.distributions[n], p)])),
+      distributions: { ...t.distributions },
+      pendingParams: [],
+      userAttrs: { ...t.userAttrs },
+      pendingUserAttrs: new Set(),
+      systemAttrs: { ...t.systemAttrs },
+      intermediateValues: new Map(t.intermediateValues),
+      snapshot: t,
+    });
+    return { trialId: popped, number: t.number };
+  }
+
+  /** The state of a trial in the file; throws for an unknown id. */
+  private dbState(trialId: number): TrialState {
+    const row = this.stmt('SELECT state FROM trials WHERE trial_id = ?').get(trialId) as { state: string } | undefined;
+    if (!row) throw new UsageError(`no trial with id ${trialId}`);
+    return stateFromDb(row.state);
+  }
+
+  /** Write-through to a trial that this process does not own: it must be unfinished in the file. */
+  private writeUnowned(trialId: number, fn: () => void): void {
+    this.write(() => {
+      const state = this.dbState(trialId);
+      if (isFinished(state)) {
+        const n = (this.stmt('SELECT number FROM trials WHERE trial_id = ?').get(trialId) as { number: number }).number;
+        throw new TrialFinishedError(`trial ${n} is already ${state}: it cannot be changed`);
+      }
+      fn();
+    });
+  }
+
+  setTrialParam(trialId: number, name: string, internal: number, distribution: Distribution): void {
+    const o = this.owned.get(trialId);
+    if (!o) return this.writeUnowned(trialId, () => this.insertParam(trialId, name, internal, distribution));
+    if (!o.internals.has(name)) o.pendingParams.push(name);
+    else if (!o.pendingParams.includes(name)) o.pendingParams.push(name);
+    o.internals.set(name, internal);
+    o.distributions[name] = distribution;
+    o.params[name] = toExternal(distribution, internal);
+    o.snapshot = null;
+    if (!this.writeBehind) this.flushOwned(o);
+  }
+
+  setTrialUserAttr(trialId: number, key: string, value: unknown): void {
+    const o = this.owned.get(trialId);
+    if (!o) return this.writeUnowned(trialId, () => this.setAttr('trial_user_attributes', 'trial_id', trialId, key, value));
+    o.userAttrs[key] = structuredClone(value);
+    o.pendingUserAttrs.add(key);
+    o.snapshot = null;
+    if (!this.writeBehind) this.flushOwned(o);
+  }
+
+  setTrialSystemAttr(trialId: number, key: string, value: unknown): void {
+    const o = this.owned.get(trialId);
+    if (!o) return this.writeUnowned(trialId, () => this.setAttr('trial_system_attributes', 'trial_id', trialId, key, value));
+    this.write(() => this.setAttr('trial_system_attributes', 'trial_id', trialId, key, value));
+    o.systemAttrs[key] = structuredClone(value);
+    o.snapshot = null;
+  }
+
+  setTrialIntermediateValue(trialId: number, step: number, value: number): void {
+    const o = this.owned.get(trialId);
+    if (!o) return this.writeUnowned(trialId, () => this.insertIntermediate(trialId, step, value));
+    this.write(() => this.insertIntermediate(trialId, step, value));
+    o.intermediateValues.set(step, value);
+    o.snapshot = null;
+  }
+
+  private flushOwned(o: OwnedTrial): void {
+    if (o.pendingParams.length === 0 && o.pendingUserAttrs.size === 0) return;
+    this.write(() => this.writePending(o));
+  }
+
+  private writePending(o: OwnedTrial): void {
+    for (const name of o.pendingParams) this.insertParam(o.trialId, name, o.internals.get(name)!, o.distributions[name]);
+    for (const key of o.pendingUserAttrs) this.setAttr('trial_user_attributes', 'trial_id', o.trialId, key, o.userAttrs[key]);
+    o.pendingParams = [];
+    o.pendingUserAttrs.clear();
+  }
+
+  setTrialStateValues(trialId: number, state: TrialState, values?: readonly number[] | null): boolean {
+    const o = this.owned.get(trialId);
+    if (!o) this.read(() => this.dbState(trialId)); // unknown ids throw
+    const outcome = this.write((): { ok: boolean; studyId: number; complete: Date | null; start: Date | null } => {
+      const row = this.stmt('SELECT study_id, state, datetime_start FROM trials WHERE trial_id = ?').get(trialId) as { study_id: number; state: string; datetime_start: string | null };
+      const current = stateFromDb(row.state);
+      if (isFinished(current)) return { ok: false, studyId: row.study_id, complete: null, start: null };
+      if (state === 'WAITING') throw new UsageError('a trial cannot be moved back to WAITING');
+      if (o) this.writePending(o);
+      if (values !== undefined) {
+        if (values) this.insertValues(trialId, values);
+        else this.stmt('DELETE FROM trial_values WHERE trial_id = ?').run(trialId);
+      }
+      const [now, nowText] = this.nowLocal();
+      let start = parseLocal(row.datetime_start);
+      if (isFinished(state)) {
+        if (start === null) {
+          start = now;
+          this.stmt('UPDATE trials SET state = ?, datetime_start = ?, datetime_complete = ? WHERE trial_id = ?').run(state, nowText, nowText, trialId);
+        } else {
+          this.stmt('UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?').run(state, nowText, trialId);
+        }
+        this.stmt('DELETE FROM studyopt_trial_owners WHERE trial_id = ?').run(trialId);
+        return { ok: true, studyId: row.study_id, complete: now, start };
+      }
+      if (start === null) {
+        start = now;
+        this.stmt('UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ?').run(state, nowText, trialId);
+      } else {
+        this.stmt('UPDATE trials SET state = ? WHERE trial_id = ?').run(state, trialId);
+      }
+      return { ok: true, studyId: row.study_id, complete: null, start };
+    });
+    const v = this.views.get(outcome.studyId);
+    if (!outcome.ok) {
+      // Failed as stale by another process while the result was on the way: drop our copy.
+      this.owned.delete(trialId);
+      this.startBeat.delete(trialId);
+      if (v) this.read(() => this.sync(outcome.studyId));
+      return false;
+    }
+    if (isFinished(state)) {
+      this.startBeat.delete(trialId);
+      if (o) {
+        this.owned.delete(trialId);
+        if (v?.full && v.open.has(trialId)) {
+          v.full.set(trialId, {
+            ...this.ownedSnapshot(o),
+            state,
+            values: values ? [...values] : null,
+            datetimeStart: outcome.start,
+            datetimeComplete: outcome.complete,
+          });
+        }
+      }
+      v?.transition(trialId, state);
+    } else if (o) {
+      o.snapshot = null;
+      o.datetimeStart = outcome.start;
+    } else {
+      v?.transition(trialId, state);
+    }
+    return true;
+  }
+
+  private ownedSnapshot(o: OwnedTrial): FrozenTrial {
+    if (!o.snapshot) {
+      o.snapshot = {
+        trialId: o.trialId,
+        number: o.number,
+        state: 'RUNNING',
+        values: null,
+        datetimeStart: o.datetimeStart,
+        datetimeComplete: null,
+        params: { ...o.params },
+        distributions: { ...o.distributions },
+        userAttrs: { ...o.userAttrs },
+        systemAttrs: { ...o.systemAttrs },
+        intermediateValues: new Map(o.intermediateValues),
+      };
+    }
+    return o.snapshot;
+  }
+
+  getTrial(trialId: number): FrozenTrial {
+    const o = this.owned.get(trialId);
+    if (o) return this.ownedSnapshot(o);
+    for (const v of this.views.values()) {
+      const t = v.full?.get(trialId);
+      if (t) return t;
+    }
+    const t = this.read(() => this.loadTrials([trialId]))[0];
+    if (!t) throw new UsageError(`no trial with id ${trialId}`);
+    return t;
+  }
+
+  getAllTrials(studyId: number, states?: readonly TrialState[]): readonly FrozenTrial[] {
+    return this.read(() => {
+      const v = this.view(studyId);
+      if (!v.full) {
+        this.sync(studyId);
+        // First full read of this study: every finished trial seen so far, in one pass per table.
+        v.full = new Map();
+        for (const t of this.loadStudyTrials(studyId, v.lastSeenId)) if (!v.open.has(t.trialId)) v.full.set(t.trialId, t);
+      } else {
+        this.sync(studyId);
+      }
+      const wanted = states ? new Set(states) : null;
+      const openIds: number[] = [];
+      for (const [id, s] of v.open) if (!this.owned.has(id) && (!wanted || wanted.has(s))) openIds.push(id);
+      const openTrials = new Map(this.loadTrials(openIds).map((t) => [t.trialId, t]));
+      const out: FrozenTrial[] = [];
+      for (const id of v.ids) {
+        const o = this.owned.get(id);
+        const t = o ? this.ownedSnapshot(o) : (v.full!.get(id) ?? openTrials.get(id));
+        if (!t) continue;
+        if (wanted && !wanted.has(t.state)) continue;
+        out.push(t);
+      }
+      return out;
+    });
+  }
+
+  getNTrials(studyId: number, states?: readonly TrialState[]): number {
+    return this.read(() => this.sync(studyId).count(states));
+  }
+
+  /** The best feasible COMPLETE trial of objective 0, read through the value index: fast on any study size. */
+  getBestTrial(studyId: number): FrozenTrial | null {
+    return this.read(() => {
+      const dirs = this.stmt('SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective').all(studyId) as { direction: string }[];
+      if (dirs.length === 0) this.studyName(studyId);
+      const maximize = directionFromDb(dirs[0]?.direction ?? 'MINIMIZE') === 'maximize';
+      const order: [string, string][] = maximize
+        ? [['INF_POS', 'ASC'], ['FINITE', 'DESC'], ['INF_NEG', 'ASC']]
+        : [['INF_NEG', 'ASC'], ['FINITE', 'ASC'], ['INF_POS', 'ASC']];
+      for (const [type, dir] of order) {
+        const it = this.stmt(
+          'SELECT v.trial_id AS id, v.value AS value, t.number AS number FROM trial_values v CROSS JOIN trials t ON t.trial_id = v.trial_id ' +
+            `WHERE v.objective = 0 AND v.value_type = ? AND t.study_id = ? AND t.state = 'COMPLETE' ORDER BY v.value ${dir}`,
+        ).iterate(type, studyId) as IterableIterator<{ id: number; value: number | null; number: number }>;
+        let best: { id: number; value: number | null; number: number } | null = null;
+        for (const row of it) {
+          if (best !== null && row.value !== best.value) break;
+          const c = this.stmt('SELECT value_json FROM trial_system_attributes WHERE trial_id = ? AND "key" = \'constraints\'').get(row.id) as { value_json: string } | undefined;
+          if (c && !isFeasible({ systemAttrs: { constraints: parsePyJson(c.value_json) } } as unknown as FrozenTrial)) continue;
+          if (best === null || row.number < best.number) best = row;
+        }
+        if (best) return this.loadTrials([best.id])[0];
+      }
+      return null;
+    });
+  }
+
+  // ----- loading trials -----
+
+  private loadStudyTrials(studyId: number, upToId: number): FrozenTrial[] {
+    const where = 'trial_id IN (SELECT trial_id FROM trials WHERE study_id = ? AND trial_id <= ?)';
+    return this.assemble(
+      this.stmt(`SELECT trial_id, number, study_id, state, datetime_start, datetime_complete FROM trials WHERE study_id = ? AND trial_id <= ? ORDER BY trial_id`).all(studyId, upToId) as TrialRow[],
+      where,
+      [studyId, upToId],
+    );
+  }
+
+  private loadTrials(ids: readonly number[]): FrozenTrial[] {
+    if (ids.length === 0) return [];
+    if (ids.length === 1) {
+      return this.assemble(
+        this.stmt('SELECT trial_id, number, study_id, state, datetime_start, datetime_complete FROM trials WHERE trial_id = ?').all(ids[0]) as TrialRow[],
+        'trial_id = ?',
+        [ids[0]],
+      );
+    }
+    const json = JSON.stringify(ids);
+    const where = 'trial_id IN (SELECT value FROM json_each(?))';
+    return this.assemble(
+      this.stmt(`SELECT trial_id, number, study_id, state, datetime_start, datetime_complete FROM trials WHERE ${where} ORDER BY trial_id`).all(json) as TrialRow[],
+      where,
+      [json],
+    );
+  }
+
+  /** Builds FrozenTrials from trial rows and the child tables selected by `where`. */
+  private assemble(rows: TrialRow[], where: string, args: unknown[]): FrozenTrial[] {
+    if (rows.length === 0) return [];
+    type Parts = {
+      params: Record<string, ParamValue>;
+      distributions: Record<string, Distribution>;
+      values: number[] | null;
+      userAttrs: Record<string, unknown>;
+      systemAttrs: Record<string, unknown>;
+      iv: Map<number, number>;
+    };
+    const parts = new Map<number, Parts>();
+    for (const r of rows) parts.set(r.trial_id, { params: {}, distributions: {}, values: null, userAttrs: {}, systemAttrs: {}, iv: new Map() });
+    for (const [id, name, value, dj] of this.stmt(`SELECT trial_id, param_name, param_value, distribution_json FROM trial_params WHERE ${where} ORDER BY param_id`)
+      .raw(true)
+      .iterate(...args) as IterableIterator<[number, string, number, string]>) {
+      const p = parts.get(id);
+      if (!p) continue;
+      const d = this.dists.parse(dj);
+      p.distributions[name] = d;
+      p.params[name] = toExternal(d, value);
+    }
+    for (const [id, objective, value, type] of this.stmt(`SELECT trial_id, objective, value, value_type FROM trial_values WHERE ${where} ORDER BY trial_id, objective`)
+      .raw(true)
+      .iterate(...args) as IterableIterator<[number, number, number | null, string]>) {
+      const p = parts.get(id);
+      if (!p) continue;
+      (p.values ??= [])[objective] = decodeValue(value, type);
+    }
+    for (const [table, field] of [
+      ['trial_user_attributes', 'userAttrs'],
+      ['trial_system_attributes', 'systemAttrs'],
+    ] as const) {
+      for (const [id, key, json] of this.stmt(`SELECT trial_id, "key", value_json FROM ${table} WHERE ${where} ORDER BY rowid`).raw(true).iterate(...args) as IterableIterator<
+        [number, string, string]
+      >) {
+        const p = parts.get(id);
+        if (p) p[field][key] = parsePyJson(json);
+      }
+    }
+    for (const [id, step, value, type] of this.stmt(
+      `SELECT trial_id, step, intermediate_value, intermediate_value_type FROM trial_intermediate_values WHERE ${where} ORDER BY trial_id, step`,
+    )
+      .raw(true)
+      .iterate(...args) as IterableIterator<[number, number, number | null, string]>) {
+      const p = parts.get(id);
+      if (p) p.iv.set(step, decodeValue(value, type));
+    }
+    return rows.map((r) => {
+      const p = parts.get(r.trial_id)!;
+      const state = stateFromDb(r.state);
+      return {
+        trialId: r.trial_id,
+        number: r.number,
+        state,
+        values: p.values,
+        datetimeStart: parseLocal(r.datetime_start),
+        datetimeComplete: parseLocal(r.datetime_complete),
+        params: p.params,
+        distributions: p.distributions,
+        userAttrs: p.userAttrs,
+        systemAttrs: p.systemAttrs,
+        intermediateValues: p.iv,
+      };
+    });
+  }
+
+  // ----- liveness -----
+
+  recordHeartbeat(trialIds: readonly number[]): void {
+    const now = Date.now();
+    // The first beat of a trial that createTrial started moments ago is already written.
+    const due = trialIds.filter((id) => {
+      const started = this.startBeat.get(id);
+      this.startBeat.delete(id);
+      return started === undefined || now - started > 1000;
+    });
+    if (due.length === 0) return;
+    this.write(() => {
+      for (const id of due) this.upsertHeartbeat(id, now);
+    });
+  }
+
+  failStaleTrials(studyId: number, graceSeconds: number): number[] {
+    if (this.readonly) return [];
+    return this.write(() => {
+      const v = this.sync(studyId);
+      const running = [...v.open].filter(([, s]) => s === 'RUNNING').map(([id]) => id);
+      if (running.length === 0) return [];
+      const now = Date.now();
+      const cutoff = now - graceSeconds * 1000;
+      const failed: number[] = [];
+      for (const id of running) {
+        const beat = this.stmt('SELECT heartbeat FROM trial_heartbeats WHERE trial_id = ?').get(id) as { heartbeat: string } | undefined;
+        const owner = this.stmt('SELECT host, pid FROM studyopt_trial_owners WHERE trial_id = ?').get(id) as { host: string; pid: number } | undefined;
+        let reason: string | null = null;
+        if (beat && parseUtcMs(beat.heartbeat) < cutoff) {
+          reason = `heartbeat older than ${graceSeconds} s: the process running it stopped`;
+        } else if (owner && owner.host === this.host && owner.pid !== process.pid && !isProcessAlive(owner.pid)) {
+          reason = `the process running it (pid ${owner.pid} on ${owner.host}) is gone`;
+        }
+        if (reason === null) continue;
+        this.setAttr('trial_system_attributes', 'trial_id', id, 'fail_reason', reason);
+        const [, nowText] = this.nowLocal();
+        this.stmt("UPDATE trials SET state = 'FAIL', datetime_complete = ? WHERE trial_id = ? AND state = 'RUNNING'").run(nowText, id);
+        this.stmt('DELETE FROM studyopt_trial_owners WHERE trial_id = ?').run(id);
+        v.transition(id, 'FAIL');
+        this.owned.delete(id);
+        this.startBeat.delete(id);
+        failed.push(id);
+      }
+      if (v.full && failed.length > 0) for (const t of this.loadTrials(failed)) v.full.set(t.trialId, t);
+      return failed;
+    });
+  }
+
+  /** Checks the file: `PRAGMA integrity_check`, 'ok' when sound. */
+  integrityCheck(): string {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.statements.clear();
+    this.db.close();
+  }
+}
+
+function internalOf(d: Distribution, external: ParamValue): number {
+  switch (d.type) {
+    case 'float':
+    case 'int':
+      return external as number;
+    case 'categorical':
+      return d.choices.indexOf(external);
+    case 'ordinal':
+      return d.values.indexOf(external as number);
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * What one process knows about one study in the SQLite file, kept up to date incrementally.
+ *
+ * Finished states are final (COMPLETE, PRUNED and FAIL never change), so a process only needs to
+ * read the trials added since it last looked (trial ids only grow) and re-check the few trials it
+ * saw RUNNING or WAITING. That makes trial numbers, limit counts and grid claims O(new trials)
+ * per call instead of O(all trials), which matters for studies of a million trials.
+ */
+import type { FrozenTrial, TrialState } from '../../frozen-trial.js';
+import { isFinished } from '../../frozen-trial.js';
+
+export const STATE_BITS: Readonly<Record<TrialState, number>> = { RUNNING: 1, COMPLETE: 2, PRUNED: 4, FAIL: 8, WAITING: 16 };
+
+export function stateMask(states: readonly TrialState[]): number {
+  let m = 0;
+  for (const s of states) m |= STATE_BITS[s];
+  return m;
+}
+
+/**
+ * The holders of one claim key (e.g. `grid_id`): for each value, the states of the finished
+ * trials holding it (a bit mask; final), and the open trials holding it.
+ */
+export class ClaimIndex {
+  /** value -> OR of the state bits of finished holders; small non-negative integers in the array. */
+  private dense = new Uint8Array(1024);
+  private sparse = new Map<number, number>();
+  /** open trial id -> the value it holds */
+  readonly openValue = new Map<number, number>();
+  candidates: ArrayLike<number> | null = null;
+  cursor = 0;
+  /** Values that may have been released (their holder FAILed), offered again before the cursor moves on. */
+  released: number[] = [];
+
+  addFinished(value: number, state: TrialState): void {
+    const bit = STATE_BITS[state];
+    if (Number.isInteger(value) && value >= 0 && value < 1 << 26) {
+      if (value >= this.dense.length) {
+        let n = this.dense.length;
+        while (n <= value) n *= 2;
+        const grown = new Uint8Array(n);
+        grown.set(this.dense);
+        this.dense = grown;
+      }
+      this.dense[value] |= bit;
+    } else {
+      this.sparse.set(value, (this.sparse.get(value) ?? 0) | bit);
+    }
+    // A holder that did not complete may release its value (grids retry FAIL trials).
+    if (state !== 'COMPLETE') this.released.push(value);
+  }
+
+  finishedMask(value: number): number {
+    if (Number.isInteger(value) && value >= 0 && value < this.dense.length) return this.dense[value];
+    return this.sparse.get(value) ?? 0;
+  }
+
+  addOpen(trialId: number, value: number): void {
+    this.openValue.set(trialId, value);
+  }
+
+  /** An open holder finished. */
+  close(trialId: number, state: TrialState): void {
+    const v = this.openValue.get(trialId);
+    if (v === undefined) return;
+    this.openValue.delete(trialId);
+    this.addFinished(v, state);
+  }
+}
+
+export class StudyView {
+  /** Highest trial id of the study seen so far. */
+  lastSeenId = 0;
+  /** Trial ids in creation (= number) order. */
+  readonly ids: number[] = [];
+  readonly finishedCounts: Record<TrialState, number> = { RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0, WAITING: 0 };
+  /** RUNNING and WAITING trials as last seen: id -> state. */
+  readonly open = new Map<number, TrialState>();
+  readonly claims = new Map<string, ClaimIndex>();
+  /** Full records of finished trials, once someone asked for all trials of the study. */
+  full: Map<number, FrozenTrial> | null = null;
+
+  constructor(readonly studyId: number) {}
+
+  get nTrials(): number {
+    return this.ids.length;
+  }
+
+  /** Records a trial seen for the first time. */
+  add(trialId: number, state: TrialState): void {
+    this.ids.push(trialId);
+    if (trialId > this.lastSeenId) this.lastSeenId = trialId;
+    if (isFinished(state)) this.finishedCounts[state]++;
+    else this.open.set(trialId, state);
+  }
+
+  /** A trial known to be open is now in `state`. Returns true if it finished. */
+  transition(trialId: number, state: TrialState): boolean {
+    if (!this.open.has(trialId)) return false;
+    if (!isFinished(state)) {
+      this.open.set(trialId, state);
+      return false;
+    }
+    this.open.delete(trialId);
+    this.finishedCounts[state]++;
+    for (const c of this.claims.values()) c.close(trialId, state);
+    return true;
+  }
+
+  count(states?: readonly TrialState[]): number {
+    if (!states) return this.ids.length;
+    let n = 0;
+    const wanted = new Set(states);
+    for (const s of wanted) if (isFinished(s)) n += this.finishedCounts[s];
+    for (const s of this.open.values()) if (wanted.has(s)) n++;
+    return n;
+  }
+
+  /** The first candidate that no trial holds outside `releaseMask` states, or null. */
+  findClaimable(index: ClaimIndex, candidates: ArrayLike<number>, releaseMask: number): number | null {
+    if (index.candidates !== candidates) {
+      index.candidates = candidates;
+      index.cursor = 0;
+      index.released = [];
+    }
+    // Open holders are few (the trials in flight); index them by value for this search.
+    const openHeld = new Set<number>();
+    for (const [trialId, value] of index.openValue) {
+      if ((STATE_BITS[this.open.get(trialId) ?? 'RUNNING'] & releaseMask) === 0) openHeld.add(value);
+    }
+    const isHeld = (v: number): boolean => (index.finishedMask(v) & ~releaseMask) !== 0 || openHeld.has(v);
+    while (index.released.length > 0) {
+      const v = index.released.shift()!;
+      if (!isHeld(v)) return v;
+    }
+    while (index.cursor < candidates.length) {
+      const v = candidates[index.cursor];
+      if (!isHeld(v)) return v; // the cursor moves on once the claim is committed
+      index.cursor++;
+    }
+    // Values passed over earlier may have been released since.
+    for (let i = 0; i < candidates.length; i++) if (!isHeld(candidates[i])) return candidates[i];
+    return null;
+  }
+}
