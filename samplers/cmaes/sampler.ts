@@ -36,6 +36,7 @@ import { RandomSampler } from '../random.js';
 import { type AskTellOptimizer, CMA, type CmaState, defaultPopulationSize } from './cma.js';
 import { CMAwM, type CmaWithMarginState } from './cma-with-margin.js';
 import { SepCMA, type SepCmaState } from './sep-cma.js';
+import { loadChunkedState, mixSeed, saveChunkedState, storedGeneration } from './stored-state.js';
 
 export type RestartStrategy = 'ipop' | 'bipop';
 
@@ -94,34 +95,9 @@ const KEY_SLOT = 'cmaes:slot';
 const KEY_X = 'cmaes:x';
 const KEY_GEN = 'cmaes:generation';
 const KEY_INDEX = 'cmaes:index';
-const CHUNK = 2045;
 /** Slot numbers per generation: slot value = generation * SLOT_BASE + index. */
 const SLOT_BASE = 2 ** 20;
 
-interface Header {
-  generation: number;
-  parity: number;
-  chunks: number;
-}
-
-/** A 32-bit hash of a few integers (murmur3's finaliser over a running mix). */
-function mixSeed(...parts: number[]): number {
-  let h = 0x9e3779b9;
-  for (const p of parts) {
-    let k = (p >>> 0) ^ Math.floor(p / 2 ** 32);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 function restoreOptimizer(state: OptimizerState): AskTellOptimizer {
   switch (state.kind) {
@@ -367,39 +343,18 @@ export class CmaEsSampler implements Sampler {
     return this.makeOptimizer(transform, mean, sigma, popsize, mixSeed(state.seed, state.generation, 0xc0ffee));
   }
 
-  private header(study: Study, attrs: Record<string, unknown> = study.storage.getStudySystemAttrs(study.studyId)): Header | null {
-    const h = attrs[KEY_HEADER];
-    if (!h || typeof h !== 'object') return null;
-    return h as Header;
-  }
-
   private load(study: Study): Prepared | null {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const attrs = study.storage.getStudySystemAttrs(study.studyId);
-      const h = this.header(study, attrs);
-      if (!h) return null;
-      if (this.cache && this.cache.studyId === study.studyId && this.cache.state.generation === h.generation) return this.cache;
-      let json = '';
-      for (let j = 0; j < h.chunks; j++) json += (attrs[`${KEY_HEADER}:${h.parity}:${j}`] as string | undefined) ?? '';
-      let state: SamplerState;
-      try {
-        state = JSON.parse(json) as SamplerState;
-      } catch {
-        continue; // a writer was between chunks and header: read again
-      }
-      if (state.generation !== h.generation) continue;
-      const space = spaceFromSignature(state.space);
-      return { studyId: study.studyId, state, optimizer: restoreOptimizer(state.optimizer), transform: new SearchSpaceTransform(space, { categorical: 'exclude' }) };
-    }
-    return null;
+    const generation = storedGeneration(study, KEY_HEADER);
+    if (generation === null) return null;
+    if (this.cache && this.cache.studyId === study.studyId && this.cache.state.generation === generation) return this.cache;
+    const state = loadChunkedState<SamplerState>(study, KEY_HEADER);
+    if (!state) return null;
+    const space = spaceFromSignature(state.space);
+    return { studyId: study.studyId, state, optimizer: restoreOptimizer(state.optimizer), transform: new SearchSpaceTransform(space, { categorical: 'exclude' }) };
   }
 
   private save(study: Study, state: SamplerState): void {
-    const json = JSON.stringify(state);
-    const parity = state.generation % 2;
-    const chunks = Math.ceil(json.length / CHUNK);
-    for (let j = 0; j < chunks; j++) study.storage.setStudySystemAttr(study.studyId, `${KEY_HEADER}:${parity}:${j}`, json.slice(j * CHUNK, (j + 1) * CHUNK));
-    study.storage.setStudySystemAttr(study.studyId, KEY_HEADER, { generation: state.generation, parity, chunks } satisfies Header);
+    saveChunkedState(study, KEY_HEADER, state.generation, state);
   }
 }
 
