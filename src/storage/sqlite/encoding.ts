@@ -107,6 +107,7 @@ export function distributionJson(d: Distribution): string {
 export class DistributionCache {
   private readonly byText = new Map<string, Distribution>();
   private readonly byObject = new WeakMap<Distribution, string>();
+  private readonly byKey = new Map<string, string>();
 
   parse(text: string): Distribution {
     let d = this.byText.get(text);
@@ -121,10 +122,29 @@ export class DistributionCache {
   text(d: Distribution): string {
     let t = this.byObject.get(d);
     if (t === undefined) {
-      t = distributionJson(d);
+      // Trials build a new distribution object per suggest: key the cache by content too.
+      const key = contentKey(d);
+      t = this.byKey.get(key);
+      if (t === undefined) {
+        t = distributionJson(d);
+        this.byKey.set(key, t);
+      }
       this.byObject.set(d, t);
     }
     return t;
+  }
+}
+
+function contentKey(d: Distribution): string {
+  switch (d.type) {
+    case 'float':
+      return `f|${d.low}|${d.high}|${d.log}|${d.step}`;
+    case 'int':
+      return `i|${d.low}|${d.high}|${d.log}|${d.step}`;
+    case 'categorical':
+      return `c|${JSON.stringify(d.choices)}`;
+    case 'ordinal':
+      return `o|${JSON.stringify(d.values)}`;
   }
 }
 

@@ -1,0 +1,243 @@
+/**
+ * SQLite storage benchmark (issue 4). Build first (`npm run build`), then:
+ *
+ *   node dist/scripts/bench-storage.js                 # all four figures
+ *   node dist/scripts/bench-storage.js single|multi|overhead|big [--trials N] [--big-trials N]
+ *
+ * Figures:
+ *   single   finished trials/s, one process, trivial objective with 11 parameters (RandomSampler)
+ *   multi    finished trials/s of 4 processes on one file and one study; lock errors counted
+ *   overhead storage time as % of wall time for a 1 ms (busy) objective
+ *   big      a 1.5M-trial study: a fresh process opens the file and answers `best` (wall time)
+ *
+ * Each figure is also measured with the in-memory store in the same run, as the baseline.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { InMemoryStorage } from '../src/storage/in-memory.js';
+import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
+import type { Storage } from '../src/storage/storage.js';
+import { createStudy, loadStudy } from '../src/study.js';
+import type { Trial } from '../src/trial.js';
+import { RandomSampler } from '../samplers/random.js';
+
+const SELF = fileURLToPath(import.meta.url);
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** A trivial objective over 11 parameters of every kind. */
+function objective11(trial: Trial): number {
+  let s = 0;
+  for (let i = 0; i < 4; i++) s += trial.suggestFloat(`f${i}`, -5, 5) ** 2;
+  s += trial.suggestFloat('lr', 1e-5, 1e-1, { log: true });
+  for (let i = 0; i < 3; i++) s += trial.suggestInt(`n${i}`, 1, 100);
+  s += trial.suggestCategorical('c', ['a', 'b', 'c']) === 'a' ? 1 : 0;
+  s += trial.suggestOrdinal('w', [40, 60, 90, 120]);
+  s += trial.suggestFloat('s', 0, 1, { step: 0.25 });
+  return s;
+}
+
+function busyObjective(ms: number): (trial: Trial) => number {
+  return (trial) => {
+    const v = objective11(trial);
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      // spin: a CPU-bound objective of `ms` milliseconds
+    }
+    return v;
+  };
+}
+
+async function runTrials(storage: Storage, name: string, n: number, objective: (t: Trial) => number, seed = 1): Promise<number> {
+  const study = createStudy({ studyName: name, storage, sampler: new RandomSampler({ seed }), loadIfExists: true });
+  const t0 = performance.now();
+  await study.optimize(objective, { nTrials: n });
+  return (performance.now() - t0) / 1000;
+}
+
+async function single(dir: string): Promise<void> {
+  const n = arg('trials', 20_000);
+  const memSeconds = await runTrials(new InMemoryStorage(), 'single', n, objective11);
+  const storage = new SqliteStorage(join(dir, 'single.db'));
+  const sqlSeconds = await runTrials(storage, 'single', n, objective11);
+  const finished = storage.getNTrials(storage.findStudyId('single')!, ['COMPLETE']);
+  storage.close();
+  console.log(
+    `single: ${n} trials, 11 params: sqlite ${(finished / sqlSeconds).toFixed(0)} finished trials/s (${sqlSeconds.toFixed(2)} s), ` +
+      `in-memory ${(n / memSeconds).toFixed(0)} trials/s (${memSeconds.toFixed(2)} s)`,
+  );
+}
+
+function spawnWorker(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SELF, 'worker', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+  });
+}
+
+async function multi(dir: string): Promise<void> {
+  const perProcess = arg('trials', 5_000);
+  const processes = arg('processes', 4);
+  const file = join(dir, 'multi.db');
+  // Create the file and the study first, so that the workers measure trials, not schema creation.
+  const s = new SqliteStorage(file);
+  s.createStudy('shared', ['minimize']);
+  s.close();
+  const t0 = performance.now();
+  const results = await Promise.all(Array.from({ length: processes }, (_, i) => spawnWorker([file, 'shared', String(perProcess), String(i + 1)])));
+  const wall = (performance.now() - t0) / 1000;
+  let lockErrors = 0;
+  let errors = 0;
+  for (const r of results) {
+    lockErrors += (r.err.match(/database is locked|SQLITE_BUSY/g) ?? []).length;
+    if (r.code !== 0) errors++;
+  }
+  const check = new SqliteStorage(file, { readonly: true });
+  const id = check.findStudyId('shared')!;
+  const finished = check.getNTrials(id, ['COMPLETE']);
+  const numbers = check.getAllTrials(id).map((t) => t.number);
+  const dense = numbers.every((num, i) => num === i);
+  check.close();
+  console.log(
+    `multi: ${processes} processes x ${perProcess} trials on one study: ${(finished / wall).toFixed(0)} finished trials/s together ` +
+      `(${finished} trials in ${wall.toFixed(2)} s incl. process start), lock errors ${lockErrors}, failed processes ${errors}, numbers dense ${dense}`,
+  );
+  for (const r of results) if (r.code !== 0) console.log(r.err);
+}
+
+async function worker(): Promise<void> {
+  const [file, name, n, seed] = process.argv.slice(3);
+  const storage = new SqliteStorage(file);
+  const study = loadStudy({ studyName: name, storage, sampler: new RandomSampler({ seed: Number(seed) }) });
+  await study.optimize(objective11, { nTrials: Number(n), catch: 'none' });
+  storage.close();
+}
+
+/** Wraps every method of a storage to add up the time spent in it. */
+function timed(storage: Storage): { storage: Storage; seconds: () => number } {
+  let total = 0;
+  const proxy = new Proxy(storage, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const t0 = performance.now();
+        try {
+          return value.apply(target, args);
+        } finally {
+          total += performance.now() - t0;
+        }
+      };
+    },
+  });
+  return { storage: proxy, seconds: () => total / 1000 };
+}
+
+async function overhead(dir: string): Promise<void> {
+  const n = arg('trials', 2_000);
+  const memSeconds = await runTrials(new InMemoryStorage(), 'overhead', n, busyObjective(1));
+  const sqlite = new SqliteStorage(join(dir, 'overhead.db'));
+  const t = timed(sqlite);
+  const wall = await runTrials(t.storage, 'overhead', n, busyObjective(1));
+  sqlite.close();
+  console.log(
+    `overhead: ${n} trials of a 1 ms objective: storage ${(t.seconds() * 1000 / n).toFixed(3)} ms/trial = ${((100 * t.seconds()) / wall).toFixed(2)}% of wall ` +
+      `(${wall.toFixed(2)} s; in-memory run ${memSeconds.toFixed(2)} s, difference ${((100 * (wall - memSeconds)) / wall).toFixed(2)}%)`,
+  );
+}
+
+/** Writes a study of `n` COMPLETE trials (2 params, 1 value) straight into the file, in Optuna's encoding. */
+function buildBig(file: string, n: number): void {
+  const s = new SqliteStorage(file);
+  const studyId = s.createStudy('big', ['minimize']);
+  s.close();
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  const trial = db.prepare("INSERT INTO trials (trial_id, number, study_id, state, datetime_start, datetime_complete) VALUES (?, ?, ?, 'COMPLETE', ?, ?)");
+  const param = db.prepare('INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?)');
+  const value = db.prepare("INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, 0, ?, 'FINITE')");
+  const dist = '{"name": "FloatDistribution", "attributes": {"step": null, "low": -5.0, "high": 5.0, "log": false}}';
+  let seed = 12345;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 10 - 5;
+  const chunk = 100_000;
+  for (let start = 0; start < n; start += chunk) {
+    db.transaction(() => {
+      for (let i = start; i < Math.min(n, start + chunk); i++) {
+        const id = i + 1;
+        trial.run(id, i, studyId, '2026-01-01 00:00:00.000000', '2026-01-01 00:00:01.000000');
+        const x = rnd();
+        const y = rnd();
+        param.run(id, 'x', x, dist);
+        param.run(id, 'y', y, dist);
+        value.run(id, x * x + y * y);
+      }
+    })();
+  }
+  db.close();
+}
+
+async function big(dir: string): Promise<void> {
+  const n = arg('big-trials', 1_500_000);
+  const file = join(dir, 'big.db');
+  const t0 = performance.now();
+  buildBig(file, n);
+  const built = (performance.now() - t0) / 1000;
+  const size = statSync(file).size / 1e6;
+  // A fresh process: node start, open, load the study, answer best.
+  const t1 = performance.now();
+  const r = await spawnWorkerBest(file);
+  const wall = (performance.now() - t1) / 1000;
+  console.log(
+    `big: ${n} trials (${size.toFixed(0)} MB, built in ${built.toFixed(1)} s): a fresh process opens it and answers best in ${wall.toFixed(2)} s wall ` +
+      `(inside the process: ${r.trim()})`,
+  );
+}
+
+function spawnWorkerBest(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SELF, 'best-worker', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`best-worker exited with ${code}`))));
+  });
+}
+
+function bestWorker(): void {
+  const t0 = performance.now();
+  const storage = new SqliteStorage(process.argv[3]);
+  const study = loadStudy({ studyName: 'big', storage });
+  const best = storage.getBestTrial(study.studyId);
+  const ms = performance.now() - t0;
+  process.stdout.write(`open + loadStudy + best ${ms.toFixed(0)} ms, best value ${best?.values?.[0]} at trial ${best?.number}\n`);
+  storage.close();
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2] ?? 'all';
+  if (mode === 'worker') return worker();
+  if (mode === 'best-worker') return bestWorker();
+  const dir = mkdtempSync(join(tmpdir(), 'studyopt-bench-'));
+  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}), temp dir ${dir}`);
+  try {
+    if (mode === 'all' || mode === 'single') await single(dir);
+    if (mode === 'all' || mode === 'multi') await multi(dir);
+    if (mode === 'all' || mode === 'overhead') await overhead(dir);
+    if (mode === 'all' || mode === 'big') await big(dir);
+  } finally {
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
