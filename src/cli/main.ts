@@ -7,6 +7,8 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../errors.js';
+import backtest from './commands/backtest.js';
+import data from './commands/data.js';
 import optimize from './commands/optimize.js';
 
 export const EXIT_USAGE = 2;
@@ -16,6 +18,8 @@ async function main(argv: string[]): Promise<void> {
     .scriptName('studyopt')
     .usage('$0 <command> [options]\n\nBayesian and evolutionary parameter search, modelled on Optuna.')
     .command(optimize)
+    .command(backtest)
+    .command(data)
     .demandCommand(1, 'name a command: see studyopt --help')
     .strict()
     .recommendCommands()

@@ -2,14 +2,18 @@
  * The CLI end to end: spawn the built binary (npm test builds first) and read what it prints.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+// The IB study generates its built-in data on first use: keep it out of the user's cache.
+const DATA_DIR = mkdtempSync(join(tmpdir(), 'studyopt-cli-data-'));
 
 function studyopt(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', STUDYOPT_DATA_DIR: DATA_DIR } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -52,9 +56,28 @@ describe('studyopt CLI', () => {
     expect(r.stdout).toMatch(/x0/);
   });
 
+  it('optimizes the IB study by default, on built-in data, and never calls an infeasible trial best', () => {
+    const r = studyopt('optimize', '--sampler', 'random', '--trials', '40', '--seed', '3', '--json', '--grid', 'standard');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ studyName: 'ib-GER40-standard-sharpe-random', direction: 'maximize', completed: 40 });
+    expect(Object.keys(out.bestParams)).toEqual(expect.arrayContaining(['IB_WINDOW', 'RR_TARGET', 'STOP_MODE', 'TSL_TARGET', 'IB_BUFFER_PCT', 'MAX_DISTANCE_PCT']));
+    const plain = studyopt('optimize', '--sampler', 'random', '--trials', '10', '--seed', '3', '--objective', 'total_r', '--min-trades', '10');
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/its metrics:[\s\S]*total_trades/);
+  });
+
+  it('walks the whole standard IB grid with the grid sampler and stops when it is exhausted', () => {
+    const r = studyopt('optimize', '--sampler', 'grid', '--grid', 'standard', '--trials', '1000000', '--json', '--symbol', 'XAUUSD', '--from', '2024-01-01', '--to', '2024-03-31');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ nTrials: 25920, completed: 25920 });
+  });
+
   const bad: [string, string[], RegExp][] = [
     ['an unknown flag', ['optimize', '--objective', 'branin', '--bogus', '1'], /bogus/],
-    ['an unknown objective', ['optimize', '--objective', 'nope'], /unknown objective 'nope'/],
+    ['an unknown objective', ['optimize', '--objective', 'nope'], /--objective 'nope' is neither an IB metric/],
+    ['an IB flag on a test function', ['optimize', '--objective', 'branin', '--symbol', 'GER40'], /--symbol belongs to the IB study/],
+    ['an unknown symbol', ['optimize', '--symbol', 'NOPE', '--trials', '1'], /NOPE/],
     ['an unknown sampler', ['optimize', '--objective', 'branin', '--sampler', 'magic'], /unknown sampler 'magic'/],
     ['a bad trial count', ['optimize', '--objective', 'branin', '--trials', '0'], /--trials must be a positive integer/],
     ['a non-numeric trial count', ['optimize', '--objective', 'branin', '--trials', 'many'], /trials/],

@@ -8,12 +8,19 @@ import type { OptimizeSummary } from '../../optimize.js';
 import { createStudy, type Study } from '../../study.js';
 import { createSampler, defaultSampler, samplerNames } from '../../../samplers/index.js';
 import { testFunctionNames } from '../../../studies/functions/index.js';
-import { type ObjectiveSource, testFunctionSource } from '../objective-source.js';
+import { OBJECTIVE_NAMES } from '../../../studies/ib/objective.js';
+import { type ObjectiveSource, resolveObjectiveSource } from '../objective-source.js';
 import { samplerFlagDefinitions, samplerOptionsFromArgv } from '../sampler-flags.js';
 import { installInterruptHandler } from '../interrupt.js';
 
 interface OptimizeArgs {
-  objective: string;
+  study?: string;
+  objective?: string;
+  symbol?: string;
+  grid?: string;
+  minTrades?: number;
+  from?: string;
+  to?: string;
   sampler?: string;
   samplerOptions?: string;
   trials: number;
@@ -44,11 +51,16 @@ const command: CommandModule<object, OptimizeArgs> = {
   describe: 'run a study: sample parameters, evaluate the objective, keep the best',
   builder: (y: Argv) =>
     y
+      .option('study', { type: 'string', choices: ['ib', 'function'], describe: "what to optimise: 'ib' (the IB breakout backtest, the default) or 'function' (a test function)" })
       .option('objective', {
         type: 'string',
-        demandOption: true,
-        describe: `the objective: a test function (${testFunctionNames().join(', ')})`,
+        describe: `for the IB study the metric to maximise (${OBJECTIVE_NAMES.join(', ')}; default sharpe); otherwise a test function (${testFunctionNames().join(', ')})`,
       })
+      .option('symbol', { type: 'string', describe: 'IB: the symbol (default GER40; built-in synthetic data unless imported)', group: 'IB study:' })
+      .option('grid', { type: 'string', choices: ['standard', 'expanded'], describe: "IB: the seed's value lists searched, and the grid the grid sampler walks (default expanded)", group: 'IB study:' })
+      .option('min-trades', { type: 'number', describe: 'IB: trials with fewer trades are infeasible, never best (default 10)', group: 'IB study:' })
+      .option('from', { type: 'string', describe: 'IB: first trading day, YYYY-MM-DD', group: 'IB study:' })
+      .option('to', { type: 'string', describe: 'IB: last trading day, YYYY-MM-DD', group: 'IB study:' })
       .option('sampler', { type: 'string', describe: `the sampler: ${samplerNames().join(', ')} (default: ${defaultSampler().name})` })
       .option('sampler-options', { type: 'string', describe: 'sampler options as a JSON object, e.g. \'{"multivariate": true}\'' })
       .option('trials', { type: 'number', default: 100, describe: 'number of trials to run' })
@@ -69,7 +81,7 @@ const command: CommandModule<object, OptimizeArgs> = {
         return true;
       }) as unknown as Argv<OptimizeArgs>,
   handler: async (argv: ArgumentsCamelCase<OptimizeArgs>) => {
-    const source = testFunctionSource(argv.objective);
+    const source = resolveObjectiveSource(argv);
     const samplerName = argv.sampler ?? defaultSampler().name;
     const samplerOptions = samplerOptionsFromArgv(samplerName, argv, argv.samplerOptions);
     const sampler = createSampler(samplerName, samplerOptions, { grid: source.grid });
@@ -92,7 +104,7 @@ const command: CommandModule<object, OptimizeArgs> = {
     }
     const result = resultJson(study, samplerName, summary);
     if (argv.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else process.stdout.write(formatResult(result, source, summary));
+    else process.stdout.write(formatResult(result, source, summary, result.bestValue === null ? null : { ...study.bestTrial.userAttrs }));
   },
 };
 
@@ -120,7 +132,7 @@ function resultJson(study: Study, samplerName: string, summary: OptimizeSummary)
   };
 }
 
-function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: OptimizeSummary): string {
+function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: OptimizeSummary, bestMetrics: Record<string, unknown> | null): string {
   const lines = [
     `study '${r.studyName}' (${r.sampler}, ${r.direction}): ${r.nTrials} trials, ${r.completed} complete, ${r.failed} failed, ${r.elapsedSeconds.toFixed(2)} s${summary.stopReason === 'aborted' ? ' (interrupted)' : ''}`,
   ];
@@ -131,6 +143,11 @@ function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: Optimiz
     lines.push('best parameters:');
     const width = Math.max(...Object.keys(r.bestParams!).map((k) => k.length));
     for (const [k, v] of Object.entries(r.bestParams!)) lines.push(`  ${k.padEnd(width)}  ${JSON.stringify(v)}`);
+    if (bestMetrics && Object.keys(bestMetrics).length > 0) {
+      lines.push('its metrics:');
+      const w = Math.max(...Object.keys(bestMetrics).map((k) => k.length));
+      for (const [k, v] of Object.entries(bestMetrics)) lines.push(`  ${k.padEnd(w)}  ${typeof v === 'number' ? Number(v.toFixed(4)) : JSON.stringify(v)}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
