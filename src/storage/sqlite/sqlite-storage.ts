@@ -108,6 +108,19 @@ function isBusy(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
+/**
+ * Writable for us, and not marked read-only: a file or folder without any write bit counts as
+ * read-only even for root, who could write it anyway (the user meant it not to change).
+ */
+function isWritable(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.W_OK);
+  } catch {
+    return false;
+  }
+  return (statSync(path).mode & 0o222) !== 0;
+}
+
 function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -171,6 +184,8 @@ export class SqliteStorage implements Storage {
     const run = this.db.transaction((fn: () => unknown) => fn());
     this.tx = run as unknown as typeof this.tx;
     try {
+      // Check what the file holds before anything is written to it (even the WAL switch writes).
+      const empty = this.checkSchema(path);
       if (!this.readonly) {
         this.retry(() => this.db.pragma('journal_mode = WAL'));
         // In WAL mode NORMAL never corrupts and never loses a commit to a process crash (only,
@@ -180,7 +195,11 @@ export class SqliteStorage implements Storage {
         this.db.pragma('wal_autocheckpoint = 4000');
       }
       this.db.pragma('cache_size = -32000');
-      this.prepareSchema(path);
+      if (empty) this.createSchema();
+      if (!this.readonly) {
+        const have = (this.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'studyopt_%'").all() as { name: string }[]).length;
+        if (have < STUDYOPT_DDL.length) this.write(() => { for (const sql of STUDYOPT_DDL) this.db.exec(sql); });
+      }
     } catch (err) {
       this.db.close();
       throw fileError(path, err);
@@ -202,12 +221,8 @@ export class SqliteStorage implements Storage {
           throw new UsageError(`'${path}' is not an SQLite database: give a study file (.db), or a new path to create one`);
         }
       }
-      if (!this.readonly) {
-        try {
-          accessSync(this.path, fsConstants.W_OK);
-        } catch {
-          throw new UsageError(`'${path}' is read-only: make it writable (chmod u+w), or copy it somewhere writable`);
-        }
+      if (!this.readonly && !isWritable(this.path)) {
+        throw new UsageError(`'${path}' is read-only: make it writable (chmod u+w), or copy it somewhere writable`);
       }
     } else if (this.readonly) {
       throw new UsageError(`'${path}' does not exist: give the path of a study file (see --storage)`);
@@ -215,27 +230,33 @@ export class SqliteStorage implements Storage {
       throw new UsageError(`the folder of '${path}' does not exist: create it, or give another path`);
     }
     if (!this.readonly) {
-      try {
-        accessSync(dirname(this.path), fsConstants.W_OK);
-      } catch {
+      if (!isWritable(dirname(this.path))) {
         throw new UsageError(`the folder of '${path}' is read-only: SQLite needs to create '${path}-wal' beside it; make the folder writable or copy the file elsewhere`);
       }
     }
   }
 
-  private prepareSchema(path: string): void {
-    const existing = (): Set<string> =>
-      new Set((this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
-    let tables = existing();
+  private tables(): Set<string> {
+    return new Set((this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+  }
+
+  /** A new file gets Optuna's schema and version rows, created once even when processes race. */
+  private createSchema(): void {
+    this.write(() => {
+      if (this.tables().size > 0) return; // another process created it first
+      for (const sql of OPTUNA_DDL) this.db.exec(sql);
+      this.db.prepare('INSERT INTO version_info (version_info_id, schema_version, library_version) VALUES (1, ?, ?)').run(OPTUNA_SCHEMA_VERSION, OPTUNA_LIBRARY_VERSION);
+      this.db.prepare('INSERT INTO alembic_version (version_num) VALUES (?)').run(OPTUNA_ALEMBIC_HEAD);
+    });
+    this.checkSchema(this.path);
+  }
+
+  /** Refuses files that are not study files of our schema version. Returns true for an empty database. */
+  private checkSchema(path: string): boolean {
+    const tables = this.tables();
     if (tables.size === 0) {
       if (this.readonly) throw new UsageError(`'${path}' holds no studies (an empty database)`);
-      this.write(() => {
-        if (existing().size > 0) return; // another process created it first
-        for (const sql of OPTUNA_DDL) this.db.exec(sql);
-        this.db.prepare('INSERT INTO version_info (version_info_id, schema_version, library_version) VALUES (1, ?, ?)').run(OPTUNA_SCHEMA_VERSION, OPTUNA_LIBRARY_VERSION);
-        this.db.prepare('INSERT INTO alembic_version (version_num) VALUES (?)').run(OPTUNA_ALEMBIC_HEAD);
-      });
-      tables = existing();
+      return true;
     }
     const missing = OPTUNA_TABLES.filter((t) => !tables.has(t));
     if (missing.includes('studies') || missing.includes('trials')) {
@@ -264,10 +285,7 @@ export class SqliteStorage implements Storage {
       throw new UsageError(`'${path}' was written by a newer version (schema ${version.schema_version}); studyopt reads schema ${OPTUNA_SCHEMA_VERSION}`);
     }
     if (missing.length > 0) throw new UsageError(`'${path}' lacks the tables ${missing.join(', ')}: it is not a complete study file`);
-    if (!this.readonly) {
-      const have = new Set((this.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'studyopt_%'").all() as { name: string }[]).map((r) => r.name));
-      if (have.size < STUDYOPT_DDL.length) this.write(() => { for (const sql of STUDYOPT_DDL) this.db.exec(sql); });
-    }
+    return false;
   }
 
   // ----- plumbing -----
