@@ -133,7 +133,8 @@ export class CmaEsSampler implements Sampler {
       separable: false,
       lrAdapt: false,
       nStartupTrials: 1,
-      ...options,
+      // Options given as undefined (e.g. from the CLI registry) keep their defaults.
+      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     };
     if (o.sigma0 !== undefined && !(o.sigma0 > 0 && Number.isFinite(o.sigma0))) throw new UsageError(`cmaes: \`sigma0 > 0\` must hold, but got sigma0=${o.sigma0}`);
     if (o.popsize !== undefined && !(Number.isInteger(o.popsize) && o.popsize >= 2)) throw new UsageError(`cmaes: popsize must be an integer >= 2, but got ${o.popsize}`);
