@@ -1,0 +1,134 @@
+/**
+ * What the study-file commands (studies, trials, best, export, delete) share: the `--storage`
+ * flag, opening the file, finding a study by name, and trials as flat rows (Optuna's
+ * `trials_dataframe` columns) for tables, CSV and JSON.
+ */
+import { existsSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { UsageError } from '../../errors.js';
+import type { FrozenTrial, StudyDirection, TrialState } from '../../frozen-trial.js';
+import { SqliteStorage } from '../../storage/sqlite/sqlite-storage.js';
+import { sqlitePathOf } from '../../storage/resolve.js';
+import { formatLocal } from '../../storage/sqlite/encoding.js';
+
+export const DEFAULT_STORAGE = './studyopt.db';
+
+export interface StorageArgs {
+  storage: string;
+}
+
+export function withStorage<T>(y: Argv<T>): Argv<T & StorageArgs> {
+  return y.option('storage', {
+    type: 'string',
+    default: DEFAULT_STORAGE,
+    describe: 'the study file (SQLite, Optuna-compatible): a path or sqlite:///path',
+  }) as unknown as Argv<T & StorageArgs>;
+}
+
+/** Opens the study file; `write` for commands that change it. Missing files are an error, never created. */
+export function openStorage(storage: string, options: { write?: boolean } = {}): SqliteStorage {
+  const path = sqlitePathOf(storage) ?? storage;
+  if (!existsSync(path)) {
+    throw new UsageError(`no study file at '${path}': give the file with --storage, or create one with 'studyopt optimize --storage ${path}'`);
+  }
+  return new SqliteStorage(path, { readonly: !options.write });
+}
+
+/** The id of a study by name; an unknown name lists the studies that exist. */
+export function requireStudy(storage: SqliteStorage, name: string): number {
+  const id = storage.findStudyId(name);
+  if (id !== null) return id;
+  const names = storage.getAllStudies().map((s) => s.studyName);
+  throw new UsageError(
+    `no study named '${name}' in '${storage.path}'; ${names.length ? `it has: ${names.join(', ')}` : 'it has no studies'}`,
+  );
+}
+
+export const STATE_CHOICES = ['complete', 'pruned', 'fail', 'running', 'waiting'] as const;
+
+export function parseState(s: string | undefined): TrialState | undefined {
+  return s === undefined ? undefined : (s.toUpperCase() as TrialState);
+}
+
+export function metricNames(systemAttrs: Record<string, unknown>, nObjectives: number): string[] | null {
+  const names = systemAttrs['study:metric_names'];
+  return Array.isArray(names) && names.length === nObjectives && names.every((n) => typeof n === 'string') ? (names as string[]) : null;
+}
+
+export function formatDate(d: Date | null): string | null {
+  return d === null ? null : formatLocal(d);
+}
+
+/**
+ * One flat row per trial, with Optuna's `trials_dataframe` column names: number, value (or
+ * values_0.., or values_<metric name>), datetime_start, datetime_complete, duration (seconds),
+ * params_<name>, user_attrs_<key>, system_attrs_<key>, state.
+ */
+export function trialRows(trials: readonly FrozenTrial[], directions: readonly StudyDirection[], names: string[] | null): { columns: string[]; rows: Record<string, unknown>[] } {
+  const valueColumns = names ? names.map((n) => `values_${n}`) : directions.length === 1 ? ['value'] : directions.map((_, i) => `values_${i}`);
+  const params = new Set<string>();
+  const user = new Set<string>();
+  const system = new Set<string>();
+  for (const t of trials) {
+    for (const k of Object.keys(t.params)) params.add(k);
+    for (const k of Object.keys(t.userAttrs)) user.add(k);
+    for (const k of Object.keys(t.systemAttrs)) system.add(k);
+  }
+  const columns = [
+    'number',
+    ...valueColumns,
+    'datetime_start',
+    'datetime_complete',
+    'duration',
+    ...[...params].sort().map((k) => `params_${k}`),
+    ...[...user].sort().map((k) => `user_attrs_${k}`),
+    ...[...system].sort().map((k) => `system_attrs_${k}`),
+    'state',
+  ];
+  const rows = trials.map((t) => {
+    const row: Record<string, unknown> = { number: t.number };
+    valueColumns.forEach((c, i) => (row[c] = t.values ? t.values[i] : null));
+    row.datetime_start = formatDate(t.datetimeStart);
+    row.datetime_complete = formatDate(t.datetimeComplete);
+    row.duration = t.datetimeStart && t.datetimeComplete ? (t.datetimeComplete.getTime() - t.datetimeStart.getTime()) / 1000 : null;
+    for (const k of params) row[`params_${k}`] = k in t.params ? t.params[k] : null;
+    for (const k of user) row[`user_attrs_${k}`] = k in t.userAttrs ? t.userAttrs[k] : null;
+    for (const k of system) row[`system_attrs_${k}`] = k in t.systemAttrs ? t.systemAttrs[k] : null;
+    row.state = t.state;
+    return row;
+  });
+  return { columns, rows };
+}
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'object' ? JSON.stringify(v) : typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf') : String(v);
+  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** RFC 4180 CSV with a header line. */
+export function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+  const lines = [columns.map(csvCell).join(',')];
+  for (const r of rows) lines.push(columns.map((c) => csvCell(r[c])).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** JSON that keeps ±Infinity and NaN readable (as strings), since JSON has no such numbers. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
+}
+
+/** A plain text table with aligned columns. */
+export function toTable(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+  const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : typeof v === 'number' ? formatNumber(v) : String(v));
+  const cells = rows.map((r) => columns.map((c) => text(r[c])));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
+  const line = (vals: string[]): string => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  return `${[line([...columns]), ...cells.map(line)].join('\n')}\n`;
+}
+
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return String(v);
+  return Number(v.toPrecision(6)).toString();
+}
