@@ -125,16 +125,18 @@ export class CmaEsSampler implements Sampler {
   // Caches (rebuildable from the storage).
   private cache: Prepared | null = null;
   private candidates: { generation: number; values: number[] } | null = null;
+  /** The space computed by trialClaim, reused by inferRelativeSearchSpace for the trial it created. */
+  private claimed: { studyId: number; nTrials: number; space: SearchSpace } | null = null;
 
   constructor(options: CmaEsSamplerOptions = {}) {
-    const o = {
+    const o: CmaEsSamplerOptions & { incPopsize: number; withMargin: boolean; separable: boolean; lrAdapt: boolean; nStartupTrials: number } = {
       incPopsize: 2,
       withMargin: false,
       separable: false,
       lrAdapt: false,
       nStartupTrials: 1,
       // Options given as undefined (e.g. from the CLI registry) keep their defaults.
-      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+      ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as CmaEsSamplerOptions),
     };
     if (o.sigma0 !== undefined && !(o.sigma0 > 0 && Number.isFinite(o.sigma0))) throw new UsageError(`cmaes: \`sigma0 > 0\` must hold, but got sigma0=${o.sigma0}`);
     if (o.popsize !== undefined && !(Number.isInteger(o.popsize) && o.popsize >= 2)) throw new UsageError(`cmaes: popsize must be an integer >= 2, but got ${o.popsize}`);
@@ -158,6 +160,10 @@ export class CmaEsSampler implements Sampler {
 
   inferRelativeSearchSpace(study: Study, _trial: FrozenTrial): SearchSpace {
     if (study.isMultiObjective) throw new UsageError('the cmaes sampler optimises one objective: use a single-objective study (or tpe/nsga samplers)');
+    const claimed = this.claimed;
+    this.claimed = null;
+    // Only this trial was created since the claim: the space is the one computed there.
+    if (claimed && claimed.studyId === study.studyId && study.storage.getNTrials(study.studyId) === claimed.nTrials + 1) return claimed.space;
     return this.numericSpace(study);
   }
 
@@ -212,10 +218,12 @@ export class CmaEsSampler implements Sampler {
    */
   private prepare(study: Study): Prepared | null {
     const space = this.numericSpace(study);
+    this.claimed = { studyId: study.studyId, nTrials: study.storage.getNTrials(study.studyId), space };
     if (Object.keys(space).length === 0) return null;
-    if (study.storage.getNTrials(study.studyId, ['COMPLETE']) < this.options.nStartupTrials) return null;
     const sig = signature(space);
     let current = this.load(study);
+    // Startup: independent sampling until nStartupTrials are complete (checked until a state exists).
+    if (!current && study.storage.getNTrials(study.studyId, ['COMPLETE']) < this.options.nStartupTrials) return null;
     if (!current || current.state.space !== sig) {
       current = this.fresh(study, space, sig, current ? current.state.generation + 1 : 0, current?.state.seed);
       this.save(study, current.state);

@@ -79,6 +79,8 @@ export class DESampler implements Sampler {
   private readonly searchSpace = new IntersectionSearchSpace();
   private cache: Prepared | null = null;
   private candidates: { generation: number; values: number[] } | null = null;
+  /** The space computed by trialClaim, reused by inferRelativeSearchSpace for the trial it created. */
+  private claimed: { studyId: number; nTrials: number; space: SearchSpace } | null = null;
 
   constructor(options: DESamplerOptions = {}) {
     checkDeOptions({ ...options, popsize: options.popsize ?? 10 });
@@ -92,6 +94,10 @@ export class DESampler implements Sampler {
 
   inferRelativeSearchSpace(study: Study, _trial: FrozenTrial): SearchSpace {
     if (study.isMultiObjective) throw new UsageError('the de sampler optimises one objective: use a single-objective study');
+    const claimed = this.claimed;
+    this.claimed = null;
+    // Only this trial was created since the claim: the space is the one computed there.
+    if (claimed && claimed.studyId === study.studyId && study.storage.getNTrials(study.studyId) === claimed.nTrials + 1) return claimed.space;
     return this.space(study);
   }
 
@@ -134,6 +140,7 @@ export class DESampler implements Sampler {
 
   private prepare(study: Study): Prepared | null {
     const space = this.space(study);
+    this.claimed = { studyId: study.studyId, nTrials: study.storage.getNTrials(study.studyId), space };
     if (Object.keys(space).length === 0) return null;
     const sig = signature(space);
     let current = this.load(study);

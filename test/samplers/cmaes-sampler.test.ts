@@ -6,7 +6,7 @@ import type { Sampler } from '../../src/sampler.js';
 import { InMemoryStorage } from '../../src/storage/in-memory.js';
 import { type Study, createStudy, loadStudy } from '../../src/study.js';
 import { suggestFrom } from '../../src/trial.js';
-import { CmaEsSampler, type CmaEsSamplerOptions } from '../../samplers/cmaes/index.js';
+import { CmaEsSampler, type CmaEsSamplerOptions, registryEntry } from '../../samplers/cmaes/index.js';
 import { RandomSampler } from '../../samplers/random.js';
 import { type TestFunction, getTestFunction } from '../../studies/functions/index.js';
 
@@ -126,6 +126,16 @@ describe('CmaEsSampler', () => {
     expect(best.b).toBe(1.25);
     expect(best.c).toBe(1);
     expect(study.trials.at(-1)!.systemAttrs['cmaes:x']).toHaveLength(4);
+  });
+
+  it('is built by the CLI registry entry, options left undefined keeping their defaults, and rejects bad combinations', () => {
+    const sampler = registryEntry.create({ seed: 1, incPopsize: undefined, restartStrategy: 'ipop' }, {});
+    expect(sampler.name).toBe('cmaes');
+    const study = createStudy({ sampler });
+    askTell(study, getTestFunction('sphere3'), 20);
+    expect(() => new CmaEsSampler({ separable: true, withMargin: true })).toThrow(/separable and withMargin/);
+    expect(() => new CmaEsSampler({ restartStrategy: 'lpop' as never })).toThrow(/restartStrategy/);
+    expect(() => new CmaEsSampler({ sigma0: -1 })).toThrow(/sigma0/);
   });
 
   it('beats random search on three functions over fixed seeds (also separable and lrAdapt variants)', () => {
