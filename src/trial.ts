@@ -131,6 +131,17 @@ export class StudyTrial implements Trial {
     return value;
   }
 
+  /**
+   * The value `suggest(name, distribution)` would return now, without recording it: for the
+   * worker pool, which samples known parameters in the main thread before the objective runs
+   * elsewhere, and stores only those the objective then uses.
+   */
+  presample(name: string, distribution: Distribution): ParamValue {
+    this.checkRunning();
+    if (name in this.suggested) return this.suggested[name];
+    return this.pick(name, distribution);
+  }
+
   private pick(name: string, distribution: Distribution): ParamValue {
     if (name in this.fixedParams) {
       const value = this.fixedParams[name];
