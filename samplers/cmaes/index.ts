@@ -2,12 +2,14 @@
  * CMA-ES: the optimizer cores (plain ask/tell classes) and the study-facing sampler.
  */
 import type { SamplerEntry } from '../index.js';
-import { CmaEsSampler, type RestartStrategy } from './sampler.js';
+import type { RestartStrategy } from './restart.js';
+import { CmaEsSampler } from './sampler.js';
 
 export { CMA, type AskTellOptimizer, type CmaOptions, type CmaState, type Solution } from './cma.js';
 export { CMAwM, type CmaWithMarginOptions, type CmaWithMarginState } from './cma-with-margin.js';
 export { SepCMA, type SepCmaState } from './sep-cma.js';
-export { CmaEsSampler, type CmaEsSamplerOptions, type RestartStrategy } from './sampler.js';
+export { CmaEsSampler, type CmaEsSamplerOptions } from './sampler.js';
+export { type RestartBook, type RestartStrategy, countGeneration, newRestartBook, nextRun } from './restart.js';
 
 /** The CLI entry (`--sampler cmaes`); the lead registers it in samplers/index.ts. */
 export const registryEntry: SamplerEntry = {

@@ -36,9 +36,11 @@ import { RandomSampler } from '../random.js';
 import { type AskTellOptimizer, CMA, type CmaState, defaultPopulationSize } from './cma.js';
 import { CMAwM, type CmaWithMarginState } from './cma-with-margin.js';
 import { SepCMA, type SepCmaState } from './sep-cma.js';
+import { type RestartBook, type RestartStrategy, countGeneration, newRestartBook, nextRun } from './restart.js';
 import { loadChunkedState, mixSeed, saveChunkedState, storedGeneration } from './stored-state.js';
 
-export type RestartStrategy = 'ipop' | 'bipop';
+export type { RestartStrategy };
+
 
 export interface CmaEsSamplerOptions {
   seed?: number;
@@ -75,12 +77,7 @@ interface SamplerState {
   optimizer: OptimizerState;
   /** Trial number from which trials of this generation can appear (scan start). */
   firstNumber: number;
-  restarts: number;
-  popsize0: number;
-  nLargeRestarts: number;
-  evalsSmall: number;
-  evalsLarge: number;
-  regime: 'large' | 'small';
+  restart: RestartBook;
 }
 
 interface Prepared {
@@ -233,8 +230,7 @@ export class CmaEsSampler implements Sampler {
     if (solutions) {
       const { state, optimizer } = current;
       optimizer.tell(solutions);
-      if (state.regime === 'small') state.evalsSmall += optimizer.populationSize;
-      else state.evalsLarge += optimizer.populationSize;
+      countGeneration(state.restart, optimizer.populationSize);
       state.generation += 1;
       state.firstNumber = study.storage.getNTrials(study.studyId);
       if (this.options.restartStrategy && optimizer.shouldStop()) current.optimizer = this.restart(state, current.transform);
@@ -285,12 +281,7 @@ export class CmaEsSampler implements Sampler {
       seed,
       optimizer: null as unknown as OptimizerState,
       firstNumber: study.storage.getNTrials(study.studyId),
-      restarts: 0,
-      popsize0,
-      nLargeRestarts: 0,
-      evalsSmall: 0,
-      evalsLarge: 0,
-      regime: 'large',
+      restart: newRestartBook(popsize0),
     };
     const optimizer = this.makeOptimizer(transform, mean, this.options.sigma0 ?? 1 / 6, popsize0, mixSeed(seed, generation, 0xc0ffee));
     state.optimizer = optimizer.toJSON() as OptimizerState;
@@ -319,36 +310,11 @@ export class CmaEsSampler implements Sampler {
     return new CMA({ mean, sigma, populationSize: popsize, bounds: { lower, upper }, seed, lrAdapt: this.options.lrAdapt });
   }
 
-  /**
-   * IPOP (Auger & Hansen 2005): a stopped run restarts from a uniform random mean with the
-   * population multiplied by incPopsize. BIPOP (Hansen 2009): alternates such large-population
-   * runs with small ones (population lambda0 (lambda_large / lambda0)^(U^2), step size
-   * sigma0 10^(-2U)), choosing the regime that has used fewer evaluations so far.
-   */
+  /** A new run after a stop (restart.ts): uniform random mean, population and step size by the strategy. */
   private restart(state: SamplerState, transform: SearchSpaceTransform): AskTellOptimizer {
     const rng = new Rng(mixSeed(state.seed, state.generation, 0x5e57a47));
-    state.restarts += 1;
-    const n = transform.dim;
-    const mean = new Float64Array(n);
-    for (let i = 0; i < n; i++) mean[i] = rng.random();
-    const inc = this.options.incPopsize;
-    const sigma0 = this.options.sigma0 ?? 1 / 6;
-    let popsize: number;
-    let sigma = sigma0;
-    if (this.options.restartStrategy === 'ipop') {
-      state.nLargeRestarts += 1;
-      popsize = Math.round(state.popsize0 * inc ** state.nLargeRestarts);
-      state.regime = 'large';
-    } else if (state.evalsSmall < state.evalsLarge) {
-      const u = rng.random();
-      popsize = Math.max(2, Math.floor(state.popsize0 * (inc ** state.nLargeRestarts) ** (u * u)));
-      sigma = sigma0 * 10 ** (-2 * rng.random());
-      state.regime = 'small';
-    } else {
-      state.nLargeRestarts += 1;
-      popsize = Math.round(state.popsize0 * inc ** state.nLargeRestarts);
-      state.regime = 'large';
-    }
+    const mean = Float64Array.from({ length: transform.dim }, () => rng.random());
+    const { popsize, sigma } = nextRun(state.restart, this.options.restartStrategy!, this.options.incPopsize, this.options.sigma0 ?? 1 / 6, rng);
     return this.makeOptimizer(transform, mean, sigma, popsize, mixSeed(state.seed, state.generation, 0xc0ffee));
   }
 
