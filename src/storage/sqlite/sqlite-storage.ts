@@ -83,6 +83,8 @@ interface OwnedTrial {
   snapshot: FrozenTrial | null;
   /** Created by this process without values: finishing it need not delete old values. */
   fresh: boolean;
+  /** Parameters already in the file (from the template, or flushed). */
+  writtenParams?: Set<string>;
 }
 
 interface TrialRow {
@@ -624,6 +626,7 @@ export class SqliteStorage implements Storage {
         intermediateValues: new Map(template.intermediateValues ?? []),
         snapshot: null,
         fresh: !template.values,
+        writtenParams: new Set(Object.keys(template.params ?? {})),
       });
     }
     return result.claimed === undefined ? { trialId: result.trialId, number: result.number } : { trialId: result.trialId, number: result.number, claimed: result.claimed };
@@ -707,6 +710,7 @@ export class SqliteStorage implements Storage {
       intermediateValues: new Map(t.intermediateValues),
       snapshot: t,
       fresh: t.values === null,
+      writtenParams: new Set(Object.keys(t.params)),
     });
     return { trialId: popped, number: t.number };
   }
@@ -773,7 +777,18 @@ export class SqliteStorage implements Storage {
   }
 
   private writePending(o: OwnedTrial): void {
-    for (const name of o.pendingParams) this.insertParam(o.trialId, name, o.internals.get(name)!, o.distributions[name]);
+    // All new parameters in one statement (a trial has no stored parameter of these names yet:
+    // the buffered ones are new, the template ones were written at creation and are not pending).
+    const fresh = o.pendingParams.filter((n) => !o.writtenParams?.has(n));
+    for (let i = 0; i < fresh.length; i += 50) {
+      const chunk = fresh.slice(i, i + 50);
+      const args: unknown[] = [];
+      for (const name of chunk) args.push(o.trialId, name, o.internals.get(name)!, this.dists.text(o.distributions[name]));
+      this.stmt(`INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`).run(...args);
+    }
+    for (const name of o.pendingParams) if (o.writtenParams?.has(name)) this.insertParam(o.trialId, name, o.internals.get(name)!, o.distributions[name]);
+    const written = (o.writtenParams ??= new Set());
+    for (const n of fresh) written.add(n);
     for (const key of o.pendingUserAttrs) this.setAttr('trial_user_attributes', 'trial_id', o.trialId, key, o.userAttrs[key]);
     o.pendingParams = [];
     o.pendingUserAttrs.clear();
