@@ -13,7 +13,7 @@ export const registryEntry: SamplerEntry = {
   description: 'differential evolution (SciPy-style, a generation at a time); int/step/ordinal rounded, categoricals one-hot; state kept in the storage',
   options: {
     seed: { type: 'integer', description: 'random seed (same seed, same parameters)' },
-    popsize: { type: 'integer', description: 'number of individuals (default min(max(10, 2n + 6), 40) for n coordinates)' },
+    popsize: { type: 'integer', description: 'number of individuals (default max(10, n) for n coordinates, one-hot columns included)' },
     strategy: { type: 'string', description: "'best1bin' (default), 'rand1bin' or 'currenttobest1bin'" },
     mutation: { type: 'json', description: 'differential weight F, or [lo, hi] to draw F per generation (default [0.5, 1])' },
     recombination: { type: 'number', description: 'crossover probability CR (default 0.7)' },
