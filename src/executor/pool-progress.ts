@@ -1,0 +1,82 @@
+/**
+ * Progress across the pool's workers, on one stderr line: trials done (of the target), trials
+ * per second, busy workers, ETA and best so far; with several studies on one pool, a short
+ * figure per study. Drawn only on a terminal, at most every 100 ms; `line()` gives the text.
+ */
+import type { FrozenTrial } from '../frozen-trial.js';
+import { formatDuration, formatRate, formatValue } from '../progress.js';
+import type { Study } from '../study.js';
+
+const REDRAW_MS = 100;
+
+interface Tracked {
+  readonly study: Study;
+  readonly total: number | undefined;
+  done: number;
+  best: { value: number; number: number } | null;
+}
+
+export class PoolProgress {
+  private readonly runs: Tracked[] = [];
+  private readonly started = performance.now();
+  private readonly stream: NodeJS.WriteStream;
+  private readonly enabled: boolean;
+  private readonly workers: number;
+  private readonly busy: () => number;
+  private lastDraw = 0;
+  private drawn = false;
+
+  constructor(options: { workers: number; busy: () => number; stream?: NodeJS.WriteStream; enabled?: boolean }) {
+    this.stream = options.stream ?? process.stderr;
+    this.enabled = options.enabled ?? Boolean(this.stream.isTTY);
+    this.workers = options.workers;
+    this.busy = options.busy;
+  }
+
+  /** Tracks a study; returns its index for `update`. */
+  add(study: Study, total?: number): number {
+    this.runs.push({ study, total, done: 0, best: null });
+    return this.runs.length - 1;
+  }
+
+  update(index: number, trial: FrozenTrial): void {
+    const r = this.runs[index];
+    r.done++;
+    if (trial.state === 'COMPLETE' && trial.values && !r.study.isMultiObjective) {
+      const v = trial.values[0];
+      const better = r.study.direction === 'maximize' ? v > (r.best?.value ?? -Infinity) : v < (r.best?.value ?? Infinity);
+      if (better) r.best = { value: v, number: trial.number };
+    }
+    const now = performance.now();
+    if (this.enabled && now - this.lastDraw >= REDRAW_MS) {
+      this.lastDraw = now;
+      this.stream.write(`\r\x1b[2K${this.line(now)}`);
+      this.drawn = true;
+    }
+  }
+
+  /** The progress text as it would be drawn now. */
+  line(now = performance.now()): string {
+    const seconds = Math.max((now - this.started) / 1000, 1e-9);
+    const done = this.runs.reduce((a, r) => a + r.done, 0);
+    const totals = this.runs.map((r) => r.total);
+    const total = totals.every((t) => t !== undefined) ? (totals as number[]).reduce((a, t) => a + t, 0) : undefined;
+    const rate = done / seconds;
+    const parts = [`trials ${done}${total !== undefined ? `/${total}` : ''}`, `${formatRate(rate)}/s`, `busy ${this.busy()}/${this.workers}`];
+    if (total !== undefined && rate > 0) parts.push(`ETA ${formatDuration(Math.max(0, total - done) / rate)}`);
+    if (this.runs.length === 1) {
+      const b = this.runs[0].best;
+      if (b) parts.push(`best ${formatValue(b.value)} (#${b.number})`);
+    } else {
+      for (const r of this.runs) {
+        parts.push(`${r.study.studyName}: ${r.done}${r.total !== undefined ? `/${r.total}` : ''}${r.best ? ` best ${formatValue(r.best.value)}` : ''}`);
+      }
+    }
+    return parts.join(' | ');
+  }
+
+  finish(): void {
+    if (!this.enabled || !this.drawn) return;
+    this.stream.write(`\r\x1b[2K${this.line()}\n`);
+  }
+}

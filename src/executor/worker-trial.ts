@@ -1,0 +1,156 @@
+/**
+ * The `Trial` an objective receives inside a pool worker. It answers `suggest*` from the values
+ * the main thread pre-sampled (when the distribution matches), then from hints (a grid point,
+ * an enqueued trial's fixed values), and otherwise samples the parameter here, uniformly, from a
+ * stream seeded per trial, so define-by-run objectives work unchanged. It records which
+ * parameters the objective used, its user attributes and intermediate values; the main thread
+ * stores them when the trial's result comes back.
+ */
+import {
+  type CategoricalChoice,
+  type Distribution,
+  type NumericOptions,
+  type ParamValue,
+  categoricalDistribution,
+  checkCompatible,
+  containsInternal,
+  distributionsEqual,
+  floatDistribution,
+  intDistribution,
+  ordinalDistribution,
+  toInternal,
+} from '../distributions.js';
+import { UsageError } from '../errors.js';
+import { Rng } from '../rng.js';
+import type { Trial } from '../trial.js';
+import { sampleUniform } from '../../samplers/random.js';
+import type { Task, TaskTrial, UsedParam } from './protocol.js';
+
+/** Answers `shouldPrune()` for a worker trial (a synchronous round trip to the main thread). */
+export interface PruneOracle {
+  shouldPrune(trialNumber: number, intermediate: readonly (readonly [number, number])[]): boolean;
+}
+
+export class WorkerTrial implements Trial {
+  readonly number: number;
+  readonly used: UsedParam[] = [];
+  readonly intermediate: [number, number][] = [];
+  private readonly task: Task;
+  private readonly source: TaskTrial;
+  private readonly nameIndex: ReadonlyMap<string, number>;
+  private readonly oracle: PruneOracle | null;
+  private readonly suggested: Record<string, ParamValue> = {};
+  private readonly suggestedDistributions: Record<string, Distribution> = {};
+  private attrs: Record<string, unknown> | null = null;
+  private rng: Rng | null = null;
+
+  constructor(task: Task, source: TaskTrial, nameIndex: ReadonlyMap<string, number>, oracle: PruneOracle | null) {
+    this.task = task;
+    this.source = source;
+    this.number = source.number;
+    this.nameIndex = nameIndex;
+    this.oracle = oracle;
+  }
+
+  get params(): Readonly<Record<string, ParamValue>> {
+    return { ...this.suggested };
+  }
+
+  get distributions(): Readonly<Record<string, Distribution>> {
+    return { ...this.suggestedDistributions };
+  }
+
+  get userAttrs(): Readonly<Record<string, unknown>> {
+    return { ...this.attrs };
+  }
+
+  /** The user attributes set so far, or undefined (no copy). */
+  get userAttrsOrUndefined(): Record<string, unknown> | undefined {
+    return this.attrs ?? undefined;
+  }
+
+  get datetimeStart(): Date | null {
+    return new Date(this.source.startedAt);
+  }
+
+  suggestFloat(name: string, low: number, high: number, options: NumericOptions = {}): number {
+    return this.suggest(name, floatDistribution(low, high, options, name)) as number;
+  }
+
+  suggestInt(name: string, low: number, high: number, options: NumericOptions = {}): number {
+    return this.suggest(name, intDistribution(low, high, options, name)) as number;
+  }
+
+  suggestCategorical<T extends CategoricalChoice>(name: string, choices: readonly T[]): T {
+    return this.suggest(name, categoricalDistribution(choices, name)) as T;
+  }
+
+  suggestOrdinal<T extends number>(name: string, values: readonly T[]): T {
+    return this.suggest(name, ordinalDistribution(values, name)) as T;
+  }
+
+  suggest(name: string, distribution: Distribution): ParamValue {
+    if (name in this.suggested) {
+      if (!distributionsEqual(this.suggestedDistributions[name], distribution)) {
+        throw new UsageError(`parameter '${name}' was already suggested in trial ${this.number} with another distribution`);
+      }
+      return this.suggested[name];
+    }
+    const index = this.nameIndex.get(name);
+    let value: ParamValue;
+    let entry: UsedParam;
+    const presampled = index === undefined ? undefined : this.source.values[index];
+    if (index !== undefined && presampled !== undefined && distributionsEqual(this.task.distributions[index], distribution)) {
+      value = presampled;
+      entry = index;
+    } else {
+      // As the main thread's registerDistribution would: a known name must keep a compatible distribution.
+      if (index !== undefined) checkCompatible(name, this.task.distributions[index], distribution);
+      value = this.pickHere(name, distribution);
+      entry = [name, value, distribution];
+    }
+    this.suggested[name] = value;
+    this.suggestedDistributions[name] = distribution;
+    this.used.push(entry);
+    return value;
+  }
+
+  private pickHere(name: string, distribution: Distribution): ParamValue {
+    const hints = this.source.hints;
+    if (hints !== undefined && Object.prototype.hasOwnProperty.call(hints, name)) {
+      const value = hints[name];
+      const internal = toInternal(distribution, value, name); // throws when the value does not fit
+      if (!containsInternal(distribution, internal)) {
+        throw new UsageError(`the value ${JSON.stringify(value)} given for parameter '${name}' lies outside its distribution`);
+      }
+      return value;
+    }
+    if (this.task.strictHints) {
+      throw new UsageError(`parameter '${name}' is not in the grid (grid parameters: ${Object.keys(hints ?? {}).join(', ')}): add it to the grid`);
+    }
+    this.rng ??= new Rng(this.source.seed);
+    return sampleUniform(this.rng, distribution);
+  }
+
+  report(value: number, step: number): void {
+    if (!Number.isInteger(step) || step < 0) throw new UsageError(`report: step must be a non-negative integer, but got ${step}`);
+    if (typeof value !== 'number') throw new UsageError(`report: value must be a number, but got ${JSON.stringify(value)}`);
+    if (this.task.nObjectives > 1) throw new UsageError('report is not supported in multi-objective studies');
+    const at = this.intermediate.findIndex(([s]) => s === step);
+    if (at >= 0) this.intermediate[at] = [step, value];
+    else this.intermediate.push([step, value]);
+  }
+
+  shouldPrune(): boolean {
+    if (this.task.nObjectives > 1) throw new UsageError('shouldPrune is not supported in multi-objective studies');
+    return this.oracle ? this.oracle.shouldPrune(this.number, this.intermediate) : false;
+  }
+
+  setUserAttr(key: string, value: unknown): void {
+    // Objects must survive the trip to the main thread (and the storage clones them anyway):
+    // fail here, in the objective, with the storage's own error rather than losing the batch.
+    if (typeof value === 'object' && value !== null) value = structuredClone(value);
+    else if (typeof value === 'function' || typeof value === 'symbol') throw new UsageError(`setUserAttr('${key}'): a ${typeof value} cannot be stored`);
+    (this.attrs ??= {})[key] = value;
+  }
+}
