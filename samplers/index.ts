@@ -20,6 +20,8 @@ export interface SamplerOptionSpec {
 export interface SamplerContext {
   /** For the grid sampler: the grid of the objective (its declared space or explicit points). */
   grid?: GridSpec;
+  /** For the grid sampler: hand out the points of failed trials again (default true). */
+  retryFailed?: boolean;
 }
 
 export interface SamplerEntry {
@@ -101,12 +103,11 @@ registerSampler('grid', {
   description: "exhaustive search over the objective's grid, each point once, in a seeded shuffled order",
   options: {
     seed: { type: 'integer', description: 'seed of the visiting order (default 42)' },
-    retryFailed: { type: 'boolean', description: 'hand out the points of failed trials again (default true)' },
     maxRetries: { type: 'integer', description: 'how many more times a failed grid point is tried (default 1)' },
   },
   create: (o, context) => {
     if (!context.grid) throw new UsageError('the grid sampler needs a grid: this objective declares none');
-    return new GridSampler(context.grid, { seed: o.seed as number | undefined, retryFailed: o.retryFailed as boolean | undefined, maxRetries: o.maxRetries as number | undefined });
+    return new GridSampler(context.grid, { seed: o.seed as number | undefined, retryFailed: context.retryFailed, maxRetries: o.maxRetries as number | undefined });
   },
 });
 

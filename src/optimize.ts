@@ -58,7 +58,7 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
   const deadline = options.timeout !== undefined ? started + options.timeout * 1000 : Infinity;
   const counts: Record<TrialState, number> = { RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0, WAITING: 0 };
   const limit = options.targetFinished !== undefined ? { max: options.targetFinished, states: ['COMPLETE', 'PRUNED', 'RUNNING'] as const } : undefined;
-  const progress = options.showProgress ? new ProgressLine(study, options.nTrials ?? options.targetFinished) : null;
+  const progress = options.showProgress ? progressFor(study, options) : null;
   const storage = study.storage;
   if (storage.gracePeriod !== undefined) storage.failStaleTrials(study.studyId, storage.gracePeriod);
   study.clearStop();
@@ -110,6 +110,15 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
     elapsedSeconds: (performance.now() - started) / 1000,
     stopReason,
   };
+}
+
+function progressFor(study: Study, options: OptimizeOptions): ProgressLine {
+  if (options.targetFinished !== undefined) {
+    // A resumed study with a target counts on from what it already holds.
+    const done = study.storage.getNTrials(study.studyId, ['COMPLETE', 'PRUNED']);
+    return new ProgressLine(study, options.targetFinished, process.stderr, done);
+  }
+  return new ProgressLine(study, options.nTrials);
 }
 
 function isCaught(err: unknown, spec: 'all' | 'none' | readonly ErrorClass[]): boolean {

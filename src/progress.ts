@@ -14,12 +14,16 @@ export class ProgressLine {
   private readonly stream: NodeJS.WriteStream;
   private readonly enabled: boolean;
   private done = 0;
+  private readonly startDone: number;
   private best: { value: number; number: number } | null = null;
   private lastDraw = 0;
 
-  constructor(study: Study, total?: number, stream: NodeJS.WriteStream = process.stderr) {
+  /** `alreadyDone`: trials finished before this run (a resumed study counts on from there). */
+  constructor(study: Study, total?: number, stream: NodeJS.WriteStream = process.stderr, alreadyDone = 0) {
     this.study = study;
     this.total = total;
+    this.done = alreadyDone;
+    this.startDone = alreadyDone;
     this.stream = stream;
     this.enabled = Boolean(stream.isTTY) && !study.isMultiObjective;
   }
@@ -39,14 +43,14 @@ export class ProgressLine {
   }
 
   finish(): void {
-    if (!this.enabled || this.done === 0) return;
+    if (!this.enabled || this.done === this.startDone) return;
     this.draw(performance.now());
     this.stream.write('\n');
   }
 
   private draw(now: number): void {
     const seconds = (now - this.started) / 1000;
-    const rate = this.done / Math.max(seconds, 1e-9);
+    const rate = (this.done - this.startDone) / Math.max(seconds, 1e-9);
     const parts = [`trials ${this.done}${this.total !== undefined ? `/${this.total}` : ''}`, `${formatRate(rate)}/s`];
     if (this.best) parts.push(`best ${formatValue(this.best.value)} (#${this.best.number})`);
     if (this.total !== undefined && rate > 0) parts.push(`ETA ${formatDuration(Math.max(0, this.total - this.done) / rate)}`);

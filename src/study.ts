@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Distribution, type ParamValue, checkCompatible } from './distributions.js';
-import { TrialFinishedError, TrialPruned, UsageError } from './errors.js';
+import { DuplicatedStudyError, TrialFinishedError, TrialPruned, UsageError } from './errors.js';
 import { type FrozenTrial, type StudyDirection, type TrialState, isFeasible, isFinished, trialValue } from './frozen-trial.js';
 import { paretoFront } from './pareto.js';
 import { NopPruner, type Pruner } from './pruners/pruner.js';
@@ -89,7 +89,13 @@ export function createStudy(options: CreateStudyOptions = {}): Study {
       );
     }
   } else {
-    studyId = storage.createStudy(studyName, directions);
+    try {
+      studyId = storage.createStudy(studyName, directions);
+    } catch (err) {
+      // Another process created it between our look-up and our insert: load theirs.
+      if (!(err instanceof DuplicatedStudyError) || !options.loadIfExists) throw err;
+      return createStudy(options);
+    }
   }
   return new Study(studyId, studyName, storage, directions, options);
 }

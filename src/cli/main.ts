@@ -9,7 +9,12 @@ import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../errors.js';
 import backtest from './commands/backtest.js';
 import data from './commands/data.js';
+import best from './commands/best.js';
+import deleteCommand from './commands/delete.js';
+import exportCommand from './commands/export.js';
 import optimize from './commands/optimize.js';
+import studies from './commands/studies.js';
+import trials from './commands/trials.js';
 
 export const EXIT_USAGE = 2;
 
@@ -20,6 +25,11 @@ async function main(argv: string[]): Promise<void> {
     .command(optimize)
     .command(backtest)
     .command(data)
+    .command(studies)
+    .command(trials)
+    .command(best)
+    .command(exportCommand)
+    .command(deleteCommand)
     .demandCommand(1, 'name a command: see studyopt --help')
     .strict()
     .recommendCommands()

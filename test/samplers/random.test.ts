@@ -76,3 +76,29 @@ describe('RandomSampler', () => {
     expect(await run(5)).not.toEqual(await run(6));
   });
 });
+
+describe('RandomSampler across runs', () => {
+  it('does not repeat the first run when a seeded study is resumed', async () => {
+    const { InMemoryStorage } = await import('../../src/storage/in-memory.js');
+    const storage = new InMemoryStorage();
+    const run = async () => {
+      const study = createStudy({ studyName: 's', storage, loadIfExists: true, sampler: new RandomSampler({ seed: 9 }) });
+      await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 5 });
+      return study;
+    };
+    await run();
+    const study = await run();
+    const xs = study.trials.map((t) => t.params.x);
+    expect(new Set(xs).size).toBe(10);
+  });
+
+  it('gives a trial the same parameters whatever order trials are asked in', () => {
+    const a = createStudy({ sampler: new RandomSampler({ seed: 4 }) });
+    const b = createStudy({ sampler: new RandomSampler({ seed: 4 }) });
+    const ta = [a.ask(), a.ask(), a.ask()];
+    const tb = [b.ask(), b.ask(), b.ask()];
+    const va = ta.map((t) => t.suggestFloat('x', 0, 1));
+    const vb = [tb[2], tb[0], tb[1]].map((t) => t.suggestFloat('x', 0, 1));
+    expect(va).toEqual([vb[1], vb[2], vb[0]]);
+  });
+});

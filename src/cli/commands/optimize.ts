@@ -1,17 +1,27 @@
 /**
  * `studyopt optimize`: run a study on an objective with a sampler, print the best parameters.
+ *
+ * The study lives in an SQLite file (`--storage`, default ./studyopt.db). Re-running the same
+ * command continues the study: `--trials N` is the study's target, so it ends with exactly N
+ * finished (COMPLETE or PRUNED) trials however often it was interrupted and however many
+ * processes share it.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { ParamValue } from '../../distributions.js';
 import { UsageError } from '../../errors.js';
 import type { OptimizeSummary } from '../../optimize.js';
-import { createStudy, type Study } from '../../study.js';
+import { resolveStorage } from '../../storage/resolve.js';
+import type { Storage } from '../../storage/storage.js';
+import type { Study } from '../../study.js';
+import { SqliteStorage } from '../../storage/sqlite/sqlite-storage.js';
 import { createSampler, defaultSampler, samplerNames } from '../../../samplers/index.js';
 import { testFunctionNames } from '../../../studies/functions/index.js';
 import { OBJECTIVE_NAMES } from '../../../studies/ib/objective.js';
+import { openCliStudy } from '../cli-study.js';
+import { installInterruptHandler } from '../interrupt.js';
 import { type ObjectiveSource, resolveObjectiveSource } from '../objective-source.js';
 import { samplerFlagDefinitions, samplerOptionsFromArgv } from '../sampler-flags.js';
-import { installInterruptHandler } from '../interrupt.js';
+import { DEFAULT_STORAGE } from './storage-options.js';
 
 interface OptimizeArgs {
   study?: string;
@@ -28,6 +38,9 @@ interface OptimizeArgs {
   studyName?: string;
   direction?: string;
   storage: string;
+  fresh: boolean;
+  retryFailed?: boolean;
+  staleAfter?: number;
   json: boolean;
   quiet: boolean;
   [option: string]: unknown;
@@ -48,7 +61,7 @@ export interface OptimizeJson {
 
 const command: CommandModule<object, OptimizeArgs> = {
   command: 'optimize',
-  describe: 'run a study: sample parameters, evaluate the objective, keep the best',
+  describe: 'run (or continue) a study: sample parameters, evaluate the objective, keep the best',
   builder: (y: Argv) =>
     y
       .option('study', { type: 'string', choices: ['ib', 'function'], describe: "what to optimise: 'ib' (the IB breakout backtest, the default) or 'function' (a test function)" })
@@ -63,11 +76,14 @@ const command: CommandModule<object, OptimizeArgs> = {
       .option('to', { type: 'string', describe: 'IB: last trading day, YYYY-MM-DD', group: 'IB study:' })
       .option('sampler', { type: 'string', describe: `the sampler: ${samplerNames().join(', ')} (default: ${defaultSampler().name})` })
       .option('sampler-options', { type: 'string', describe: 'sampler options as a JSON object, e.g. \'{"multivariate": true}\'' })
-      .option('trials', { type: 'number', default: 100, describe: 'number of trials to run' })
+      .option('trials', { type: 'number', default: 100, describe: "the study's target: it ends with this many finished trials (failed ones do not count), across resumes and processes" })
       .option('timeout', { type: 'number', describe: 'stop starting trials after this many seconds' })
-      .option('study-name', { type: 'string', describe: 'name of the study (default: <objective>-<sampler>)' })
+      .option('study-name', { type: 'string', describe: 'name of the study (default: <objective>-<sampler>); the same name continues it' })
       .option('direction', { type: 'string', choices: ['minimize', 'maximize'], describe: "override the objective's direction" })
-      .option('storage', { type: 'string', default: 'memory', describe: "where the study lives ('memory')" })
+      .option('storage', { type: 'string', default: DEFAULT_STORAGE, describe: "the study file (SQLite, Optuna-compatible), or 'memory' for nothing kept" })
+      .option('fresh', { type: 'boolean', default: false, describe: 'start a new study under a new name instead of continuing this one' })
+      .option('retry-failed', { type: 'boolean', describe: 'evaluate the parameters of failed trials again (default: on for the grid sampler)' })
+      .option('stale-after', { type: 'number', describe: 'seconds without a heartbeat after which a running trial of a crashed run is failed (default 60)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON object with the result on stdout' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress line' })
       .options(samplerFlagDefinitions())
@@ -78,37 +94,85 @@ const command: CommandModule<object, OptimizeArgs> = {
         if (argv.timeout !== undefined && !((argv.timeout as number) > 0)) {
           throw new UsageError(`--timeout must be a positive number of seconds, but got ${argv.timeout}`);
         }
+        if (argv.staleAfter !== undefined && !((argv.staleAfter as number) > 0)) {
+          throw new UsageError(`--stale-after must be a positive number of seconds, but got ${argv.staleAfter}`);
+        }
         return true;
       }) as unknown as Argv<OptimizeArgs>,
   handler: async (argv: ArgumentsCamelCase<OptimizeArgs>) => {
     const source = resolveObjectiveSource(argv);
     const samplerName = argv.sampler ?? defaultSampler().name;
     const samplerOptions = samplerOptionsFromArgv(samplerName, argv, argv.samplerOptions);
-    const sampler = createSampler(samplerName, samplerOptions, { grid: source.grid });
-    const direction = (argv.direction as 'minimize' | 'maximize' | undefined) ?? source.direction;
-    const studyName = argv.studyName ?? `${source.name}-${samplerName}`;
-    const study = createStudy({ studyName, direction, sampler, storage: argv.storage, loadIfExists: true, constraints: source.constraints });
-    const interrupt = installInterruptHandler(() => {
-      if (!argv.json) process.stderr.write('\nstopping after the trial in flight (Ctrl-C again to quit at once)\n');
-    });
-    let summary: OptimizeSummary;
+    const retryFailed = argv.retryFailed ?? samplerName === 'grid';
+    const sampler = createSampler(samplerName, samplerOptions, { grid: source.grid, retryFailed });
+    const storage = openStorage(argv.storage, argv.staleAfter);
     try {
-      summary = await study.optimize(source.objective, {
-        nTrials: argv.trials,
-        timeout: argv.timeout,
-        showProgress: !argv.quiet,
-        signal: interrupt.signal,
+      const { study, resumed } = openCliStudy({
+        storage,
+        studyName: argv.studyName ?? `${source.name}-${samplerName}`,
+        fresh: argv.fresh,
+        direction: (argv.direction as 'minimize' | 'maximize' | undefined) ?? source.direction,
+        sampler,
+        constraints: source.constraints,
+        config: source.config,
       });
+      if (resumed && retryFailed && samplerName !== 'grid') requeueStaleTrials(study);
+      if (resumed && !argv.json && !argv.quiet) {
+        const done = study.getTrials({ states: ['COMPLETE', 'PRUNED'] }).length;
+        process.stderr.write(`continuing study '${study.studyName}': ${done} of ${argv.trials} trials already finished\n`);
+      }
+      const interrupt = installInterruptHandler(() => {
+        if (!argv.json) process.stderr.write('\nstopping after the trial in flight (Ctrl-C again to quit at once)\n');
+      });
+      let summary: OptimizeSummary;
+      try {
+        summary = await study.optimize(source.objective, {
+          targetFinished: argv.trials,
+          timeout: argv.timeout,
+          showProgress: !argv.quiet && !argv.json,
+          signal: interrupt.signal,
+        });
+      } finally {
+        interrupt.dispose();
+      }
+      const result = resultJson(study, samplerName, summary);
+      if (argv.json) {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      } else {
+        const bestMetrics = result.bestValue === null ? null : { ...study.bestTrial.userAttrs };
+        process.stdout.write(formatResult(result, source, summary, bestMetrics));
+        process.stdout.write(whereAndHowToResume(study, argv, summary));
+      }
     } finally {
-      interrupt.dispose();
+      storage.close();
     }
-    const result = resultJson(study, samplerName, summary);
-    if (argv.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else process.stdout.write(formatResult(result, source, summary, result.bestValue === null ? null : { ...study.bestTrial.userAttrs }));
   },
 };
 
 export default command;
+
+function openStorage(spec: string, staleAfter: number | undefined): Storage {
+  const storage = resolveStorage(spec);
+  if (staleAfter !== undefined && storage instanceof SqliteStorage) {
+    storage.close();
+    return new SqliteStorage(storage.path, { gracePeriod: staleAfter });
+  }
+  return storage;
+}
+
+/**
+ * Fails the running trials of a crashed run (stale heartbeats) and queues their parameters
+ * again, so that `--retry-failed` evaluates them in this run. (The grid sampler re-claims the
+ * points of failed trials by itself.)
+ */
+function requeueStaleTrials(study: Study): void {
+  const grace = study.storage.gracePeriod;
+  if (grace === undefined) return;
+  for (const trialId of study.storage.failStaleTrials(study.studyId, grace)) {
+    const t = study.storage.getTrial(trialId);
+    if (Object.keys(t.params).length > 0) study.enqueueTrial({ ...t.params }, { skipIfExists: true });
+  }
+}
 
 function resultJson(study: Study, samplerName: string, summary: OptimizeSummary): OptimizeJson {
   const trials = study.trials;
@@ -134,10 +198,10 @@ function resultJson(study: Study, samplerName: string, summary: OptimizeSummary)
 
 function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: OptimizeSummary, bestMetrics: Record<string, unknown> | null): string {
   const lines = [
-    `study '${r.studyName}' (${r.sampler}, ${r.direction}): ${r.nTrials} trials, ${r.completed} complete, ${r.failed} failed, ${r.elapsedSeconds.toFixed(2)} s${summary.stopReason === 'aborted' ? ' (interrupted)' : ''}`,
+    `study '${r.studyName}' (${r.sampler}, ${r.direction}): ${r.nTrials} trials, ${r.completed} complete, ${r.failed} failed; this run ${summary.nTrials} trials in ${summary.elapsedSeconds.toFixed(2)} s${summary.stopReason === 'aborted' ? ' (interrupted)' : ''}`,
   ];
   if (r.bestValue === null) {
-    lines.push('no trial completed: see the failed trials\' fail_reason');
+    lines.push("no feasible trial completed yet: see the trials' fail_reason, or lower --min-trades");
   } else {
     lines.push(`best value: ${r.bestValue}${source.optimum !== undefined ? ` (known optimum ${source.optimum})` : ''}`);
     lines.push('best parameters:');
@@ -149,5 +213,17 @@ function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: Optimiz
       for (const [k, v] of Object.entries(bestMetrics)) lines.push(`  ${k.padEnd(w)}  ${typeof v === 'number' ? Number(v.toFixed(4)) : JSON.stringify(v)}`);
     }
   }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Where the study is stored, and the exact command that continues it. */
+function whereAndHowToResume(study: Study, argv: ArgumentsCamelCase<OptimizeArgs>, summary: OptimizeSummary): string {
+  if (argv.storage === 'memory' || argv.storage === ':memory:') return '';
+  const args = process.argv.slice(2).filter((a) => a !== '--fresh');
+  if (!args.includes('--study-name')) args.push('--study-name', study.studyName);
+  const quoted = args.map((a) => (/^[\w./:=,@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`));
+  const lines = [`stored in ${argv.storage} as study '${study.studyName}'`];
+  const unfinished = summary.stopReason === 'aborted' || summary.stopReason === 'timeout' || summary.stopReason === 'stopped';
+  lines.push(`${unfinished ? 'resume' : 'continue (raise --trials)'} with: studyopt ${quoted.join(' ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,63 @@
+/**
+ * Opening the study a CLI run works on: create it, or continue it after a crash or Ctrl-C.
+ *
+ * The CLI's study is identified by its name in the study file. Re-running the same command
+ * continues it; what the study was created with (objective, symbol, grid, metric, date range,
+ * sampler) is stored on it, and a run asking for something else is refused rather than mixed
+ * into it. `--fresh` starts a new study under a new name (`<name>-2`, `<name>-3`, ...).
+ */
+import { UsageError } from '../errors.js';
+import type { StudyDirection } from '../frozen-trial.js';
+import type { Sampler } from '../sampler.js';
+import type { Storage } from '../storage/storage.js';
+import { type ConstraintsFunc, type Study, createStudy } from '../study.js';
+
+/** Study system attribute holding the configuration a CLI study was created with. */
+export const CLI_CONFIG_KEY = 'studyopt:config';
+
+export interface CliStudyRequest {
+  storage: Storage;
+  studyName: string;
+  fresh: boolean;
+  direction: StudyDirection;
+  sampler: Sampler;
+  constraints?: ConstraintsFunc;
+  /** JSON-able description of what is optimised; must match on resume. */
+  config: Record<string, unknown>;
+}
+
+export interface CliStudy {
+  study: Study;
+  /** True when the study existed and is being continued. */
+  resumed: boolean;
+}
+
+export function openCliStudy(req: CliStudyRequest): CliStudy {
+  let name = req.studyName;
+  if (req.fresh) {
+    for (let k = 2; req.storage.findStudyId(name) !== null; k++) name = `${req.studyName}-${k}`;
+  }
+  const existing = req.storage.findStudyId(name);
+  if (existing !== null) {
+    const stored = req.storage.getStudySystemAttrs(existing)[CLI_CONFIG_KEY] as Record<string, unknown> | undefined;
+    if (stored !== undefined) {
+      const diffs = Object.keys({ ...stored, ...req.config }).filter((k) => JSON.stringify(stored[k] ?? null) !== JSON.stringify(req.config[k] ?? null));
+      if (diffs.length > 0) {
+        const detail = diffs.map((k) => `${k}: stored ${JSON.stringify(stored[k] ?? null)}, asked ${JSON.stringify(req.config[k] ?? null)}`).join('; ');
+        throw new UsageError(
+          `study '${name}' was created for another search (${detail}): continue it with the same flags, or start a new one with --fresh or another --study-name`,
+        );
+      }
+    }
+  }
+  const study = createStudy({
+    studyName: name,
+    direction: req.direction,
+    sampler: req.sampler,
+    storage: req.storage,
+    loadIfExists: true,
+    constraints: req.constraints,
+  });
+  if (existing === null) study.setSystemAttr(CLI_CONFIG_KEY, req.config);
+  return { study, resumed: existing !== null };
+}
