@@ -1,0 +1,335 @@
+/**
+ * The Tree-structured Parzen Estimator sampler, as Optuna 4's `TPESampler` (Bergstra et al. 2011;
+ * Watanabe 2023, "Tree-Structured Parzen Estimator: Understanding Its Algorithm Components").
+ *
+ * After `nStartupTrials` random trials, each proposal splits the history into the best
+ * γ(n) trials ("below") and the rest ("above"), fits a Parzen estimator l(x) to the first and
+ * g(x) to the second, draws `nEiCandidates` points from l and keeps the one with the largest
+ * l(x)/g(x), which maximises expected improvement under the TPE model (Watanabe 2023, eq. 3-5).
+ *
+ * Independent mode (the default) does this per parameter; `multivariate` fits joint kernels over
+ * the parameters every trial shared (the intersection search space), and `group` over each
+ * group of parameters that always appear together. Parameters outside the joint space are
+ * sampled independently, as Optuna does, so define-by-run spaces work in every mode.
+ */
+import { type Distribution, type ParamValue, type SearchSpace, isSingle } from '../../src/distributions.js';
+import { UsageError } from '../../src/errors.js';
+import type { FrozenTrial, TrialState } from '../../src/frozen-trial.js';
+import { Rng } from '../../src/rng.js';
+import type { Sampler } from '../../src/sampler.js';
+import { IntersectionSearchSpace } from '../../src/search-space.js';
+import type { Study } from '../../src/study.js';
+import { sampleUniform } from '../random.js';
+import { defaultGamma, defaultWeights } from './defaults.js';
+import { GroupDecomposedSearchSpace } from './group-search-space.js';
+import { SortedParzen1D } from './parzen-1d.js';
+import { ParzenEstimator, type ParzenEstimatorOptions, parzenDim } from './parzen-estimator.js';
+import { Scratch } from './scratch.js';
+import { SortedColumn, internalValue } from './sorted-column.js';
+import { type TrialSplit, belowWeightsMultiObjective, splitTrials } from './split.js';
+
+export interface TPESamplerOptions {
+  /** Seed of the sampler's random stream: same seed, same parameters. */
+  seed?: number;
+  /** Random trials before the model takes over (default 10). */
+  nStartupTrials?: number;
+  /** Candidates drawn from l(x) per proposal (default 24). */
+  nEiCandidates?: number;
+  /** Joint kernels over the shared parameters (default false). */
+  multivariate?: boolean;
+  /** With `multivariate`: model each group of co-occurring parameters jointly (default false). */
+  group?: boolean;
+  /** Count RUNNING trials as bad ones, so parallel workers spread out (default false). */
+  constantLiar?: boolean;
+  /** Let the outermost kernels' bandwidth reach the range ends (default false). */
+  considerEndpoints?: boolean;
+  /** Weight of the prior kernel, relative to an observation's (default 1). */
+  priorWeight?: number;
+  /** Size of the below group for n observations (default min(⌈0.1 n⌉, 25)). */
+  gamma?: (n: number) => number;
+  /** Weights of n observations in trial order (default: Optuna's `default_weights`). */
+  weights?: (n: number) => ArrayLike<number>;
+}
+
+const STATES: readonly TrialState[] = ['COMPLETE', 'PRUNED'];
+const STATES_WITH_RUNNING: readonly TrialState[] = ['COMPLETE', 'PRUNED', 'RUNNING'];
+
+/** What one ask needs from the history, computed once per trial and reused for each parameter. */
+interface AskContext {
+  readonly study: Study;
+  readonly trialId: number;
+  /** COMPLETE and PRUNED trials (for the startup count). */
+  readonly nFinished: number;
+  readonly split: TrialSplit;
+  /** Below and above trials together. */
+  readonly trials: readonly FrozenTrial[];
+  /** Per trial number: BELOW, ABOVE or 0 (not used). */
+  readonly role: Uint8Array;
+}
+
+const BELOW = 1;
+const ABOVE = 2;
+
+export class TPESampler implements Sampler {
+  readonly name = 'tpe';
+  private readonly rng: Rng;
+  private readonly nStartupTrials: number;
+  private readonly nEiCandidates: number;
+  private readonly multivariate: boolean;
+  private readonly group: boolean;
+  private readonly constantLiar: boolean;
+  private readonly gamma: (n: number) => number;
+  private readonly weights: (n: number) => ArrayLike<number>;
+  private readonly parzenOptions: ParzenEstimatorOptions;
+  /** Arrays of one proposal; reset at the start of each. */
+  private readonly scratch = new Scratch();
+  private readonly intersection = new IntersectionSearchSpace({ includePruned: true });
+  private readonly groups = new GroupDecomposedSearchSpace();
+  private lastGroups: SearchSpace[] = [];
+  private context: AskContext | null = null;
+  /** Sorted values per parameter name, for the study `columnsStudyId`. */
+  private readonly columns = new Map<string, SortedColumn>();
+  private columnsStudy: Study | null = null;
+
+  constructor(options: TPESamplerOptions = {}) {
+    const nStartupTrials = options.nStartupTrials ?? 10;
+    const nEiCandidates = options.nEiCandidates ?? 24;
+    const priorWeight = options.priorWeight ?? 1;
+    if (!Number.isInteger(nStartupTrials) || nStartupTrials < 0) {
+      throw new UsageError(`TPE: \`nStartupTrials >= 0\` must be an integer, but got nStartupTrials=${nStartupTrials}`);
+    }
+    if (!Number.isInteger(nEiCandidates) || nEiCandidates < 1) {
+      throw new UsageError(`TPE: \`nEiCandidates >= 1\` must be an integer, but got nEiCandidates=${nEiCandidates}`);
+    }
+    if (!(priorWeight > 0) || !Number.isFinite(priorWeight)) {
+      throw new UsageError(`TPE: \`priorWeight > 0\` must hold, but got priorWeight=${priorWeight}`);
+    }
+    if (options.group && !options.multivariate) {
+      throw new UsageError('TPE: the `group` option needs `multivariate`: set multivariate=true or drop group');
+    }
+    this.rng = new Rng(options.seed);
+    this.nStartupTrials = nStartupTrials;
+    this.nEiCandidates = nEiCandidates;
+    this.multivariate = options.multivariate ?? false;
+    this.group = options.group ?? false;
+    this.constantLiar = options.constantLiar ?? false;
+    this.gamma = options.gamma ?? defaultGamma;
+    this.weights = options.weights ?? defaultWeights;
+    this.parzenOptions = {
+      priorWeight,
+      considerEndpoints: options.considerEndpoints ?? false,
+      multivariate: this.multivariate,
+      alloc: this.scratch,
+    };
+  }
+
+  reseedRng(seed?: number): void {
+    this.rng.reseed(seed);
+  }
+
+  inferRelativeSearchSpace(study: Study, _trial: FrozenTrial): SearchSpace {
+    if (!this.multivariate) return {};
+    const out: SearchSpace = {};
+    if (this.group) {
+      this.lastGroups = this.groups.calculate(study);
+      for (const g of this.lastGroups) for (const [name, d] of Object.entries(g)) if (!isSingle(d)) out[name] = d;
+      return out;
+    }
+    for (const [name, d] of Object.entries(this.intersection.calculate(study))) if (!isSingle(d)) out[name] = d;
+    return out;
+  }
+
+  sampleRelative(study: Study, trial: FrozenTrial, searchSpace: SearchSpace): Record<string, ParamValue> {
+    if (Object.keys(searchSpace).length === 0) return {};
+    const ctx = this.contextFor(study, trial);
+    if (ctx.nFinished < this.nStartupTrials) return {};
+    if (!this.group) return this.sampleSpace(study, ctx, searchSpace);
+    const out: Record<string, ParamValue> = {};
+    for (const g of this.lastGroups) {
+      const sub: SearchSpace = {};
+      for (const name of Object.keys(g)) if (name in searchSpace) sub[name] = searchSpace[name];
+      if (Object.keys(sub).length > 0) Object.assign(out, this.sampleSpace(study, ctx, sub));
+    }
+    return out;
+  }
+
+  sampleIndependent(study: Study, trial: FrozenTrial, name: string, distribution: Distribution): ParamValue {
+    if (isSingle(distribution)) return sampleUniform(this.rng, distribution);
+    const ctx = this.contextFor(study, trial);
+    if (ctx.nFinished < this.nStartupTrials) return sampleUniform(this.rng, distribution);
+    return this.sampleOne(study, ctx, name, distribution);
+  }
+
+  /** The split of the history for this trial, computed on its first parameter and then reused. */
+  private contextFor(study: Study, trial: FrozenTrial): AskContext {
+    if (this.context && this.context.study === study && this.context.trialId === trial.trialId) return this.context;
+    const all = study.getTrials({ states: this.constantLiar ? STATES_WITH_RUNNING : STATES });
+    const trials: FrozenTrial[] = [];
+    let nFinished = 0;
+    for (const t of all) {
+      if (t.trialId === trial.trialId) continue;
+      trials.push(t);
+      if (t.state !== 'RUNNING') nFinished++;
+    }
+    const nBelow = Math.max(0, Math.floor(this.gamma(nFinished)));
+    const split = splitTrials(trials, nBelow, study.directions);
+    let maxNumber = -1;
+    for (const t of trials) if (t.number > maxNumber) maxNumber = t.number;
+    const role = new Uint8Array(maxNumber + 1);
+    for (const t of split.below) role[t.number] = BELOW;
+    for (const t of split.above) role[t.number] = ABOVE;
+    this.context = { study, trialId: trial.trialId, nFinished, split, trials, role };
+    return this.context;
+  }
+
+  /**
+   * One TPE proposal for a single parameter: the same as `sampleSpace` with one parameter, but
+   * with the observations taken from a sorted column kept across asks (see SortedColumn).
+   */
+  private sampleOne(study: Study, ctx: AskContext, name: string, distribution: Distribution): ParamValue {
+    if (this.columnsStudy !== study) {
+      this.columns.clear();
+      this.columnsStudy = study;
+    }
+    let column = this.columns.get(name);
+    if (!column) {
+      column = new SortedColumn(name, (v) => internalValue(distribution, v));
+      this.columns.set(name, column);
+    }
+    column.update(ctx.trials);
+    const scratch = this.scratch;
+    scratch.reset();
+    const [below, above] = column.select(ctx.role, BELOW, ABOVE, scratch);
+    let belowWeights: ArrayLike<number>;
+    if (study.isMultiObjective) {
+      const byNumber = new Map(ctx.split.below.map((t) => [t.number, t]));
+      const inOrder = Int32Array.from(below.numbers).sort();
+      const w = belowWeightsMultiObjective(Array.from(inOrder, (num) => byNumber.get(num)!), study.directions);
+      belowWeights = weightsByValueOrder(below.numbers, w, ctx.role.length, scratch);
+    } else {
+      belowWeights = weightsByValueOrder(below.numbers, this.checkedWeights(below.numbers.length), ctx.role.length, scratch);
+    }
+    const aboveWeights = weightsByValueOrder(above.numbers, this.checkedWeights(above.numbers.length), ctx.role.length, scratch);
+    const dim = parzenDim(distribution);
+    let candidates: Float64Array;
+    let best: number;
+    if (dim.kind === 'categorical') {
+      const l = new ParzenEstimator([dim], [below.values], belowWeights, this.parzenOptions);
+      const g = new ParzenEstimator([dim], [above.values], aboveWeights, this.parzenOptions);
+      const drawn = l.sample(this.rng, this.nEiCandidates);
+      candidates = drawn[0];
+      best = argmaxRatio(l.logPdf(drawn), g.logPdf(drawn));
+    } else {
+      // The columns come sorted, so the fused one-dimensional estimator applies directly.
+      const l = new SortedParzen1D(dim, below.values, belowWeights, this.parzenOptions);
+      const g = new SortedParzen1D(dim, above.values, aboveWeights, this.parzenOptions);
+      candidates = l.sample(this.rng, this.nEiCandidates);
+      best = g.argmaxRatio(candidates, l.logPdf(candidates));
+    }
+    return toExternalValue(distribution, candidates[best]);
+  }
+
+  /** One TPE proposal for the parameters of `space`, jointly (Watanabe 2023, Algorithm 1). */
+  private sampleSpace(study: Study, ctx: AskContext, space: SearchSpace): Record<string, ParamValue> {
+    this.scratch.reset();
+    const names = Object.keys(space);
+    const dists = names.map((n) => space[n]);
+    const dims = dists.map(parzenDim);
+    const [belowTrials, belowObs] = observations(ctx.split.below, names, dists);
+    const [, aboveObs] = observations(ctx.split.above, names, dists);
+    const belowWeights = study.isMultiObjective
+      ? belowWeightsMultiObjective(belowTrials, study.directions)
+      : this.checkedWeights(belowObs[0].length);
+    const below = new ParzenEstimator(dims, belowObs, belowWeights, this.parzenOptions);
+    const above = new ParzenEstimator(dims, aboveObs, this.checkedWeights(aboveObs[0].length), this.parzenOptions);
+    const candidates = below.sample(this.rng, this.nEiCandidates);
+    const best = argmaxRatio(below.logPdf(candidates), above.logPdf(candidates));
+    const out: Record<string, ParamValue> = {};
+    for (let d = 0; d < names.length; d++) out[names[d]] = toExternalValue(dists[d], candidates[d][best]);
+    return out;
+  }
+
+  private checkedWeights(n: number): ArrayLike<number> {
+    if (this.weights === defaultWeights) return defaultWeights(n, this.scratch.float64(n));
+    const w = this.weights(n);
+    if (w.length < n) throw new UsageError(`TPE: the \`weights\` function must return ${n} weights for ${n} observations, but returned ${w.length}`);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      if (!(w[i] >= 0) || !Number.isFinite(w[i])) throw new UsageError(`TPE: the \`weights\` function must return finite non-negative weights, but returned ${w[i]}`);
+      sum += w[i];
+    }
+    if (n > 0 && !(sum > 0)) throw new UsageError('TPE: the `weights` function must not return all-zero weights');
+    return w;
+  }
+}
+
+/**
+ * Internal values of `names` in the trials that have all of them (trials missing one are left
+ * out, as Optuna's `_get_internal_repr`), per parameter; and those trials.
+ */
+function observations(trials: readonly FrozenTrial[], names: readonly string[], dists: readonly Distribution[]): [FrozenTrial[], Float64Array[]] {
+  const used: FrozenTrial[] = [];
+  const rows: number[] = [];
+  const m = names.length;
+  const buf = new Float64Array(m);
+  for (const t of trials) {
+    let ok = true;
+    for (let d = 0; d < m && ok; d++) {
+      const v = internalValue(dists[d], t.params[names[d]]);
+      if (v === null) ok = false;
+      else buf[d] = v;
+    }
+    if (!ok) continue;
+    used.push(t);
+    for (let d = 0; d < m; d++) rows.push(buf[d]);
+  }
+  const cols = names.map(() => new Float64Array(used.length));
+  for (let i = 0; i < used.length; i++) for (let d = 0; d < m; d++) cols[d][i] = rows[i * m + d];
+  return [used, cols];
+}
+
+/** The candidate with the largest log l(x)/g(x) (Watanabe 2023, eq. 5); the first on ties. */
+function argmaxRatio(logL: Float64Array, logG: Float64Array): number {
+  let best = 0;
+  let bestScore = -Infinity;
+  for (let c = 0; c < logL.length; c++) {
+    const score = logL[c] - logG[c];
+    if (score > bestScore) {
+      bestScore = score;
+      best = c;
+    }
+  }
+  return best;
+}
+
+/**
+ * Weights given in trial-number order (as the weights functions define them), rearranged to
+ * follow `numbers`, the trial numbers of observations listed in value order.
+ */
+function weightsByValueOrder(numbers: Int32Array, weightsInNumberOrder: ArrayLike<number>, maxNumber: number, scratch: Scratch): Float64Array {
+  const rank = scratch.int32(maxNumber + 1).fill(-1);
+  for (let i = 0; i < numbers.length; i++) rank[numbers[i]] = 0;
+  let r = 0;
+  for (let num = 0; num <= maxNumber; num++) if (rank[num] === 0) rank[num] = r++;
+  const out = scratch.float64(numbers.length);
+  for (let i = 0; i < numbers.length; i++) out[i] = weightsInNumberOrder[rank[numbers[i]]];
+  return out;
+}
+
+function toExternalValue(d: Distribution, internal: number): ParamValue {
+  switch (d.type) {
+    case 'float': {
+      let v = Math.min(d.high, Math.max(d.low, internal));
+      if (d.step !== null) v = Math.min(d.high, Math.max(d.low, Number.parseFloat((d.low + Math.round((v - d.low) / d.step) * d.step).toPrecision(12))));
+      return v;
+    }
+    case 'int': {
+      const k = Math.round((internal - d.low) / d.step);
+      return Math.min(d.high, Math.max(d.low, d.low + k * d.step));
+    }
+    case 'ordinal':
+      return d.values[Math.min(d.values.length - 1, Math.max(0, Math.round(internal)))];
+    case 'categorical':
+      return d.choices[Math.min(d.choices.length - 1, Math.max(0, Math.round(internal)))];
+  }
+}
