@@ -36,6 +36,7 @@ import { PoolProgress } from './pool-progress.js';
 import {
   CONTROL,
   CONTROL_BYTES,
+  PHASE,
   CONTROL_STARTED_AT_BYTE,
   type PruneRequest,
   type Task,
@@ -142,10 +143,10 @@ interface InFlight {
   readonly slots: readonly Slot[];
   readonly control: Int32Array;
   readonly startedAt: Float64Array;
-  readonly abort: AbortController;
-  /** Why the main thread aborted the task, and the trial running then. */
+  /** Why the main thread stopped the task's worker, and the trial running then. */
   abortReason: 'timeout' | 'stop' | null;
   abortIndex: number;
+  stopWhy?: string;
 }
 
 /** A pool of worker threads that runs objective modules; reusable for several `run` calls in turn. */
@@ -171,7 +172,14 @@ export class WorkerPool {
       idleTimeout: 60_000,
       resourceLimits: options.resourceLimits,
       recordTiming: false,
+      // Two tasks per worker: the next batch already waits in the worker's queue when one ends,
+      // so a worker never idles for a round trip through the main thread. (Piscina's abort
+      // signals would forbid this; tasks are stopped by terminating their worker instead.)
+      concurrentTasksPerWorker: 2,
     });
+    // A worker that throws outside a task (a stray timer in the objective) is replaced by piscina;
+    // without a listener its 'error' event would end the process.
+    this.piscina.on('error', () => {});
   }
 
   /** The pool's worker threads (for their `performance.eventLoopUtilization()`, thread ids). */
@@ -206,8 +214,16 @@ export class WorkerPool {
   }
 
   /** @internal */
-  submit(task: Task, signal: AbortSignal): Promise<TaskResult> {
-    return this.piscina.run(task, { signal }) as Promise<TaskResult>;
+  submit(task: Task): Promise<TaskResult> {
+    return this.piscina.run(task) as Promise<TaskResult>;
+  }
+
+  /** @internal stops the worker thread with this id (piscina replaces it and fails its tasks). */
+  terminateThread(threadId: number): boolean {
+    const worker = this.piscina.threads.find((w) => w.threadId === threadId);
+    if (!worker) return false;
+    void worker.terminate();
+    return true;
   }
 
   /** @internal the BroadcastChannel name workers ask `shouldPrune()` on, or null. */
@@ -348,7 +364,7 @@ class StudyRun {
     const gridId = frozen.systemAttrs.grid_id;
     const point = grid && typeof gridId === 'number' ? grid.point(gridId) : undefined;
     let hints: Record<string, ParamValue> | undefined;
-    if (point || fixed) hints = { ...point, ...fixed };
+    if (point || fixed) hints = fixed ? { ...point, ...fixed } : (point as Record<string, ParamValue>);
     if (!point) {
       // A grid point is the whole answer (the worker takes values from it); otherwise sample
       // every known parameter here, in order, skipping declared ones whose condition is off.
@@ -406,13 +422,14 @@ class StudyRun {
         let value: ParamValue;
         let d: Distribution;
         if (typeof u === 'number') {
+          // A pre-sampled parameter: its distribution is the one the study knows.
           name = task.names[u];
           value = slot.spec.values[u] as ParamValue;
           d = task.distributions[u];
         } else {
           [name, value, d] = u;
+          study.registerDistribution(name, d);
         }
-        study.registerDistribution(name, d);
         storage.setTrialParam(trialId, name, toInternal(d, value, name), d);
       }
       if (r.userAttrs) for (const [k, v] of Object.entries(r.userAttrs)) storage.setTrialUserAttr(trialId, k, v);
@@ -519,9 +536,21 @@ class Dispatcher {
   }
 
   private busyWorkers(): number {
-    let n = 0;
-    for (const f of this.inFlight) if (Atomics.load(f.control, CONTROL.current) >= 0) n++;
-    return Math.min(n, this.pool.workers);
+    const threads = new Set<number>();
+    for (const f of this.inFlight) if (Atomics.load(f.control, CONTROL.phase) !== PHASE.queued) threads.add(Atomics.load(f.control, CONTROL.thread));
+    return Math.min(threads.size, this.pool.workers);
+  }
+
+  /** Stops the worker running `f` (its trial FAILs with `reason`); false when the task has not started. */
+  private kill(f: InFlight, reason: 'timeout' | 'stop', index: number): boolean {
+    if (Atomics.load(f.control, CONTROL.phase) === PHASE.queued) return false;
+    f.abortReason = reason;
+    f.abortIndex = index;
+    if (!this.pool.terminateThread(Atomics.load(f.control, CONTROL.thread))) {
+      f.abortReason = null;
+      return false;
+    }
+    return true;
   }
 
   private onAbort(signal: AbortSignal | undefined, handler: () => void): void {
@@ -563,10 +592,10 @@ class Dispatcher {
     }
     for (const f of this.inFlight) {
       if (!runs.includes(f.run) || f.abortReason !== null) continue;
-      f.abortReason = 'stop';
-      f.abortIndex = Atomics.load(f.control, CONTROL.current);
-      (f as { stopWhy?: string }).stopWhy = why;
-      f.abort.abort();
+      Atomics.store(f.control, CONTROL.stop, 1);
+      f.stopWhy = why;
+      // A task still queued returns unrun by itself (its stop flag is set), or fails with its worker.
+      this.kill(f, 'stop', Atomics.load(f.control, CONTROL.current));
     }
     this.settle();
   }
@@ -575,11 +604,10 @@ class Dispatcher {
     const now = Date.now();
     for (const f of this.inFlight) {
       if (f.abortReason !== null) continue;
+      if (Atomics.load(f.control, CONTROL.phase) !== PHASE.running) continue;
       const index = Atomics.load(f.control, CONTROL.current);
       if (index < 0 || now - f.startedAt[0] <= limitMs) continue;
-      f.abortReason = 'timeout';
-      f.abortIndex = index;
-      f.abort.abort();
+      this.kill(f, 'timeout', index);
     }
   }
 
@@ -656,9 +684,8 @@ class Dispatcher {
       run,
       task,
       slots,
-      control: new Int32Array(task.control, 0, 2),
+      control: new Int32Array(task.control, 0, 4),
       startedAt: new Float64Array(task.control, CONTROL_STARTED_AT_BYTE, 1),
-      abort: new AbortController(),
       abortReason: null,
       abortIndex: -1,
     };
@@ -668,7 +695,7 @@ class Dispatcher {
     run.inFlight++;
     const storage = run.study.storage;
     if (storage.heartbeatInterval !== undefined) storage.recordHeartbeat(slots.map((s) => s.trial.trialId));
-    this.pool.submit(task, f.abort.signal).then(
+    this.pool.submit(task).then(
       (result) => this.completed(f, result),
       (err: unknown) => this.failed(f, err),
     );
@@ -703,16 +730,20 @@ class Dispatcher {
     this.inFlight.delete(f);
     run.inFlight--;
     run.starved = false;
+    const phase = Atomics.load(f.control, CONTROL.phase);
     let index = f.abortReason !== null ? f.abortIndex : Atomics.load(f.control, CONTROL.current);
-    let reason: string;
+    let reason = '';
     if (f.abortReason === 'timeout') {
       reason = `the trial ran longer than the trial timeout (${this.options.trialTimeout} s): its worker was stopped and replaced`;
     } else if (f.abortReason === 'stop') {
-      reason = `interrupted: ${(f as { stopWhy?: string }).stopWhy ?? 'the run was stopped'} while this trial ran`;
+      reason = `interrupted: ${f.stopWhy ?? 'the run was stopped'} while this trial ran`;
+    } else if (phase === PHASE.queued) {
+      // It waited behind another task on a worker that died: none of its trials ran.
+      index = -1;
     } else {
       reason = describeWorkerDeath(err);
       if (index < 0) {
-        // Died before its first trial began (in import or setup): blame the first trial so the run moves on.
+        // Died in import or setup, before its first trial: blame the first trial so the run moves on.
         index = 0;
         run.crashesBeforeStart++;
         if (run.crashesBeforeStart >= 3 && run.fatal === undefined) {

@@ -30,10 +30,15 @@ export const CONTROL = {
   current: 0,
   /** Set by the main thread: finish the running trial, then return without starting another. */
   stop: 1,
+  /** 0 while queued, 1 while the worker loads and sets up the module, 2 while running trials. */
+  phase: 2,
+  /** The thread id of the worker that took the task (to stop that worker). */
+  thread: 3,
 } as const;
-/** Bytes of a control block: the two Int32 slots above, then (at byte 8) a Float64: epoch ms at which the current trial started. */
-export const CONTROL_BYTES = 16;
-export const CONTROL_STARTED_AT_BYTE = 8;
+export const PHASE = { queued: 0, setup: 1, running: 2 } as const;
+/** Bytes of a control block: the four Int32 slots above, then (at byte 16) a Float64: epoch ms at which the current trial started. */
+export const CONTROL_BYTES = 24;
+export const CONTROL_STARTED_AT_BYTE = 16;
 
 export interface TaskTrial {
   readonly number: number;

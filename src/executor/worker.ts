@@ -10,7 +10,7 @@
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 import { describeError } from '../optimize.js';
 import { type ObjectiveModule, importModuleInstance } from './objective-module.js';
-import { CONTROL, CONTROL_STARTED_AT_BYTE, type ModuleContext, type PruneRequest, type Task, type TaskResult, type TrialResult } from './protocol.js';
+import { CONTROL, CONTROL_STARTED_AT_BYTE, PHASE, type ModuleContext, type PruneRequest, type Task, type TaskResult, type TrialResult } from './protocol.js';
 import { type PruneOracle, WorkerTrial } from './worker-trial.js';
 
 interface Instance {
@@ -116,7 +116,22 @@ function runTrial(module: ObjectiveModule, trial: WorkerTrial): TrialResult | Pr
   }
 }
 
-export default async function runTask(task: Task): Promise<TaskResult> {
+/**
+ * Piscina hands each worker up to two tasks (the next one waits here while this one runs): they
+ * run strictly one after another, so a task's control block says "queued" until it really starts.
+ */
+let previous: Promise<unknown> = Promise.resolve();
+
+export default function runTask(task: Task): Promise<TaskResult> {
+  const result = previous.then(() => runNow(task));
+  previous = result.catch(() => undefined);
+  return result;
+}
+
+async function runNow(task: Task): Promise<TaskResult> {
+  const control = new Int32Array(task.control, 0, 4);
+  Atomics.store(control, CONTROL.thread, threadId);
+  Atomics.store(control, CONTROL.phase, PHASE.setup);
   const setupStart = performance.now();
   let pending = instances.get(task.context.key);
   if (!pending) {
@@ -125,7 +140,7 @@ export default async function runTask(task: Task): Promise<TaskResult> {
   }
   const instance = await pending;
   const setupMs = performance.now() - setupStart;
-  const control = new Int32Array(task.control, 0, 2);
+  Atomics.store(control, CONTROL.phase, PHASE.running);
   const startedAt = new Float64Array(task.control, CONTROL_STARTED_AT_BYTE, 1);
   const results: TrialResult[] = [];
   const began = performance.now();
