@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudy } from '../../src/study.js';
 import { optimizePool, prepareObjective } from '../../src/executor/index.js';
-import { GridSampler } from '../../samplers/grid.js';
+import { type Grid, GridSampler } from '../../samplers/grid.js';
 import { loadSymbolData } from '../../studies/ib/data/store.js';
 import { fromShared, isBackedBy, sharedBytes, toShared } from '../../studies/ib/shared-data.js';
 
@@ -50,7 +50,8 @@ describe('IB data in shared memory', () => {
   it('the pool evaluates grid points on shared data exactly as the sequential run does', async () => {
     const options = { symbol: 'GER40', grid: 'standard', from: '2024-01-01', to: '2024-06-30', reportHeapEvery: 1 };
     const prepared = await prepareObjective(fixture, options);
-    const mk = () => createStudy({ direction: 'maximize', sampler: new GridSampler(prepared.module.grid!('standard' as never) as never, { seed: 7 }) });
+    const ibGrid = (prepared.module.grid as (name: string) => Grid)('standard');
+    const mk = () => createStudy({ direction: 'maximize', sampler: new GridSampler(ibGrid, { seed: 7 }) });
     const seq = mk();
     await seq.optimize(prepared.module.objective, { nTrials: 150 });
     const pool = mk();
