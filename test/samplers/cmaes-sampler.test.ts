@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ParamValue } from '../../src/distributions.js';
+import { type ParamValue, containsInternal, toInternal } from '../../src/distributions.js';
 import type { FrozenTrial } from '../../src/frozen-trial.js';
 import { Rng } from '../../src/rng.js';
 import type { Sampler } from '../../src/sampler.js';
@@ -121,10 +121,13 @@ describe('CmaEsSampler', () => {
       const k = t.suggestCategorical('k', ['x', 'y']);
       study.tell(t, (a - 3) ** 2 + (b - 1.25) ** 2 + Math.log2(c) + d * d + (k === 'y' ? 0 : 1));
     }
-    const best = study.bestParams;
-    expect(best.a).toBe(3);
-    expect(best.b).toBe(1.25);
-    expect(best.c).toBe(1);
+    for (const t of study.trials) {
+      for (const [name, d] of Object.entries(t.distributions)) expect(containsInternal(d, toInternal(d, t.params[name])), name).toBe(true);
+    }
+    // Near the optimum 0 (a = 3, b = 1.25, c = 1, d = 0, k = 'y'): the integer parts are found.
+    expect(study.bestParams.a).toBe(3);
+    expect(study.bestParams.c).toBe(1);
+    expect(study.bestValue).toBeLessThan(1.5);
     expect(study.trials.at(-1)!.systemAttrs['cmaes:x']).toHaveLength(4);
   });
 
