@@ -8,6 +8,8 @@ import { type Study, createStudy, loadStudy } from '../../src/study.js';
 import { suggestFrom } from '../../src/trial.js';
 import { CmaEsSampler, type CmaEsSamplerOptions, registryEntry } from '../../samplers/cmaes/index.js';
 import { RandomSampler } from '../../samplers/random.js';
+import { loadChunkedState } from '../../samplers/cmaes/stored-state.js';
+import type { RestartBook } from '../../samplers/cmaes/restart.js';
 import { type TestFunction, getTestFunction } from '../../studies/functions/index.js';
 
 function askTell(study: Study, fn: TestFunction, n: number): void {
@@ -108,6 +110,35 @@ describe('CmaEsSampler', () => {
       noRestart.tell(t, 1);
     }
     expect(Math.max(...noRestart.trials.map((t) => (t.systemAttrs['cmaes:index'] as number | undefined) ?? -1))).toBe(5);
+  });
+
+  it('BIPOP alternates large and small populations after stops, as recorded in the stored state', () => {
+    const study = createStudy({ sampler: new CmaEsSampler({ seed: 5, restartStrategy: 'bipop', popsize: 6 }) });
+    const regimes = new Set<string>();
+    let restarts = 0;
+    for (let i = 0; i < 1500; i++) {
+      const t = study.ask();
+      t.suggestFloat('x', 0, 1);
+      t.suggestFloat('y', 0, 1);
+      study.tell(t, 1);
+      const state = loadChunkedState<{ generation: number; restart: RestartBook }>(study, 'cmaes:state');
+      if (state) {
+        regimes.add(state.restart.regime);
+        restarts = state.restart.restarts;
+      }
+    }
+    expect(restarts).toBeGreaterThanOrEqual(3);
+    expect([...regimes].sort()).toEqual(['large', 'small']);
+  });
+
+  it('with margin on a space without discrete parameters gives the same points as plain CMA-ES', () => {
+    const fn = getTestFunction('ackley5');
+    const run = (withMargin: boolean) => {
+      const study = createStudy({ sampler: new CmaEsSampler({ seed: 9, withMargin }) });
+      askTell(study, fn, 60);
+      return study.trials.map((t) => t.params);
+    };
+    expect(run(true)).toEqual(run(false));
   });
 
   it('with margin: integer, stepped and ordinal parameters get valid values and categoricals stay independent', () => {
