@@ -6,7 +6,8 @@ import { TPESampler } from './sampler.js';
 
 export { TPESampler, type TPESamplerOptions } from './sampler.js';
 export { defaultGamma, defaultWeights, hyperoptDefaultGamma } from './defaults.js';
-export { ParzenEstimator, parzenDim, type ParzenDim } from './parzen-estimator.js';
+export { ParzenEstimator, parzenDim, type MultivariateBandwidth, type ParzenDim } from './parzen-estimator.js';
+export { SortedParzen1D } from './parzen-1d.js';
 
 export const registryEntry: SamplerEntry = {
   description: 'Tree-structured Parzen Estimator (Optuna 4 TPE): the default; good on any space, cheap per trial',
@@ -19,6 +20,10 @@ export const registryEntry: SamplerEntry = {
     constantLiar: { type: 'boolean', description: 'count running trials as bad ones so that parallel workers spread out (default false)' },
     considerEndpoints: { type: 'boolean', description: "let the outermost kernels' bandwidth reach the range ends (default false)" },
     priorWeight: { type: 'number', description: 'weight of the prior kernel relative to one observation (default 1)' },
+    multivariateBandwidth: {
+      type: 'string',
+      description: "with multivariate: 'scott' (default) narrows joint kernels with the observations' spread; 'optuna' keeps Optuna's range-based width",
+    },
   },
   create: (o) =>
     new TPESampler({
@@ -30,5 +35,6 @@ export const registryEntry: SamplerEntry = {
       constantLiar: o.constantLiar as boolean | undefined,
       considerEndpoints: o.considerEndpoints as boolean | undefined,
       priorWeight: o.priorWeight as number | undefined,
+      multivariateBandwidth: o.multivariateBandwidth as 'scott' | 'optuna' | undefined,
     }),
 };

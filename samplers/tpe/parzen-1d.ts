@@ -19,11 +19,9 @@
  */
 import type { Rng } from '../../src/rng.js';
 import { gaussMass, logGaussMass, sampleTruncNormal } from './normal.js';
-import type { ParzenDim } from './parzen-estimator.js';
+import { type MultivariateBandwidth, type ParzenDim, multivariateSigma } from './parzen-dim.js';
 import { type Allocator, HEAP } from './scratch.js';
 
-/** Scott's-rule factor of the multivariate bandwidth (Optuna's SIGMA0_MAGNITUDE). */
-const SIGMA0_MAGNITUDE = 0.2;
 /** Reach of a kernel in bandwidths. */
 const REACH = 7;
 const REACH2 = REACH * REACH;
@@ -64,6 +62,7 @@ export interface Parzen1DOptions {
   /** Scott's-rule bandwidth, as in a joint estimator of `nDims` parameters. */
   readonly multivariate: boolean;
   readonly nDims?: number;
+  readonly multivariateBandwidth?: MultivariateBandwidth;
   readonly alloc?: Allocator;
 }
 
@@ -127,7 +126,12 @@ export class SortedParzen1D {
     // Bandwidths (Watanabe 2023, eq. 11-14; see ParzenEstimator) and everything derived from
     // them, in one pass.
     const minSigma = range / Math.min(100, 1 + m);
-    const scott = SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / ((options.nDims ?? 1) + 4)) * range;
+    let scott = 0;
+    if (options.multivariate) {
+      const obs = alloc.float64(n);
+      for (let j = 0, i = 0; j < m; j++) if (j !== prior) obs[i++] = mu[j];
+      scott = multivariateSigma(obs, n, options.nDims ?? 1, range, options.multivariateBandwidth ?? 'scott');
+    }
     const sigma = (this.sigma = alloc.float64(m));
     const cum = (this.cumWeights = alloc.float64(m));
     const coef = (this.coef = alloc.float64(m));

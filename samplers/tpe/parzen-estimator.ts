@@ -18,15 +18,15 @@
  * This class knows nothing about studies: it takes observations in internal representation
  * (floats and ints as themselves, ordinal and categorical parameters as indices).
  */
-import type { Distribution } from '../../src/distributions.js';
 import type { Rng } from '../../src/rng.js';
 import { type Allocator, HEAP } from './scratch.js';
 import { gaussMass, logGaussMass, logNdtr, sampleTruncNormal } from './normal.js';
 import { SortedParzen1D } from './parzen-1d.js';
+import { type MultivariateBandwidth, type ParzenDim, multivariateSigma } from './parzen-dim.js';
+
+export { type MultivariateBandwidth, type ParzenDim, type ParzenDimKind, parzenDim } from './parzen-dim.js';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
-/** Scott's-rule factor of the multivariate bandwidth (Optuna's SIGMA0_MAGNITUDE). */
-const SIGMA0_MAGNITUDE = 0.2;
 /**
  * Kernels farther than this many bandwidths from a discrete cell are given the tail
  * approximation log Φ(-t) ≈ log φ(t) - log t instead of an exact mass: they weigh less than
@@ -35,37 +35,6 @@ const SIGMA0_MAGNITUDE = 0.2;
 const FAR_Z = 9;
 /** Terms below e^-40 of the largest one are left out of the log-sum-exp. */
 const LSE_CUTOFF = -40;
-export type ParzenDimKind = 'continuous' | 'discrete' | 'categorical';
-
-/** How one parameter is modelled, in internal representation. */
-export interface ParzenDim {
-  readonly kind: ParzenDimKind;
-  /** Kernels live in log space (log floats and log ints). */
-  readonly log: boolean;
-  /** The range of internal values (the grid's ends for discrete parameters). */
-  readonly low: number;
-  readonly high: number;
-  /** Grid step of discrete parameters (1 for ints and ordinals); 0 otherwise. */
-  readonly step: number;
-  /** Number of choices of a categorical parameter; 0 otherwise. */
-  readonly nChoices: number;
-}
-
-/** The Parzen model of a distribution; ordinals are ordered grids over their index. */
-export function parzenDim(d: Distribution): ParzenDim {
-  switch (d.type) {
-    case 'float':
-      if (d.step !== null) return { kind: 'discrete', log: false, low: d.low, high: d.high, step: d.step, nChoices: 0 };
-      return { kind: 'continuous', log: d.log, low: d.low, high: d.high, step: 0, nChoices: 0 };
-    case 'int':
-      return { kind: 'discrete', log: d.log, low: d.low, high: d.high, step: d.step, nChoices: 0 };
-    case 'ordinal':
-      return { kind: 'discrete', log: false, low: 0, high: d.values.length - 1, step: 1, nChoices: 0 };
-    case 'categorical':
-      return { kind: 'categorical', log: false, low: 0, high: d.choices.length - 1, step: 0, nChoices: d.choices.length };
-  }
-}
-
 export interface ParzenEstimatorOptions {
   /** Weight of the prior kernel before normalisation (Optuna's prior_weight, default 1). */
   readonly priorWeight: number;
@@ -73,6 +42,12 @@ export interface ParzenEstimatorOptions {
   readonly considerEndpoints: boolean;
   /** Scott's-rule bandwidths for joint sampling instead of neighbour gaps. */
   readonly multivariate: boolean;
+  /**
+   * Multivariate bandwidths: 'scott' (default) is Scott's rule on the observations' spread,
+   * σ̂ n^(-1/(d+4)), capped at Optuna's value; 'optuna' is Optuna's 0.2 R n^(-1/(d+4)) for a
+   * range R, which ignores how concentrated the observations are.
+   */
+  readonly multivariateBandwidth?: MultivariateBandwidth;
   /** Where the estimator's arrays come from (a Scratch in the sampler's hot path); default: new arrays. */
   readonly alloc?: Allocator;
 }
@@ -333,8 +308,7 @@ function numericKernels(dim: ParzenDim, obs: Float64Array, nDims: number, option
   mu[n] = 0.5 * (lower + upper); // the prior
   if (n > 0) {
     if (options.multivariate) {
-      // Scott's rule (Watanabe 2023, eq. 13).
-      sigma.fill(SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (nDims + 4)) * range, 0, n);
+      sigma.fill(multivariateSigma(mu, n, nDims, range, options.multivariateBandwidth ?? 'scott'), 0, n);
     } else {
       neighbourBandwidths(mu, n, lower, upper, options.considerEndpoints, sigma, alloc);
     }

@@ -12,18 +12,18 @@
  * group of parameters that always appear together. Parameters outside the joint space are
  * sampled independently, as Optuna does, so define-by-run spaces work in every mode.
  */
-import { type Distribution, type ParamValue, type SearchSpace, isSingle } from '../../src/distributions.js';
+import { type Distribution, type ParamValue, type SearchSpace, isSingle, steppedFloat } from '../../src/distributions.js';
 import { UsageError } from '../../src/errors.js';
 import type { FrozenTrial, TrialState } from '../../src/frozen-trial.js';
 import { Rng } from '../../src/rng.js';
 import type { Sampler } from '../../src/sampler.js';
 import { IntersectionSearchSpace } from '../../src/search-space.js';
 import type { Study } from '../../src/study.js';
-import { sampleUniform } from '../random.js';
+import { sampleUniform, trialSeed } from '../random.js';
 import { defaultGamma, defaultWeights } from './defaults.js';
 import { GroupDecomposedSearchSpace } from './group-search-space.js';
 import { SortedParzen1D } from './parzen-1d.js';
-import { ParzenEstimator, type ParzenEstimatorOptions, parzenDim } from './parzen-estimator.js';
+import { type MultivariateBandwidth, ParzenEstimator, type ParzenEstimatorOptions, parzenDim } from './parzen-estimator.js';
 import { Scratch } from './scratch.js';
 import { SortedColumn, internalValue } from './sorted-column.js';
 import { type TrialSplit, belowWeightsMultiObjective, splitTrials } from './split.js';
@@ -45,6 +45,12 @@ export interface TPESamplerOptions {
   considerEndpoints?: boolean;
   /** Weight of the prior kernel, relative to an observation's (default 1). */
   priorWeight?: number;
+  /**
+   * With `multivariate`: 'scott' (default) narrows the joint kernels with the spread of the
+   * observations (Scott's rule on their standard deviation, capped at Optuna's bandwidth);
+   * 'optuna' keeps Optuna's 0.2 × range × n^(-1/(d+4)).
+   */
+  multivariateBandwidth?: MultivariateBandwidth;
   /** Size of the below group for n observations (default min(⌈0.1 n⌉, 25)). */
   gamma?: (n: number) => number;
   /** Weights of n observations in trial order (default: Optuna's `default_weights`). */
@@ -72,7 +78,10 @@ const ABOVE = 2;
 
 export class TPESampler implements Sampler {
   readonly name = 'tpe';
-  private readonly rng: Rng;
+  private seed: number;
+  private readonly rng = new Rng(0);
+  /** The trial whose stream `rng` is on. */
+  private rngTrialId = -1;
   private readonly nStartupTrials: number;
   private readonly nEiCandidates: number;
   private readonly multivariate: boolean;
@@ -107,7 +116,7 @@ export class TPESampler implements Sampler {
     if (options.group && !options.multivariate) {
       throw new UsageError('TPE: the `group` option needs `multivariate`: set multivariate=true or drop group');
     }
-    this.rng = new Rng(options.seed);
+    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.nStartupTrials = nStartupTrials;
     this.nEiCandidates = nEiCandidates;
     this.multivariate = options.multivariate ?? false;
@@ -115,8 +124,13 @@ export class TPESampler implements Sampler {
     this.constantLiar = options.constantLiar ?? false;
     this.gamma = options.gamma ?? defaultGamma;
     this.weights = options.weights ?? defaultWeights;
+    const bandwidth = options.multivariateBandwidth ?? 'scott';
+    if (bandwidth !== 'scott' && bandwidth !== 'optuna') {
+      throw new UsageError(`TPE: \`multivariateBandwidth\` must be 'scott' or 'optuna', but got '${bandwidth}'`);
+    }
     this.parzenOptions = {
       priorWeight,
+      multivariateBandwidth: bandwidth,
       considerEndpoints: options.considerEndpoints ?? false,
       multivariate: this.multivariate,
       alloc: this.scratch,
@@ -124,7 +138,19 @@ export class TPESampler implements Sampler {
   }
 
   reseedRng(seed?: number): void {
-    this.rng.reseed(seed);
+    this.seed = seed ?? Math.floor(Math.random() * 2 ** 32);
+    this.rngTrialId = -1;
+  }
+
+  /**
+   * Each trial draws from its own stream, seeded from (seed, trial number) as the random
+   * sampler's: a resumed study does not repeat its first run, and a trial's parameters do not
+   * depend on the order in which a worker pool asks for them.
+   */
+  private streamFor(trial: FrozenTrial): void {
+    if (trial.trialId === this.rngTrialId) return;
+    this.rngTrialId = trial.trialId;
+    this.rng.reseed(trialSeed(this.seed, trial.number));
   }
 
   inferRelativeSearchSpace(study: Study, _trial: FrozenTrial): SearchSpace {
@@ -141,6 +167,7 @@ export class TPESampler implements Sampler {
 
   sampleRelative(study: Study, trial: FrozenTrial, searchSpace: SearchSpace): Record<string, ParamValue> {
     if (Object.keys(searchSpace).length === 0) return {};
+    this.streamFor(trial);
     const ctx = this.contextFor(study, trial);
     if (ctx.nFinished < this.nStartupTrials) return {};
     if (!this.group) return this.sampleSpace(study, ctx, searchSpace);
@@ -154,6 +181,7 @@ export class TPESampler implements Sampler {
   }
 
   sampleIndependent(study: Study, trial: FrozenTrial, name: string, distribution: Distribution): ParamValue {
+    this.streamFor(trial);
     if (isSingle(distribution)) return sampleUniform(this.rng, distribution);
     const ctx = this.contextFor(study, trial);
     if (ctx.nFinished < this.nStartupTrials) return sampleUniform(this.rng, distribution);
@@ -319,9 +347,10 @@ function weightsByValueOrder(numbers: Int32Array, weightsInNumberOrder: ArrayLik
 function toExternalValue(d: Distribution, internal: number): ParamValue {
   switch (d.type) {
     case 'float': {
-      let v = Math.min(d.high, Math.max(d.low, internal));
-      if (d.step !== null) v = Math.min(d.high, Math.max(d.low, Number.parseFloat((d.low + Math.round((v - d.low) / d.step) * d.step).toPrecision(12))));
-      return v;
+      if (d.step === null) return Math.min(d.high, Math.max(d.low, internal));
+      const n = Math.round((d.high - d.low) / d.step);
+      const k = Math.min(n, Math.max(0, Math.round((internal - d.low) / d.step)));
+      return k === n ? d.high : steppedFloat(d.low, d.step, k);
     }
     case 'int': {
       const k = Math.round((internal - d.low) / d.step);
