@@ -365,7 +365,20 @@ class StudyRun {
     const point = grid && typeof gridId === 'number' ? grid.point(gridId) : undefined;
     let hints: Record<string, ParamValue> | undefined;
     if (point || fixed) hints = fixed ? { ...point, ...fixed } : (point as Record<string, ParamValue>);
-    if (!point) {
+    if (point && !fixed) {
+      // The grid point is the answer: known names take their value from it here (checked
+      // against the known distribution, as the grid sampler checks), the rest in the worker.
+      // The point still travels as hints, for a name suggested with another (compatible) distribution.
+      for (let i = 0; i < names.length; i++) {
+        if (!(names[i] in point)) continue;
+        try {
+          toInternal(distributions[i], point[names[i]], names[i]);
+          values[i] = point[names[i]];
+        } catch {
+          // The worker meets the same error if the objective asks for it.
+        }
+      }
+    } else if (!point) {
       // A grid point is the whole answer (the worker takes values from it); otherwise sample
       // every known parameter here, in order, skipping declared ones whose condition is off.
       const soFar: Record<string, ParamValue> = {};
@@ -410,7 +423,7 @@ class StudyRun {
   }
 
   /** Stores what the objective used and did, then tells the result. */
-  record(task: Task, slot: Slot, r: TrialResult, onFinished: (frozen: FrozenTrial, r: TrialResult) => void): void {
+  record(task: Task, attrKeys: readonly string[], slot: Slot, r: TrialResult, onFinished: (frozen: FrozenTrial, r: TrialResult) => void): void {
     const { study } = this;
     const storage = study.storage;
     const trialId = slot.trial.trialId;
@@ -426,13 +439,18 @@ class StudyRun {
           name = task.names[u];
           value = slot.spec.values[u] as ParamValue;
           d = task.distributions[u];
+        } else if (u.length === 2) {
+          name = task.names[u[0]];
+          value = u[1];
+          d = task.distributions[u[0]];
         } else {
           [name, value, d] = u;
           study.registerDistribution(name, d);
         }
         storage.setTrialParam(trialId, name, toInternal(d, value, name), d);
       }
-      if (r.userAttrs) for (const [k, v] of Object.entries(r.userAttrs)) storage.setTrialUserAttr(trialId, k, v);
+      const attrs = r.attrs;
+      if (attrs) for (let i = 0; i < attrs.length; i += 2) storage.setTrialUserAttr(trialId, attrKeys[attrs[i] as number], attrs[i + 1]);
       if (r.intermediate) for (const [step, v] of r.intermediate) storage.setTrialIntermediateValue(trialId, step, v);
     } catch (err) {
       if (err instanceof TrialFinishedError) {
@@ -709,7 +727,7 @@ class Dispatcher {
     run.crashesBeforeStart = 0;
     const n = result.results.length;
     for (let i = 0; i < n; i++) {
-      run.record(task, slots[i], result.results[i], (frozen, r) => this.finished(run, frozen, r));
+      run.record(task, result.attrKeys, slots[i], result.results[i], (frozen, r) => this.finished(run, frozen, r));
     }
     if (n > 0) run.sizer.observe(n, result.busyMs);
     const unrun = slots.slice(n);

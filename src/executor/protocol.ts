@@ -76,9 +76,11 @@ export interface Task {
 
 /**
  * A parameter the objective used: the index of a pre-sampled name in `Task.names` (its value is
- * the pre-sampled one), or [name, value, distribution] for a value found in the worker.
+ * the pre-sampled one); [index, value] for a value found in the worker for a known name with the
+ * known distribution; or [name, value, distribution] otherwise. (Compact, because results of
+ * fast objectives cross threads hundreds of times a second.)
  */
-export type UsedParam = number | readonly [string, ParamValue, Distribution];
+export type UsedParam = number | readonly [number, ParamValue] | readonly [string, ParamValue, Distribution];
 
 export type TrialOutcome = 'COMPLETE' | 'PRUNED' | 'FAIL';
 
@@ -91,7 +93,8 @@ export interface TrialResult {
   /** The thrown error's name, for the `catch` option. */
   readonly errorName?: string;
   readonly used: readonly UsedParam[];
-  readonly userAttrs?: Readonly<Record<string, unknown>>;
+  /** User attributes as flat [key index in TaskResult.attrKeys, value, ...] pairs. */
+  readonly attrs?: readonly unknown[];
   /** [step, value] pairs in report order. */
   readonly intermediate?: readonly (readonly [number, number])[];
   /** Wall time of the objective in ms. */
@@ -99,6 +102,8 @@ export interface TrialResult {
 }
 
 export interface TaskResult {
+  /** User attribute names, indexed by TrialResult.attrs. */
+  readonly attrKeys: readonly string[];
   /** Results of the trials that ran, in batch order (a prefix of the batch). */
   readonly results: readonly TrialResult[];
   /** Time spent running trials, ms (excludes setup). */

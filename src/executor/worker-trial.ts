@@ -64,9 +64,20 @@ export class WorkerTrial implements Trial {
     return { ...this.attrs };
   }
 
-  /** The user attributes set so far, or undefined (no copy). */
-  get userAttrsOrUndefined(): Record<string, unknown> | undefined {
-    return this.attrs ?? undefined;
+  /** The user attributes as flat [key index, value, ...] pairs over `keys` (extended as needed), or undefined. */
+  packAttrs(keys: string[], keyIndex: Map<string, number>): unknown[] | undefined {
+    if (this.attrs === null) return undefined;
+    const out: unknown[] = [];
+    for (const key in this.attrs) {
+      let k = keyIndex.get(key);
+      if (k === undefined) {
+        k = keys.length;
+        keys.push(key);
+        keyIndex.set(key, k);
+      }
+      out.push(k, this.attrs[key]);
+    }
+    return out;
   }
 
   get datetimeStart(): Date | null {
@@ -107,7 +118,7 @@ export class WorkerTrial implements Trial {
       // As the main thread's registerDistribution would: a known name must keep a compatible distribution.
       if (index !== undefined) checkCompatible(name, this.task.distributions[index], distribution);
       value = this.pickHere(name, distribution);
-      entry = [name, value, distribution];
+      entry = index !== undefined && distributionsEqual(this.task.distributions[index], distribution) ? [index, value] : [name, value, distribution];
     }
     this.suggested[name] = value;
     this.suggestedDistributions[name] = distribution;

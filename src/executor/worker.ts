@@ -68,7 +68,12 @@ function notNumber(x: unknown): string {
   return `the objective returned ${typeof x === 'string' ? JSON.stringify(x) : typeof x}, which is not a number`;
 }
 
-function runTrial(module: ObjectiveModule, trial: WorkerTrial): TrialResult | Promise<TrialResult> {
+interface AttrTable {
+  keys: string[];
+  index: Map<string, number>;
+}
+
+function runTrial(module: ObjectiveModule, trial: WorkerTrial, table: AttrTable): TrialResult | Promise<TrialResult> {
   const started = performance.now();
   const finish = (out: unknown): TrialResult => {
     let values: unknown[] | null;
@@ -86,7 +91,7 @@ function runTrial(module: ObjectiveModule, trial: WorkerTrial): TrialResult | Pr
       values,
       ...(failReason !== undefined ? { failReason } : {}),
       used: trial.used,
-      userAttrs: trial.userAttrsOrUndefined,
+      attrs: trial.packAttrs(table.keys, table.index),
       intermediate: trial.intermediate.length ? trial.intermediate : undefined,
       ms: performance.now() - started,
     };
@@ -100,7 +105,7 @@ function runTrial(module: ObjectiveModule, trial: WorkerTrial): TrialResult | Pr
       values: null,
       ...(pruned ? {} : { failReason: describeError(err), errorName: err instanceof Error ? err.name : typeof err }),
       used: trial.used,
-      userAttrs: trial.userAttrsOrUndefined,
+      attrs: trial.packAttrs(table.keys, table.index),
       intermediate: trial.intermediate.length ? trial.intermediate : undefined,
       ms: performance.now() - started,
     };
@@ -146,19 +151,20 @@ async function runNow(task: Task): Promise<TaskResult> {
   const began = performance.now();
   if (instance.error !== null) {
     for (const t of task.trials) results.push({ number: t.number, state: 'FAIL', values: null, failReason: instance.error, errorName: 'SetupError', used: [], ms: 0 });
-    return { results, busyMs: 0, setupMs };
+    return { attrKeys: [], results, busyMs: 0, setupMs };
   }
   const nameIndex = new Map<string, number>();
   for (let i = 0; i < task.names.length; i++) nameIndex.set(task.names[i], i);
   const oracle = oracleFor(task);
+  const table: AttrTable = { keys: [], index: new Map() };
   for (let i = 0; i < task.trials.length; i++) {
     if (Atomics.load(control, CONTROL.stop) !== 0) break;
     if (i > 0 && performance.now() - began > task.budgetMs) break;
     startedAt[0] = Date.now();
     Atomics.store(control, CONTROL.current, i);
     const trial = new WorkerTrial(task, task.trials[i], nameIndex, oracle);
-    const r = runTrial(instance.module, trial);
+    const r = runTrial(instance.module, trial, table);
     results.push(r instanceof Promise ? await r : r);
   }
-  return { results, busyMs: performance.now() - began, setupMs };
+  return { attrKeys: table.keys, results, busyMs: performance.now() - began, setupMs };
 }
