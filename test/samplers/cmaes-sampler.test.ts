@@ -172,6 +172,26 @@ describe('CmaEsSampler', () => {
     expect(() => new CmaEsSampler({ sigma0: -1 })).toThrow(/sigma0/);
   });
 
+  it('starts at x0 with sigma0, maximises when asked, and waits for nStartupTrials', () => {
+    const study = createStudy({ direction: 'maximize', sampler: new CmaEsSampler({ seed: 2, x0: { x: 2, y: -1 }, sigma0: 0.001, nStartupTrials: 3 }) });
+    const objective = (x: number, y: number) => -((x - 2.5) ** 2) - (y + 1) ** 2;
+    for (let i = 0; i < 3 + 6; i++) {
+      const t = study.ask();
+      study.tell(t, objective(t.suggestFloat('x', -5, 5), t.suggestFloat('y', -5, 5)));
+    }
+    const tags = study.trials.map((t) => t.systemAttrs['cmaes:generation']);
+    expect(tags.slice(0, 3)).toEqual([undefined, undefined, undefined]);
+    for (const t of study.trials.slice(3)) {
+      expect(t.params.x as number).toBeCloseTo(2, 1);
+      expect(t.params.y as number).toBeCloseTo(-1, 1);
+    }
+    for (let i = 0; i < 300; i++) {
+      const t = study.ask();
+      study.tell(t, objective(t.suggestFloat('x', -5, 5), t.suggestFloat('y', -5, 5)));
+    }
+    expect(study.bestValue).toBeGreaterThan(-1e-6);
+  });
+
   it('beats random search on three functions over fixed seeds (also separable and lrAdapt variants)', () => {
     const fns = ['sphere5', 'rosenbrock4', 'hartmann6'].map(getTestFunction);
     const seeds = [0, 1, 2, 3, 4];
