@@ -6,7 +6,10 @@
  */
 import { UsageError } from '../src/errors.js';
 import type { Sampler } from '../src/sampler.js';
+import { registryEntry as cmaesEntry } from './cmaes/index.js';
+import { registryEntry as deEntry } from './de/index.js';
 import { GridSampler, type GridSpec } from './grid.js';
+import { registryEntry as qmcEntry } from './qmc/index.js';
 import { RandomSampler } from './random.js';
 
 export type OptionType = 'number' | 'integer' | 'boolean' | 'string' | 'json';
@@ -110,5 +113,9 @@ registerSampler('grid', {
     return new GridSampler(context.grid, { seed: o.seed as number | undefined, retryFailed: context.retryFailed, maxRetries: o.maxRetries as number | undefined });
   },
 });
+
+registerSampler('cmaes', cmaesEntry);
+registerSampler('de', deEntry);
+registerSampler('qmc', qmcEntry);
 
 export { GridSampler, RandomSampler };

@@ -24,3 +24,6 @@ export { RandomSampler } from '../samplers/random.js';
 export { GridSampler, CartesianGrid, enumerateSpace } from '../samplers/grid.js';
 export type { Grid, GridSpec, DeclaredSpace, ConditionalParam } from '../samplers/grid.js';
 export { createSampler, registerSampler, samplerNames } from '../samplers/index.js';
+export { CmaEsSampler, type CmaEsSamplerOptions } from '../samplers/cmaes/index.js';
+export { DESampler, type DESamplerOptions } from '../samplers/de/index.js';
+export { QMCSampler, type QMCSamplerOptions } from '../samplers/qmc/index.js';
