@@ -273,3 +273,20 @@ describe('batching', () => {
     expect(params.size).toBeGreaterThan(200);
   });
 });
+
+describe('progress', () => {
+  it('shows trials, rate, busy workers, ETA and the best so far; per study when several', async () => {
+    const { PoolProgress } = await import('../../src/executor/pool-progress.js');
+    const study = createStudy({ studyName: 'one', direction: 'minimize' });
+    const t = study.ask();
+    const frozen = study.tell(t, 2.5);
+    const progress = new PoolProgress({ workers: 2, busy: () => 2, enabled: false });
+    const i = progress.add(study, 10);
+    progress.update(i, frozen);
+    const line = progress.line(performance.now() + 1000);
+    expect(line).toMatch(/^trials 1\/10 \| [\d.]+\/s \| busy 2\/2 \| ETA \d+s \| best 2\.5 \(#0\)$/);
+    const other = createStudy({ studyName: 'two' });
+    progress.add(other);
+    expect(progress.line()).toMatch(/one: 1\/10 best 2\.5 \| two: 0$/);
+  });
+});
