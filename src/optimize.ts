@@ -136,7 +136,7 @@ export function describeError(err: unknown): string {
 function startHeartbeat(study: Study, trialId: number): { stop(): void } | null {
   const interval = study.storage.heartbeatInterval;
   if (interval === undefined) return null;
-  study.storage.recordHeartbeat([trialId]);
+  // The storage records the first beat when it creates or starts the trial.
   const timer = setInterval(() => study.storage.recordHeartbeat([trialId]), interval * 1000);
   timer.unref();
   return { stop: () => clearInterval(timer) };

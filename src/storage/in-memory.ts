@@ -29,6 +29,8 @@ interface StudyRecord {
   systemAttrs: Record<string, unknown>;
   trials: FrozenTrial[];
   claims: Map<string, ClaimBook>;
+  /** Indexes of WAITING trials, oldest first (so that starting one needs no scan). */
+  waiting: number[];
 }
 
 type MutableTrial = { -readonly [K in keyof FrozenTrial]: FrozenTrial[K] };
@@ -45,7 +47,7 @@ export class InMemoryStorage implements Storage {
   createStudy(name: string, directions: readonly StudyDirection[]): number {
     if (this.studyIdByName.has(name)) throw new DuplicatedStudyError(`a study named '${name}' already exists: load it (loadIfExists) or choose another name`);
     const id = this.nextStudyId++;
-    this.studies.set(id, { id, name, directions: [...directions], userAttrs: {}, systemAttrs: {}, trials: [], claims: new Map() });
+    this.studies.set(id, { id, name, directions: [...directions], userAttrs: {}, systemAttrs: {}, trials: [], claims: new Map(), waiting: [] });
     this.studyIdByName.set(name, id);
     return id;
   }
@@ -155,6 +157,7 @@ export class InMemoryStorage implements Storage {
       intermediateValues: new Map(template.intermediateValues ?? []),
     };
     s.trials.push(trial);
+    if (state === 'WAITING') s.waiting.push(trial.number);
     this.trialIndex.set(trialId, [studyId, trial.number]);
     if (options.claim && claimed !== undefined) {
       const book = this.claimBook(s, options.claim.key);
@@ -166,11 +169,11 @@ export class InMemoryStorage implements Storage {
 
   popWaitingTrial(studyId: number): CreatedTrial | null {
     const s = this.study(studyId);
-    for (const t of s.trials) {
-      if (t.state === 'WAITING') {
-        this.replace(t.trialId, { state: 'RUNNING', datetimeStart: new Date() });
-        return { trialId: t.trialId, number: t.number };
-      }
+    while (s.waiting.length > 0) {
+      const t = s.trials[s.waiting.shift()!];
+      if (t.state !== 'WAITING') continue;
+      this.replace(t.trialId, { state: 'RUNNING', datetimeStart: new Date() });
+      return { trialId: t.trialId, number: t.number };
     }
     return null;
   }
