@@ -123,6 +123,30 @@ export function erfc(x: number): number {
   return x > 0 ? 0 : 2;
 }
 
+/**
+ * erfcx(x) = exp(x²) erfc(x) for x >= 0, without overflow: fdlibm's tail form of erfc is
+ * exp(-x² - 0.5625 + R/S) / x, so the scaled function is that without the exp(-x²); beyond 28,
+ * the asymptotic series 1/(x√π) (1 - 1/(2x²) + 3/(4x⁴) - 15/(8x⁶)).
+ */
+export function erfcx(x: number): number {
+  if (x < 1.25) return Math.exp(x * x) * erfc(x);
+  if (x < 28) {
+    const s = 1 / (x * x);
+    let r: number;
+    let q: number;
+    if (x < 1 / 0.35) {
+      r = RA0 + s * (RA1 + s * (RA2 + s * (RA3 + s * (RA4 + s * (RA5 + s * (RA6 + s * RA7))))));
+      q = 1 + s * (SA1 + s * (SA2 + s * (SA3 + s * (SA4 + s * (SA5 + s * (SA6 + s * (SA7 + s * SA8)))))));
+    } else {
+      r = RB0 + s * (RB1 + s * (RB2 + s * (RB3 + s * (RB4 + s * (RB5 + s * RB6)))));
+      q = 1 + s * (SB1 + s * (SB2 + s * (SB3 + s * (SB4 + s * (SB5 + s * (SB6 + s * SB7))))));
+    }
+    return Math.exp(-0.5625 + r / q) / x;
+  }
+  const w = 1 / (x * x);
+  return (1 - w * (0.5 - w * (0.75 - w * 1.875))) / (x * Math.sqrt(Math.PI));
+}
+
 /** Φ(z), the standard normal CDF. */
 export function ndtr(z: number): number {
   return 0.5 * erfc(-z * SQRT1_2);

@@ -1,0 +1,201 @@
+/**
+ * Log expected improvement and its maximisation over the unit box, as Optuna's `_gp/acqf.py`
+ * and `_gp/optim_mixed.py`: quasi-random candidates, then local search from the best of them
+ * (gradient-based on numeric coordinates, exhaustive on categorical and small discrete ones).
+ */
+import { erfcx, logNdtr } from '../tpe/normal.js';
+import { Rng } from '../../src/rng.js';
+import { SobolSequence } from '../qmc/sobol.js';
+import type { GPRegressor } from './gp.js';
+import { minimizeLbfgs } from './lbfgs.js';
+
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+const SQRT_HALF_PI = Math.sqrt(Math.PI / 2);
+
+/**
+ * log h(z) with h(z) = φ(z) + z Φ(z) = E[max(0, Z + z)], Z ~ N(0, 1), stable for every z
+ * (Ament et al. 2023, "Unexpected Improvements to Expected Improvement", eq. 9): directly for
+ * z > -1; below, h(z) = φ(z) (1 - |z| √(π/2) erfcx(|z|/√2)) through log1p; far below, the
+ * asymptotic φ(z)/z² (1 - 3/z² + 15/z⁴).
+ */
+export function logH(z: number): number {
+  if (z > -1) {
+    // Φ(z) = erfc(-z/√2)/2; for z > -1 there is no cancellation in φ + zΦ.
+    return Math.log(Math.exp(-0.5 * z * z - LOG_SQRT_2PI) + z * Math.exp(logNdtr(z)));
+  }
+  const logPhi = -0.5 * z * z - LOG_SQRT_2PI;
+  if (z > -40) return logPhi + Math.log1p(z * SQRT_HALF_PI * erfcx(-z * Math.SQRT1_2));
+  const w = 1 / (z * z);
+  return logPhi + Math.log(w) + Math.log1p(-w * (3 - 15 * w));
+}
+
+/**
+ * log EI at a point with posterior mean μ and variance σ², for the incumbent f0 (maximising):
+ * log σ + log h((μ - f0)/σ); and its gradients with respect to μ and σ:
+ * ∂/∂μ = Φ(z)/(h(z) σ), ∂/∂σ = φ(z)/(h(z) σ).
+ */
+export function logEI(mean: number, variance: number, f0: number): { value: number; dMean: number; dSigma: number } {
+  const sigma = Math.sqrt(Math.max(variance, 1e-300));
+  const z = (mean - f0) / sigma;
+  const lh = logH(z);
+  const dMean = Math.exp(logNdtr(z) - lh) / sigma;
+  const dSigma = Math.exp(-0.5 * z * z - LOG_SQRT_2PI - lh) / sigma;
+  return { value: Math.log(sigma) + lh, dMean, dSigma };
+}
+
+/** How each column of the unit box may vary during the search. */
+export interface ColumnKind {
+  /** Categorical (Hamming kernel): only its choices' positions, searched exhaustively. */
+  readonly categorical: boolean;
+  /**
+   * The positions a discrete or categorical column can take (ascending), when few enough to try
+   * them all; null for continuous columns and large grids, which are searched by gradient and
+   * then snapped.
+   */
+  readonly values: Float64Array | null;
+  /** Rounds a coordinate to the nearest valid position (identity for continuous columns). */
+  snap(v: number): number;
+}
+
+export interface AcquisitionOptions {
+  /** Quasi-random candidates before the local search (Optuna: 2048). */
+  nPreliminary: number;
+  /** Local searches from the best candidates and the warm starts (Optuna: 10). */
+  nLocalSearch: number;
+  /** Seed of the scrambled Sobol candidates. */
+  seed: number;
+}
+
+/** log EI at x (snapped coordinates), with its gradient when `grad` is given. */
+export class LogEI {
+  private readonly gradMean: Float64Array;
+  private readonly gradVar: Float64Array;
+  private readonly work: Float64Array;
+
+  constructor(
+    readonly gp: GPRegressor,
+    readonly f0: number,
+  ) {
+    this.gradMean = new Float64Array(gp.d);
+    this.gradVar = new Float64Array(gp.d);
+    this.work = new Float64Array(2 * gp.n);
+  }
+
+  value(x: ArrayLike<number>): number {
+    const [mean, variance] = this.gp.posterior(x, this.work);
+    return logEI(mean, variance, this.f0).value;
+  }
+
+  valueAndGradient(x: ArrayLike<number>, grad: Float64Array): number {
+    const [mean, variance] = this.gp.posteriorWithGradient(x, this.gradMean, this.gradVar);
+    const { value, dMean, dSigma } = logEI(mean, variance, this.f0);
+    const sigma = Math.sqrt(Math.max(variance, 1e-300));
+    // ∂σ/∂x = ∂σ²/∂x / (2σ).
+    for (let k = 0; k < grad.length; k++) grad[k] = dMean * this.gradMean[k] + (dSigma * this.gradVar[k]) / (2 * sigma);
+    return value;
+  }
+}
+
+/**
+ * The point of the unit box with the largest log EI: `nPreliminary` scrambled Sobol points and
+ * the warm starts (e.g. the best trial so far), then from the best `nLocalSearch` of them
+ * alternating L-BFGS on the gradient-searched columns with exhaustive sweeps over the listed
+ * values of the others, until a round no longer improves.
+ */
+export function maximizeAcquisition(acq: LogEI, columns: readonly ColumnKind[], warmStarts: readonly Float64Array[], options: AcquisitionOptions): { x: Float64Array; value: number } {
+  const d = columns.length;
+  const snapAll = (x: Float64Array): Float64Array => {
+    for (let k = 0; k < d; k++) x[k] = columns[k].snap(x[k]);
+    return x;
+  };
+  const rng = new Rng(options.seed);
+  const sobol = new SobolSequence(d, { scramble: true, seed: rng });
+  const xs: Float64Array[] = [];
+  const values = new Float64Array(options.nPreliminary);
+  let bestIndex = 0;
+  for (let i = 0; i < options.nPreliminary; i++) {
+    const x = snapAll(sobol.point(i));
+    xs.push(x);
+    values[i] = acq.value(x);
+    if (values[i] > values[bestIndex]) bestIndex = i;
+  }
+  // Starts: the best candidate, then others drawn with probability ∝ exp(log EI - max) without
+  // replacement (Optuna's "modified roulette wheel"), which spreads the local searches over the
+  // promising regions instead of crowding one; then the warm starts.
+  const starts: Float64Array[] = [xs[bestIndex]];
+  const weights = values.map((v) => Math.exp(v - values[bestIndex]));
+  weights[bestIndex] = 0;
+  const nExtra = Math.max(0, options.nLocalSearch - warmStarts.length - 1);
+  for (let j = 0; j < nExtra; j++) {
+    let total = 0;
+    for (let i = 0; i < weights.length; i++) total += weights[i];
+    if (!(total > 0)) break;
+    const pick = rng.weightedIndex(weights);
+    starts.push(xs[pick]);
+    weights[pick] = 0;
+  }
+  for (const w of warmStarts) starts.push(snapAll(Float64Array.from(w)));
+  let best = { x: xs[bestIndex], value: values[bestIndex] };
+  for (const start of starts) {
+    const result = localSearch(acq, columns, start);
+    if (result.value > best.value) best = result;
+  }
+  return best;
+}
+
+function localSearch(acq: LogEI, columns: readonly ColumnKind[], start: Float64Array): { x: Float64Array; value: number } {
+  const d = columns.length;
+  const x = Float64Array.from(start);
+  let value = acq.value(x);
+  const gradientColumns: number[] = [];
+  for (let k = 0; k < d; k++) if (!columns[k].categorical && columns[k].values === null) gradientColumns.push(k);
+  const full = new Float64Array(d);
+  for (let round = 0; round < 4; round++) {
+    const before = value;
+    if (gradientColumns.length > 0) {
+      // Search in coordinates scaled by the length scales (x = ℓ z), as Optuna: the kernel is
+      // then isotropic, which conditions the problem much better.
+      const m = gradientColumns.length;
+      const theta = acq.gp.params.invSquaredLengthscales;
+      const scale = Float64Array.from(gradientColumns, (k) => 1 / Math.sqrt(theta[k]));
+      const lower = new Float64Array(m);
+      const upper = Float64Array.from(scale, (l) => 1 / l);
+      const sub = Float64Array.from(gradientColumns, (k, j) => x[k] / scale[j]);
+      const trial = Float64Array.from(x);
+      const result = minimizeLbfgs(
+        (z, g) => {
+          for (let j = 0; j < m; j++) trial[gradientColumns[j]] = Math.min(1, z[j] * scale[j]);
+          const v = acq.valueAndGradient(trial, full);
+          for (let j = 0; j < m; j++) g[j] = -full[gradientColumns[j]] * scale[j];
+          return -v;
+        },
+        sub,
+        { lower, upper, maxIterations: 40, gtol: 1e-4, ftol: 1e-8 },
+      );
+      for (let j = 0; j < m; j++) trial[gradientColumns[j]] = columns[gradientColumns[j]].snap(Math.min(1, result.x[j] * scale[j]));
+      const v = acq.value(trial);
+      if (v > value) {
+        x.set(trial);
+        value = v;
+      }
+    }
+    for (let k = 0; k < d; k++) {
+      const values = columns[k].values;
+      if (!values) continue;
+      const keep = x[k];
+      let bestV = keep;
+      for (const candidate of values) {
+        if (candidate === keep) continue;
+        x[k] = candidate;
+        const v = acq.value(x);
+        if (v > value) {
+          value = v;
+          bestV = candidate;
+        }
+      }
+      x[k] = bestV;
+    }
+    if (!(value > before + 1e-9 * Math.max(1, Math.abs(before)))) break;
+  }
+  return { x, value };
+}

@@ -1,0 +1,297 @@
+/**
+ * Gaussian-process regression with a Matérn-5/2 ARD kernel, as Optuna's `_gp/gp.py`.
+ *
+ * Notation (shapes): X (n × d) inputs in the unit box, y (n) standardised outputs (to be
+ * maximised), θ (d) inverse squared length scales, s the kernel scale, σ²ₙ the noise variance.
+ *
+ *   r²(x, x') = Σ_k θ_k Δ_k²,  Δ_k = x_k - x'_k for numeric and [x_k ≠ x'_k] for categorical
+ *               dimensions (Hamming distance, as Optuna);
+ *   k(x, x')  = s (1 + √5 r + 5/3 r²) exp(-√5 r)                      (Rasmussen & Williams 4.17)
+ *   C         = K + σ²ₙ I,  α = C⁻¹ y
+ *   μ(x)      = k_xᵀ α,      σ²(x) = s - k_xᵀ C⁻¹ k_x                     (R&W 2.25-2.26)
+ *   log p(y)  = -½ yᵀα - Σ log Lᵢᵢ - n/2 log 2π,  C = L Lᵀ          (R&W 2.30, Algorithm 2.1)
+ *   ∂ log p / ∂p = ½ tr((ααᵀ - C⁻¹) ∂C/∂p)                           (R&W 5.9)
+ *
+ * Hyper-parameters are fitted by maximising log p(y) plus Optuna's log prior (`_gp/prior.py`):
+ * -Σ (0.1/θ_k + 0.1 θ_k) + Gamma(2, 1) on s + Gamma(1.1, 30) on σ²ₙ, over the logarithms of
+ * θ, s and σ²ₙ - σ²_min with L-BFGS, warm-started from the previous fit.
+ */
+import { choleskyWithJitter, inverseFromCholesky, solveLower, solveUpper, solveUpperT } from './linalg.js';
+import { minimizeLbfgs } from './lbfgs.js';
+
+/** Optuna's minimum noise variance (`DEFAULT_MINIMUM_NOISE_VAR`). */
+export const MINIMUM_NOISE = 1e-6;
+const SQRT5 = Math.sqrt(5);
+
+export interface KernelParams {
+  /** Inverse squared length scale per dimension. */
+  readonly invSquaredLengthscales: Float64Array;
+  readonly kernelScale: number;
+  readonly noiseVar: number;
+}
+
+export function defaultKernelParams(d: number): KernelParams {
+  return { invSquaredLengthscales: new Float64Array(d).fill(1), kernelScale: 1, noiseVar: 1 };
+}
+
+/** The derivative with respect to r² of the last `matern52` value (kept to avoid allocating pairs). */
+let matern52Deriv = 0;
+
+/** Matérn 5/2 of r² (scale 1); its derivative with respect to r² is left in `matern52Deriv`. */
+function matern52(r2: number): number {
+  const r = Math.sqrt(5 * r2);
+  const e = Math.exp(-r);
+  matern52Deriv = (-5 / 6) * (1 + r) * e;
+  return e * (1 + r + (r * r) / 3);
+}
+
+/** Squared differences per pair (i < j, row by row) and dimension: the fitting loop reuses them. */
+function pairDistances(x: Float64Array, n: number, d: number, isCat: Uint8Array): Float64Array {
+  const out = new Float64Array(((n * (n - 1)) / 2) * d);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      for (let k = 0; k < d; k++) {
+        const diff = x[i * d + k] - x[j * d + k];
+        out[p++] = isCat[k] ? (diff !== 0 ? 1 : 0) : diff * diff;
+      }
+    }
+  }
+  return out;
+}
+
+/** A fitted GP: posterior mean and variance at new points, with gradients for the acquisition search. */
+export class GPRegressor {
+  readonly n: number;
+  readonly d: number;
+  readonly params: KernelParams;
+  private readonly x: Float64Array;
+  private readonly isCat: Uint8Array;
+  /** Cholesky factor of C, and its transpose (row-major both, for contiguous solves). */
+  private readonly l: Float64Array;
+  private readonly lt: Float64Array;
+  private readonly kStar: Float64Array;
+  private readonly dR2: Float64Array;
+  private readonly v: Float64Array;
+  /** α = C⁻¹ y. */
+  readonly alpha: Float64Array;
+
+  constructor(x: Float64Array, y: Float64Array, d: number, isCat: Uint8Array, params: KernelParams) {
+    const n = y.length;
+    this.n = n;
+    this.d = d;
+    this.x = x;
+    this.isCat = isCat;
+    this.params = params;
+    const c = new Float64Array(n * n);
+    const theta = params.invSquaredLengthscales;
+    for (let i = 0; i < n; i++) {
+      c[i * n + i] = params.kernelScale + params.noiseVar;
+      for (let j = i + 1; j < n; j++) {
+        let r2 = 0;
+        for (let k = 0; k < d; k++) {
+          const diff = x[i * d + k] - x[j * d + k];
+          r2 += theta[k] * (isCat[k] ? (diff !== 0 ? 1 : 0) : diff * diff);
+        }
+        const v = params.kernelScale * matern52(r2);
+        c[i * n + j] = v;
+        c[j * n + i] = v;
+      }
+    }
+    this.l = choleskyWithJitter(c, n, c).l;
+    this.lt = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) this.lt[j * n + i] = this.l[i * n + j];
+    this.alpha = solveUpper(this.lt, n, solveLower(this.l, n, Float64Array.from(y)));
+    this.kStar = new Float64Array(n);
+    this.dR2 = new Float64Array(n);
+    this.v = new Float64Array(n);
+  }
+
+  /** k(x, X) for one point x (length d) into `out` (length n). */
+  kernelVector(point: ArrayLike<number>, out: Float64Array, dR2?: Float64Array): Float64Array {
+    const { n, d, x, isCat } = this;
+    const theta = this.params.invSquaredLengthscales;
+    const s = this.params.kernelScale;
+    for (let i = 0; i < n; i++) {
+      let r2 = 0;
+      for (let k = 0; k < d; k++) {
+        const diff = point[k] - x[i * d + k];
+        r2 += theta[k] * (isCat[k] ? (diff !== 0 ? 1 : 0) : diff * diff);
+      }
+      out[i] = s * matern52(r2);
+      if (dR2) dR2[i] = s * matern52Deriv;
+    }
+    return out;
+  }
+
+  /** Posterior mean and variance at one point. `work` must hold 2n numbers. */
+  posterior(point: ArrayLike<number>, work: Float64Array = new Float64Array(2 * this.n)): [number, number] {
+    const n = this.n;
+    const kStar = this.kernelVector(point, work.subarray(0, n));
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += kStar[i] * this.alpha[i];
+    const v = work.subarray(n, 2 * n);
+    v.set(kStar);
+    solveLower(this.l, n, v);
+    let q = 0;
+    for (let i = 0; i < n; i++) q += v[i] * v[i];
+    return [mean, Math.max(this.params.kernelScale - q, 0)];
+  }
+
+  /**
+   * Posterior mean and variance at one point with their gradients with respect to the point's
+   * numeric coordinates (categorical coordinates get 0): ∂μ/∂x = (∂k_x/∂x)ᵀ α and
+   * ∂σ²/∂x = -2 (∂k_x/∂x)ᵀ C⁻¹ k_x, with ∂k_xᵢ/∂x_k = k'(r²) 2 θ_k (x_k - Xᵢₖ).
+   */
+  posteriorWithGradient(point: ArrayLike<number>, gradMean: Float64Array, gradVar: Float64Array): [number, number] {
+    const { n, d, x, isCat } = this;
+    const theta = this.params.invSquaredLengthscales;
+    const { kStar, dR2, v } = this;
+    this.kernelVector(point, kStar, dR2);
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += kStar[i] * this.alpha[i];
+    v.set(kStar);
+    solveLower(this.l, n, v);
+    let q = 0;
+    for (let i = 0; i < n; i++) q += v[i] * v[i];
+    const cInvK = solveUpper(this.lt, n, v);
+    gradMean.fill(0);
+    gradVar.fill(0);
+    for (let i = 0; i < n; i++) {
+      const a = dR2[i] * this.alpha[i];
+      const b = dR2[i] * cInvK[i];
+      for (let k = 0; k < d; k++) {
+        if (isCat[k]) continue;
+        const g = 2 * theta[k] * (point[k] - x[i * d + k]);
+        gradMean[k] += a * g;
+        gradVar[k] -= 2 * b * g;
+      }
+    }
+    return [mean, Math.max(this.params.kernelScale - q, 0)];
+  }
+}
+
+/** Log prior of the kernel parameters and its gradient with respect to the raw (log) parameters. */
+function logPrior(theta: Float64Array, scale: number, noise: number, rawNoise: number, grad: Float64Array, deterministic: boolean): number {
+  const d = theta.length;
+  let lp = 0;
+  for (let k = 0; k < d; k++) {
+    lp -= 0.1 / theta[k] + 0.1 * theta[k];
+    grad[k] += 0.1 / theta[k] - 0.1 * theta[k];
+  }
+  // Gamma(2, 1) on s: (2 - 1) log s - s.
+  lp += Math.log(scale) - scale;
+  grad[d] += 1 - scale;
+  // Gamma(1.1, 30) on σ²ₙ: 0.1 log σ²ₙ - 30 σ²ₙ.
+  lp += 0.1 * Math.log(noise) - 30 * noise;
+  if (!deterministic) grad[d + 1] += (0.1 / noise - 30) * Math.exp(rawNoise);
+  return lp;
+}
+
+export interface FitOptions {
+  /** Fix σ²ₙ at the minimum (a deterministic objective). Default false, as Optuna. */
+  deterministic?: boolean;
+  /** Start from these parameters (the previous fit); default all ones. */
+  initial?: KernelParams;
+  /** L-BFGS iteration cap. */
+  maxIterations?: number;
+  /** Stop when the largest gradient component is below this (Optuna: gtol = 1e-2). */
+  gtol?: number;
+}
+
+/**
+ * Fits θ, s and σ²ₙ by maximum a posteriori (log marginal likelihood + log prior), starting from
+ * `initial`; if that fails, from the default parameters; if that fails too, returns the defaults.
+ */
+/**
+ * The negative log posterior of the kernel parameters, -(log p(y) + log prior), and its gradient,
+ * as a function of the raw parameters (log θ, log s, log(σ²ₙ - σ²_min)).
+ */
+export function mapLoss(x: Float64Array, y: Float64Array, d: number, isCat: Uint8Array, deterministic: boolean): {
+  loss: (raw: Float64Array, grad: Float64Array) => number;
+  decode: (raw: Float64Array) => KernelParams;
+} {
+  const n = y.length;
+  const pairs = pairDistances(x, n, d, isCat);
+  const c = new Float64Array(n * n);
+  const kPair = new Float64Array(pairs.length / Math.max(d, 1));
+  const gPair = new Float64Array(kPair.length);
+
+  const decode = (raw: Float64Array): KernelParams => ({
+    invSquaredLengthscales: raw.slice(0, d).map(Math.exp),
+    kernelScale: Math.exp(raw[d]),
+    noiseVar: deterministic ? MINIMUM_NOISE : MINIMUM_NOISE + Math.exp(raw[d + 1]),
+  });
+
+  // Loss = -(log p(y) + log prior), gradient with respect to the raw parameters.
+  const loss = (raw: Float64Array, grad: Float64Array): number => {
+    const { invSquaredLengthscales: theta, kernelScale: s, noiseVar: noise } = decode(raw);
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      c[i * n + i] = s + noise;
+      for (let j = i + 1; j < n; j++, p++) {
+        let r2 = 0;
+        const base = p * d;
+        for (let k = 0; k < d; k++) r2 += theta[k] * pairs[base + k];
+        kPair[p] = s * matern52(r2);
+        gPair[p] = s * matern52Deriv;
+        c[i * n + j] = kPair[p];
+        c[j * n + i] = kPair[p];
+      }
+    }
+    const { l } = choleskyWithJitter(c, n, c);
+    const alpha = solveUpperT(l, n, solveLower(l, n, Float64Array.from(y)));
+    let logDet = 0;
+    for (let i = 0; i < n; i++) logDet += Math.log(l[i * n + i]);
+    let quad = 0;
+    for (let i = 0; i < n; i++) quad += y[i] * alpha[i];
+    const logLik = -0.5 * quad - logDet - 0.5 * n * Math.log(2 * Math.PI);
+    const cInv = inverseFromCholesky(l, n);
+    // ½ tr(W ∂C/∂p) with W = ααᵀ - C⁻¹, summing pairs twice (symmetry) and the diagonal once.
+    grad.fill(0);
+    let diagW = 0;
+    for (let i = 0; i < n; i++) diagW += alpha[i] * alpha[i] - cInv[i * n + i];
+    p = 0;
+    let offScale = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++, p++) {
+        const w = alpha[i] * alpha[j] - cInv[i * n + j];
+        offScale += w * kPair[p];
+        const wg = w * gPair[p];
+        const base = p * d;
+        for (let k = 0; k < d; k++) grad[k] += wg * pairs[base + k];
+      }
+    }
+    for (let k = 0; k < d; k++) grad[k] *= theta[k]; // ∂/∂ log θ_k, pairs counted twice × ½
+    grad[d] = offScale + 0.5 * diagW * s;
+    grad[d + 1] = deterministic ? 0 : 0.5 * diagW * Math.exp(raw[d + 1]);
+    const lp = logPrior(theta, s, noise, raw[d + 1], grad, deterministic);
+    for (let k = 0; k < grad.length; k++) grad[k] = -grad[k];
+    return -(logLik + lp);
+  };
+  return { loss, decode };
+}
+
+export function fitKernelParams(x: Float64Array, y: Float64Array, d: number, isCat: Uint8Array, options: FitOptions = {}): KernelParams {
+  const deterministic = options.deterministic ?? false;
+  const { loss, decode } = mapLoss(x, y, d, isCat, deterministic);
+  const encode = (params: KernelParams): Float64Array => {
+    const raw = new Float64Array(d + 2);
+    for (let k = 0; k < d; k++) raw[k] = Math.log(params.invSquaredLengthscales[k]);
+    raw[d] = Math.log(params.kernelScale);
+    // As Optuna: start the noise slightly above its floor for stability.
+    raw[d + 1] = Math.log(Math.max(params.noiseVar - 0.99 * MINIMUM_NOISE, 1e-300));
+    return raw;
+  };
+
+  const starts = [options.initial ?? defaultKernelParams(d), defaultKernelParams(d)];
+  for (const start of starts) {
+    try {
+      const result = minimizeLbfgs(loss, encode(start), { maxIterations: options.maxIterations ?? 200, gtol: options.gtol ?? 1e-2 });
+      if (result.x.every(Number.isFinite) && Number.isFinite(result.f)) return decode(result.x);
+    } catch {
+      // Try the next start (the kernel matrix may not factorise far from sensible parameters).
+    }
+  }
+  return defaultKernelParams(d);
+}

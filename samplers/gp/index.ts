@@ -1,0 +1,24 @@
+/**
+ * The Gaussian-process sampler and its CLI registry entry (`--sampler gp`).
+ */
+import type { SamplerEntry } from '../index.js';
+import { GPSampler } from './sampler.js';
+
+export { GPSampler, type GPSamplerOptions } from './sampler.js';
+export { GPRegressor, fitKernelParams, defaultKernelParams, type KernelParams } from './gp.js';
+export { logEI, logH } from './acquisition.js';
+
+export const registryEntry: SamplerEntry = {
+  description: 'Gaussian-process Bayesian optimisation (Matérn-5/2, log EI): the best use of small budgets on up to ~20 numeric parameters',
+  options: {
+    seed: { type: 'integer', description: 'random seed (same seed, same parameters)' },
+    nStartupTrials: { type: 'integer', description: 'random trials before the GP takes over (default 10)' },
+    deterministicObjective: { type: 'boolean', description: 'the objective has no noise: fix the noise variance at its minimum (default false)' },
+  },
+  create: (o) =>
+    new GPSampler({
+      seed: o.seed as number | undefined,
+      nStartupTrials: o.nStartupTrials as number | undefined,
+      deterministicObjective: o.deterministicObjective as boolean | undefined,
+    }),
+};

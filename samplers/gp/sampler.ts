@@ -1,0 +1,232 @@
+/**
+ * Gaussian-process Bayesian optimisation, as Optuna 4's `GPSampler`: after `nStartupTrials`
+ * random trials, fit a GP (Matérn-5/2 ARD, see gp.ts) to the trials so far, in the unit box of
+ * the shared search space (SearchSpaceTransform; categorical parameters as an index column with a
+ * Hamming kernel) with standardised objective values, and propose the point of largest log
+ * expected improvement (acquisition.ts).
+ *
+ * - int, stepped, log-int and ordinal parameters are rounded inside the acquisition search, so
+ *   the GP only ever sees and proposes valid values;
+ * - infeasible trials (constraints) are modelled as bad: their value is replaced by the worst
+ *   value seen, and they are never the incumbent of expected improvement;
+ * - trials still RUNNING (a worker pool) enter as "kriging believer" observations, at the GP's
+ *   own prediction: the prediction does not move, but the uncertainty there collapses, so the
+ *   next proposal goes elsewhere;
+ * - parameters outside the shared space, and multi-objective studies, are sampled uniformly.
+ */
+import { type Distribution, type ParamValue, type SearchSpace, isSingle, toInternal } from '../../src/distributions.js';
+import { UsageError } from '../../src/errors.js';
+import type { FrozenTrial } from '../../src/frozen-trial.js';
+import { isFeasible } from '../../src/frozen-trial.js';
+import { Rng } from '../../src/rng.js';
+import type { Sampler } from '../../src/sampler.js';
+import { IntersectionSearchSpace } from '../../src/search-space.js';
+import type { Study } from '../../src/study.js';
+import { SearchSpaceTransform, decodeNumeric, rawBounds } from '../../src/transform.js';
+import { sampleUniform, trialSeed } from '../random.js';
+import { type ColumnKind, LogEI, maximizeAcquisition } from './acquisition.js';
+import { GPRegressor, type KernelParams, fitKernelParams } from './gp.js';
+
+export interface GPSamplerOptions {
+  /** Seed of the sampler's random streams: same seed, same parameters. */
+  seed?: number;
+  /** Random trials before the GP takes over (default 10). */
+  nStartupTrials?: number;
+  /** The objective has no noise: fix the noise variance at its minimum (default false, as Optuna). */
+  deterministicObjective?: boolean;
+}
+
+/** Grids with at most this many values are searched exhaustively, coordinate by coordinate. */
+const EXHAUSTIVE_MAX = 32;
+/** Past this many trials the hyper-parameters are fitted on a subset of this size. */
+const FIT_MAX = 128;
+
+export class GPSampler implements Sampler {
+  readonly name = 'gp';
+  private seed: number;
+  private readonly nStartupTrials: number;
+  private readonly deterministic: boolean;
+  private readonly rng = new Rng(0);
+  private rngTrialId = -1;
+  private readonly intersection = new IntersectionSearchSpace();
+  /** The last fit, per search-space signature, to warm-start the next one. */
+  private cache: { key: string; params: KernelParams } | null = null;
+
+  constructor(options: GPSamplerOptions = {}) {
+    const nStartupTrials = options.nStartupTrials ?? 10;
+    if (!Number.isInteger(nStartupTrials) || nStartupTrials < 0) {
+      throw new UsageError(`GP: \`nStartupTrials >= 0\` must be an integer, but got nStartupTrials=${nStartupTrials}`);
+    }
+    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    this.nStartupTrials = nStartupTrials;
+    this.deterministic = options.deterministicObjective ?? false;
+  }
+
+  reseedRng(seed?: number): void {
+    this.seed = seed ?? Math.floor(Math.random() * 2 ** 32);
+    this.rngTrialId = -1;
+  }
+
+  /** Each trial has its own stream, seeded from (seed, trial number), as the random sampler. */
+  private streamFor(trial: FrozenTrial): Rng {
+    if (trial.trialId !== this.rngTrialId) {
+      this.rngTrialId = trial.trialId;
+      this.rng.reseed(trialSeed(this.seed, trial.number));
+    }
+    return this.rng;
+  }
+
+  inferRelativeSearchSpace(study: Study, _trial: FrozenTrial): SearchSpace {
+    const out: SearchSpace = {};
+    for (const [name, d] of Object.entries(this.intersection.calculate(study))) if (!isSingle(d)) out[name] = d;
+    return out;
+  }
+
+  sampleIndependent(_study: Study, trial: FrozenTrial, _name: string, distribution: Distribution): ParamValue {
+    return sampleUniform(this.streamFor(trial), distribution);
+  }
+
+  sampleRelative(study: Study, trial: FrozenTrial, space: SearchSpace): Record<string, ParamValue> {
+    const names = Object.keys(space);
+    if (names.length === 0 || study.isMultiObjective) return {};
+    const rng = this.streamFor(trial);
+    const has = (t: FrozenTrial): boolean => names.every((n) => n in t.params);
+    const complete = study.getTrials({ states: ['COMPLETE'] }).filter((t) => has(t) && t.values !== null);
+    if (complete.length < this.nStartupTrials || complete.length === 0) return {};
+    const transform = new SearchSpaceTransform(space, { normalize: true, categorical: 'index' });
+    const columns = transform.names.map((n) => columnKind(space[n]));
+    const d = columns.length;
+    const isCat = Uint8Array.from(transform.names, (n) => (space[n].type === 'categorical' ? 1 : 0));
+
+    // Inputs (snapped to valid positions) and standardised scores to maximise.
+    const n = complete.length;
+    const x = new Float64Array(n * d);
+    const score = new Float64Array(n);
+    const sign = study.direction === 'maximize' ? 1 : -1;
+    const feasible = complete.map((t) => isFeasible(t));
+    let worst = Infinity;
+    complete.forEach((t, i) => {
+      const enc = transform.encode(t.params);
+      for (let k = 0; k < d; k++) x[i * d + k] = columns[k].snap(enc[k]);
+      score[i] = sign * t.values![0];
+      if (feasible[i]) worst = Math.min(worst, score[i]);
+    });
+    if (worst === Infinity) worst = Math.min(...score);
+    // Infeasible trials are modelled as bad: no better than the worst feasible one.
+    complete.forEach((_, i) => {
+      if (!feasible[i]) score[i] = Math.min(score[i], worst);
+    });
+    const y = standardise(score);
+
+    // Hyper-parameters by MAP, warm-started from the last fit of the same space; on a subset
+    // once there are many trials (the fit costs O(n³) per step; the posterior below uses all).
+    const key = JSON.stringify(transform.names.map((nm) => [nm, space[nm]]));
+    const initial = this.cache?.key === key ? this.cache.params : undefined;
+    const subset = fitSubset(y, FIT_MAX);
+    const xs = new Float64Array(subset.length * d);
+    const ys = new Float64Array(subset.length);
+    subset.forEach((i, j) => {
+      xs.set(x.subarray(i * d, (i + 1) * d), j * d);
+      ys[j] = y[i];
+    });
+    const params = fitKernelParams(xs, ys, d, isCat, {
+      deterministic: this.deterministic,
+      initial,
+      maxIterations: n <= 100 ? 100 : 30,
+    });
+    this.cache = { key, params };
+    let gp = new GPRegressor(x, y, d, isCat, params);
+
+    // The incumbent: the best feasible standardised score.
+    let f0 = -Infinity;
+    let bestIndex = 0;
+    for (let i = 0; i < n; i++) {
+      if (feasible[i] && y[i] > f0) {
+        f0 = y[i];
+        bestIndex = i;
+      }
+    }
+    if (f0 === -Infinity) f0 = Math.max(...y);
+
+    // Trials in flight: kriging believer (their predicted value as if observed).
+    const running = study.getTrials({ states: ['RUNNING'] }).filter((t) => t.trialId !== trial.trialId && has(t));
+    if (running.length > 0) {
+      const xr = new Float64Array((n + running.length) * d);
+      const yr = new Float64Array(n + running.length);
+      xr.set(x);
+      yr.set(y);
+      running.forEach((t, j) => {
+        const enc = transform.encode(t.params);
+        for (let k = 0; k < d; k++) xr[(n + j) * d + k] = columns[k].snap(enc[k]);
+        yr[n + j] = gp.posterior(xr.subarray((n + j) * d, (n + j + 1) * d))[0];
+      });
+      gp = new GPRegressor(xr, yr, d, isCat, params);
+    }
+
+    const acq = new LogEI(gp, f0);
+    // Optuna's 2048 candidates and 10 local searches, thinned past 100 trials, where every
+    // posterior costs O(n²) and the model no longer changes much from one trial to the next.
+    const nPreliminary = Math.max(512, Math.min(2048, Math.floor((2048 * 100) / Math.max(n, 100))));
+    const best = maximizeAcquisition(acq, columns, [x.slice(bestIndex * d, (bestIndex + 1) * d)], {
+      nPreliminary,
+      nLocalSearch: n <= 150 ? 10 : 5,
+      seed: rng.nextUint32(),
+    });
+    return transform.decode(best.x);
+  }
+}
+
+/** (v - mean) / max(std, 1e-10), as Optuna. */
+function standardise(v: Float64Array): Float64Array {
+  const n = v.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += v[i];
+  mean /= n;
+  let variance = 0;
+  for (let i = 0; i < n; i++) variance += (v[i] - mean) ** 2;
+  const std = Math.max(Math.sqrt(variance / n), 1e-10);
+  return v.map((value) => (value - mean) / std);
+}
+
+/**
+ * Indices of the points to fit the hyper-parameters on: all of them up to `max`; beyond, the best
+ * quarter (where the search concentrates) and an even spread over the rest, in a fixed order.
+ */
+function fitSubset(y: Float64Array, max: number): number[] {
+  const n = y.length;
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  const byScore = Array.from({ length: n }, (_, i) => i).sort((a, b) => y[b] - y[a] || a - b);
+  const nBest = Math.floor(max / 4);
+  const chosen = new Set(byScore.slice(0, nBest));
+  const rest = byScore.slice(nBest).sort((a, b) => a - b);
+  const stride = rest.length / (max - nBest);
+  for (let j = 0; j < max - nBest; j++) chosen.add(rest[Math.floor(j * stride)]);
+  return [...chosen].sort((a, b) => a - b);
+}
+
+/** How a parameter's column is searched: see ColumnKind. */
+function columnKind(d: Distribution): ColumnKind {
+  const [low, high] = rawBounds(d);
+  const width = high - low;
+  const position = (internal: number): number => {
+    if (width <= 0) return 0.5;
+    const v = (d.type === 'float' || d.type === 'int') && d.log ? Math.log(internal) : internal;
+    return (v - low) / width;
+  };
+  if (d.type === 'float' && d.step === null) {
+    return { categorical: false, values: null, snap: (v) => (v < 0 ? 0 : v > 1 ? 1 : v) };
+  }
+  const snap = (v: number): number => {
+    const raw = low + (v < 0 ? 0 : v > 1 ? 1 : v) * width;
+    return position(toInternal(d, decodeNumeric(d, raw)));
+  };
+  const count = d.type === 'categorical' ? d.choices.length : d.type === 'ordinal' ? d.values.length : Math.round((d.high - d.low) / d.step!) + 1;
+  let values: Float64Array | null = null;
+  if (d.type === 'categorical' || (count <= EXHAUSTIVE_MAX && !(d.type === 'int' && d.log))) {
+    values = Float64Array.from({ length: count }, (_, i) => snap((i + 0.5) / count));
+  } else if (count <= EXHAUSTIVE_MAX) {
+    // Log ints: cells are not even in the box; list each integer's own position.
+    values = Float64Array.from({ length: count }, (_, i) => position((d as { low: number }).low + i));
+  }
+  return { categorical: d.type === 'categorical', values, snap };
+}
