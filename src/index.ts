@@ -27,3 +27,4 @@ export { createSampler, registerSampler, samplerNames } from '../samplers/index.
 export { CmaEsSampler, type CmaEsSamplerOptions } from '../samplers/cmaes/index.js';
 export { DESampler, type DESamplerOptions } from '../samplers/de/index.js';
 export { QMCSampler, type QMCSamplerOptions } from '../samplers/qmc/index.js';
+export * from './executor/index.js';

@@ -18,6 +18,8 @@ import { type Storage, type TrialLimit, isCreated } from './storage/storage.js';
 import { StudyTrial, type Trial } from './trial.js';
 import { defaultSampler } from '../samplers/index.js';
 import { type Objective, type OptimizeOptions, type OptimizeSummary, optimizeSequential } from './optimize.js';
+import type { PoolOptimizeOptions } from './executor/pool.js';
+import type { PreparedObjective } from './executor/objective-module.js';
 
 /** Computes a trial's constraint values: feasible when every value is <= 0 (Optuna's convention). */
 export type ConstraintsFunc = (trial: FrozenTrial) => number[];
@@ -342,9 +344,20 @@ export class Study {
   /**
    * Runs `objective` trial after trial until `nTrials` more trials, the timeout, `stop()`, an
    * exhausted sampler or an abort signal ends it.
+   *
+   * A function runs in this thread. A module path or URL (a file exporting `objective(trial)`,
+   * see docs/parallel.md) runs on a pool of `workers` threads (default: the number of cores);
+   * sampling stays in this thread.
    */
-  optimize(objective: Objective, options: OptimizeOptions = {}): Promise<OptimizeSummary> {
-    return optimizeSequential(this, objective, options);
+  async optimize(objective: Objective | string | URL | PreparedObjective, options: OptimizeOptions & PoolOptimizeOptions = {}): Promise<OptimizeSummary> {
+    if (typeof objective === 'function') {
+      if (options.workers !== undefined && options.workers > 1) {
+        throw new UsageError('a function objective runs in this thread: to use workers, give the path of a module that exports `objective(trial)` (docs/parallel.md)');
+      }
+      return optimizeSequential(this, objective, options);
+    }
+    const { optimizePool } = await import('./executor/pool.js');
+    return optimizePool(this, objective, options);
   }
 
   private resolveTrialId(trial: Trial | number): number {

@@ -1,27 +1,26 @@
 /**
- * Where the CLI's objective comes from, resolved once from the flags:
+ * Where the CLI's objective comes from, resolved once from the flags into an objective module
+ * (docs/parallel.md) and its options, so that the same run works in this thread or on a pool:
  * - the IB backtest (the default study), with `--objective` naming the metric to maximise;
- * - a test function (`--objective branin`).
+ * - a test function (`--objective branin`);
+ * - a user module (`--objective ./my-objective.mjs`, `.js` or `.ts`).
  */
+import { existsSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
-import type { StudyDirection } from '../frozen-trial.js';
-import type { Objective } from '../optimize.js';
-import type { ConstraintsFunc } from '../study.js';
-import type { GridSpec } from '../../samplers/grid.js';
 import { getTestFunction, isTestFunctionName, testFunctionNames } from '../../studies/functions/index.js';
-import * as ib from '../../studies/ib/objective.js';
+import { OBJECTIVE_NAMES } from '../../studies/ib/objective.js';
 import { kebab } from './sampler-flags.js';
 
 export interface ObjectiveSource {
-  /** 'ib' or 'function'. */
-  readonly kind: 'ib' | 'function';
+  readonly kind: 'ib' | 'function' | 'module';
   /** A short name used in default study names and messages. */
   readonly name: string;
-  readonly objective: Objective;
-  readonly direction: StudyDirection;
-  /** The grid the grid sampler walks, when the objective has one. */
-  readonly grid?: GridSpec;
-  readonly constraints?: ConstraintsFunc;
+  /** The objective module's file: URL. */
+  readonly module: string;
+  /** Given to the module's prepareShared and setup. */
+  readonly moduleOptions: Record<string, unknown>;
   /** Known optimum, for test functions. */
   readonly optimum?: number;
   /** What the study was configured with, stored on the study so a resume can check it. */
@@ -31,6 +30,7 @@ export interface ObjectiveSource {
 export interface ObjectiveFlags {
   study?: string;
   objective?: string;
+  moduleOptions?: string;
   symbol?: string;
   grid?: string;
   minTrades?: number;
@@ -39,55 +39,88 @@ export interface ObjectiveFlags {
 }
 
 const IB_ONLY_FLAGS = ['symbol', 'grid', 'minTrades', 'from', 'to'] as const;
+const MODULE_FILE = /\.(m?js|c?js|m?ts|c?ts)$/i;
 
-export function resolveObjectiveSource(flags: ObjectiveFlags): ObjectiveSource {
-  const study = flags.study ?? (flags.objective !== undefined && isTestFunctionName(flags.objective) ? 'function' : 'ib');
-  if (study === 'ib') return ibSource(flags);
+/** A module of ours, built (dist/) or, when running from the sources, the TypeScript file. */
+function ownModule(relative: string): string {
+  const js = new URL(`${relative}.js`, import.meta.url);
+  return existsSync(fileURLToPath(js)) ? js.href : new URL(`${relative}.ts`, import.meta.url).href;
+}
+
+export const IB_MODULE = ownModule('../../studies/ib/objective');
+export const FUNCTIONS_MODULE = ownModule('../../studies/functions/objective');
+
+export function isModulePath(spec: string): boolean {
+  return MODULE_FILE.test(spec) || spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/') || spec.startsWith('file:');
+}
+
+/** The objective of a run; `symbol` overrides `--symbol` (one study per symbol of `--symbols`). */
+export function resolveObjectiveSource(flags: ObjectiveFlags, symbol?: string): ObjectiveSource {
+  const objective = flags.objective;
+  const study =
+    flags.study ?? (objective !== undefined && isModulePath(objective) ? 'module' : objective !== undefined && isTestFunctionName(objective) ? 'function' : 'ib');
+  if (study === 'ib') return ibSource({ ...flags, symbol: symbol ?? flags.symbol });
+  rejectIbFlags(flags, objective ?? '');
   if (study === 'function') {
-    if (flags.objective === undefined) throw new UsageError(`--study function needs --objective <name>: ${testFunctionNames().join(', ')}`);
-    for (const flag of IB_ONLY_FLAGS) {
-      if (flags[flag] !== undefined) throw new UsageError(`--${kebab(flag)} belongs to the IB study, not to the test function '${flags.objective}'`);
-    }
-    return testFunctionSource(flags.objective);
+    if (objective === undefined) throw new UsageError(`--study function needs --objective <name>: ${testFunctionNames().join(', ')}`);
+    const fn = getTestFunction(objective);
+    return {
+      kind: 'function',
+      name: fn.name,
+      module: FUNCTIONS_MODULE,
+      moduleOptions: { name: fn.name },
+      optimum: fn.optimum,
+      config: { study: 'function', objective: fn.name },
+    };
   }
-  throw new UsageError(`--study must be 'ib' (the IB breakout backtest) or 'function' (a test function), but got '${study}'`);
+  if (study === 'module') {
+    if (objective === undefined) throw new UsageError('--study module needs --objective <path of a .mjs, .js or .ts file>');
+    const path = objective.startsWith('file:') ? fileURLToPath(objective) : resolve(objective);
+    if (!existsSync(path)) throw new UsageError(`--objective ${objective}: no such file (looked for ${path}); give the path of a .mjs, .js or .ts objective module`);
+    const moduleOptions = parseModuleOptions(flags.moduleOptions);
+    return {
+      kind: 'module',
+      name: basename(path, extname(path)),
+      module: new URL(`file://${path}`).href,
+      moduleOptions,
+      config: { study: 'module', module: path, moduleOptions },
+    };
+  }
+  throw new UsageError(`--study must be 'ib' (the IB breakout backtest), 'function' (a test function) or 'module' (your objective module), but got '${study}'`);
 }
 
-export function testFunctionSource(name: string): ObjectiveSource {
-  const fn = getTestFunction(name);
-  return {
-    kind: 'function',
-    name: fn.name,
-    objective: (trial) => fn.objective(trial),
-    direction: 'minimize',
-    optimum: fn.optimum,
-    config: { study: 'function', objective: fn.name },
-  };
-}
-
-export function ibSource(flags: ObjectiveFlags): ObjectiveSource {
+function ibSource(flags: ObjectiveFlags): ObjectiveSource {
   const metric = flags.objective ?? 'sharpe';
-  if (!(ib.OBJECTIVE_NAMES as readonly string[]).includes(metric)) {
+  if (!(OBJECTIVE_NAMES as readonly string[]).includes(metric)) {
     throw new UsageError(
-      `--objective '${metric}' is neither an IB metric (${ib.OBJECTIVE_NAMES.join(', ')}) nor a test function (${testFunctionNames().join(', ')})`,
+      `--objective '${metric}' is neither an IB metric (${OBJECTIVE_NAMES.join(', ')}), a test function (${testFunctionNames().join(', ')}) nor a module path (./file.mjs)`,
     );
   }
-  const options: ib.IbStudyOptions = {
-    symbol: flags.symbol ?? 'GER40',
-    grid: (flags.grid ?? 'expanded') as ib.IbStudyOptions['grid'],
-    objective: metric as ib.ObjectiveName,
-    minTrades: flags.minTrades,
-    from: flags.from,
-    to: flags.to,
-  };
-  ib.setup(options);
+  const symbol = flags.symbol ?? 'GER40';
+  const grid = flags.grid ?? 'expanded';
+  const moduleOptions = { symbol, grid, objective: metric, minTrades: flags.minTrades, from: flags.from, to: flags.to };
   return {
     kind: 'ib',
-    name: `ib-${options.symbol}-${options.grid}-${metric}`,
-    objective: ib.objective,
-    direction: ib.direction,
-    grid: ib.grid(options.grid!),
-    constraints: ib.constraints,
-    config: { study: 'ib', ...options, minTrades: options.minTrades ?? null, from: options.from ?? null, to: options.to ?? null },
+    name: `ib-${symbol}-${grid}-${metric}`,
+    module: IB_MODULE,
+    moduleOptions,
+    config: { study: 'ib', symbol, grid, objective: metric, minTrades: flags.minTrades ?? null, from: flags.from ?? null, to: flags.to ?? null },
   };
+}
+
+function rejectIbFlags(flags: ObjectiveFlags, objective: string): void {
+  for (const flag of IB_ONLY_FLAGS) {
+    if (flags[flag] !== undefined) throw new UsageError(`--${kebab(flag)} belongs to the IB study, not to the objective '${objective}'`);
+  }
+}
+
+function parseModuleOptions(json: string | undefined): Record<string, unknown> {
+  if (json === undefined) return {};
+  try {
+    const v = JSON.parse(json);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v;
+  } catch {
+    // fall through to the message
+  }
+  throw new UsageError(`--module-options must be a JSON object, e.g. '{"symbol": "GER40"}', but got ${json}`);
 }

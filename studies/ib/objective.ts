@@ -1,7 +1,9 @@
 /**
  * The IB backtest as a studyopt objective module (DESIGN.md "Objective modules").
  *
- *   setup({ symbol, grid, objective, minTrades, from, to })  loads data once per process
+ *   prepareShared(options)  loads data once, into shared memory for a worker pool
+ *   setup({ symbol, grid, objective, minTrades, from, to }, { shared })  builds the engine per process
+ *   space(options)          the search space as data (for executors that pre-sample)
  *   objective(trial)        define-by-run over the IB space → the chosen metric
  *   direction               'maximize'
  *   grid('standard' | 'expanded')   the seed's grids as explicit points for the grid sampler
@@ -9,6 +11,7 @@
  *
  * Every metric is stored on the trial with setUserAttr, so reports and rankings need no re-run.
  */
+import { categoricalDistribution, ordinalDistribution } from '../../src/distributions.js';
 import { UsageError } from '../../src/errors.js';
 import type { FrozenTrial, StudyDirection } from '../../src/frozen-trial.js';
 import type { Trial } from '../../src/trial.js';
@@ -18,6 +21,8 @@ import { GRID_VALUES, type GridName, IbGrid } from './grids.js';
 import type { IbMetrics } from './metrics.js';
 import type { IbParams, StopMode } from './params.js';
 import { DEFAULT_MIN_TRADES, RANKING_WEIGHTS } from './ranking.js';
+import { type SharedSymbolData, fromShared, toShared } from './shared-data.js';
+import type { DeclaredSpace } from '../../samplers/grid.js';
 
 export const OBJECTIVE_NAMES = ['sharpe', 'total_r', 'winrate', 'profit_factor', 'score'] as const;
 export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];
@@ -43,8 +48,8 @@ interface Context {
 
 let context: Context | null = null;
 
-/** Loads the symbol's data and builds the engine; call once per process (workers too). */
-export function setup(options: IbStudyOptions = {}): void {
+/** Checks the options and fills in their defaults. */
+function resolveOptions(options: IbStudyOptions): Context['options'] {
   const objectiveName = options.objective ?? 'sharpe';
   if (!OBJECTIVE_NAMES.includes(objectiveName)) {
     throw new UsageError(`--objective ${JSON.stringify(objectiveName)} must be one of ${OBJECTIVE_NAMES.join(', ')}`);
@@ -55,11 +60,53 @@ export function setup(options: IbStudyOptions = {}): void {
   }
   const minTrades = options.minTrades ?? DEFAULT_MIN_TRADES;
   if (!Number.isInteger(minTrades) || minTrades < 0) throw new UsageError(`--min-trades must be an integer >= 0, got ${minTrades}`);
-  const data = loadSymbolData(options.symbol ?? 'GER40', { from: options.from, to: options.to });
+  return { symbol: options.symbol ?? 'GER40', grid: gridName, objective: objectiveName, minTrades };
+}
+
+/**
+ * Loads the symbol's data once in the main thread, into one SharedArrayBuffer that every worker
+ * of a pool then views without copying (docs/parallel.md).
+ */
+export function prepareShared(options: IbStudyOptions = {}): SharedSymbolData {
+  const o = resolveOptions(options);
+  return toShared(loadSymbolData(o.symbol, { from: options.from, to: options.to }));
+}
+
+/**
+ * Builds the engine on the symbol's data; call once per process (each worker of a pool too).
+ * With `context.shared` (from prepareShared) the data is the shared memory; otherwise it is loaded.
+ */
+export function setup(options: IbStudyOptions = {}, setupContext?: { shared?: unknown }): void {
+  const o = resolveOptions(options);
+  const shared = setupContext?.shared as SharedSymbolData | undefined;
+  const data = shared ? fromShared(shared) : loadSymbolData(o.symbol, { from: options.from, to: options.to });
   context = {
-    options: { symbol: data.data.symbol.name, grid: gridName, objective: objectiveName, minTrades },
+    options: { ...o, symbol: data.data.symbol.name },
     data,
     engine: new IbEngine(data.data),
+  };
+}
+
+/**
+ * The search space as data, so that an executor can sample every parameter before the objective
+ * runs (the same parameters, in the same order, as suggestIbParams suggests them).
+ */
+export function space(options: IbStudyOptions = {}): DeclaredSpace {
+  const { grid: gridName } = resolveOptions(options);
+  const g = GRID_VALUES[gridName];
+  const windows = ctx().data.data.symbol.ibWindows;
+  return {
+    IB_WINDOW: categoricalDistribution(windows),
+    IB_WAIT_MINUTES: ordinalDistribution(g.IB_WAIT_MINUTES),
+    TRADE_WINDOW_MINUTES: ordinalDistribution(g.TRADE_WINDOW_MINUTES),
+    RR_TARGET: ordinalDistribution(g.RR_TARGET),
+    STOP_MODE: categoricalDistribution(g.STOP_MODE),
+    TSL_TARGET: ordinalDistribution(g.TSL_TARGET),
+    TSL_SL: { distribution: ordinalDistribution(g.TSL_SL), when: (p) => (p.TSL_TARGET as number) > 0 },
+    REV_RB_ENABLED: categoricalDistribution(g.REV_RB_ENABLED),
+    REV_RB_PCT: { distribution: ordinalDistribution(g.REV_RB_PCT), when: (p) => p.REV_RB_ENABLED === true },
+    IB_BUFFER_PCT: ordinalDistribution(g.IB_BUFFER_PCT),
+    MAX_DISTANCE_PCT: ordinalDistribution(g.MAX_DISTANCE_PCT),
   };
 }
 
@@ -154,7 +201,7 @@ export function objective(trial: Trial): number {
 }
 
 /** The seed's grid for the set-up symbol, as explicit points on demand (`size`, `point(i)`). */
-export function grid(name: GridName): IbGrid {
+export function grid(name: GridName = ctx().options.grid): IbGrid {
   return new IbGrid(ctx().data.data.symbol, name);
 }
 

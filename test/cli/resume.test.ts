@@ -75,12 +75,21 @@ describe('resuming from the command line', () => {
     await new Promise((r) => setTimeout(r, 4000));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    expect(stderr).toMatch(/stopping after the trial in flight/);
+    expect(stderr).toMatch(/stopping: finishing the trials in flight/);
     expect(code).toBe(0);
     expect(stdout).toMatch(/\(interrupted\)/);
     expect(stdout).toMatch(/resume with: studyopt optimize --sampler grid --grid expanded --trials 2000000 --storage \S+c\.db --study-name ib-GER40-expanded-sharpe-grid/);
     const before = counts(db, 'ib-GER40-expanded-sharpe-grid');
     expect(before.RUNNING ?? 0).toBe(0);
+    // A graceful stop finishes what it started; trials the pool had queued but not started are
+    // recorded as FAIL with that reason (and their grid points are handed out again on resume).
+    const connF = new Database(db, { readonly: true });
+    const reasons = (connF
+      .prepare("SELECT a.value_json AS r FROM trials t JOIN trial_system_attributes a ON a.trial_id = t.trial_id WHERE t.state = 'FAIL' AND a.key = 'fail_reason'")
+      .all() as { r: string }[]).map((x) => JSON.parse(x.r) as string);
+    connF.close();
+    expect(reasons).toHaveLength(before.FAIL ?? 0);
+    for (const r of reasons) expect(r).toMatch(/^interrupted: the run was stopped before this trial started/);
     expect(before.COMPLETE).toBeGreaterThan(10);
     const conn = new Database(db, { readonly: true });
     expect(conn.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -90,7 +99,9 @@ describe('resuming from the command line', () => {
     const resumed = studyopt('optimize', '--sampler', 'grid', '--grid', 'expanded', '--trials', String(target), '--storage', db, '--json');
     expect(JSON.parse(resumed.stdout)).toMatchObject({ completed: target });
     const conn2 = new Database(db, { readonly: true });
-    const ids = conn2.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT value_json) AS d FROM trial_system_attributes WHERE key = 'grid_id'").get() as { n: number; d: number };
+    const ids = conn2
+      .prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT a.value_json) AS d FROM trial_system_attributes a JOIN trials t ON t.trial_id = a.trial_id WHERE a.key = 'grid_id' AND t.state = 'COMPLETE'")
+      .get() as { n: number; d: number };
     conn2.close();
     expect(ids.d).toBe(ids.n); // no grid point evaluated twice
   });

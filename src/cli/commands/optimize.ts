@@ -6,10 +6,13 @@
  * finished (COMPLETE or PRUNED) trials however often it was interrupted and however many
  * processes share it.
  */
+import { availableParallelism } from 'node:os';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { ParamValue } from '../../distributions.js';
 import { UsageError } from '../../errors.js';
-import type { OptimizeSummary } from '../../optimize.js';
+import { type PreparedObjective, prepareObjective, runStudiesOnPool } from '../../executor/index.js';
+import type { StudyDirection } from '../../frozen-trial.js';
+import { type OptimizeSummary, optimizeSequential } from '../../optimize.js';
 import { resolveStorage } from '../../storage/resolve.js';
 import type { Storage } from '../../storage/storage.js';
 import type { Study } from '../../study.js';
@@ -20,7 +23,7 @@ import { OBJECTIVE_NAMES } from '../../../studies/ib/objective.js';
 import { openCliStudy } from '../cli-study.js';
 import { installInterruptHandler } from '../interrupt.js';
 import { type ObjectiveSource, resolveObjectiveSource } from '../objective-source.js';
-import { samplerFlagDefinitions, samplerOptionsFromArgv } from '../sampler-flags.js';
+import { kebab, samplerFlagDefinitions, samplerOptionsFromArgv } from '../sampler-flags.js';
 import { DEFAULT_STORAGE } from './storage-options.js';
 
 interface OptimizeArgs {
@@ -38,6 +41,11 @@ interface OptimizeArgs {
   studyName?: string;
   direction?: string;
   storage: string;
+  symbols?: string;
+  moduleOptions?: string;
+  workers?: number;
+  trialTimeout?: number;
+  gracePeriod?: number;
   fresh: boolean;
   retryFailed?: boolean;
   staleAfter?: number;
@@ -64,16 +72,21 @@ const command: CommandModule<object, OptimizeArgs> = {
   describe: 'run (or continue) a study: sample parameters, evaluate the objective, keep the best',
   builder: (y: Argv) =>
     y
-      .option('study', { type: 'string', choices: ['ib', 'function'], describe: "what to optimise: 'ib' (the IB breakout backtest, the default) or 'function' (a test function)" })
+      .option('study', { type: 'string', choices: ['ib', 'function', 'module'], describe: "what to optimise: 'ib' (the IB breakout backtest, the default), 'function' (a test function) or 'module' (your objective module); usually implied by --objective" })
       .option('objective', {
         type: 'string',
-        describe: `for the IB study the metric to maximise (${OBJECTIVE_NAMES.join(', ')}; default sharpe); otherwise a test function (${testFunctionNames().join(', ')})`,
+        describe: `for the IB study the metric to maximise (${OBJECTIVE_NAMES.join(', ')}; default sharpe); or a test function (${testFunctionNames().join(', ')}); or the path of your objective module (.mjs, .js, .ts)`,
       })
       .option('symbol', { type: 'string', describe: 'IB: the symbol (default GER40; built-in synthetic data unless imported)', group: 'IB study:' })
       .option('grid', { type: 'string', choices: ['standard', 'expanded'], describe: "IB: the seed's value lists searched, and the grid the grid sampler walks (default expanded)", group: 'IB study:' })
       .option('min-trades', { type: 'number', describe: 'IB: trials with fewer trades are infeasible, never best (default 10)', group: 'IB study:' })
       .option('from', { type: 'string', describe: 'IB: first trading day, YYYY-MM-DD', group: 'IB study:' })
       .option('to', { type: 'string', describe: 'IB: last trading day, YYYY-MM-DD', group: 'IB study:' })
+      .option('symbols', { type: 'string', describe: 'IB: several symbols, comma-separated (GER40,XAUUSD): one study each, side by side on one worker pool', group: 'IB study:' })
+      .option('module-options', { type: 'string', describe: 'options for your objective module, as a JSON object (given to its setup)' })
+      .option('workers', { type: 'number', describe: `worker threads evaluating trials (default: the number of cores, ${availableParallelism()}); 1 runs them in this thread` })
+      .option('trial-timeout', { type: 'number', describe: 'seconds a trial may run on a worker before it is stopped and FAILs' })
+      .option('grace-period', { type: 'number', describe: 'seconds to wait for running trials after Ctrl-C (default 30)' })
       .option('sampler', { type: 'string', describe: `the sampler: ${samplerNames().join(', ')} (default: ${defaultSampler().name})` })
       .option('sampler-options', { type: 'string', describe: 'sampler options as a JSON object, e.g. \'{"multivariate": true}\'' })
       .option('trials', { type: 'number', default: 100, describe: "the study's target: it ends with this many finished trials (failed ones do not count), across resumes and processes" })
@@ -94,60 +107,110 @@ const command: CommandModule<object, OptimizeArgs> = {
         if (argv.timeout !== undefined && !((argv.timeout as number) > 0)) {
           throw new UsageError(`--timeout must be a positive number of seconds, but got ${argv.timeout}`);
         }
+        if (argv.workers !== undefined && (!Number.isInteger(argv.workers) || (argv.workers as number) < 1)) {
+          throw new UsageError(`--workers must be a positive integer, but got ${argv.workers}`);
+        }
+        for (const flag of ['trialTimeout', 'gracePeriod'] as const) {
+          if (argv[flag] !== undefined && !((argv[flag] as number) > 0)) throw new UsageError(`--${kebab(flag)} must be a positive number of seconds, but got ${argv[flag]}`);
+        }
         if (argv.staleAfter !== undefined && !((argv.staleAfter as number) > 0)) {
           throw new UsageError(`--stale-after must be a positive number of seconds, but got ${argv.staleAfter}`);
         }
         return true;
       }) as unknown as Argv<OptimizeArgs>,
   handler: async (argv: ArgumentsCamelCase<OptimizeArgs>) => {
-    const source = resolveObjectiveSource(argv);
+    const symbols = argv.symbols !== undefined ? parseSymbols(argv.symbols, argv) : [undefined];
     const samplerName = argv.sampler ?? defaultSampler().name;
     const samplerOptions = samplerOptionsFromArgv(samplerName, argv, argv.samplerOptions);
     const retryFailed = argv.retryFailed ?? samplerName === 'grid';
-    const sampler = createSampler(samplerName, samplerOptions, { grid: source.grid, retryFailed });
+    const workers = argv.workers ?? availableParallelism();
     const storage = openStorage(argv.storage, argv.staleAfter);
     try {
-      const { study, resumed } = openCliStudy({
-        storage,
-        studyName: argv.studyName ?? `${source.name}-${samplerName}`,
-        fresh: argv.fresh,
-        direction: (argv.direction as 'minimize' | 'maximize' | undefined) ?? source.direction,
-        sampler,
-        constraints: source.constraints,
-        config: source.config,
-      });
-      if (resumed && retryFailed && samplerName !== 'grid') requeueStaleTrials(study);
-      if (resumed && !argv.json && !argv.quiet) {
-        const done = study.getTrials({ states: ['COMPLETE', 'PRUNED'] }).length;
-        process.stderr.write(`continuing study '${study.studyName}': ${done} of ${argv.trials} trials already finished\n`);
-      }
-      const interrupt = installInterruptHandler(() => {
-        if (!argv.json) process.stderr.write('\nstopping after the trial in flight (Ctrl-C again to quit at once)\n');
-      });
-      let summary: OptimizeSummary;
-      try {
-        summary = await study.optimize(source.objective, {
-          targetFinished: argv.trials,
-          timeout: argv.timeout,
-          showProgress: !argv.quiet && !argv.json,
-          signal: interrupt.signal,
+      const runs: Run[] = [];
+      for (const symbol of symbols) {
+        const source = resolveObjectiveSource(argv, symbol);
+        const prepared = await prepareObjective(source.module, source.moduleOptions);
+        const mod = prepared.module;
+        const grid = typeof mod.grid === 'function' ? mod.grid() : mod.grid;
+        const sampler = createSampler(samplerName, samplerOptions, { grid, retryFailed });
+        const baseName = argv.studyName ?? `${source.name}-${samplerName}`;
+        const { study, resumed } = openCliStudy({
+          storage,
+          studyName: argv.studyName !== undefined && symbol !== undefined ? `${baseName}-${symbol}` : baseName,
+          fresh: argv.fresh,
+          direction: (argv.direction as StudyDirection | undefined) ?? mod.direction ?? 'minimize',
+          sampler,
+          constraints: mod.constraints,
+          config: source.config,
         });
+        if (resumed && retryFailed && samplerName !== 'grid') requeueStaleTrials(study);
+        if (resumed && !argv.json && !argv.quiet) {
+          const done = study.getTrials({ states: ['COMPLETE', 'PRUNED'] }).length;
+          process.stderr.write(`continuing study '${study.studyName}': ${done} of ${argv.trials} trials already finished\n`);
+        }
+        runs.push({ source, prepared, study });
+      }
+      const force = new AbortController();
+      const interrupt = installInterruptHandler(
+        () => {
+          if (!argv.json) process.stderr.write('\nstopping: finishing the trials in flight (Ctrl-C again to stop them at once)\n');
+        },
+        () => {
+          if (!argv.json) process.stderr.write('\nstopping now: the trials in flight are recorded as failed\n');
+          force.abort();
+        },
+      );
+      const runOptions = { targetFinished: argv.trials, timeout: argv.timeout, seed: argv.seed as number | undefined };
+      let summaries: OptimizeSummary[];
+      try {
+        if (workers === 1) {
+          summaries = [];
+          for (const r of runs) {
+            if (interrupt.signal.aborted) break;
+            summaries.push(await optimizeSequential(r.study, r.prepared.module.objective, { ...runOptions, showProgress: !argv.quiet && !argv.json, signal: interrupt.signal }));
+          }
+        } else {
+          summaries = await runStudiesOnPool(
+            runs.map((r) => ({ ...runOptions, study: r.study, objective: r.prepared })),
+            { workers, trialTimeout: argv.trialTimeout, gracePeriod: argv.gracePeriod, signal: interrupt.signal, forceSignal: force.signal, showProgress: !argv.quiet && !argv.json },
+          );
+        }
       } finally {
         interrupt.dispose();
       }
-      const result = resultJson(study, samplerName, summary);
+      const results = runs.map((r, i) => resultJson(r.study, samplerName, summaries[i]));
       if (argv.json) {
-        process.stdout.write(`${JSON.stringify(result)}\n`);
+        process.stdout.write(`${JSON.stringify(results.length === 1 && argv.symbols === undefined ? results[0] : { studies: results })}\n`);
       } else {
-        const bestMetrics = result.bestValue === null ? null : { ...study.bestTrial.userAttrs };
-        process.stdout.write(formatResult(result, source, summary, bestMetrics));
-        process.stdout.write(whereAndHowToResume(study, argv, summary));
+        runs.forEach((r, i) => {
+          const result = results[i];
+          const bestMetrics = result.bestValue === null ? null : { ...r.study.bestTrial.userAttrs };
+          if (i > 0) process.stdout.write('\n');
+          process.stdout.write(formatResult(result, r.source, summaries[i] ?? null, bestMetrics));
+        });
+        process.stdout.write(whereAndHowToResume(runs.map((r) => r.study), argv, summaries));
       }
+      if (force.signal.aborted) process.exitCode = 130;
     } finally {
       storage.close();
     }
   },
 };
+
+interface Run {
+  source: ObjectiveSource;
+  prepared: PreparedObjective;
+  study: Study;
+}
+
+/** `--symbols GER40,XAUUSD`: one study per symbol, run side by side. */
+function parseSymbols(list: string, argv: OptimizeArgs): string[] {
+  const symbols = list.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+  if (symbols.length === 0) throw new UsageError(`--symbols must list symbols separated by commas, e.g. GER40,XAUUSD, but got '${list}'`);
+  if (new Set(symbols).size !== symbols.length) throw new UsageError(`--symbols lists a symbol twice: ${list}`);
+  if (argv.symbol !== undefined) throw new UsageError('give either --symbol or --symbols, not both');
+  return symbols;
+}
 
 export default command;
 
@@ -174,7 +237,7 @@ function requeueStaleTrials(study: Study): void {
   }
 }
 
-function resultJson(study: Study, samplerName: string, summary: OptimizeSummary): OptimizeJson {
+function resultJson(study: Study, samplerName: string, summary: OptimizeSummary | undefined): OptimizeJson {
   const trials = study.trials;
   let best: { value: number; params: Record<string, ParamValue> } | null = null;
   try {
@@ -192,14 +255,13 @@ function resultJson(study: Study, samplerName: string, summary: OptimizeSummary)
     failed: trials.filter((t) => t.state === 'FAIL').length,
     bestValue: best?.value ?? null,
     bestParams: best?.params ?? null,
-    elapsedSeconds: summary.elapsedSeconds,
+    elapsedSeconds: summary?.elapsedSeconds ?? 0,
   };
 }
 
-function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: OptimizeSummary, bestMetrics: Record<string, unknown> | null): string {
-  const lines = [
-    `study '${r.studyName}' (${r.sampler}, ${r.direction}): ${r.nTrials} trials, ${r.completed} complete, ${r.failed} failed; this run ${summary.nTrials} trials in ${summary.elapsedSeconds.toFixed(2)} s${summary.stopReason === 'aborted' ? ' (interrupted)' : ''}`,
-  ];
+function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: OptimizeSummary | null, bestMetrics: Record<string, unknown> | null): string {
+  const thisRun = summary ? `this run ${summary.nTrials} trials in ${summary.elapsedSeconds.toFixed(2)} s${summary.stopReason === 'aborted' ? ' (interrupted)' : ''}` : 'not run (interrupted)';
+  const lines = [`study '${r.studyName}' (${r.sampler}, ${r.direction}): ${r.nTrials} trials, ${r.completed} complete, ${r.failed} failed; ${thisRun}`];
   if (r.bestValue === null) {
     lines.push("no feasible trial completed yet: see the trials' fail_reason, or lower --min-trades");
   } else {
@@ -216,14 +278,14 @@ function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: Optimiz
   return `${lines.join('\n')}\n`;
 }
 
-/** Where the study is stored, and the exact command that continues it. */
-function whereAndHowToResume(study: Study, argv: ArgumentsCamelCase<OptimizeArgs>, summary: OptimizeSummary): string {
+/** Where the studies are stored, and the exact command that continues them. */
+function whereAndHowToResume(studies: readonly Study[], argv: ArgumentsCamelCase<OptimizeArgs>, summaries: readonly OptimizeSummary[]): string {
   if (argv.storage === 'memory' || argv.storage === ':memory:') return '';
   const args = process.argv.slice(2).filter((a) => a !== '--fresh');
-  if (!args.includes('--study-name')) args.push('--study-name', study.studyName);
+  // With --fresh the run made a new name: name it, so the command continues this study.
+  if (studies.length === 1 && !args.includes('--study-name')) args.push('--study-name', studies[0].studyName);
   const quoted = args.map((a) => (/^[\w./:=,@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`));
-  const lines = [`stored in ${argv.storage} as study '${study.studyName}'`];
-  const unfinished = summary.stopReason === 'aborted' || summary.stopReason === 'timeout' || summary.stopReason === 'stopped';
-  lines.push(`${unfinished ? 'resume' : 'continue (raise --trials)'} with: studyopt ${quoted.join(' ')}`);
-  return `${lines.join('\n')}\n`;
+  const names = studies.map((s) => `'${s.studyName}'`).join(', ');
+  const unfinished = summaries.length < studies.length || summaries.some((s) => s.stopReason === 'aborted' || s.stopReason === 'timeout' || s.stopReason === 'stopped');
+  return `stored in ${argv.storage} as ${studies.length === 1 ? 'study' : 'studies'} ${names}\n${unfinished ? 'resume' : 'continue (raise --trials)'} with: studyopt ${quoted.join(' ')}\n`;
 }

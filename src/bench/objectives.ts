@@ -1,0 +1,112 @@
+/**
+ * The objective of a bench, loadable in the main thread and in workers from a plain JSON spec:
+ * the IB backtest on one symbol and grid, or a test function.
+ *
+ * The IB objective here is `studies/ib/objective.ts`'s, built from the same parts
+ * (`suggestIbParams`, the engine, `objectiveValue`), so the values equal the grid's ground
+ * truth; it is rebuilt here only to time the engine apart from the sampler (suggestions sample
+ * inside the objective).
+ */
+import { UsageError } from '../errors.js';
+import type { FrozenTrial, StudyDirection } from '../frozen-trial.js';
+import type { ParamValue } from '../distributions.js';
+import type { Trial } from '../trial.js';
+import { suggestFrom } from '../trial.js';
+import type { GridSpec } from '../../samplers/grid.js';
+import { getTestFunction } from '../../studies/functions/index.js';
+import { loadSymbolData } from '../../studies/ib/data/store.js';
+import { IbEngine } from '../../studies/ib/engine/engine.js';
+import { type GridName, IbGrid } from '../../studies/ib/grids.js';
+import { OBJECTIVE_NAMES, type ObjectiveName, objectiveValue, suggestIbParams } from '../../studies/ib/objective.js';
+import { DEFAULT_MIN_TRADES } from '../../studies/ib/ranking.js';
+
+export interface IbBenchSpec {
+  readonly kind: 'ib';
+  readonly symbol: string;
+  readonly grid: GridName;
+  readonly metric: ObjectiveName;
+  readonly minTrades: number;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+export interface FunctionBenchSpec {
+  readonly kind: 'function';
+  readonly name: string;
+}
+
+export type BenchObjectiveSpec = IbBenchSpec | FunctionBenchSpec;
+
+/** A short name: `ib-GER40-standard-sharpe` (as `studyopt optimize` names IB studies), `hartmann6`. */
+export function specName(spec: BenchObjectiveSpec): string {
+  return spec.kind === 'ib' ? `ib-${spec.symbol}-${spec.grid}-${spec.metric}` : getTestFunction(spec.name).name;
+}
+
+export function ibSpec(flags: { symbol?: string; grid?: string; metric?: string; minTrades?: number; from?: string; to?: string }): IbBenchSpec {
+  const metric = flags.metric ?? 'sharpe';
+  if (!(OBJECTIVE_NAMES as readonly string[]).includes(metric)) {
+    throw new UsageError(`--metric '${metric}' must be one of ${OBJECTIVE_NAMES.join(', ')}`);
+  }
+  const grid = flags.grid ?? 'standard';
+  if (grid !== 'standard' && grid !== 'expanded') throw new UsageError(`--grid '${grid}' must be standard or expanded`);
+  const minTrades = flags.minTrades ?? DEFAULT_MIN_TRADES;
+  if (!Number.isInteger(minTrades) || minTrades < 0) throw new UsageError(`--min-trades must be an integer >= 0, but got ${minTrades}`);
+  return { kind: 'ib', symbol: flags.symbol ?? 'GER40', grid, metric: metric as ObjectiveName, minTrades, from: flags.from, to: flags.to };
+}
+
+/** A clock the objective adds its own evaluation time to (ms), so the rest is the sampler's. */
+export interface EvalClock {
+  evalMs: number;
+}
+
+export interface BenchObjective {
+  readonly spec: BenchObjectiveSpec;
+  readonly direction: StudyDirection;
+  /** The IB grid (the grid sampler's points); none for test functions. */
+  readonly grid?: GridSpec & { size: number };
+  /** Known optimum (test functions). */
+  readonly optimum?: number;
+  readonly constraints?: (t: FrozenTrial) => number[];
+  evaluate(trial: Trial, clock: EvalClock): number;
+}
+
+export function loadBenchObjective(spec: BenchObjectiveSpec): BenchObjective {
+  if (spec.kind === 'function') {
+    const fn = getTestFunction(spec.name);
+    return {
+      spec,
+      direction: 'minimize',
+      optimum: fn.optimum,
+      evaluate(trial, clock) {
+        const params: Record<string, ParamValue> = {};
+        for (const [name, d] of Object.entries(fn.space)) params[name] = suggestFrom(trial, name, d);
+        const t0 = performance.now();
+        const v = fn.evaluate(params);
+        clock.evalMs += performance.now() - t0;
+        return v;
+      },
+    };
+  }
+  const data = loadSymbolData(spec.symbol, { from: spec.from, to: spec.to });
+  const engine = new IbEngine(data.data);
+  const windows = data.data.symbol.ibWindows;
+  const tradingDays = data.dayTo - data.dayFrom;
+  return {
+    spec,
+    direction: 'maximize',
+    grid: new IbGrid(data.data.symbol, spec.grid),
+    constraints: (t) => {
+      const trades = t.userAttrs['total_trades'];
+      return [spec.minTrades - (typeof trades === 'number' ? trades : 0)];
+    },
+    evaluate(trial, clock) {
+      const params = suggestIbParams(trial, windows, spec.grid);
+      const t0 = performance.now();
+      const { metrics } = engine.run(params, { dayFrom: data.dayFrom, dayTo: data.dayTo });
+      // Storing the metrics is part of the objective module's work, not the sampler's.
+      for (const [key, value] of Object.entries(metrics)) trial.setUserAttr(key, value);
+      clock.evalMs += performance.now() - t0;
+      return objectiveValue(spec.metric, metrics, tradingDays);
+    },
+  };
+}
