@@ -225,7 +225,22 @@ export function containsInternal(d: Distribution, internal: number): boolean {
 }
 
 export function distributionsEqual(a: Distribution, b: Distribution): boolean {
-  return JSON.stringify(distributionToJson(a)) === JSON.stringify(distributionToJson(b));
+  if (a === b) return true;
+  switch (a.type) {
+    case 'float':
+    case 'int':
+      return b.type === a.type && a.low === b.low && a.high === b.high && a.log === b.log && a.step === b.step;
+    case 'categorical':
+      return b.type === 'categorical' && sameList(a.choices, b.choices);
+    case 'ordinal':
+      return b.type === 'ordinal' && sameList(a.values, b.values);
+  }
+}
+
+function sameList(a: readonly CategoricalChoice[], b: readonly CategoricalChoice[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -31,9 +31,20 @@ interface StudyRecord {
   claims: Map<string, ClaimBook>;
   /** Indexes of WAITING trials, oldest first (so that starting one needs no scan). */
   waiting: number[];
+  /** Trials per state, kept up to date so that limits and counts need no scan. */
+  counts: Record<TrialState, number>;
 }
 
 type MutableTrial = { -readonly [K in keyof FrozenTrial]: FrozenTrial[K] };
+
+/** The parts of a running trial that writes change, owned by the storage until the next read. */
+interface Draft {
+  params: Record<string, ParamValue>;
+  distributions: Record<string, Distribution>;
+  userAttrs: Record<string, unknown>;
+  systemAttrs: Record<string, unknown>;
+  intermediateValues: Map<number, number>;
+}
 
 export class InMemoryStorage implements Storage {
   private studies = new Map<number, StudyRecord>();
@@ -41,13 +52,18 @@ export class InMemoryStorage implements Storage {
   /** trial id -> [study id, index in study.trials] */
   private trialIndex = new Map<number, [number, number]>();
   private heartbeats = new Map<number, number>();
+  /**
+   * Writes to a running trial go to a draft; the next read of the trial turns the draft into a
+   * new immutable record. So a trial that sets 18 attributes copies its records once, not 18 times.
+   */
+  private drafts = new Map<number, Draft>();
   private nextStudyId = 1;
   private nextTrialId = 1;
 
   createStudy(name: string, directions: readonly StudyDirection[]): number {
     if (this.studyIdByName.has(name)) throw new DuplicatedStudyError(`a study named '${name}' already exists: load it (loadIfExists) or choose another name`);
     const id = this.nextStudyId++;
-    this.studies.set(id, { id, name, directions: [...directions], userAttrs: {}, systemAttrs: {}, trials: [], claims: new Map(), waiting: [] });
+    this.studies.set(id, { id, name, directions: [...directions], userAttrs: {}, systemAttrs: {}, trials: [], claims: new Map(), waiting: [], counts: { RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0, WAITING: 0 } });
     this.studyIdByName.set(name, id);
     return id;
   }
@@ -57,6 +73,7 @@ export class InMemoryStorage implements Storage {
     for (const t of s.trials) {
       this.trialIndex.delete(t.trialId);
       this.heartbeats.delete(t.trialId);
+      this.drafts.delete(t.trialId);
     }
     this.studies.delete(studyId);
     this.studyIdByName.delete(s.name);
@@ -120,12 +137,7 @@ export class InMemoryStorage implements Storage {
 
   createTrial(studyId: number, template: TrialTemplate = {}, options: CreateTrialOptions = {}): CreateTrialResult {
     const s = this.study(studyId);
-    if (options.limit) {
-      const states = new Set(options.limit.states);
-      let n = 0;
-      for (const t of s.trials) if (states.has(t.state)) n++;
-      if (n >= options.limit.max) return { refused: 'limit' };
-    }
+    if (options.limit && this.countStates(s, options.limit.states) >= options.limit.max) return { refused: 'limit' };
     let claimed: number | undefined;
     if (options.claim) {
       const value = this.findClaimable(s, options.claim);
@@ -157,6 +169,7 @@ export class InMemoryStorage implements Storage {
       intermediateValues: new Map(template.intermediateValues ?? []),
     };
     s.trials.push(trial);
+    s.counts[state]++;
     if (state === 'WAITING') s.waiting.push(trial.number);
     this.trialIndex.set(trialId, [studyId, trial.number]);
     if (options.claim && claimed !== undefined) {
@@ -179,10 +192,9 @@ export class InMemoryStorage implements Storage {
   }
 
   setTrialParam(trialId: number, name: string, internal: number, distribution: Distribution): void {
-    const t = this.runningTrial(trialId);
-    const distributions = { ...t.distributions, [name]: distribution };
-    const params = { ...t.params, ...externalParams({ [name]: internal }, { [name]: distribution }) };
-    this.replace(trialId, { params, distributions });
+    const d = this.draft(trialId);
+    d.distributions[name] = distribution;
+    d.params[name] = toExternal(distribution, internal);
   }
 
   setTrialStateValues(trialId: number, state: TrialState, values?: readonly number[] | null): boolean {
@@ -200,29 +212,26 @@ export class InMemoryStorage implements Storage {
   }
 
   setTrialIntermediateValue(trialId: number, step: number, value: number): void {
-    const t = this.runningTrial(trialId);
-    const iv = new Map(t.intermediateValues);
-    iv.set(step, value);
-    this.replace(trialId, { intermediateValues: iv });
+    this.draft(trialId).intermediateValues.set(step, value);
   }
 
   setTrialUserAttr(trialId: number, key: string, value: unknown): void {
-    const t = this.runningTrial(trialId);
-    this.replace(trialId, { userAttrs: { ...t.userAttrs, [key]: clone(value) } });
+    this.draft(trialId).userAttrs[key] = clone(value);
   }
 
   setTrialSystemAttr(trialId: number, key: string, value: unknown): void {
-    const t = this.runningTrial(trialId);
-    this.replace(trialId, { systemAttrs: { ...t.systemAttrs, [key]: clone(value) } });
+    this.draft(trialId).systemAttrs[key] = clone(value);
   }
 
   getTrial(trialId: number): FrozenTrial {
     const loc = this.trialIndex.get(trialId);
     if (!loc) throw new UsageError(`no trial with id ${trialId}`);
+    if (this.drafts.has(trialId)) this.commitDraft(trialId);
     return this.study(loc[0]).trials[loc[1]];
   }
 
   getAllTrials(studyId: number, states?: readonly TrialState[]): readonly FrozenTrial[] {
+    for (const id of this.drafts.keys()) if (this.trialIndex.get(id)![0] === studyId) this.commitDraft(id);
     const trials = this.study(studyId).trials;
     if (!states) return trials.slice();
     const wanted = new Set(states);
@@ -230,11 +239,13 @@ export class InMemoryStorage implements Storage {
   }
 
   getNTrials(studyId: number, states?: readonly TrialState[]): number {
-    const trials = this.study(studyId).trials;
-    if (!states) return trials.length;
-    const wanted = new Set(states);
+    const s = this.study(studyId);
+    return states ? this.countStates(s, states) : s.trials.length;
+  }
+
+  private countStates(s: StudyRecord, states: readonly TrialState[]): number {
     let n = 0;
-    for (const t of trials) if (wanted.has(t.state)) n++;
+    for (const st of new Set(states)) n += s.counts[st];
     return n;
   }
 
@@ -276,10 +287,40 @@ export class InMemoryStorage implements Storage {
     return t;
   }
 
+  /** The draft of a running trial, started from its current record. */
+  private draft(trialId: number): Draft {
+    let d = this.drafts.get(trialId);
+    if (!d) {
+      const t = this.runningTrial(trialId);
+      d = {
+        params: { ...t.params },
+        distributions: { ...t.distributions },
+        userAttrs: { ...t.userAttrs },
+        systemAttrs: { ...t.systemAttrs },
+        intermediateValues: new Map(t.intermediateValues),
+      };
+      this.drafts.set(trialId, d);
+    }
+    return d;
+  }
+
+  /** Turns a draft into the trial's new immutable record (the draft's objects are handed over). */
+  private commitDraft(trialId: number): void {
+    const d = this.drafts.get(trialId)!;
+    this.drafts.delete(trialId);
+    this.replace(trialId, d);
+  }
+
   private replace(trialId: number, patch: Partial<MutableTrial>): void {
+    if (this.drafts.has(trialId)) this.commitDraft(trialId);
     const [studyId, index] = this.trialIndex.get(trialId)!;
     const s = this.study(studyId);
-    s.trials[index] = { ...s.trials[index], ...patch };
+    const before = s.trials[index];
+    if (patch.state !== undefined && patch.state !== before.state) {
+      s.counts[before.state]--;
+      s.counts[patch.state]++;
+    }
+    s.trials[index] = { ...before, ...patch };
   }
 
   private claimBook(s: StudyRecord, key: string): ClaimBook {
@@ -348,5 +389,6 @@ function externalParams(internals: Record<string, number>, distributions: Record
 }
 
 function clone<T>(value: T): T {
-  return value === undefined ? value : (structuredClone(value) as T);
+  // Primitives need no copy (and most attributes are numbers).
+  return value === null || typeof value !== 'object' ? value : (structuredClone(value) as T);
 }
