@@ -9,7 +9,9 @@ import type { Sampler } from '../src/sampler.js';
 import { registryEntry as cmaesEntry } from './cmaes/index.js';
 import { registryEntry as deEntry } from './de/index.js';
 import { GridSampler, type GridSpec } from './grid.js';
+import { registryEntry as gpEntry } from './gp/index.js';
 import { registryEntry as qmcEntry } from './qmc/index.js';
+import { registryEntry as tpeEntry } from './tpe/index.js';
 import { RandomSampler } from './random.js';
 
 export type OptionType = 'number' | 'integer' | 'boolean' | 'string' | 'json';
@@ -114,6 +116,8 @@ registerSampler('grid', {
   },
 });
 
+registerSampler('tpe', tpeEntry);
+registerSampler('gp', gpEntry);
 registerSampler('cmaes', cmaesEntry);
 registerSampler('de', deEntry);
 registerSampler('qmc', qmcEntry);

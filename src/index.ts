@@ -28,3 +28,5 @@ export { CmaEsSampler, type CmaEsSamplerOptions } from '../samplers/cmaes/index.
 export { DESampler, type DESamplerOptions } from '../samplers/de/index.js';
 export { QMCSampler, type QMCSamplerOptions } from '../samplers/qmc/index.js';
 export * from './executor/index.js';
+export { TPESampler, type TPESamplerOptions } from '../samplers/tpe/index.js';
+export { GPSampler, type GPSamplerOptions } from '../samplers/gp/index.js';
