@@ -29,4 +29,12 @@ export interface Sampler {
   afterTrial?(study: Study, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): void;
   /** Re-seeds the sampler's random stream (e.g. in each worker of a pool). */
   reseedRng?(seed?: number): void;
+  /**
+   * For executors that run trials in parallel and in batches: how many trials may be pending
+   * (asked, not yet told) when the next one is asked, given how many have finished. Samplers
+   * that learn from every result (TPE, GP) keep it small, so that batching fast objectives never
+   * starves them of feedback; executors always allow one pending trial per worker. Undefined:
+   * no limit (samplers that do not learn from results, or that pace themselves by generations).
+   */
+  pendingLimit?(finished: number): number;
 }

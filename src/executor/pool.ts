@@ -685,6 +685,10 @@ class Dispatcher {
         run.beginDrain(reason);
         break;
       }
+      if (this.pendingLimitReached(run)) {
+        if (run.inFlight > 0 || slots.length > 0) run.starved = true;
+        break;
+      }
       const slot = run.ask();
       if (!slot) {
         if (run.inFlight > 0 || slots.length > 0) run.starved = true;
@@ -694,6 +698,14 @@ class Dispatcher {
       slots.push(slot);
     }
     return slots;
+  }
+
+  /** A learning sampler has as many trials pending as it allows (Sampler.pendingLimit). */
+  private pendingLimitReached(run: StudyRun): boolean {
+    const sampler = run.study.sampler;
+    if (!sampler.pendingLimit) return false;
+    const finished = run.study.storage.getNTrials(run.study.studyId, ['COMPLETE', 'PRUNED', 'FAIL']);
+    return run.outstanding.size >= Math.max(this.pool.workers, sampler.pendingLimit(finished));
   }
 
   private dispatch(run: StudyRun, slots: Slot[]): void {
