@@ -1,0 +1,156 @@
+/**
+ * The IB part of a report: the best trial's parameters re-run through the engine with the trade
+ * list, for its equity curve, drawdown, trades and the breakdown by signal type (variation).
+ */
+import type { ParamValue } from '../distributions.js';
+import { createStudy } from '../study.js';
+import { RandomSampler } from '../../samplers/random.js';
+import { loadSymbolData } from '../../studies/ib/data/store.js';
+import { IbEngine } from '../../studies/ib/engine/engine.js';
+import type { GridName } from '../../studies/ib/grids.js';
+import type { IbMetrics } from '../../studies/ib/metrics.js';
+import { suggestIbParams } from '../../studies/ib/objective.js';
+import type { IbParams } from '../../studies/ib/params.js';
+import type { Trade } from '../../studies/ib/trade.js';
+import { type Chart, type Section, htmlTable } from './page.js';
+
+export interface IbConfig {
+  symbol: string;
+  grid: GridName;
+  from?: string | null;
+  to?: string | null;
+}
+
+/** The IB configuration a CLI or bench study stores (`studyopt:config`), or null for other studies. */
+export function ibConfigOf(systemAttrs: Record<string, unknown>): IbConfig | null {
+  const c = systemAttrs['studyopt:config'] as Record<string, unknown> | undefined;
+  if (!c || c.study !== 'ib' || typeof c.symbol !== 'string') return null;
+  const grid = c.grid === 'standard' || c.grid === 'expanded' ? c.grid : 'expanded';
+  return { symbol: c.symbol, grid, from: (c.from as string | null) ?? null, to: (c.to as string | null) ?? null };
+}
+
+export interface IbReplay {
+  params: IbParams;
+  metrics: IbMetrics;
+  trades: Trade[];
+}
+
+/**
+ * Re-runs the engine on the trial's parameters. The full parameter set comes from the
+ * objective's own `suggestIbParams` on an enqueued trial, so conditional and fixed parameters
+ * (TSL_SL clamping, REV_RB_PCT, MIN_SL_PCT) are filled exactly as the study's run filled them.
+ */
+export function replayIb(config: IbConfig, trialParams: Readonly<Record<string, ParamValue>>): IbReplay {
+  const data = loadSymbolData(config.symbol, { from: config.from ?? undefined, to: config.to ?? undefined });
+  const study = createStudy({ direction: 'maximize', sampler: new RandomSampler({ seed: 0 }) });
+  study.enqueueTrial({ ...trialParams });
+  const trial = study.ask();
+  const params = suggestIbParams(trial, data.data.symbol.ibWindows, config.grid);
+  const engine = new IbEngine(data.data);
+  const { metrics, trades } = engine.run(params, { dayFrom: data.dayFrom, dayTo: data.dayTo, trades: true });
+  return { params, metrics, trades: trades ?? [] };
+}
+
+function isoMinute(utcMinutes: number): string {
+  return new Date(utcMinutes * 60_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export function ibSections(replay: IbReplay, trialNumber: number): Section[] {
+  let cum = 0;
+  let peak = 0;
+  const equity = replay.trades.map((t, i) => {
+    cum += t.r;
+    peak = Math.max(peak, cum);
+    return { n: i + 1, time: isoMinute(t.exitTime), equity: Number(cum.toFixed(4)), drawdown: Number((cum - peak).toFixed(4)) };
+  });
+  const charts: Chart[] = [
+    {
+      title: 'Equity curve',
+      note: `Cumulative R of the best trial (#${trialNumber}) trade by trade, re-run through the engine.`,
+      spec: {
+        width: 560,
+        height: 220,
+        data: { values: equity },
+        mark: { type: 'line', color: '#1a7f37' },
+        encoding: {
+          x: { field: 'time', type: 'temporal', title: 'exit time (UTC)' },
+          y: { field: 'equity', type: 'quantitative', title: 'cumulative R' },
+          tooltip: [{ field: 'n', title: 'trade' }, { field: 'time' }, { field: 'equity' }],
+        },
+      },
+    },
+    {
+      title: 'Drawdown',
+      note: 'Distance of cumulative R below its running peak.',
+      spec: {
+        width: 560,
+        height: 160,
+        data: { values: equity },
+        mark: { type: 'area', color: '#cf222e', opacity: 0.6, line: { color: '#cf222e' } },
+        encoding: {
+          x: { field: 'time', type: 'temporal', title: 'exit time (UTC)' },
+          y: { field: 'drawdown', type: 'quantitative', title: 'drawdown (R)' },
+          tooltip: [{ field: 'n', title: 'trade' }, { field: 'drawdown' }],
+        },
+      },
+    },
+  ];
+  const bySignal = new Map<string, { trades: number; wins: number; losses: number; r: number }>();
+  for (const t of replay.trades) {
+    const s = bySignal.get(t.signal) ?? { trades: 0, wins: 0, losses: 0, r: 0 };
+    s.trades++;
+    if (t.r > 0) s.wins++;
+    else if (t.r < 0) s.losses++;
+    s.r += t.r;
+    bySignal.set(t.signal, s);
+  }
+  const signalRows = [...bySignal.entries()].map(([signal, s]) => ({
+    signal,
+    trades: s.trades,
+    winrate: s.wins + s.losses > 0 ? (100 * s.wins) / (s.wins + s.losses) : 0,
+    totalR: Number(s.r.toFixed(3)),
+    avgR: Number((s.r / s.trades).toFixed(3)),
+  }));
+  const variation: Chart = {
+    title: 'Variation breakdown (signal type)',
+    note: 'Total R of the best trial per entry signal (Reverse, OCAE, TCWE, REV_RB); the label is the trade count.',
+    spec: {
+      width: 360,
+      height: { step: 28 },
+      data: { values: signalRows },
+      layer: [
+        {
+          mark: { type: 'bar' },
+          encoding: {
+            y: { field: 'signal', type: 'nominal', title: null },
+            x: { field: 'totalR', type: 'quantitative', title: 'total R' },
+            color: { condition: { test: 'datum.totalR < 0', value: '#cf222e' }, value: '#1a7f37' },
+            tooltip: [{ field: 'signal' }, { field: 'trades' }, { field: 'winrate', format: '.1f' }, { field: 'totalR' }, { field: 'avgR' }],
+          },
+        },
+        { mark: { type: 'text', align: 'left', dx: 4 }, encoding: { y: { field: 'signal', type: 'nominal' }, x: { value: 0 }, text: { field: 'trades' } } },
+      ],
+    },
+  };
+  const signalTable = htmlTable(
+    ['signal', 'trades', 'win rate %', 'total R', 'avg R'],
+    signalRows.map((s) => [s.signal, s.trades, s.winrate.toFixed(1), s.totalR, s.avgR]),
+  );
+  const tradeTable = htmlTable(
+    ['#', 'entry (UTC)', 'signal', 'side', 'entry', 'stop', 'target', 'exit (UTC)', 'exit', 'reason', 'R'],
+    replay.trades.map((t, i) => [i + 1, isoMinute(t.entryTime), t.signal, t.direction, t.entryPrice.toFixed(2), t.stop.toFixed(2), t.target.toFixed(2), isoMinute(t.exitTime), t.exitPrice.toFixed(2), t.exitReason, t.r.toFixed(3)]),
+    { scroll: true, className: (row, col) => (col === 10 ? (replay.trades[row].r >= 0 ? 'pos' : 'neg') : undefined) },
+  );
+  const paramTable = htmlTable(['parameter', 'value'], Object.entries(replay.params).map(([k, v]) => [k, String(v)]));
+  const m = replay.metrics;
+  return [
+    {
+      title: `Best trial #${trialNumber}: equity and drawdown`,
+      intro: `${m.total_trades} trades, total R ${m.total_r}, Sharpe ${m.sharpe_ratio}, win rate ${m.winrate}%, profit factor ${m.profit_factor}, max drawdown ${m.max_drawdown} R.`,
+      charts,
+      html: `<h3>Engine parameters</h3>${paramTable}`,
+    },
+    { title: 'Variation breakdown', charts: [variation], html: signalTable },
+    { title: `Trades of trial #${trialNumber}`, intro: `${replay.trades.length} trades; R is the result in units of initial risk.`, html: tradeTable },
+  ];
+}

@@ -1,0 +1,110 @@
+// The report in a real browser: Debian's headless Chromium driven by playwright-core (never a
+// downloaded browser). The page must load offline with no console errors and no dialogs (the
+// hostile study name must not run), and every chart must render a non-empty SVG. The screenshot
+// is kept as a test artifact (test-artifacts/report.png).
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderStudyReport } from '../../src/report/report.js';
+import { evilParamStudy, ibStudy, tinyBench } from './fixtures.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = resolve('test-artifacts');
+const present = existsSync(CHROMIUM);
+
+if (!present && process.env.CI) {
+  // In CI a missing browser is a failure, never a silent skip.
+  describe('report in Chromium', () => {
+    it('needs Chromium', () => {
+      throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium package (run .ci/install-chromium.sh before npm ci)`);
+    });
+  });
+} else {
+  describe.skipIf(!present)(`report in Chromium${present ? '' : ` (skipped: no ${CHROMIUM}; install it with .ci/install-chromium.sh)`}`, () => {
+    let context: BrowserContext;
+    let profile: string;
+
+    beforeAll(async () => {
+      profile = mkdtempSync(join(tmpdir(), 'studyopt-chromium-'));
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        viewport: { width: 1280, height: 900 },
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      });
+      mkdirSync(ARTIFACTS, { recursive: true });
+    });
+
+    afterAll(async () => {
+      await context?.close();
+      if (profile) rmSync(profile, { recursive: true, force: true });
+    });
+
+    async function open(file: string) {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      const dialogs: string[] = [];
+      const requests: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      page.on('request', (r) => {
+        if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) requests.push(r.url());
+      });
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector('body[data-rendered]', { state: 'attached', timeout: 60_000 });
+      // Runs in the page (types kept structural: the suite has no DOM lib).
+      type El = { getAttribute(n: string): string | null; querySelector(s: string): El | null; querySelectorAll(s: string): { length: number }; getBoundingClientRect(): { width: number; height: number } };
+      const charts = await page.$$eval('.vega-chart', (els) =>
+        (els as unknown as El[]).map((el) => {
+          const svg = el.querySelector('svg');
+          const box = svg?.getBoundingClientRect();
+          return { id: el.getAttribute('data-chart'), marks: svg ? svg.querySelectorAll('path, rect, line, circle, text').length : 0, width: box?.width ?? 0, height: box?.height ?? 0 };
+        }),
+      );
+      const rendered = Number(await page.getAttribute('body', 'data-rendered'));
+      return { page, errors, dialogs, requests, charts, rendered };
+    }
+
+    it('the IB report with bench charts: every chart drawn, no console errors, no injected script; screenshot kept', async () => {
+      const study = await ibStudy(120);
+      const file = join(ARTIFACTS, 'report.html');
+      writeFileSync(file, renderStudyReport({ storage: study.storage, studyId: study.studyId, bench: await tinyBench() }));
+      const { page, errors, dialogs, requests, charts, rendered } = await open(file);
+      expect(errors).toEqual([]);
+      expect(dialogs).toEqual([]);
+      expect(requests).toEqual([]); // self-contained: nothing fetched
+      expect(charts.length).toBeGreaterThanOrEqual(15);
+      expect(rendered).toBe(charts.length);
+      for (const c of charts) {
+        expect(c.marks, `chart ${c.id}`).toBeGreaterThan(3);
+        expect(c.width * c.height, `chart ${c.id}`).toBeGreaterThan(0);
+      }
+      await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+      expect(existsSync(join(ARTIFACTS, 'report.png'))).toBe(true);
+      await page.close();
+    }, 120_000);
+
+    it('a study with quotes and markup in parameter names and values renders without running any of it', async () => {
+      const study = await evilParamStudy();
+      const file = join(ARTIFACTS, 'report-escaping.html');
+      writeFileSync(file, renderStudyReport({ storage: study.storage, studyId: study.studyId }));
+      const { page, errors, dialogs, charts, rendered } = await open(file);
+      expect(errors).toEqual([]);
+      expect(dialogs).toEqual([]);
+      expect(rendered).toBe(charts.length);
+      for (const c of charts) expect(c.marks, `chart ${c.id}`).toBeGreaterThan(3);
+      // The hostile strings are shown as text.
+      expect(await page.textContent('body')).toContain('we"ird \'name\' <b>');
+      await page.close();
+    }, 120_000);
+  });
+}

@@ -1,0 +1,52 @@
+// Studies and bench results the report tests render: an IB study (with a hostile name and user
+// attribute) and a test-function study whose parameter names and values carry quotes and markup.
+import { runBench } from '../../src/bench/bench.js';
+import { seedList } from '../../src/bench/experiments.js';
+import { Progress } from '../../src/bench/progress.js';
+import type { BenchResult } from '../../src/bench/bench.js';
+import { CLI_CONFIG_KEY } from '../../src/cli/cli-study.js';
+import { type Study, createStudy } from '../../src/study.js';
+import { RandomSampler } from '../../samplers/random.js';
+import * as ib from '../../studies/ib/objective.js';
+
+export const EVIL_NAME = '</script><script>alert(1)</script>';
+export const EVIL_ATTR = '"><img src=x onerror=alert(2)>';
+export const EVIL_PARAM = `we"ird 'name' <b>`;
+export const EVIL_CHOICE = '</script><script>alert(3)</script>';
+
+export async function ibStudy(nTrials = 80): Promise<Study> {
+  ib.setup({ symbol: 'GER40', grid: 'standard' });
+  const study = createStudy({ studyName: EVIL_NAME, direction: 'maximize', sampler: new RandomSampler({ seed: 5 }), constraints: ib.constraints });
+  study.setSystemAttr(CLI_CONFIG_KEY, { study: 'ib', symbol: 'GER40', grid: 'standard', objective: 'sharpe', minTrades: 10, from: null, to: null });
+  await study.optimize(
+    (trial) => {
+      const v = ib.objective(trial);
+      trial.setUserAttr('note', EVIL_ATTR);
+      return v;
+    },
+    { nTrials },
+  );
+  return study;
+}
+
+export async function evilParamStudy(): Promise<Study> {
+  const study = createStudy({ studyName: `study "with" <quotes>`, direction: 'minimize', sampler: new RandomSampler({ seed: 2 }) });
+  await study.optimize(
+    (trial) => {
+      const x = trial.suggestFloat(EVIL_PARAM, -3, 3);
+      const c = trial.suggestCategorical('kind', ['plain', EVIL_CHOICE]);
+      const n = trial.suggestInt('n', 1, 20, { log: true });
+      trial.setUserAttr(EVIL_ATTR, EVIL_NAME);
+      return x * x + (c === 'plain' ? 0 : 1) + n / 20;
+    },
+    { nTrials: 60 },
+  );
+  return study;
+}
+
+export async function tinyBench(): Promise<BenchResult> {
+  return runBench(
+    { spec: { kind: 'function', name: 'hartmann6' }, samplers: ['random', 'tpe', 'cmaes', 'qmc'], budgets: [10, 30], seeds: seedList(2), workers: 1 },
+    { progress: new Progress({ quiet: true }) },
+  );
+}
