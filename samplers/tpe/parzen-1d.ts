@@ -27,8 +27,8 @@ const REACH = 7;
 const REACH2 = REACH * REACH;
 /** The partial sums that bound TPE scores cover kernels this many bandwidths away. */
 const NEAR = 3;
-/** Beyond this many bandwidths a normal tail (below 1e-19) is taken as empty. */
-const TAIL_Z = 9;
+/** Beyond this many bandwidths a normal tail (below 1e-9) is left out of a kernel's truncation mass. */
+const TAIL_Z = 6;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 // exp(-q/2) for 0 <= q <= 64 as a table at steps of 1/16 times a 4th-order Taylor factor for the
 // remainder: relative error below 3e-10, about three times faster than Math.exp.
@@ -83,13 +83,14 @@ export class SortedParzen1D {
   private readonly lower: number;
   private readonly upper: number;
   private memo: Float64Array | null = null;
+  private readonly alloc: Allocator;
 
   /**
    * `sorted`: internal values, ascending; `weights[i]`: the weight of sorted[i] (non-negative),
    * normalised together with the prior's.
    */
   constructor(dim: ParzenDim, sorted: Float64Array, weights: ArrayLike<number>, options: Parzen1DOptions) {
-    const alloc = options.alloc ?? HEAP;
+    const alloc = (this.alloc = options.alloc ?? HEAP);
     this.dim = dim;
     const n = sorted.length;
     const m = n + 1;
@@ -194,7 +195,7 @@ export class SortedParzen1D {
   /** `count` draws, in internal representation. */
   sample(rng: Rng, count: number): Float64Array {
     const dim = this.dim;
-    const out = new Float64Array(count);
+    const out = this.alloc.float64(count);
     const cw = this.cumWeights;
     for (let c = 0; c < count; c++) {
       const target = rng.random() * cw[cw.length - 1];
@@ -215,7 +216,7 @@ export class SortedParzen1D {
 
   /** log density (log probability for discrete parameters) at each point; see ParzenEstimator.logPdf. */
   logPdf(xs: Float64Array): Float64Array {
-    const out = new Float64Array(xs.length);
+    const out = this.alloc.float64(xs.length);
     const reach = REACH * this.narrowSigma;
     for (let c = 0; c < xs.length; c++) {
       const x = xs[c];
@@ -240,9 +241,9 @@ export class SortedParzen1D {
     const mu = this.narrowMu;
     const reach = REACH * this.narrowSigma;
     const near = NEAR * this.narrowSigma;
-    const partial = new Float64Array(count);
-    const bound = new Float64Array(count);
-    const ranges = new Int32Array(4 * count);
+    const partial = this.alloc.float64(count);
+    const bound = this.alloc.float64(count);
+    const ranges = this.alloc.int32(4 * count);
     const order: number[] = [];
     for (let c = 0; c < count; c++) {
       const x = xs[c];
