@@ -67,6 +67,15 @@ export class GPSampler implements Sampler {
     this.rngTrialId = -1;
   }
 
+  /**
+   * Trials that may be pending in a batching executor: the rest of the random start-up phase,
+   * then one. Every GP proposal should see every result so far; trials in flight on other
+   * workers enter as kriging-believer observations.
+   */
+  pendingLimit(finished: number): number {
+    return finished < this.nStartupTrials ? this.nStartupTrials - finished : 1;
+  }
+
   /** Each trial has its own stream, seeded from (seed, trial number), as the random sampler. */
   private streamFor(trial: FrozenTrial): Rng {
     if (trial.trialId !== this.rngTrialId) {

@@ -143,6 +143,16 @@ export class TPESampler implements Sampler {
   }
 
   /**
+   * Trials that may be pending in a batching executor: the rest of the random start-up phase,
+   * then one for every 20 finished trials. The model changes little from one result to the next
+   * once there are many, so a few stale proposals cost little (constantLiar spreads them).
+   */
+  pendingLimit(finished: number): number {
+    if (finished < this.nStartupTrials) return this.nStartupTrials - finished;
+    return Math.max(1, Math.floor(finished / 20));
+  }
+
+  /**
    * Each trial draws from its own stream, seeded from (seed, trial number) as the random
    * sampler's: a resumed study does not repeat its first run, and a trial's parameters do not
    * depend on the order in which a worker pool asks for them.

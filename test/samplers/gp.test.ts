@@ -214,6 +214,13 @@ describe('GPSampler', () => {
     for (let i = 0; i < 4; i++) for (let j = 0; j < i; j++) expect(Math.hypot(pending[i][0] - pending[j][0], pending[i][1] - pending[j][1])).toBeGreaterThan(1e-3);
   });
 
+  it('lets a batching executor run the start-up phase in parallel, then one trial ahead', () => {
+    const sampler = new GPSampler({ nStartupTrials: 8 });
+    expect(sampler.pendingLimit(0)).toBe(8);
+    expect(sampler.pendingLimit(8)).toBe(1);
+    expect(sampler.pendingLimit(300)).toBe(1);
+  });
+
   it('exposes a registry entry for the CLI', () => {
     expect(Object.keys(registryEntry.options)).toEqual(expect.arrayContaining(['seed', 'nStartupTrials']));
     expect(registryEntry.create({ seed: 1 }, {}).name).toBe('gp');

@@ -229,6 +229,14 @@ describe('TPESampler', () => {
     expect(study.bestValue).toBeLessThan(0.02);
   });
 
+  it('lets a batching executor run the start-up phase in parallel, then few trials ahead', () => {
+    const sampler = new TPESampler({ nStartupTrials: 10 });
+    expect(sampler.pendingLimit(0)).toBe(10);
+    expect(sampler.pendingLimit(9)).toBe(1);
+    expect(sampler.pendingLimit(10)).toBe(1);
+    expect(sampler.pendingLimit(1000)).toBe(50);
+  });
+
   it('rejects bad options with messages that name them', () => {
     expect(() => new TPESampler({ nEiCandidates: 0 })).toThrow(/nEiCandidates/);
     expect(() => new TPESampler({ group: true })).toThrow(/multivariate/);
