@@ -71,9 +71,12 @@ export function renderStudyReport(input: StudyReportInput): string {
     ),
   ];
   if (best) {
-    summary.push('<h3>Best parameters</h3>', htmlTable(['parameter', 'value'], Object.entries(best.params).map(([k, v]) => [k, JSON.stringify(v)])));
-    const attrs = Object.entries(best.userAttrs);
-    if (attrs.length) summary.push('<h3>Its user attributes</h3>', htmlTable(['attribute', 'value'], attrs.map(([k, v]) => [k, typeof v === 'number' ? formatNumber(v) : JSON.stringify(v)])));
+    // Side by side: the best parameters, and its user attributes (metrics) in two columns.
+    const boxes = [`<div><h3>Best parameters</h3>${htmlTable(['parameter', 'value'], Object.entries(best.params).map(([k, v]) => [k, JSON.stringify(v)]))}</div>`];
+    const attrs = Object.entries(best.userAttrs).map(([k, v]) => [k, typeof v === 'number' ? formatNumber(v) : JSON.stringify(v)]);
+    const half = Math.ceil(attrs.length / 2);
+    if (attrs.length) boxes.push(`<div><h3>Its user attributes</h3><div class="grid">${htmlTable(['attribute', 'value'], attrs.slice(0, half))}${attrs.length > half ? htmlTable(['attribute', 'value'], attrs.slice(half)) : ''}</div></div>`);
+    summary.push(`<div class="grid">${boxes.join('')}</div>`);
   }
   return renderPage({
     title: `Study report: ${name}`,

@@ -10,9 +10,19 @@ function dataBlock(html: string): { charts: unknown[] } {
   return JSON.parse(m![1]);
 }
 
-/** Script elements the page opens: the three libraries, the data block and the boot script. */
+/** The page after the inlined libraries (which sit in <head>). */
+function body(html: string): string {
+  return html.slice(html.indexOf('</head>'));
+}
+
+/** Script elements in the body: only the data block and the boot script. */
 function scriptTags(html: string): number {
-  return (html.match(/<script\b/gi) ?? []).length;
+  return (body(html).match(/<script\b/gi) ?? []).length;
+}
+
+/** `includes` without dumping a megabyte page into the failure message. */
+function has(html: string, s: string): boolean {
+  return html.includes(s);
 }
 
 describe('escaping', () => {
@@ -28,21 +38,23 @@ describe('escaping', () => {
   it('a study named </script><script>alert(1)</script> with a hostile user attribute cannot inject markup', async () => {
     const study = await ibStudy(40);
     const html = renderStudyReport({ storage: study.storage, studyId: study.studyId });
-    expect(html).not.toContain(EVIL_NAME);
-    expect(html).not.toContain(EVIL_ATTR);
-    expect(html).not.toContain('<img');
-    expect(html).toContain(escapeHtml(EVIL_NAME));
-    expect(scriptTags(html)).toBe(5);
-    expect(html).toContain('Equity curve');
-    expect(html).toContain('Variation breakdown');
+    expect(has(html, EVIL_NAME)).toBe(false);
+    expect(has(html, EVIL_ATTR)).toBe(false);
+    expect(has(body(html), '<img')).toBe(false);
+    expect(has(html, escapeHtml(EVIL_NAME))).toBe(true);
+    expect(has(html, escapeHtml(EVIL_ATTR))).toBe(true);
+    expect(scriptTags(html)).toBe(2);
+    expect(has(html, 'Equity curve')).toBe(true);
+    expect(has(html, 'Variation breakdown')).toBe(true);
   }, 60_000);
 
   it('parameter names and categorical values with quotes and markup stay data', async () => {
     const study = await evilParamStudy();
     const html = renderStudyReport({ storage: study.storage, studyId: study.studyId, bench: await tinyBench() });
-    expect(html).not.toContain(EVIL_PARAM);
-    expect(html).not.toContain(EVIL_CHOICE);
-    expect(scriptTags(html)).toBe(5);
+    expect(has(html, EVIL_PARAM)).toBe(false);
+    expect(has(html, EVIL_CHOICE)).toBe(false);
+    expect(has(html, escapeHtml(EVIL_PARAM))).toBe(true);
+    expect(scriptTags(html)).toBe(2);
     const data = JSON.stringify(dataBlock(html));
     // The strings reach the charts intact, as data (titles, values), never as field names.
     expect(data).toContain(JSON.stringify(EVIL_PARAM).slice(1, -1));
