@@ -108,7 +108,8 @@ describe('SQLite storage across processes', () => {
 
   it('hands every point of a shared grid to exactly one process', async () => {
     const file = join(dir, 'grid.db');
-    const results = await Promise.all([1, 2, 3].map(() => run(file, 'grid', 'grid', { gridA: 20, gridB: 15 })));
+    // 5 ms a point (1.5 s of work in all), so that the processes overlap even on a loaded machine.
+    const results = await Promise.all([1, 2, 3].map(() => run(file, 'grid', 'grid', { gridA: 20, gridB: 15, sleepMs: 5 })));
     expect(results.every((r) => r.stopReason === 'exhausted')).toBe(true);
     const trials = trialsOf(file, 'grid');
     expect(trials.length).toBe(300);
