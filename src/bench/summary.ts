@@ -36,13 +36,12 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** The median of values with the worst direction's nulls (runs without a feasible trial) ordered last. */
+/** The median of the bests, runs without a feasible trial (null) counting as the worst. */
 function medianBest(values: readonly (number | null)[], maximize: boolean): number | null {
   const keyed = values.map((v) => (v === null ? (maximize ? -Infinity : Infinity) : v));
   const s = keyed.sort((a, b) => a - b);
-  // With nulls at the bad end, the lower median for maximisation and the upper for minimisation
-  // stay conservative when the count is even.
-  const m = s.length % 2 ? s[s.length >> 1] : maximize ? s[s.length / 2 - 1] : s[s.length / 2];
+  // With nulls as ∓Infinity at the bad end, a median that touches one is null.
+  const m = s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   return Number.isFinite(m) ? m : null;
 }
 
