@@ -9,10 +9,12 @@ import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../errors.js';
 import backtest from './commands/backtest.js';
 import data from './commands/data.js';
+import bench from './commands/bench.js';
 import best from './commands/best.js';
 import deleteCommand from './commands/delete.js';
 import exportCommand from './commands/export.js';
 import optimize from './commands/optimize.js';
+import report from './commands/report.js';
 import studies from './commands/studies.js';
 import trials from './commands/trials.js';
 
@@ -23,6 +25,8 @@ async function main(argv: string[]): Promise<void> {
     .scriptName('studyopt')
     .usage('$0 <command> [options]\n\nBayesian and evolutionary parameter search, modelled on Optuna.')
     .command(optimize)
+    .command(bench)
+    .command(report)
     .command(backtest)
     .command(data)
     .command(studies)

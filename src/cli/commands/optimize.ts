@@ -287,5 +287,7 @@ function whereAndHowToResume(studies: readonly Study[], argv: ArgumentsCamelCase
   const quoted = args.map((a) => (/^[\w./:=,@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`));
   const names = studies.map((s) => `'${s.studyName}'`).join(', ');
   const unfinished = summaries.length < studies.length || summaries.some((s) => s.stopReason === 'aborted' || s.stopReason === 'timeout' || s.stopReason === 'stopped');
-  return `stored in ${argv.storage} as ${studies.length === 1 ? 'study' : 'studies'} ${names}\n${unfinished ? 'resume' : 'continue (raise --trials)'} with: studyopt ${quoted.join(' ')}\n`;
+  const storageArg = /^[\w./:=,@%+-]+$/.test(argv.storage) ? argv.storage : `'${argv.storage.replace(/'/g, "'\\''")}'`;
+  const reports = studies.map((s) => `open its report: studyopt report --study-name ${/^[\w./:=,@%+-]+$/.test(s.studyName) ? s.studyName : `'${s.studyName.replace(/'/g, "'\\''")}'`} --storage ${storageArg} --out ${s.studyName.replace(/[^\w.-]+/g, '_')}.html`);
+  return `stored in ${argv.storage} as ${studies.length === 1 ? 'study' : 'studies'} ${names}\n${unfinished ? 'resume' : 'continue (raise --trials)'} with: studyopt ${quoted.join(' ')}\n${reports.join('\n')}\n`;
 }
