@@ -2,12 +2,14 @@
  * SQLite storage benchmark (issue 4). Build first (`npm run build`), then:
  *
  *   node dist/scripts/bench-storage.js                 # all four figures
- *   node dist/scripts/bench-storage.js single|multi|overhead|big [--trials N] [--big-trials N]
+ *   node dist/scripts/bench-storage.js single|multi|overhead|overhead-pool|big [--trials N] [--big-trials N]
  *
  * Figures:
  *   single   finished trials/s, one process, trivial objective with 11 parameters (RandomSampler)
  *   multi    finished trials/s of 4 processes on one file and one study; lock errors counted
- *   overhead storage time as % of wall time for a 1 ms (busy) objective
+ *   overhead storage time as % of wall time for a 1 ms (busy) objective, in this thread
+ *   overhead-pool  the same objective on the worker pool (the CLI's default executor, 2 workers):
+ *            wall time with SQLite against in-memory storage
  *   big      a 1.5M-trial study: a fresh process opens the file and answers `best` (wall time)
  *
  * Each figure is also measured with the in-memory store in the same run, as the baseline.
@@ -157,6 +159,37 @@ async function overhead(dir: string): Promise<void> {
   );
 }
 
+/**
+ * The CLI runs objectives on a worker pool by default, where the main thread writes the storage
+ * while the workers compute: how much wall time does SQLite then add over in-memory storage?
+ */
+async function overheadPool(dir: string): Promise<void> {
+  const n = arg('trials', 4_000);
+  const workers = arg('workers', 2);
+  const module = new URL('./lib/busy-objective.js', import.meta.url);
+  const run = async (storage: Storage, name: string): Promise<number> => {
+    const study = createStudy({ studyName: name, storage, sampler: new RandomSampler({ seed: 1 }), loadIfExists: true });
+    const t0 = performance.now();
+    await study.optimize(module, { workers, nTrials: n, moduleOptions: { busyMs: 1 } });
+    return (performance.now() - t0) / 1000;
+  };
+  const times: { mem: number; sql: number }[] = [];
+  for (let rep = 0; rep < 3; rep++) {
+    const mem = await run(new InMemoryStorage(), `pool-${rep}`);
+    const sqlite = new SqliteStorage(join(dir, `overhead-pool-${rep}.db`));
+    const sql = await run(sqlite, `pool-${rep}`);
+    sqlite.close();
+    times.push({ mem, sql });
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+  const mem = med(times.map((t) => t.mem));
+  const sql = med(times.map((t) => t.sql));
+  console.log(
+    `overhead-pool: ${n} trials of a 1 ms objective on ${workers} workers (median of 3): sqlite ${sql.toFixed(2)} s, in-memory ${mem.toFixed(2)} s, ` +
+      `storage adds ${((100 * (sql - mem)) / sql).toFixed(1)}% of wall time (runs: ${times.map((t) => `${t.sql.toFixed(2)}/${t.mem.toFixed(2)}`).join(', ')})`,
+  );
+}
+
 /** Writes a study of `n` COMPLETE trials (2 params, 1 value) straight into the file, in Optuna's encoding. */
 function buildBig(file: string, n: number): void {
   const s = new SqliteStorage(file);
@@ -240,6 +273,7 @@ async function main(): Promise<void> {
     if (mode === 'all' || mode === 'single') await single(dir);
     if (mode === 'all' || mode === 'multi') await multi(dir);
     if (mode === 'all' || mode === 'overhead') await overhead(dir);
+    if (mode === 'all' || mode === 'overhead-pool') await overheadPool(dir);
     if (mode === 'all' || mode === 'big') await big(dir);
   } finally {
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
