@@ -42,8 +42,41 @@ export interface Trial {
   setUserAttr(key: string, value: unknown): void;
 }
 
+/**
+ * The typed `suggest*` methods, built on one `suggest(name, distribution)`: each validates its
+ * arguments into a distribution (throwing a UsageError that names the parameter).
+ */
+export abstract class SuggestingTrial implements Trial {
+  abstract readonly number: number;
+  abstract readonly params: Readonly<Record<string, ParamValue>>;
+  abstract readonly distributions: Readonly<Record<string, Distribution>>;
+  abstract readonly userAttrs: Readonly<Record<string, unknown>>;
+  abstract readonly datetimeStart: Date | null;
+  /** Suggests a value from any distribution object. */
+  abstract suggest(name: string, distribution: Distribution): ParamValue;
+  abstract report(value: number, step: number): void;
+  abstract shouldPrune(): boolean;
+  abstract setUserAttr(key: string, value: unknown): void;
+
+  suggestFloat(name: string, low: number, high: number, options: NumericOptions = {}): number {
+    return this.suggest(name, floatDistribution(low, high, options, name)) as number;
+  }
+
+  suggestInt(name: string, low: number, high: number, options: NumericOptions = {}): number {
+    return this.suggest(name, intDistribution(low, high, options, name)) as number;
+  }
+
+  suggestCategorical<T extends CategoricalChoice>(name: string, choices: readonly T[]): T {
+    return this.suggest(name, categoricalDistribution(choices, name)) as T;
+  }
+
+  suggestOrdinal<T extends number>(name: string, values: readonly T[]): T {
+    return this.suggest(name, ordinalDistribution(values, name)) as T;
+  }
+}
+
 /** A trial owned by a Study in this thread. */
-export class StudyTrial implements Trial {
+export class StudyTrial extends SuggestingTrial {
   readonly number: number;
   readonly trialId: number;
   private readonly study: Study;
@@ -69,6 +102,7 @@ export class StudyTrial implements Trial {
       distributions?: Record<string, Distribution>;
     } = {},
   ) {
+    super();
     this.study = study;
     this.trialId = trialId;
     this.number = number;
@@ -94,22 +128,6 @@ export class StudyTrial implements Trial {
   get datetimeStart(): Date | null {
     if (this.cachedStart === undefined) this.cachedStart = this.study.storage.getTrial(this.trialId).datetimeStart;
     return this.cachedStart;
-  }
-
-  suggestFloat(name: string, low: number, high: number, options: NumericOptions = {}): number {
-    return this.suggest(name, floatDistribution(low, high, options, name)) as number;
-  }
-
-  suggestInt(name: string, low: number, high: number, options: NumericOptions = {}): number {
-    return this.suggest(name, intDistribution(low, high, options, name)) as number;
-  }
-
-  suggestCategorical<T extends CategoricalChoice>(name: string, choices: readonly T[]): T {
-    return this.suggest(name, categoricalDistribution(choices, name)) as T;
-  }
-
-  suggestOrdinal<T extends number>(name: string, values: readonly T[]): T {
-    return this.suggest(name, ordinalDistribution(values, name)) as T;
   }
 
   /** Suggests a value from any distribution object (the typed methods above build one). */

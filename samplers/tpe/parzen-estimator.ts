@@ -83,7 +83,6 @@ export class ParzenEstimator {
   private readonly categorical: (Float64Array | null)[];
   /** One numeric dimension: the sorted, fused estimator does the work. */
   private readonly single: SortedParzen1D | null = null;
-  private readonly alloc: Allocator;
 
   /**
    * `observations[d][i]`: internal value of dimension d in observation i. `obsWeights` (one per
@@ -91,7 +90,7 @@ export class ParzenEstimator {
    */
   constructor(dims: readonly ParzenDim[], observations: readonly Float64Array[], obsWeights: ArrayLike<number>, options: ParzenEstimatorOptions) {
     this.dims = dims;
-    const alloc = (this.alloc = options.alloc ?? HEAP);
+    const alloc = options.alloc ?? HEAP;
     const n = dims.length > 0 ? observations[0].length : 0;
     if (dims.length === 1 && dims[0].kind !== 'categorical') {
       const place = sortedPlaces(observations[0], n, alloc);

@@ -6,23 +6,10 @@
  * parameters the objective used, its user attributes and intermediate values; the main thread
  * stores them when the trial's result comes back.
  */
-import {
-  type CategoricalChoice,
-  type Distribution,
-  type NumericOptions,
-  type ParamValue,
-  categoricalDistribution,
-  checkCompatible,
-  containsInternal,
-  distributionsEqual,
-  floatDistribution,
-  intDistribution,
-  ordinalDistribution,
-  toInternal,
-} from '../distributions.js';
+import { type Distribution, type ParamValue, checkCompatible, containsInternal, distributionsEqual, toInternal } from '../distributions.js';
 import { UsageError } from '../errors.js';
 import { Rng } from '../rng.js';
-import type { Trial } from '../trial.js';
+import { SuggestingTrial } from '../trial.js';
 import { sampleUniform } from '../../samplers/random.js';
 import type { Task, TaskTrial, UsedParam } from './protocol.js';
 
@@ -31,7 +18,7 @@ export interface PruneOracle {
   shouldPrune(trialNumber: number, intermediate: readonly (readonly [number, number])[]): boolean;
 }
 
-export class WorkerTrial implements Trial {
+export class WorkerTrial extends SuggestingTrial {
   readonly number: number;
   readonly used: UsedParam[] = [];
   readonly intermediate: [number, number][] = [];
@@ -45,6 +32,7 @@ export class WorkerTrial implements Trial {
   private rng: Rng | null = null;
 
   constructor(task: Task, source: TaskTrial, nameIndex: ReadonlyMap<string, number>, oracle: PruneOracle | null) {
+    super();
     this.task = task;
     this.source = source;
     this.number = source.number;
@@ -82,22 +70,6 @@ export class WorkerTrial implements Trial {
 
   get datetimeStart(): Date | null {
     return new Date(this.source.startedAt);
-  }
-
-  suggestFloat(name: string, low: number, high: number, options: NumericOptions = {}): number {
-    return this.suggest(name, floatDistribution(low, high, options, name)) as number;
-  }
-
-  suggestInt(name: string, low: number, high: number, options: NumericOptions = {}): number {
-    return this.suggest(name, intDistribution(low, high, options, name)) as number;
-  }
-
-  suggestCategorical<T extends CategoricalChoice>(name: string, choices: readonly T[]): T {
-    return this.suggest(name, categoricalDistribution(choices, name)) as T;
-  }
-
-  suggestOrdinal<T extends number>(name: string, values: readonly T[]): T {
-    return this.suggest(name, ordinalDistribution(values, name)) as T;
   }
 
   suggest(name: string, distribution: Distribution): ParamValue {

@@ -7,7 +7,7 @@ import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { categoricalDistribution, floatDistribution, intDistribution, ordinalDistribution } from '../../src/distributions.js';
+import { categoricalDistribution, floatDistribution, intDistribution } from '../../src/distributions.js';
 import { UsageError } from '../../src/errors.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { isCreated } from '../../src/storage/storage.js';

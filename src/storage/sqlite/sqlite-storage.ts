@@ -119,7 +119,6 @@ interface TrialRow {
 
 const SQLITE_HEADER = 'SQLite format 3\0';
 const MAX_WRITE_ATTEMPTS = 50;
-const OPEN_STATES: readonly TrialState[] = ['RUNNING', 'WAITING'];
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 function sleepMs(ms: number): void {
