@@ -26,6 +26,7 @@ import type { Storage } from '../src/storage/storage.js';
 import { createStudy, loadStudy } from '../src/study.js';
 import type { Trial } from '../src/trial.js';
 import { RandomSampler } from '../samplers/random.js';
+import { busy, elevenParameters } from './lib/busy-objective.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -35,24 +36,12 @@ function arg(name: string, fallback: number): number {
 }
 
 /** A trivial objective over 11 parameters of every kind. */
-function objective11(trial: Trial): number {
-  let s = 0;
-  for (let i = 0; i < 4; i++) s += trial.suggestFloat(`f${i}`, -5, 5) ** 2;
-  s += trial.suggestFloat('lr', 1e-5, 1e-1, { log: true });
-  for (let i = 0; i < 3; i++) s += trial.suggestInt(`n${i}`, 1, 100);
-  s += trial.suggestCategorical('c', ['a', 'b', 'c']) === 'a' ? 1 : 0;
-  s += trial.suggestOrdinal('w', [40, 60, 90, 120]);
-  s += trial.suggestFloat('s', 0, 1, { step: 0.25 });
-  return s;
-}
+const objective11 = elevenParameters;
 
 function busyObjective(ms: number): (trial: Trial) => number {
   return (trial) => {
-    const v = objective11(trial);
-    const end = performance.now() + ms;
-    while (performance.now() < end) {
-      // spin: a CPU-bound objective of `ms` milliseconds
-    }
+    const v = elevenParameters(trial);
+    busy(ms);
     return v;
   };
 }

@@ -11,6 +11,13 @@ export function setup(options: { busyMs?: number } = {}): void {
 }
 
 export function objective(trial: Trial): number {
+  const s = elevenParameters(trial);
+  busy(busyMs);
+  return s;
+}
+
+/** Suggests 11 parameters of every kind; returns a value that depends on all of them. */
+export function elevenParameters(trial: Trial): number {
   let s = 0;
   for (let i = 0; i < 4; i++) s += trial.suggestFloat(`f${i}`, -5, 5) ** 2;
   s += trial.suggestFloat('lr', 1e-5, 1e-1, { log: true });
@@ -18,9 +25,13 @@ export function objective(trial: Trial): number {
   s += trial.suggestCategorical('c', ['a', 'b', 'c']) === 'a' ? 1 : 0;
   s += trial.suggestOrdinal('w', [40, 60, 90, 120]);
   s += trial.suggestFloat('s', 0, 1, { step: 0.25 });
-  const end = performance.now() + busyMs;
-  while (performance.now() < end) {
-    // busy: a CPU-bound objective
-  }
   return s;
+}
+
+/** Spins for `ms` milliseconds: a CPU-bound objective. */
+export function busy(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // busy
+  }
 }
