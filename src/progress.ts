@@ -1,9 +1,58 @@
 /**
  * A one-line progress display on stderr: trials done, rate, best so far, ETA. Drawn only when
- * stderr is a terminal, redrawn at most every 100 ms so it never costs the run anything.
+ * stderr is a terminal, redrawn at most every 100 ms so it never costs the run anything; with a
+ * known total it leads with a cli-progress bar, unless NO_COLOR asks for plain text.
  */
+import cliProgress from 'cli-progress';
 import type { FrozenTrial } from './frozen-trial.js';
 import type { Study } from './study.js';
+
+/**
+ * Where a progress text goes: a cli-progress bar followed by the text when the stream is a
+ * terminal, a total is known and NO_COLOR is unset; the text alone on a terminal otherwise;
+ * nothing when the stream is not a terminal.
+ */
+export class StatusLine {
+  readonly enabled: boolean;
+  private readonly stream: NodeJS.WriteStream;
+  private bar: cliProgress.SingleBar | null = null;
+  private drawn = false;
+
+  constructor(stream: NodeJS.WriteStream = process.stderr, enabled = Boolean(stream.isTTY)) {
+    this.stream = stream;
+    this.enabled = enabled;
+  }
+
+  draw(done: number, total: number | undefined, text: string): void {
+    if (!this.enabled) return;
+    this.drawn = true;
+    if (total !== undefined && !process.env.NO_COLOR) {
+      if (!this.bar) {
+        this.bar = new cliProgress.SingleBar(
+          { stream: this.stream, format: '{bar} {info}', barsize: 20, hideCursor: false, clearOnComplete: false, fps: 20, noTTYOutput: true },
+          cliProgress.Presets.shades_classic,
+        );
+        this.bar.start(total, done, { info: text });
+      } else {
+        this.bar.setTotal(total);
+        this.bar.update(done, { info: text });
+      }
+      return;
+    }
+    this.stream.write(`\r\x1b[2K${text}`);
+  }
+
+  /** Draws the final text and ends the line. */
+  finish(done: number, total: number | undefined, text: string): void {
+    if (!this.enabled || !this.drawn) return;
+    if (this.bar) {
+      this.bar.update(done, { info: text });
+      this.bar.stop();
+      return;
+    }
+    this.stream.write(`\r\x1b[2K${text}\n`);
+  }
+}
 
 const REDRAW_MS = 100;
 
@@ -11,8 +60,7 @@ export class ProgressLine {
   private readonly study: Study;
   private readonly total: number | undefined;
   private readonly started = performance.now();
-  private readonly stream: NodeJS.WriteStream;
-  private readonly enabled: boolean;
+  private readonly status: StatusLine;
   private done = 0;
   private readonly startDone: number;
   private best: { value: number; number: number } | null = null;
@@ -24,8 +72,7 @@ export class ProgressLine {
     this.total = total;
     this.done = alreadyDone;
     this.startDone = alreadyDone;
-    this.stream = stream;
-    this.enabled = Boolean(stream.isTTY) && !study.isMultiObjective;
+    this.status = new StatusLine(stream, Boolean(stream.isTTY) && !study.isMultiObjective);
   }
 
   update(trial: FrozenTrial): void {
@@ -36,25 +83,24 @@ export class ProgressLine {
       if (better) this.best = { value: v, number: trial.number };
     }
     const now = performance.now();
-    if (this.enabled && now - this.lastDraw >= REDRAW_MS) {
+    if (this.status.enabled && now - this.lastDraw >= REDRAW_MS) {
       this.lastDraw = now;
-      this.draw(now);
+      this.status.draw(this.done, this.total, this.text(now));
     }
   }
 
   finish(): void {
-    if (!this.enabled || this.done === this.startDone) return;
-    this.draw(performance.now());
-    this.stream.write('\n');
+    if (this.done === this.startDone) return;
+    this.status.finish(this.done, this.total, this.text(performance.now()));
   }
 
-  private draw(now: number): void {
+  private text(now: number): string {
     const seconds = (now - this.started) / 1000;
     const rate = (this.done - this.startDone) / Math.max(seconds, 1e-9);
     const parts = [`trials ${this.done}${this.total !== undefined ? `/${this.total}` : ''}`, `${formatRate(rate)}/s`];
     if (this.best) parts.push(`best ${formatValue(this.best.value)} (#${this.best.number})`);
     if (this.total !== undefined && rate > 0) parts.push(`ETA ${formatDuration(Math.max(0, this.total - this.done) / rate)}`);
-    this.stream.write(`\r\x1b[2K${parts.join(' | ')}`);
+    return parts.join(' | ');
   }
 }
 

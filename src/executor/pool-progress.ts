@@ -4,7 +4,7 @@
  * figure per study. Drawn only on a terminal, at most every 100 ms; `line()` gives the text.
  */
 import type { FrozenTrial } from '../frozen-trial.js';
-import { formatDuration, formatRate, formatValue } from '../progress.js';
+import { StatusLine, formatDuration, formatRate, formatValue } from '../progress.js';
 import type { Study } from '../study.js';
 
 const REDRAW_MS = 100;
@@ -19,16 +19,14 @@ interface Tracked {
 export class PoolProgress {
   private readonly runs: Tracked[] = [];
   private readonly started = performance.now();
-  private readonly stream: NodeJS.WriteStream;
-  private readonly enabled: boolean;
+  private readonly status: StatusLine;
   private readonly workers: number;
   private readonly busy: () => number;
   private lastDraw = 0;
-  private drawn = false;
 
   constructor(options: { workers: number; busy: () => number; stream?: NodeJS.WriteStream; enabled?: boolean }) {
-    this.stream = options.stream ?? process.stderr;
-    this.enabled = options.enabled ?? Boolean(this.stream.isTTY);
+    const stream = options.stream ?? process.stderr;
+    this.status = new StatusLine(stream, options.enabled ?? Boolean(stream.isTTY));
     this.workers = options.workers;
     this.busy = options.busy;
   }
@@ -48,19 +46,26 @@ export class PoolProgress {
       if (better) r.best = { value: v, number: trial.number };
     }
     const now = performance.now();
-    if (this.enabled && now - this.lastDraw >= REDRAW_MS) {
+    if (this.status.enabled && now - this.lastDraw >= REDRAW_MS) {
       this.lastDraw = now;
-      this.stream.write(`\r\x1b[2K${this.line(now)}`);
-      this.drawn = true;
+      this.status.draw(this.doneCount(), this.total(), this.line(now));
     }
+  }
+
+  private doneCount(): number {
+    return this.runs.reduce((a, r) => a + r.done, 0);
+  }
+
+  private total(): number | undefined {
+    const totals = this.runs.map((r) => r.total);
+    return totals.every((t) => t !== undefined) ? (totals as number[]).reduce((a, t) => a + t, 0) : undefined;
   }
 
   /** The progress text as it would be drawn now. */
   line(now = performance.now()): string {
     const seconds = Math.max((now - this.started) / 1000, 1e-9);
-    const done = this.runs.reduce((a, r) => a + r.done, 0);
-    const totals = this.runs.map((r) => r.total);
-    const total = totals.every((t) => t !== undefined) ? (totals as number[]).reduce((a, t) => a + t, 0) : undefined;
+    const done = this.doneCount();
+    const total = this.total();
     const rate = done / seconds;
     const parts = [`trials ${done}${total !== undefined ? `/${total}` : ''}`, `${formatRate(rate)}/s`, `busy ${this.busy()}/${this.workers}`];
     if (total !== undefined && rate > 0) parts.push(`ETA ${formatDuration(Math.max(0, total - done) / rate)}`);
@@ -76,7 +81,6 @@ export class PoolProgress {
   }
 
   finish(): void {
-    if (!this.enabled || !this.drawn) return;
-    this.stream.write(`\r\x1b[2K${this.line()}\n`);
+    this.status.finish(this.doneCount(), this.total(), this.line());
   }
 }
