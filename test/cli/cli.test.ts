@@ -73,6 +73,18 @@ describe('studyopt CLI', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ nTrials: 25920, completed: 25920 });
   });
 
+  it('runs a user objective module (.mjs and .ts) on the worker pool', () => {
+    const fixtures = fileURLToPath(new URL('../fixtures/executor/', import.meta.url));
+    for (const file of ['quadratic.mjs', 'typed.ts']) {
+      const r = studyopt('optimize', '--objective', join(fixtures, file), '--sampler', 'random', '--trials', '40', '--workers', '2', '--storage', 'memory', '--json');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out).toMatchObject({ nTrials: 40, completed: 40, direction: 'minimize' });
+      expect(out.studyName).toBe(`${file.replace(/\.\w+$/, '')}-random`);
+    }
+  });
+
   const bad: [string, string[], RegExp][] = [
     ['an unknown flag', ['optimize', '--objective', 'branin', '--bogus', '1'], /bogus/],
     ['an unknown objective', ['optimize', '--objective', 'nope'], /--objective 'nope' is neither an IB metric/],
@@ -85,6 +97,8 @@ describe('studyopt CLI', () => {
     ['broken sampler options', ['optimize', '--objective', 'branin', '--sampler-options', '{oops'], /--sampler-options must be a JSON object/],
     ['an option the sampler does not have', ['optimize', '--objective', 'branin', '--sampler', 'random', '--sampler-options', '{"gamma": 1}'], /sampler 'random' has no option 'gamma'/],
     ['no command', [], /command/],
+    ['a missing objective module', ['optimize', '--objective', './nope.mjs'], /--objective \.\/nope\.mjs: no such file/],
+    ['a bad worker count', ['optimize', '--objective', 'branin', '--workers', '0'], /--workers must be a positive integer/],
   ];
   for (const [what, args, message] of bad) {
     it(`exits with code 2 and a clear message on ${what}`, () => {
