@@ -127,8 +127,10 @@ export interface Storage {
   /** Marks these RUNNING trials as alive now. */
   recordHeartbeat(trialIds: readonly number[]): void;
   /**
-   * Fails the study's RUNNING trials whose last heartbeat is older than `graceSeconds` (trials
-   * that never beat are left alone). Returns the ids of the trials it failed.
+   * Fails the study's RUNNING trials whose last heartbeat is older than `graceSeconds`. Trials
+   * that never beat are left alone, except that a store may count a trial it knows one of its
+   * own processes started from that start (the SQLite store writes no beat at creation).
+   * Returns the ids of the trials it failed.
    */
   failStaleTrials(studyId: number, graceSeconds: number): number[];
 

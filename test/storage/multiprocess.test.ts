@@ -151,6 +151,23 @@ describe('SQLite storage across processes', () => {
     expect(integrity(file)).toBe('ok');
   }, 60_000);
 
+  it('fails a studyopt trial of a vanished machine that never beat, counting from its start', () => {
+    const file = join(dir, 'never-beat.db');
+    const a = new SqliteStorage(file, { heartbeatInterval: 1, gracePeriod: 5 });
+    const s = a.createStudy('quiet', ['minimize']);
+    const lost = a.createTrial(s);
+    if (!isCreated(lost)) throw new Error('not created');
+    a.close();
+    const db = new Database(file);
+    db.prepare("UPDATE studyopt_trial_owners SET host = 'elsewhere'").run();
+    db.prepare("UPDATE trials SET datetime_start = datetime('now', 'localtime', '-1 minute') WHERE trial_id = ?").run(lost.trialId);
+    db.close();
+    const b = new SqliteStorage(file, { heartbeatInterval: 1, gracePeriod: 5 });
+    expect(b.failStaleTrials(s, b.gracePeriod!)).toEqual([lost.trialId]);
+    expect(String(b.getTrial(lost.trialId).systemAttrs.fail_reason)).toMatch(/no heartbeat for 5 s/);
+    b.close();
+  });
+
   it('fails trials whose heartbeat is stale, and only those', () => {
     const file = join(dir, 'stale.db');
     const a = new SqliteStorage(file, { heartbeatInterval: 1, gracePeriod: 5 });
@@ -162,7 +179,8 @@ describe('SQLite storage across processes', () => {
     // Pretend both ran on another machine; `old` last beat a minute ago.
     const db = new Database(file);
     db.prepare("UPDATE studyopt_trial_owners SET host = 'elsewhere'").run();
-    db.prepare('UPDATE trial_heartbeats SET heartbeat = ? WHERE trial_id = ?').run(formatUtc(Date.now() - 60_000), old.trialId);
+    // (No beat is written at creation: `fresh` counts from its start, moments ago.)
+    db.prepare('INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES (?, ?)').run(old.trialId, formatUtc(Date.now() - 60_000));
     db.close();
     const b = new SqliteStorage(file, { heartbeatInterval: 1, gracePeriod: 5 });
     expect(b.failStaleTrials(s, b.gracePeriod!)).toEqual([old.trialId]);

@@ -189,7 +189,6 @@ export class SqliteStorage implements Storage {
   /** Trials this process finished lately (tell reads the trial back at once). Finished trials never change. */
   private readonly recentlyFinished = new Map<number, FrozenTrial>();
   /** Trials whose first heartbeat createTrial wrote just now: the executor's first beat can skip them. */
-  private readonly startBeat = new Map<number, number>();
   private readonly dists = new DistributionCache();
   private readonly host = hostname();
   private closed = false;
@@ -721,12 +720,11 @@ export class SqliteStorage implements Storage {
   }
 
   /** The rows a RUNNING trial gets when it starts: its first heartbeat and its owner. */
+  /**
+   * Records who runs a trial. No heartbeat row is written here: a studyopt trial that has not
+   * beaten yet counts from its start (failStaleTrials), which saves a table write per trial.
+   */
   private markStarted(trialId: number): void {
-    if (this.heartbeatInterval !== undefined) {
-      const now = Date.now();
-      this.upsertHeartbeat(trialId, now);
-      this.startBeat.set(trialId, now);
-    }
     this.stmt('INSERT OR REPLACE INTO studyopt_trial_owners (trial_id, host, pid) VALUES (?, ?, ?)').run(trialId, this.host, process.pid);
   }
 
@@ -923,12 +921,10 @@ export class SqliteStorage implements Storage {
     if (!outcome.ok) {
       // Failed as stale by another process while the result was on the way: drop our copy.
       this.owned.delete(trialId);
-      this.startBeat.delete(trialId);
       if (v) this.read(() => this.sync(outcome.studyId));
       return false;
     }
     if (isFinished(state)) {
-      this.startBeat.delete(trialId);
       if (o) {
         this.owned.delete(trialId);
         const frozen: FrozenTrial = {
@@ -956,7 +952,6 @@ export class SqliteStorage implements Storage {
     const [now, nowText] = this.nowLocal();
     const start = o.datetimeStart ?? now;
     this.staged.set(o.trialId, { o, state, values, startText: o.datetimeStart === null ? nowText : null, completeText: nowText });
-    this.startBeat.delete(o.trialId);
     this.owned.delete(o.trialId);
     const frozen: FrozenTrial = { ...this.ownedSnapshot(o), state, values: values ? [...values] : null, datetimeStart: start, datetimeComplete: now };
     this.rememberFinished(frozen);
@@ -1167,17 +1162,17 @@ export class SqliteStorage implements Storage {
   // ----- liveness -----
 
   recordHeartbeat(trialIds: readonly number[]): void {
+    if (trialIds.length === 0) return;
     const now = Date.now();
-    // The first beat of a trial that createTrial started moments ago is already written.
-    const due = trialIds.filter((id) => {
-      const started = this.startBeat.get(id);
-      this.startBeat.delete(id);
-      return started === undefined || now - started > 1000;
-    });
-    if (due.length === 0) return;
     this.write(() => {
-      for (const id of due) this.upsertHeartbeat(id, now);
+      for (const id of trialIds) this.upsertHeartbeat(id, now);
     });
+  }
+
+  /** When a trial started, in ms since the epoch (its datetime_start, a local time), or null. */
+  private startedMs(trialId: number): number | null {
+    const row = this.stmt('SELECT datetime_start FROM trials WHERE trial_id = ?').get(trialId) as { datetime_start: string | null } | undefined;
+    return parseLocal(row?.datetime_start ?? null)?.getTime() ?? null;
   }
 
   failStaleTrials(studyId: number, graceSeconds: number): number[] {
@@ -1192,9 +1187,12 @@ export class SqliteStorage implements Storage {
       for (const id of running) {
         const beat = this.stmt('SELECT heartbeat FROM trial_heartbeats WHERE trial_id = ?').get(id) as { heartbeat: string } | undefined;
         const owner = this.stmt('SELECT host, pid FROM studyopt_trial_owners WHERE trial_id = ?').get(id) as { host: string; pid: number } | undefined;
+        // A studyopt trial (it has an owner row) that has not beaten yet counts from its start;
+        // a trial of another program without heartbeats is left alone, as Optuna does.
+        const lastSign = beat ? parseUtcMs(beat.heartbeat) : owner ? this.startedMs(id) : null;
         let reason: string | null = null;
-        if (beat && parseUtcMs(beat.heartbeat) < cutoff) {
-          reason = `heartbeat older than ${graceSeconds} s: the process running it stopped`;
+        if (lastSign !== null && lastSign < cutoff) {
+          reason = `no heartbeat for ${graceSeconds} s: the process running it stopped`;
         } else if (owner && owner.host === this.host && owner.pid !== process.pid && !isProcessAlive(owner.pid)) {
           reason = `the process running it (pid ${owner.pid} on ${owner.host}) is gone`;
         }
@@ -1205,7 +1203,6 @@ export class SqliteStorage implements Storage {
         this.stmt('DELETE FROM studyopt_trial_owners WHERE trial_id = ?').run(id);
         v.transition(id, 'FAIL');
         this.owned.delete(id);
-        this.startBeat.delete(id);
         failed.push(id);
       }
       if (v.full && failed.length > 0) for (const t of this.loadTrials(failed)) v.full.set(t.trialId, t);
