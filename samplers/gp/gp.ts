@@ -21,7 +21,6 @@ import { minimizeLbfgs } from './lbfgs.js';
 
 /** Optuna's minimum noise variance (`DEFAULT_MINIMUM_NOISE_VAR`). */
 export const MINIMUM_NOISE = 1e-6;
-const SQRT5 = Math.sqrt(5);
 
 export interface KernelParams {
   /** Inverse squared length scale per dimension. */
