@@ -23,6 +23,7 @@
  * names the generation and the chunk count. A new Study object (another process, a resume) with
  * the same sampler settings rebuilds the optimizer from there and continues the same generation.
  */
+import { GenerationSlots, slotIndex } from '../generation-slots.js';
 import { type Distribution, type ParamValue, type SearchSpace, cardinality, distributionFromJson, distributionToJson } from '../../src/distributions.js';
 import { UsageError } from '../../src/errors.js';
 import type { FrozenTrial } from '../../src/frozen-trial.js';
@@ -92,8 +93,6 @@ const KEY_SLOT = 'cmaes:slot';
 const KEY_X = 'cmaes:x';
 const KEY_GEN = 'cmaes:generation';
 const KEY_INDEX = 'cmaes:index';
-/** Slot numbers per generation: slot value = generation * SLOT_BASE + index. */
-const SLOT_BASE = 2 ** 20;
 
 
 function restoreOptimizer(state: OptimizerState): AskTellOptimizer {
@@ -121,7 +120,7 @@ export class CmaEsSampler implements Sampler {
   private readonly searchSpace = new IntersectionSearchSpace();
   // Caches (rebuildable from the storage).
   private cache: Prepared | null = null;
-  private candidates: { generation: number; values: number[] } | null = null;
+  private readonly slots = new GenerationSlots();
   /** The space computed by trialClaim, reused by inferRelativeSearchSpace for the trial it created. */
   private claimed: { studyId: number; nTrials: number; space: SearchSpace } | null = null;
 
@@ -169,12 +168,7 @@ export class CmaEsSampler implements Sampler {
     const ready = this.prepare(study);
     if (!ready) return undefined;
     const g = ready.state.generation;
-    if (!this.candidates || this.candidates.generation !== g) {
-      const lambda = ready.optimizer.populationSize;
-      const count = lambda + Math.max(1000, 10 * lambda);
-      this.candidates = { generation: g, values: Array.from({ length: count }, (_, i) => g * SLOT_BASE + i) };
-    }
-    return { key: KEY_SLOT, candidates: this.candidates.values, releaseStates: [] };
+    return { key: KEY_SLOT, candidates: this.slots.candidates(g, ready.optimizer.populationSize), releaseStates: [] };
   }
 
   sampleRelative(study: Study, trial: FrozenTrial, searchSpace: SearchSpace): Record<string, ParamValue> {
@@ -183,9 +177,7 @@ export class CmaEsSampler implements Sampler {
     const ready = this.cache && this.cache.studyId === study.studyId && this.cache.state.space === signature(searchSpace) ? this.cache : this.prepare(study);
     if (!ready || ready.state.space !== signature(searchSpace)) return {};
     const { state, optimizer, transform } = ready;
-    // A slot of an older generation (another process moved on between claim and sampling) becomes
-    // an extra draw of the current one, with an index no claim hands out.
-    const index = Math.floor(slot / SLOT_BASE) === state.generation ? slot % SLOT_BASE : SLOT_BASE / 2 + trial.number;
+    const index = slotIndex(slot, state.generation, trial.number);
     const rng = new Rng(mixSeed(state.seed, state.generation, index));
     const raw = optimizer.ask(rng);
     const params = transform.decode(optimizer.encode(raw));

@@ -17,6 +17,7 @@
  * JSON in study system attributes (`de:state`, chunked), so a new Study object on the same
  * storage continues the same generation.
  */
+import { GenerationSlots, slotIndex } from '../generation-slots.js';
 import { type Distribution, type ParamValue, type SearchSpace, cardinality, distributionFromJson, distributionToJson } from '../../src/distributions.js';
 import { UsageError } from '../../src/errors.js';
 import type { FrozenTrial } from '../../src/frozen-trial.js';
@@ -65,7 +66,6 @@ const KEY_SLOT = 'de:slot';
 const KEY_X = 'de:x';
 const KEY_GEN = 'de:generation';
 const KEY_INDEX = 'de:index';
-const SLOT_BASE = 2 ** 20;
 
 /**
  * The default population for n coordinates: max(10, n). Small, so that a few hundred trials make
@@ -82,7 +82,7 @@ export class DESampler implements Sampler {
   private readonly independent: RandomSampler;
   private readonly searchSpace = new IntersectionSearchSpace();
   private cache: Prepared | null = null;
-  private candidates: { generation: number; values: number[] } | null = null;
+  private readonly slots = new GenerationSlots();
   /** The space computed by trialClaim, reused by inferRelativeSearchSpace for the trial it created. */
   private claimed: { studyId: number; nTrials: number; space: SearchSpace } | null = null;
 
@@ -110,11 +110,7 @@ export class DESampler implements Sampler {
     const ready = this.prepare(study);
     if (!ready) return undefined;
     const g = ready.state.generation;
-    if (!this.candidates || this.candidates.generation !== g) {
-      const count = ready.de.popsize + Math.max(1000, 10 * ready.de.popsize);
-      this.candidates = { generation: g, values: Array.from({ length: count }, (_, i) => g * SLOT_BASE + i) };
-    }
-    return { key: KEY_SLOT, candidates: this.candidates.values, releaseStates: [] };
+    return { key: KEY_SLOT, candidates: this.slots.candidates(g, ready.de.popsize), releaseStates: [] };
   }
 
   sampleRelative(study: Study, trial: FrozenTrial, searchSpace: SearchSpace): Record<string, ParamValue> {
@@ -124,7 +120,7 @@ export class DESampler implements Sampler {
     const ready = this.cache && this.cache.studyId === study.studyId && this.cache.state.space === sig ? this.cache : this.prepare(study);
     if (!ready || ready.state.space !== sig) return {};
     const { state, de, transform } = ready;
-    const index = Math.floor(slot / SLOT_BASE) === state.generation ? slot % SLOT_BASE : SLOT_BASE / 2 + trial.number;
+    const index = slotIndex(slot, state.generation, trial.number);
     const x = index < de.popsize ? de.candidates()[index] : de.extraCandidate(index, new Rng(mixSeed(state.seed, state.generation, index)));
     study.storage.setTrialSystemAttr(trial.trialId, KEY_X, Array.from(x));
     study.storage.setTrialSystemAttr(trial.trialId, KEY_GEN, state.generation);
