@@ -1,31 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { askTell, bestAfter } from './helpers.js';
 import { type ParamValue, containsInternal, toInternal } from '../../src/distributions.js';
 import type { FrozenTrial } from '../../src/frozen-trial.js';
 import { Rng } from '../../src/rng.js';
-import type { Sampler } from '../../src/sampler.js';
 import { InMemoryStorage } from '../../src/storage/in-memory.js';
-import { type Study, createStudy, loadStudy } from '../../src/study.js';
+import { createStudy, loadStudy } from '../../src/study.js';
 import { suggestFrom } from '../../src/trial.js';
 import { CmaEsSampler, type CmaEsSamplerOptions, registryEntry } from '../../samplers/cmaes/index.js';
 import { RandomSampler } from '../../samplers/random.js';
 import { loadChunkedState } from '../../samplers/cmaes/stored-state.js';
 import type { RestartBook } from '../../samplers/cmaes/restart.js';
-import { type TestFunction, getTestFunction } from '../../studies/functions/index.js';
+import { getTestFunction } from '../../studies/functions/index.js';
 
-function askTell(study: Study, fn: TestFunction, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const t = study.ask();
-    const params: Record<string, ParamValue> = {};
-    for (const [name, d] of Object.entries(fn.space)) params[name] = suggestFrom(t, name, d);
-    study.tell(t, fn.evaluate(params));
-  }
-}
 
-function bestAfter(sampler: Sampler, fn: TestFunction, n: number): number {
-  const study = createStudy({ sampler });
-  askTell(study, fn, n);
-  return study.bestValue;
-}
 
 const tag = (t: FrozenTrial) => [t.systemAttrs['cmaes:generation'], t.systemAttrs['cmaes:index']];
 

@@ -1,32 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { ParamValue } from '../../src/distributions.js';
+import { askTell, bestAfter, evaluateTrial } from './helpers.js';
 import type { Sampler } from '../../src/sampler.js';
 import { InMemoryStorage } from '../../src/storage/in-memory.js';
-import { type Study, createStudy, loadStudy } from '../../src/study.js';
-import { type Trial, suggestFrom } from '../../src/trial.js';
+import { createStudy, loadStudy } from '../../src/study.js';
 import { SearchSpaceTransform } from '../../src/transform.js';
 import { QMCSampler, SobolSequence, centeredL2Discrepancy } from '../../samplers/qmc/index.js';
 import { RandomSampler } from '../../samplers/random.js';
-import { type TestFunction, getTestFunction } from '../../studies/functions/index.js';
+import { getTestFunction } from '../../studies/functions/index.js';
 
-function evaluateTrial(t: Trial, fn: TestFunction): number {
-  const params: Record<string, ParamValue> = {};
-  for (const [name, d] of Object.entries(fn.space)) params[name] = suggestFrom(t, name, d);
-  return fn.evaluate(params);
-}
 
-function askTell(study: Study, fn: TestFunction, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const t = study.ask();
-    study.tell(t, evaluateTrial(t, fn));
-  }
-}
 
-function bestAfter(sampler: Sampler, fn: TestFunction, n: number): number {
-  const study = createStudy({ sampler });
-  askTell(study, fn, n);
-  return study.bestValue;
-}
 
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
