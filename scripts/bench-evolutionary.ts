@@ -21,7 +21,7 @@ import { type AskTellOptimizer, CMA, CMAwM, CmaEsSampler, type CmaEsSamplerOptio
 import { DESampler, DifferentialEvolution } from '../samplers/de/index.js';
 import { HaltonSequence, QMCSampler, SobolSequence, centeredL2Discrepancy } from '../samplers/qmc/index.js';
 import { RandomSampler } from '../samplers/random.js';
-import { geometricMean, median, runSamplerOnFunction } from './lib/sampler-bench.js';
+import { evalsToTarget, geometricMean, median, runSamplerOnFunction } from './lib/sampler-bench.js';
 import { type TestFunction, getTestFunction } from '../studies/functions/index.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -126,21 +126,6 @@ function unitBoxObjective(fn: TestFunction): { dim: number; f: (u: ArrayLike<num
   return { dim: t.dim, f: (u) => fn.evaluate(t.decode(u)) };
 }
 
-function evalsToTarget(opt: AskTellOptimizer, f: (u: ArrayLike<number>) => number, target: number, maxEvals: number): number {
-  let evals = 0;
-  while (evals < maxEvals) {
-    const sols = [];
-    for (let k = 0; k < opt.populationSize; k++) {
-      const x = opt.ask();
-      const value = f(opt.encode(x));
-      evals++;
-      if (value < target) return evals;
-      sols.push({ x, value });
-    }
-    opt.tell(sols);
-  }
-  return Infinity;
-}
 
 function studyEvalsToTarget(sampler: Sampler, fn: TestFunction, target: number, maxEvals: number): number {
   const study = createStudy({ sampler });

@@ -5,6 +5,7 @@
  */
 import type { ParamValue } from '../../src/distributions.js';
 import type { Sampler } from '../../src/sampler.js';
+import type { AskTellOptimizer } from '../../samplers/cmaes/index.js';
 import { createStudy } from '../../src/study.js';
 import { suggestFrom } from '../../src/trial.js';
 import type { TestFunction } from '../../studies/functions/index.js';
@@ -54,4 +55,21 @@ export function median(values: readonly number[]): number {
 /** Geometric mean of positive ratios (ratios of 0 are floored at 1e-12 to stay finite). */
 export function geometricMean(values: readonly number[]): number {
   return Math.exp(values.reduce((s, v) => s + Math.log(Math.max(v, 1e-12)), 0) / values.length);
+}
+
+/** Evaluations an ask/tell optimizer core needs until f < target (Infinity within maxEvals). */
+export function evalsToTarget(opt: AskTellOptimizer, f: (x: ArrayLike<number>) => number, target: number, maxEvals: number): number {
+  let evals = 0;
+  while (evals < maxEvals) {
+    const sols = [];
+    for (let k = 0; k < opt.populationSize; k++) {
+      const x = opt.ask();
+      const value = f(opt.encode(x));
+      evals++;
+      if (value < target) return evals;
+      sols.push({ x, value });
+    }
+    opt.tell(sols);
+  }
+  return Infinity;
 }

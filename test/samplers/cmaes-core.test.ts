@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { evalsToTarget } from '../../scripts/lib/sampler-bench.js';
 import { CMA } from '../../samplers/cmaes/cma.js';
 import { CMAwM } from '../../samplers/cmaes/cma-with-margin.js';
 import { chi2Ppf1, normCdf, normPpf } from '../../samplers/cmaes/normal.js';
 import { SepCMA } from '../../samplers/cmaes/sep-cma.js';
-import type { AskTellOptimizer } from '../../samplers/cmaes/cma.js';
 
 const sphere = (x: ArrayLike<number>): number => {
   let s = 0;
@@ -22,22 +22,6 @@ const rosenbrock = (x: ArrayLike<number>): number => {
   return s;
 };
 
-/** Evaluations until f < target (or Infinity within maxEvals). */
-function evalsToTarget(opt: AskTellOptimizer, f: (x: ArrayLike<number>) => number, target: number, maxEvals: number): number {
-  let evals = 0;
-  while (evals < maxEvals) {
-    const sols = [];
-    for (let k = 0; k < opt.populationSize; k++) {
-      const x = opt.ask();
-      const value = f(opt.encode(x));
-      evals++;
-      if (value < target) return evals;
-      sols.push({ x, value });
-    }
-    opt.tell(sols);
-  }
-  return Infinity;
-}
 
 describe('normal distribution helpers', () => {
   // Values from SciPy 1.17.1: scipy.stats.norm.cdf / norm.ppf / chi2.ppf(q, df=1).
