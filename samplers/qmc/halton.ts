@@ -8,6 +8,7 @@
  * algorithm in R"). Trailing zero digits are permuted too, up to the precision of a double, so
  * every scrambled point is a uniform draw from its cell and no point sits on the origin.
  */
+import { PointSequence } from './point-sequence.js';
 import { Rng } from '../../src/rng.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -34,15 +35,15 @@ export function firstPrimes(n: number): number[] {
   }
 }
 
-export class HaltonSequence {
+export class HaltonSequence extends PointSequence {
   readonly dim: number;
   readonly scramble: boolean;
   readonly bases: readonly number[];
   /** Per coordinate: the digit permutations, one per position (empty unscrambled). */
   private readonly perms: Int32Array[][];
-  private nextIndex = 0;
 
   constructor(dim: number, options: HaltonOptions = {}) {
+    super();
     if (!Number.isInteger(dim) || dim < 1 || dim > 10_000) {
       throw new UsageError(`Halton dimension must be an integer in [1, 10000], but got ${dim}`);
     }
@@ -73,7 +74,7 @@ export class HaltonSequence {
   }
 
   /** Point number `index` (0-based) of the sequence, in [0, 1)^dim. */
-  point(index: number, out: Float64Array = new Float64Array(this.dim)): Float64Array {
+  override point(index: number, out: Float64Array = new Float64Array(this.dim)): Float64Array {
     if (!Number.isSafeInteger(index) || index < 0) throw new UsageError(`Halton index must be a non-negative integer, but got ${index}`);
     for (let j = 0; j < this.dim; j++) {
       const b = this.bases[j];
@@ -96,20 +97,6 @@ export class HaltonSequence {
       }
       out[j] = Math.min(x, 1 - Number.EPSILON / 2);
     }
-    return out;
-  }
-
-  /** The next point of a running sequence (starts at index 0). */
-  next(): Float64Array {
-    return this.point(this.nextIndex++);
-  }
-
-  /** `n` points from `start` (default: continue the running sequence). */
-  sample(n: number, start?: number): Float64Array[] {
-    const first = start ?? this.nextIndex;
-    const out: Float64Array[] = [];
-    for (let i = 0; i < n; i++) out.push(this.point(first + i));
-    this.nextIndex = first + n;
     return out;
   }
 }

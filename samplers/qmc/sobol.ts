@@ -11,6 +11,7 @@
  * numbers plus a random digital shift. Scrambled points stay a (t, s)-sequence in base 2 and are
  * uniformly distributed on [0, 1)^d.
  */
+import { PointSequence } from './point-sequence.js';
 import { Rng } from '../../src/rng.js';
 import { UsageError } from '../../src/errors.js';
 import { SOBOL_DIRECTIONS } from './sobol-directions.js';
@@ -66,16 +67,16 @@ function parity32(x: number): number {
   return x & 1;
 }
 
-export class SobolSequence {
+export class SobolSequence extends PointSequence {
   readonly dim: number;
   readonly scramble: boolean;
   /** Direction numbers, BITS per coordinate: v[j * BITS + k] is V_(k+1) of coordinate j. */
   private readonly v: Uint32Array;
   /** Digital shift per coordinate (0 unscrambled). */
   private readonly shift: Uint32Array;
-  private nextIndex = 0;
 
   constructor(dim: number, options: SobolOptions = {}) {
+    super();
     if (!Number.isInteger(dim) || dim < 1 || dim > SOBOL_MAX_DIM) {
       throw new UsageError(`Sobol dimension must be an integer in [1, ${SOBOL_MAX_DIM}], but got ${dim}`);
     }
@@ -107,7 +108,7 @@ export class SobolSequence {
   }
 
   /** Point number `index` (0-based) of the sequence, in [0, 1)^dim. */
-  point(index: number, out: Float64Array = new Float64Array(this.dim)): Float64Array {
+  override point(index: number, out: Float64Array = new Float64Array(this.dim)): Float64Array {
     if (!Number.isInteger(index) || index < 0 || index >= 2 ** BITS) {
       throw new UsageError(`Sobol index must be an integer in [0, 2^${BITS}), but got ${index}`);
     }
@@ -118,20 +119,6 @@ export class SobolSequence {
       for (let k = 0, g = gray; g !== 0; k++, g >>>= 1) if (g & 1) x ^= this.v[base + k];
       out[j] = (x >>> 0) * SCALE;
     }
-    return out;
-  }
-
-  /** The next point of a running sequence (starts at index 0; see `point` for random access). */
-  next(): Float64Array {
-    return this.point(this.nextIndex++);
-  }
-
-  /** `n` points from `start` (default: continue the running sequence). */
-  sample(n: number, start?: number): Float64Array[] {
-    const first = start ?? this.nextIndex;
-    const out: Float64Array[] = [];
-    for (let i = 0; i < n; i++) out.push(this.point(first + i));
-    this.nextIndex = first + n;
     return out;
   }
 }
