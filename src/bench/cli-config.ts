@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
+import type { StudyFlags } from '../cli/objective-source.js';
 import { samplerEntry, samplerNames } from '../../samplers/index.js';
 import { isTestFunctionName, testFunctionNames } from '../../studies/functions/index.js';
 import { OBJECTIVE_NAMES } from '../../studies/ib/objective.js';
@@ -11,14 +12,7 @@ import type { BenchConfig } from './bench.js';
 import { seedList } from './experiments.js';
 import { type BenchObjectiveSpec, ibSpec } from './objectives.js';
 
-export interface BenchFlags {
-  study?: string;
-  objective?: string;
-  symbol?: string;
-  grid?: string;
-  minTrades?: number;
-  from?: string;
-  to?: string;
+export interface BenchFlags extends StudyFlags {
   samplers?: string;
   trials?: string | number;
   seeds?: number;

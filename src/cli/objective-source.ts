@@ -27,15 +27,19 @@ export interface ObjectiveSource {
   readonly config: Record<string, unknown>;
 }
 
-export interface ObjectiveFlags {
+/** The flags that say what is optimised (shared by optimize and bench). */
+export interface StudyFlags {
   study?: string;
   objective?: string;
-  moduleOptions?: string;
   symbol?: string;
   grid?: string;
   minTrades?: number;
   from?: string;
   to?: string;
+}
+
+export interface ObjectiveFlags extends StudyFlags {
+  moduleOptions?: string;
 }
 
 const IB_ONLY_FLAGS = ['symbol', 'grid', 'minTrades', 'from', 'to'] as const;

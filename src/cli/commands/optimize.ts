@@ -22,18 +22,11 @@ import { testFunctionNames } from '../../../studies/functions/index.js';
 import { OBJECTIVE_NAMES } from '../../../studies/ib/objective.js';
 import { openCliStudy } from '../cli-study.js';
 import { installInterruptHandler } from '../interrupt.js';
-import { type ObjectiveSource, resolveObjectiveSource } from '../objective-source.js';
+import { type ObjectiveSource, type StudyFlags, resolveObjectiveSource } from '../objective-source.js';
 import { kebab, samplerFlagDefinitions, samplerOptionsFromArgv } from '../sampler-flags.js';
 import { DEFAULT_STORAGE } from './storage-options.js';
 
-interface OptimizeArgs {
-  study?: string;
-  objective?: string;
-  symbol?: string;
-  grid?: string;
-  minTrades?: number;
-  from?: string;
-  to?: string;
+interface OptimizeArgs extends StudyFlags {
   sampler?: string;
   samplerOptions?: string;
   trials: number;
