@@ -48,8 +48,18 @@ export interface Trial {
  */
 export abstract class SuggestingTrial implements Trial {
   abstract readonly number: number;
-  abstract readonly params: Readonly<Record<string, ParamValue>>;
-  abstract readonly distributions: Readonly<Record<string, Distribution>>;
+  /** The values suggested so far, and their distributions. */
+  protected readonly suggested: Record<string, ParamValue> = {};
+  protected readonly suggestedDistributions: Record<string, Distribution> = {};
+
+  get params(): Readonly<Record<string, ParamValue>> {
+    return { ...this.suggested };
+  }
+
+  get distributions(): Readonly<Record<string, Distribution>> {
+    return { ...this.suggestedDistributions };
+  }
+
   abstract readonly userAttrs: Readonly<Record<string, unknown>>;
   abstract readonly datetimeStart: Date | null;
   /** Suggests a value from any distribution object. */
@@ -83,8 +93,6 @@ export class StudyTrial extends SuggestingTrial {
   private readonly relativeParams: Record<string, ParamValue>;
   private readonly relativeSpace: Record<string, Distribution>;
   private readonly fixedParams: Record<string, ParamValue>;
-  private readonly suggested: Record<string, ParamValue> = {};
-  private readonly suggestedDistributions: Record<string, Distribution> = {};
   private readonly attrs: Record<string, unknown> = {};
   private cachedStart: Date | null | undefined;
   /** Set once the study has recorded the trial's outcome. */
@@ -111,14 +119,6 @@ export class StudyTrial extends SuggestingTrial {
     this.relativeSpace = init.relativeSpace ?? {};
     Object.assign(this.suggested, init.params ?? {});
     Object.assign(this.suggestedDistributions, init.distributions ?? {});
-  }
-
-  get params(): Readonly<Record<string, ParamValue>> {
-    return { ...this.suggested };
-  }
-
-  get distributions(): Readonly<Record<string, Distribution>> {
-    return { ...this.suggestedDistributions };
   }
 
   get userAttrs(): Readonly<Record<string, unknown>> {

@@ -26,8 +26,6 @@ export class WorkerTrial extends SuggestingTrial {
   private readonly source: TaskTrial;
   private readonly nameIndex: ReadonlyMap<string, number>;
   private readonly oracle: PruneOracle | null;
-  private readonly suggested: Record<string, ParamValue> = {};
-  private readonly suggestedDistributions: Record<string, Distribution> = {};
   private attrs: Record<string, unknown> | null = null;
   private rng: Rng | null = null;
 
@@ -38,14 +36,6 @@ export class WorkerTrial extends SuggestingTrial {
     this.number = source.number;
     this.nameIndex = nameIndex;
     this.oracle = oracle;
-  }
-
-  get params(): Readonly<Record<string, ParamValue>> {
-    return { ...this.suggested };
-  }
-
-  get distributions(): Readonly<Record<string, Distribution>> {
-    return { ...this.suggestedDistributions };
   }
 
   get userAttrs(): Readonly<Record<string, unknown>> {
