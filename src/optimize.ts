@@ -71,7 +71,7 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
       if (performance.now() >= deadline) { stopReason = 'timeout'; break; }
       if (study.isStopRequested) { stopReason = 'stopped'; break; }
       if (options.signal?.aborted) { stopReason = 'aborted'; break; }
-      const trial = study.tryAsk(limit);
+      const trial = study.tryAsk(limit, upcomingTrials(options, n, started, deadline));
       if (!trial) { stopReason = limit ? 'target' : 'exhausted'; break; }
       n++;
       const heartbeat = startHeartbeat(study, trial.trialId);
@@ -100,6 +100,7 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
       }
     }
   } finally {
+    storage.flush?.();
     progress?.finish();
   }
   return {
@@ -110,6 +111,20 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
     elapsedSeconds: (performance.now() - started) / 1000,
     stopReason,
   };
+}
+
+/**
+ * How many more trials this run will ask for, as far as it can tell: what nTrials leaves, or
+ * what the time left would hold at the pace so far (so that a storage reserving trial slots
+ * ahead does not reserve past the end of the run).
+ */
+function upcomingTrials(options: OptimizeOptions, asked: number, started: number, deadline: number): number {
+  let upcoming = options.nTrials !== undefined ? options.nTrials - asked : Infinity;
+  if (deadline !== Infinity && asked > 0) {
+    const now = performance.now();
+    upcoming = Math.min(upcoming, Math.max(1, Math.ceil(((deadline - now) * asked) / (now - started))));
+  }
+  return upcoming;
 }
 
 function progressFor(study: Study, options: OptimizeOptions): ProgressLine {

@@ -249,15 +249,17 @@ export class Study {
   /**
    * Creates a trial unless a limit is reached or the sampler's claim finds nothing left; then
    * returns null. The limit and the claim are checked in the same storage write as the insert.
+   * `upcoming`: how many trials the caller will ask for in a row, this one included, if known
+   * (a storage may reserve that many slots at once).
    */
-  tryAsk(limit?: TrialLimit): StudyTrial | null {
+  tryAsk(limit?: TrialLimit, upcoming?: number): StudyTrial | null {
     let created: { trialId: number; number: number } | null = null;
     if (!limit || this.storage.getNTrials(this.studyId, limit.states) < limit.max) {
       created = this.storage.popWaitingTrial(this.studyId);
     }
     if (!created) {
       const claim = this.sampler.trialClaim?.(this);
-      const result = this.storage.createTrial(this.studyId, {}, { limit, claim });
+      const result = this.storage.createTrial(this.studyId, {}, { limit, claim, upcoming });
       if (!isCreated(result)) return null;
       created = result;
     }

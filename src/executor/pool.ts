@@ -352,7 +352,8 @@ class StudyRun {
 
   /** Asks for a trial and pre-samples what the study knows; null when nothing is left to ask. */
   ask(): Slot | null {
-    const trial = this.study.tryAsk(this.limit);
+    const upcoming = this.options.nTrials !== undefined ? this.options.nTrials - this.asked : Infinity;
+    const trial = this.study.tryAsk(this.limit, upcoming);
     if (!trial) return null;
     this.asked++;
     this.outstanding.set(trial.number, trial);
@@ -545,6 +546,7 @@ class Dispatcher {
     }
     this.fill();
     await done;
+    for (const run of this.runs) run.study.storage.flush?.();
     for (const t of this.timers) clearInterval(t);
     for (const c of this.cleanups) c();
     this.progress?.finish();

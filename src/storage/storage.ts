@@ -70,6 +70,12 @@ export interface TrialClaim {
 export interface CreateTrialOptions {
   limit?: TrialLimit;
   claim?: TrialClaim;
+  /**
+   * How many trials the caller expects to create in a row, this one included, when it knows
+   * (an optimize call with nTrials). A hint: a store that reserves trial slots ahead reserves
+   * no more than this.
+   */
+  upcoming?: number;
 }
 
 export interface CreatedTrial {
@@ -133,6 +139,13 @@ export interface Storage {
    * Returns the ids of the trials it failed.
    */
   failStaleTrials(studyId: number, graceSeconds: number): number[];
+
+  /**
+   * Writes out what the store holds back (finished trials waiting for a group commit) and gives
+   * back the trial slots it reserved ahead but did not use, so that other processes see the
+   * study as it is. Executors call it when a run ends; close() does it too.
+   */
+  flush?(): void;
 
   /** Releases resources (file handles). Further calls are errors. */
   close(): void;

@@ -42,14 +42,14 @@ function run(file: string, study: string, mode: string, options: object = {}): P
   return start(file, study, mode, options).done;
 }
 
-function trialsOf(file: string, study: string): { number: number; state: string; grid: number | null; trialId: number }[] {
+function trialsOf(file: string, study: string): { number: number; state: string; grid: number | null; trialId: number; start: string | null }[] {
   const db = new Database(file, { readonly: true });
   const rows = db
     .prepare(
-      `SELECT t.trial_id AS trialId, t.number AS number, t.state AS state, a.value_json AS grid FROM trials t JOIN studies s ON s.study_id = t.study_id
+      `SELECT t.trial_id AS trialId, t.number AS number, t.state AS state, t.datetime_start AS start, a.value_json AS grid FROM trials t JOIN studies s ON s.study_id = t.study_id
        LEFT JOIN trial_system_attributes a ON a.trial_id = t.trial_id AND a."key" = 'grid_id' WHERE s.study_name = ? ORDER BY t.trial_id`,
     )
-    .all(study) as { number: number; state: string; grid: string | null; trialId: number }[];
+    .all(study) as { number: number; state: string; grid: string | null; trialId: number; start: string | null }[];
   db.close();
   return rows.map((r) => ({ ...r, grid: r.grid === null ? null : Number(r.grid) }));
 }
@@ -127,7 +127,7 @@ describe('SQLite storage across processes', () => {
     expect(trialsOf(file, 'resume').map((t) => t.number)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
-  it('survives kill -9 in the middle of writes: integrity ok, the dead trial FAILed on the next run, numbering goes on', async () => {
+  it('survives kill -9 in the middle of writes: integrity ok, the dead trial FAILed, its unused reservations reused, numbering goes on', async () => {
     const file = join(dir, 'kill.db');
     for (let round = 0; round < 3; round++) {
       const { child, done } = start(file, 'kill', 'forever', { seed: round + 1 });
@@ -139,14 +139,21 @@ describe('SQLite storage across processes', () => {
     }
     const before = trialsOf(file, 'kill');
     expect(before.length).toBeGreaterThan(0);
-    // The next run fails the trials the killed processes left RUNNING (their pid is gone) and goes on.
+    // The fast trials ran from reservations: rows inserted ahead, RUNNING without a start.
+    const reserved = before.filter((t) => t.state === 'RUNNING' && t.start === null).length;
+    expect(reserved).toBeGreaterThan(0);
+    // The next run fails the trials the killed processes left RUNNING (their pid is gone), puts
+    // their unused reservations back as WAITING, takes those first, and goes on.
     const resumed = await run(file, 'kill', 'random', { nTrials: 10, seed: 9 });
     expect(resumed.completed).toBe(10);
     const after = trialsOf(file, 'kill');
     expect(after.filter((t) => t.state === 'RUNNING')).toEqual([]);
     expect(after.map((t) => t.number)).toEqual(Array.from({ length: after.length }, (_, i) => i));
-    expect(after.length).toBe(before.length + 10);
-    // At most the trial in flight per kill is lost.
+    const reusable = reserved + before.filter((t) => t.state === 'WAITING').length;
+    expect(after.length).toBe(before.length + Math.max(0, 10 - reusable));
+    expect(after.filter((t) => t.state === 'COMPLETE').length).toBe(before.filter((t) => t.state === 'COMPLETE').length + 10);
+    // At most the trial in flight per kill is lost (a reservation taken but not yet committed
+    // goes back to WAITING instead).
     expect(after.filter((t) => t.state === 'FAIL').length).toBeLessThanOrEqual(3);
     expect(integrity(file)).toBe('ok');
   }, 60_000);

@@ -74,6 +74,16 @@ export interface SqliteStorageOptions {
   deferFinish?: boolean;
   /** Longest a deferred finish waits for a write to ride on. Default 20 ms. */
   finishDelayMs?: number;
+  /**
+   * With deferFinish: when this process creates trials faster than one per `finishDelayMs`
+   * (a fast objective), insert the rows of the next trials ahead, up to this many in one
+   * transaction, and let finished trials wait up to `finishDelayMs` for a commit to share. A
+   * trial then costs a fraction of a commit instead of one (see docs/storage.md, "Group
+   * commit"). Reserved rows are RUNNING without a start time and owned by this process; the
+   * ones left unused go back as WAITING trials on flush/close, or, after a crash, when the next
+   * run checks for stale trials. 1 turns reservations off. Default 64.
+   */
+  maxReservation?: number;
 }
 
 /** A finished trial of this process whose final write waits for the next transaction. */
@@ -104,6 +114,11 @@ interface OwnedTrial {
   snapshot: FrozenTrial | null;
   /** Created by this process without values: finishing it need not delete old values. */
   fresh: boolean;
+  /**
+   * Taken from a reservation: its row in the file has no start time yet (this text is the
+   * start to write). The row is ours while it stays RUNNING without a start.
+   */
+  startPending?: string;
   /** Parameters already in the file (from the template, or flushed). */
   writtenParams?: Set<string>;
 }
@@ -118,6 +133,9 @@ interface TrialRow {
 }
 
 const SQLITE_HEADER = 'SQLite format 3\0';
+/** A reservation covers about this many finish delays of trials, so that one commit serves them. */
+/** Reserve ahead when trials finish at least this many times per finish delay. */
+const RESERVE_WHEN_FASTER_THAN = 0.5;
 const MAX_WRITE_ATTEMPTS = 50;
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
@@ -174,12 +192,23 @@ export class SqliteStorage implements Storage {
   private readonly deferFinish: boolean;
   private readonly finishDelayMs: number;
   private readonly staged = new Map<number, StagedFinish>();
+  /** When the oldest staged finish was staged (performance.now()), or null. */
+  private stagedSince: number | null = null;
   private finishTimer: NodeJS.Timeout | null = null;
+  private readonly maxReservation: number;
+  /** Per study: rows this process inserted ahead and has not used yet, in number order. */
+  private readonly reservations = new Map<number, CreatedTrial[]>();
+  private readonly reservedIds = new Set<number>();
+  /** Owned trials taken from a reservation whose start is not in the file yet. */
+  private readonly unstarted = new Set<OwnedTrial>();
+  /** Per study: when this process last created a trial, and the smoothed time between creations (ms). */
+  private readonly pace = new Map<number, { last: number; interval: number }>();
+  private exitHook = false;
   private readonly flushOnExit = (): void => {
     try {
-      this.flushStaged();
+      this.flush();
     } catch {
-      // The process is exiting: nothing better to do than lose the staged trials (as a crash would).
+      // The process is exiting: nothing better to do than leave the rest to the next run (as a crash would).
     }
   };
   private readonly statements = new Map<string, Database.Statement>();
@@ -199,6 +228,7 @@ export class SqliteStorage implements Storage {
     this.writeBehind = options.writeBehind ?? true;
     this.deferFinish = this.writeBehind && (options.deferFinish ?? true) && !options.readonly;
     this.finishDelayMs = options.finishDelayMs ?? 20;
+    this.maxReservation = this.deferFinish ? Math.max(1, Math.floor(options.maxReservation ?? 64)) : 1;
     const interval = options.heartbeatInterval === undefined ? 10 : options.heartbeatInterval;
     if (interval !== null) {
       if (!(interval > 0)) throw new UsageError(`heartbeatInterval must be a positive number of seconds, but got ${interval}`);
@@ -349,46 +379,74 @@ export class SqliteStorage implements Storage {
   private write<T>(fn: () => T): T {
     if (this.readonly) throw new UsageError(`'${this.path}' was opened read-only`);
     if (this.db.inTransaction) return this.tx.immediate(fn) as T;
-    if (this.staged.size === 0) return this.retry(() => this.tx.immediate(fn) as T);
-    // Staged finishes ride on this transaction; they leave the stage only once it commits.
+    if (this.staged.size === 0 && this.unstarted.size === 0) return this.retry(() => this.tx.immediate(fn) as T);
+    // Staged finishes and the starts of trials taken from reservations ride on this
+    // transaction; they leave their queues only once it commits.
     const batch = [...this.staged.values()];
+    const starts = [...this.unstarted];
+    let lost: OwnedTrial[] = [];
     const result = this.retry(() =>
       this.tx.immediate(() => {
+        lost = [];
         for (const f of batch) this.writeStagedFinish(f);
+        for (const o of starts) if (!this.writeStart(o)) lost.push(o);
         return fn();
       }) as T,
     );
     for (const f of batch) this.staged.delete(f.o.trialId);
+    for (const o of starts) {
+      this.unstarted.delete(o);
+      o.startPending = undefined;
+    }
+    // Taken over by another process, which judged this one dead: the result will be dropped.
+    for (const o of lost) this.owned.delete(o.trialId);
+    if (this.staged.size === 0) this.stagedSince = null;
     this.afterStageChange();
     return result;
   }
 
   /** Commits the staged finishes now (timer, close, exit). */
   private flushStaged(): void {
-    if (this.staged.size > 0 && !this.closed) this.write(() => undefined);
+    if ((this.staged.size > 0 || this.unstarted.size > 0) && !this.closed) this.write(() => undefined);
   }
 
   private afterStageChange(): void {
     if (this.staged.size === 0) {
       if (this.finishTimer) clearTimeout(this.finishTimer);
       this.finishTimer = null;
-      process.off('exit', this.flushOnExit);
     } else if (!this.finishTimer) {
       this.finishTimer = setTimeout(() => {
         this.finishTimer = null;
         this.flushStaged();
       }, this.finishDelayMs);
       this.finishTimer.unref();
-      process.on('exit', this.flushOnExit);
     }
+    // On a normal exit, commit what waits and give back unused reservations.
+    const hook = this.staged.size > 0 || this.reservedIds.size > 0 || this.unstarted.size > 0;
+    if (hook !== this.exitHook) {
+      if (hook) process.on('exit', this.flushOnExit);
+      else process.off('exit', this.flushOnExit);
+      this.exitHook = hook;
+    }
+  }
+
+  /**
+   * Writes the start of a trial taken from a reservation. False when the row is no longer ours
+   * (another process found this one's reservations stale and put them back as WAITING).
+   */
+  private writeStart(o: OwnedTrial): boolean {
+    if (o.startPending === undefined) return true;
+    return this.stmt("UPDATE trials SET datetime_start = ? WHERE trial_id = ? AND state = 'RUNNING' AND datetime_start IS NULL").run(o.startPending, o.trialId).changes === 1;
   }
 
   /** The final write of a staged trial, unless another process failed it (stale) meanwhile. */
   private writeStagedFinish(f: StagedFinish): void {
     const trialId = f.o.trialId;
-    const row = this.stmt('SELECT state FROM trials WHERE trial_id = ?').get(trialId) as { state: string } | undefined;
-    if (!row || isFinished(stateFromDb(row.state))) {
-      // Failed as stale elsewhere while the result waited: the file's state stands.
+    const row = this.stmt('SELECT state, datetime_start FROM trials WHERE trial_id = ?').get(trialId) as { state: string; datetime_start: string | null } | undefined;
+    const taken = f.o.startPending !== undefined && (row?.state !== 'RUNNING' || row.datetime_start !== null);
+    if (!row || isFinished(stateFromDb(row.state)) || taken) {
+      // Failed as stale elsewhere while the result waited (or, for a trial from a reservation,
+      // put back as WAITING): the file's state stands.
       this.recentlyFinished.delete(trialId);
       for (const v of this.views.values()) v.full?.delete(trialId);
       return;
@@ -443,6 +501,8 @@ export class SqliteStorage implements Storage {
       this.stmt('DELETE FROM studies WHERE study_id = ?').run(studyId);
     });
     this.views.delete(studyId);
+    for (const r of this.reservations.get(studyId) ?? []) this.reservedIds.delete(r.trialId);
+    this.reservations.delete(studyId);
     this.recentlyFinished.clear();
     for (const [id, t] of this.owned) if (t.studyId === studyId) this.owned.delete(id);
   }
@@ -575,7 +635,7 @@ export class SqliteStorage implements Storage {
     const finished: number[] = [];
     // Re-check the open trials seen before (other processes may have started or finished them).
     const recheck: number[] = [];
-    for (const [id] of v.open) if (!this.owned.has(id)) recheck.push(id);
+    for (const [id] of v.open) if (!this.owned.has(id) && !this.reservedIds.has(id)) recheck.push(id);
     if (recheck.length > 0) {
       const changed =
         recheck.length === 1
@@ -638,6 +698,19 @@ export class SqliteStorage implements Storage {
   // ----- trials -----
 
   createTrial(studyId: number, template: TrialTemplate = {}, options: CreateTrialOptions = {}): CreateTrialResult {
+    // Reservations serve runs (an executor says how many trials are to come), never a lone ask.
+    if (this.maxReservation > 1 && options.upcoming !== undefined && !options.claim && isPlain(template)) {
+      const taken = this.takeReserved(studyId, options);
+      if (taken) return taken;
+      const pace = this.pace.get(studyId)?.interval ?? Infinity;
+      const size = Math.min(this.maxReservation, options.upcoming, Math.floor(this.finishDelayMs / Math.max(pace, 1e-3)));
+      if (pace < RESERVE_WHEN_FASTER_THAN * this.finishDelayMs && size > 1) {
+        const refused = this.reserve(studyId, size, options);
+        if (refused) return refused;
+        const first = this.takeReserved(studyId, options);
+        if (first) return first;
+      }
+    }
     const state = template.state ?? 'RUNNING';
     const result = this.write((): CreateTrialResult & { start?: Date | null } => {
       const v = this.sync(studyId);
@@ -719,7 +792,134 @@ export class SqliteStorage implements Storage {
     return result.claimed === undefined ? { trialId: result.trialId, number: result.number } : { trialId: result.trialId, number: result.number, claimed: result.claimed };
   }
 
-  /** The rows a RUNNING trial gets when it starts: its first heartbeat and its owner. */
+  /**
+   * Notes that this process finished a trial of the study, keeping the smoothed time between its
+   * finishes (ms): how fast trials come decides whether reserving ahead pays.
+   */
+  private notePace(studyId: number): void {
+    const now = performance.now();
+    const p = this.pace.get(studyId);
+    if (!p) {
+      this.pace.set(studyId, { last: now, interval: Infinity });
+      return;
+    }
+    const dt = now - p.last;
+    p.last = now;
+    p.interval = p.interval === Infinity ? dt : 0.7 * p.interval + 0.3 * dt;
+  }
+
+  /**
+   * Inserts `size` trial rows ahead, in one transaction, within the limit: RUNNING without a
+   * start, owned by this process, with a heartbeat so that other processes can tell when they
+   * are abandoned. Returns the refusal when the limit leaves no room.
+   */
+  private reserve(studyId: number, size: number, options: CreateTrialOptions): CreateTrialResult | null {
+    const limit = options.limit;
+    const rows = this.write((): CreatedTrial[] | null => {
+      const v = this.sync(studyId);
+      let n = size;
+      if (limit) n = Math.min(n, limit.max - v.count(limit.states));
+      if (n <= 0) return null;
+      const beat = formatUtc(Date.now());
+      const out: CreatedTrial[] = [];
+      for (let i = 0; i < n; i++) {
+        const number = v.nTrials + i;
+        const trialId = Number(this.stmt("INSERT INTO trials (number, study_id, state) VALUES (?, ?, 'RUNNING')").run(number, studyId).lastInsertRowid);
+        this.markStarted(trialId);
+        this.stmt('INSERT OR REPLACE INTO trial_heartbeats (trial_id, heartbeat) VALUES (?, ?)').run(trialId, beat);
+        out.push({ trialId, number });
+      }
+      return out;
+    });
+    if (rows === null) return { refused: 'limit' };
+    // Committed under the write lock right after a sync: the view takes the rows in directly.
+    const v = this.views.get(studyId)!;
+    for (const r of rows) if (v.lastSeenId < r.trialId && v.nTrials === r.number) v.add(r.trialId, 'RUNNING');
+    const queue = this.reservations.get(studyId) ?? [];
+    for (const r of rows) {
+      queue.push(r);
+      this.reservedIds.add(r.trialId);
+    }
+    this.reservations.set(studyId, queue);
+    this.afterStageChange();
+    return null;
+  }
+
+  /** Starts the next reserved trial of the study, or null when there is none (or the limit forbids it). */
+  private takeReserved(studyId: number, options: CreateTrialOptions): CreatedTrial | null {
+    const queue = this.reservations.get(studyId);
+    if (!queue || queue.length === 0) return null;
+    // The slot was counted under the limit when it was reserved; a stricter limit given since
+    // still applies (counting as if the reservations did not exist).
+    if (options.limit && this.countUnreserved(studyId, this.views.get(studyId)!, options.limit.states) >= options.limit.max) return null;
+    const r = queue.shift()!;
+    this.reservedIds.delete(r.trialId);
+    const start = new Date();
+    const o: OwnedTrial = {
+      trialId: r.trialId,
+      studyId,
+      number: r.number,
+      datetimeStart: start,
+      params: {},
+      internals: new Map(),
+      distributions: {},
+      pendingParams: [],
+      userAttrs: {},
+      pendingUserAttrs: new Set(),
+      systemAttrs: {},
+      intermediateValues: new Map(),
+      snapshot: null,
+      fresh: true,
+      writtenParams: new Set(),
+      startPending: formatLocal(start),
+    };
+    this.owned.set(r.trialId, o);
+    this.unstarted.add(o);
+    // Bound what a kill -9 can take: finished trials wait for a commit at most about finishDelayMs.
+    if (this.stagedSince !== null && performance.now() - this.stagedSince >= this.finishDelayMs) this.flushStaged();
+    return r;
+  }
+
+  /** Trials of the study in `states` as this process sees them, its own unused reservations left out. */
+  private countUnreserved(studyId: number, v: StudyView, states?: readonly TrialState[]): number {
+    const n = v.count(states);
+    if (states && !states.includes('RUNNING')) return n;
+    return n - (this.reservations.get(studyId)?.length ?? 0);
+  }
+
+  /**
+   * Gives the unused reservations back: their rows become WAITING trials, which the next ask of
+   * any process takes first. (Deleting them would leave a gap in the numbers whenever another
+   * process created trials after them, and would let SQLite reuse their ids under other
+   * processes' feet.)
+   */
+  private releaseReservations(): void {
+    if (this.reservedIds.size === 0) return;
+    const released: [number, number][] = [];
+    this.write(() => {
+      released.length = 0;
+      for (const [studyId, queue] of this.reservations) {
+        for (const r of queue) {
+          const changed = this.stmt("UPDATE trials SET state = 'WAITING' WHERE trial_id = ? AND state = 'RUNNING' AND datetime_start IS NULL").run(r.trialId).changes;
+          if (changed !== 1) continue; // put back already by another process
+          this.stmt('DELETE FROM studyopt_trial_owners WHERE trial_id = ?').run(r.trialId);
+          this.stmt('DELETE FROM trial_heartbeats WHERE trial_id = ?').run(r.trialId);
+          released.push([studyId, r.trialId]);
+        }
+      }
+    });
+    for (const [studyId, trialId] of released) this.views.get(studyId)?.transition(trialId, 'WAITING');
+    this.reservations.clear();
+    this.reservedIds.clear();
+    this.afterStageChange();
+  }
+
+  flush(): void {
+    if (this.closed || this.readonly) return;
+    if (this.reservedIds.size > 0) this.releaseReservations(); // commits the staged finishes too
+    else this.flushStaged();
+  }
+
   /**
    * Records who runs a trial. No heartbeat row is written here: a studyopt trial that has not
    * beaten yet counts from its start (failStaleTrials), which saves a table write per trial.
@@ -756,6 +956,9 @@ export class SqliteStorage implements Storage {
   }
 
   popWaitingTrial(studyId: number): CreatedTrial | null {
+    // Reserved slots first: they already count against the study's target (a WAITING trial
+    // popped on top of them could overshoot it). The next ask after them pops.
+    if (this.reservations.get(studyId)?.length) return null;
     // Cheap check first, without the write lock.
     const waiting = (v: StudyView): number | null => {
       let best: number | null = null;
@@ -926,6 +1129,7 @@ export class SqliteStorage implements Storage {
     }
     if (isFinished(state)) {
       if (o) {
+        this.notePace(o.studyId);
         this.owned.delete(trialId);
         const frozen: FrozenTrial = {
           ...this.ownedSnapshot(o),
@@ -951,7 +1155,11 @@ export class SqliteStorage implements Storage {
   private stageFinish(o: OwnedTrial, state: TrialState, values: readonly number[] | null | undefined): boolean {
     const [now, nowText] = this.nowLocal();
     const start = o.datetimeStart ?? now;
-    this.staged.set(o.trialId, { o, state, values, startText: o.datetimeStart === null ? nowText : null, completeText: nowText });
+    const startText = o.startPending ?? (o.datetimeStart === null ? nowText : null);
+    this.staged.set(o.trialId, { o, state, values, startText, completeText: nowText });
+    this.stagedSince ??= performance.now();
+    this.notePace(o.studyId);
+    this.unstarted.delete(o);
     this.owned.delete(o.trialId);
     const frozen: FrozenTrial = { ...this.ownedSnapshot(o), state, values: values ? [...values] : null, datetimeStart: start, datetimeComplete: now };
     this.rememberFinished(frozen);
@@ -1016,11 +1224,12 @@ export class SqliteStorage implements Storage {
       }
       const wanted = states ? new Set(states) : null;
       const openIds: number[] = [];
-      for (const [id, s] of v.open) if (!this.owned.has(id) && (!wanted || wanted.has(s))) openIds.push(id);
+      for (const [id, s] of v.open) if (!this.owned.has(id) && !this.reservedIds.has(id) && (!wanted || wanted.has(s))) openIds.push(id);
       const openTrials = new Map(this.loadTrials(openIds).map((t) => [t.trialId, t]));
       const out: FrozenTrial[] = [];
       for (const id of v.ids) {
         const o = this.owned.get(id);
+        if (this.reservedIds.has(id)) continue; // not a trial yet, for this process
         const t = o ? this.ownedSnapshot(o) : (v.full!.get(id) ?? openTrials.get(id));
         if (!t) continue;
         if (wanted && !wanted.has(t.state)) continue;
@@ -1032,7 +1241,7 @@ export class SqliteStorage implements Storage {
 
   getNTrials(studyId: number, states?: readonly TrialState[]): number {
     // Each statement of sync reads a committed state, and finished states are final: no snapshot needed.
-    return this.sync(studyId).count(states);
+    return this.countUnreserved(studyId, this.sync(studyId), states);
   }
 
   /** The best feasible COMPLETE trial of objective 0, read through the value index: fast on any study size. */
@@ -1166,6 +1375,8 @@ export class SqliteStorage implements Storage {
     const now = Date.now();
     this.write(() => {
       for (const id of trialIds) this.upsertHeartbeat(id, now);
+      // Unused reservations stay this process's while it lives.
+      for (const id of this.reservedIds) this.upsertHeartbeat(id, now);
     });
   }
 
@@ -1179,7 +1390,7 @@ export class SqliteStorage implements Storage {
     if (this.readonly) return [];
     return this.write(() => {
       const v = this.sync(studyId);
-      const running = [...v.open].filter(([, s]) => s === 'RUNNING').map(([id]) => id);
+      const running = [...v.open].filter(([id, s]) => s === 'RUNNING' && !this.reservedIds.has(id) && this.owned.get(id)?.startPending === undefined).map(([id]) => id);
       if (running.length === 0) return [];
       const now = Date.now();
       const cutoff = now - graceSeconds * 1000;
@@ -1189,7 +1400,8 @@ export class SqliteStorage implements Storage {
         const owner = this.stmt('SELECT host, pid FROM studyopt_trial_owners WHERE trial_id = ?').get(id) as { host: string; pid: number } | undefined;
         // A studyopt trial (it has an owner row) that has not beaten yet counts from its start;
         // a trial of another program without heartbeats is left alone, as Optuna does.
-        const lastSign = beat ? parseUtcMs(beat.heartbeat) : owner ? this.startedMs(id) : null;
+        const started = this.startedMs(id);
+        const lastSign = beat ? parseUtcMs(beat.heartbeat) : owner ? started : null;
         let reason: string | null = null;
         if (lastSign !== null && lastSign < cutoff) {
           reason = `no heartbeat for ${graceSeconds} s: the process running it stopped`;
@@ -1197,6 +1409,15 @@ export class SqliteStorage implements Storage {
           reason = `the process running it (pid ${owner.pid} on ${owner.host}) is gone`;
         }
         if (reason === null) continue;
+        if (owner && started === null) {
+          // A reserved slot of that process, never started: nothing ran, so it goes back to the
+          // queue as a WAITING trial instead of failing.
+          this.stmt("UPDATE trials SET state = 'WAITING' WHERE trial_id = ? AND state = 'RUNNING'").run(id);
+          this.stmt('DELETE FROM studyopt_trial_owners WHERE trial_id = ?').run(id);
+          this.stmt('DELETE FROM trial_heartbeats WHERE trial_id = ?').run(id);
+          v.transition(id, 'WAITING');
+          continue;
+        }
         this.setAttr('trial_system_attributes', 'trial_id', id, 'fail_reason', reason);
         const [, nowText] = this.nowLocal();
         this.stmt("UPDATE trials SET state = 'FAIL', datetime_complete = ? WHERE trial_id = ? AND state = 'RUNNING'").run(nowText, id);
@@ -1217,11 +1438,18 @@ export class SqliteStorage implements Storage {
 
   close(): void {
     if (this.closed) return;
-    this.flushStaged();
+    this.flush();
+    process.off('exit', this.flushOnExit);
     this.closed = true;
     this.statements.clear();
     this.db.close();
   }
+}
+
+/** A template that asks for nothing but a new RUNNING trial: such trials may come from a reservation. */
+function isPlain(t: TrialTemplate): boolean {
+  for (const key in t) if ((t as Record<string, unknown>)[key] !== undefined && !(key === 'state' && t.state === 'RUNNING')) return false;
+  return true;
 }
 
 function internalOf(d: Distribution, external: ParamValue): number {
