@@ -136,7 +136,7 @@ function timed(storage: Storage): { storage: Storage; seconds: () => number } {
 }
 
 async function overhead(dir: string): Promise<void> {
-  const n = arg('trials', 2_000);
+  const n = arg('trials', 5_000);
   const memSeconds = await runTrials(new InMemoryStorage(), 'overhead', n, busyObjective(1));
   const sqlite = new SqliteStorage(join(dir, 'overhead.db'));
   const t = timed(sqlite);

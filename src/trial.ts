@@ -95,6 +95,8 @@ export class StudyTrial extends SuggestingTrial {
   private readonly fixedParams: Record<string, ParamValue>;
   private readonly attrs: Record<string, unknown> = {};
   private cachedStart: Date | null | undefined;
+  /** The trial as last read from the storage, kept up to date with this trial's own suggestions. */
+  private frozen: FrozenTrial | null = null;
   /** Set once the study has recorded the trial's outcome. */
   finishedState: TrialState | null = null;
 
@@ -146,6 +148,11 @@ export class StudyTrial extends SuggestingTrial {
     this.study.storage.setTrialParam(this.trialId, name, internal, distribution);
     this.suggested[name] = value;
     this.suggestedDistributions[name] = distribution;
+    // Only this trial writes to its record while it runs (the storage's ownership rule), so the
+    // next snapshot can be derived here instead of read back for every suggest.
+    if (this.frozen) {
+      this.frozen = { ...this.frozen, params: { ...this.frozen.params, [name]: value }, distributions: { ...this.frozen.distributions, [name]: distribution } };
+    }
     return value;
   }
 
@@ -186,6 +193,7 @@ export class StudyTrial extends SuggestingTrial {
     if (typeof value !== 'number') throw new UsageError(`report: value must be a number, but got ${JSON.stringify(value)}`);
     if (this.study.directions.length > 1) throw new UsageError('report is not supported in multi-objective studies');
     this.study.storage.setTrialIntermediateValue(this.trialId, step, value);
+    this.frozen = null;
   }
 
   shouldPrune(): boolean {
@@ -198,16 +206,18 @@ export class StudyTrial extends SuggestingTrial {
     this.checkRunning();
     this.attrs[key] = value;
     this.study.storage.setTrialUserAttr(this.trialId, key, value);
+    this.frozen = null;
   }
 
   setSystemAttr(key: string, value: unknown): void {
     this.checkRunning();
     this.study.storage.setTrialSystemAttr(this.trialId, key, value);
+    this.frozen = null;
   }
 
   /** The trial as stored now. */
   snapshot(): FrozenTrial {
-    return this.study.storage.getTrial(this.trialId);
+    return (this.frozen ??= this.study.storage.getTrial(this.trialId));
   }
 
   private checkRunning(): void {

@@ -725,8 +725,9 @@ class Dispatcher {
     if (run.interrupted) f.control[CONTROL.stop] = 1;
     this.inFlight.add(f);
     run.inFlight++;
-    const storage = run.study.storage;
-    if (storage.heartbeatInterval !== undefined) storage.recordHeartbeat(slots.map((s) => s.trial.trialId));
+    // No heartbeat here: a trial that has not beaten counts from its start, batches wait
+    // milliseconds, and the run's timer beats for everything outstanding. (A beat per dispatch
+    // would also cost a commit per batch, undoing the store's group commit.)
     this.pool.submit(task).then(
       (result) => this.completed(f, result),
       (err: unknown) => this.failed(f, err),

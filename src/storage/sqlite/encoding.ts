@@ -7,7 +7,7 @@
  * - datetimes as naive local time `YYYY-MM-DD HH:MM:SS.ffffff` (Optuna 4's `datetime.now()`);
  *   heartbeats as naive UTC (SQLite's clock, as Optuna's `func.now()`).
  */
-import { type Distribution, distributionFromJson } from '../../distributions.js';
+import { type Distribution, distributionFromJson, distributionsEqual } from '../../distributions.js';
 import type { StudyDirection, TrialState } from '../../frozen-trial.js';
 
 // ----- Python-compatible JSON -----
@@ -108,6 +108,7 @@ export class DistributionCache {
   private readonly byText = new Map<string, Distribution>();
   private readonly byObject = new WeakMap<Distribution, string>();
   private readonly byKey = new Map<string, string>();
+  private readonly byName = new Map<string, { d: Distribution; text: string }>();
 
   parse(text: string): Distribution {
     let d = this.byText.get(text);
@@ -117,6 +118,18 @@ export class DistributionCache {
       this.byObject.set(d, text);
     }
     return d;
+  }
+
+  /**
+   * The text of parameter `name`'s distribution. Trials of a study mostly suggest each name with
+   * the same distribution, so the last one per name is checked first (no string building).
+   */
+  textFor(name: string, d: Distribution): string {
+    const last = this.byName.get(name);
+    if (last !== undefined && (last.d === d || distributionsEqual(last.d, d))) return last.text;
+    const text = this.text(d);
+    this.byName.set(name, { d, text });
+    return text;
   }
 
   text(d: Distribution): string {

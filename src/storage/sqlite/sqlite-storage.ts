@@ -45,8 +45,10 @@ import {
   OPTUNA_LIBRARY_VERSION,
   OPTUNA_SCHEMA_VERSION,
   OPTUNA_TABLES,
+  STUDYOPT_ADDED_COLUMNS,
   STUDYOPT_DDL,
 } from './schema.js';
+import { BackgroundCheckpointer } from './checkpointer.js';
 import { ClaimIndex, StudyView, stateMask } from './study-view.js';
 
 export interface SqliteStorageOptions {
@@ -72,16 +74,20 @@ export interface SqliteStorageOptions {
    * still been running. Default true.
    */
   deferFinish?: boolean;
-  /** Longest a deferred finish waits for a write to ride on. Default 20 ms. */
+  /**
+   * Longest a finished trial waits for a commit to share, in ms: a kill -9 loses at most the
+   * trials that finished this long before it (and the trials in flight). Default 100.
+   */
   finishDelayMs?: number;
   /**
-   * With deferFinish: when this process creates trials faster than one per `finishDelayMs`
-   * (a fast objective), insert the rows of the next trials ahead, up to this many in one
-   * transaction, and let finished trials wait up to `finishDelayMs` for a commit to share. A
+   * With deferFinish, in runs (an executor asking for trials one after another): when this
+   * process finishes trials faster than one per 5 ms, insert the rows of the next trials ahead,
+   * about `finishDelayMs` worth and up to this many, in one transaction, and let finished
+   * trials wait up to `finishDelayMs` for a commit to share. A
    * trial then costs a fraction of a commit instead of one (see docs/storage.md, "Group
    * commit"). Reserved rows are RUNNING without a start time and owned by this process; the
    * ones left unused go back as WAITING trials on flush/close, or, after a crash, when the next
-   * run checks for stale trials. 1 turns reservations off. Default 64.
+   * run checks for stale trials. 1 turns reservations off. Default 128.
    */
   maxReservation?: number;
 }
@@ -134,8 +140,21 @@ interface TrialRow {
 
 const SQLITE_HEADER = 'SQLite format 3\0';
 /** A reservation covers about this many finish delays of trials, so that one commit serves them. */
-/** Reserve ahead when trials finish at least this many times per finish delay. */
-const RESERVE_WHEN_FASTER_THAN = 0.5;
+/**
+ * Reserve ahead only when this process finishes a trial of the study at least every this many
+ * ms: one commit (~0.3-1 ms) per trial then costs more than a few percent of the run, and the
+ * slots a Ctrl-C leaves unused are few seconds' worth of nothing.
+ */
+const RESERVE_BELOW_INTERVAL_MS = 5;
+/** The pace of finishes is measured over windows of this many trials or this many ms. */
+const PACE_WINDOW_TRIALS = 16;
+const PACE_WINDOW_MS = 250;
+/** The main connection's automatic checkpoint, in WAL pages (~16 MB: fewer fsyncs while trials stream in). */
+const WAL_AUTOCHECKPOINT_PAGES = 4000;
+/** The same once a background thread checkpoints: only a safety net. */
+const WAL_AUTOCHECKPOINT_PAGES_BEHIND_THREAD = 16000;
+/** New parameters of a trial go in multi-row INSERTs of at most this many rows. */
+const PARAMS_PER_INSERT = 50;
 const MAX_WRITE_ATTEMPTS = 50;
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
@@ -201,9 +220,10 @@ export class SqliteStorage implements Storage {
   private readonly reservedIds = new Set<number>();
   /** Owned trials taken from a reservation whose start is not in the file yet. */
   private readonly unstarted = new Set<OwnedTrial>();
-  /** Per study: when this process last created a trial, and the smoothed time between creations (ms). */
-  private readonly pace = new Map<number, { last: number; interval: number }>();
+  /** Per study: the mean time between this process's trial finishes over the last window (ms). */
+  private readonly pace = new Map<number, { windowStart: number; count: number; interval: number }>();
   private exitHook = false;
+  private checkpointer: BackgroundCheckpointer | null = null;
   private readonly flushOnExit = (): void => {
     try {
       this.flush();
@@ -212,6 +232,7 @@ export class SqliteStorage implements Storage {
     }
   };
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly paramInserts: Database.Statement[] = [];
   private readonly tx: { immediate(fn: () => unknown): unknown; deferred(fn: () => unknown): unknown };
   private readonly views = new Map<number, StudyView>();
   private readonly owned = new Map<number, OwnedTrial>();
@@ -227,8 +248,8 @@ export class SqliteStorage implements Storage {
     this.readonly = options.readonly ?? false;
     this.writeBehind = options.writeBehind ?? true;
     this.deferFinish = this.writeBehind && (options.deferFinish ?? true) && !options.readonly;
-    this.finishDelayMs = options.finishDelayMs ?? 20;
-    this.maxReservation = this.deferFinish ? Math.max(1, Math.floor(options.maxReservation ?? 64)) : 1;
+    this.finishDelayMs = options.finishDelayMs ?? 100;
+    this.maxReservation = this.deferFinish ? Math.max(1, Math.floor(options.maxReservation ?? 128)) : 1;
     const interval = options.heartbeatInterval === undefined ? 10 : options.heartbeatInterval;
     if (interval !== null) {
       if (!(interval > 0)) throw new UsageError(`heartbeatInterval must be a positive number of seconds, but got ${interval}`);
@@ -255,14 +276,18 @@ export class SqliteStorage implements Storage {
         // In WAL mode NORMAL never corrupts and never loses a commit to a process crash (only,
         // possibly, the last commits to a power cut); FULL would fsync every trial.
         this.db.pragma('synchronous = NORMAL');
-        // Checkpoint every ~16 MB of WAL rather than 4 MB: fewer fsyncs while trials stream in.
-        this.db.pragma('wal_autocheckpoint = 4000');
+        // (See WAL_AUTOCHECKPOINT_PAGES; a fast run hands checkpoints to a background thread.)
+        this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       }
       this.db.pragma('cache_size = -32000');
       if (empty) this.createSchema();
       if (!this.readonly) {
         const have = (this.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'studyopt_%'").all() as { name: string }[]).length;
         if (have < STUDYOPT_DDL.length) this.write(() => { for (const sql of STUDYOPT_DDL) this.db.exec(sql); });
+        for (const [table, column, type] of STUDYOPT_ADDED_COLUMNS) {
+          const has = (): boolean => (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === column);
+          if (!has()) this.write(() => { if (!has()) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`); });
+        }
       }
     } catch (err) {
       this.db.close();
@@ -704,7 +729,7 @@ export class SqliteStorage implements Storage {
       if (taken) return taken;
       const pace = this.pace.get(studyId)?.interval ?? Infinity;
       const size = Math.min(this.maxReservation, options.upcoming, Math.floor(this.finishDelayMs / Math.max(pace, 1e-3)));
-      if (pace < RESERVE_WHEN_FASTER_THAN * this.finishDelayMs && size > 1) {
+      if (pace < RESERVE_BELOW_INTERVAL_MS && size > 1) {
         const refused = this.reserve(studyId, size, options);
         if (refused) return refused;
         const first = this.takeReserved(studyId, options);
@@ -800,18 +825,24 @@ export class SqliteStorage implements Storage {
     const now = performance.now();
     const p = this.pace.get(studyId);
     if (!p) {
-      this.pace.set(studyId, { last: now, interval: Infinity });
+      this.pace.set(studyId, { windowStart: now, count: 0, interval: Infinity });
       return;
     }
-    const dt = now - p.last;
-    p.last = now;
-    p.interval = p.interval === Infinity ? dt : 0.7 * p.interval + 0.3 * dt;
+    // A rate over a window, not the gaps between finishes: a pool reports its results in bursts.
+    p.count++;
+    const elapsed = now - p.windowStart;
+    if (p.count >= PACE_WINDOW_TRIALS || elapsed >= PACE_WINDOW_MS) {
+      p.interval = elapsed / p.count;
+      p.windowStart = now;
+      p.count = 0;
+    }
   }
 
   /**
    * Inserts `size` trial rows ahead, in one transaction, within the limit: RUNNING without a
-   * start, owned by this process, with a heartbeat so that other processes can tell when they
-   * are abandoned. Returns the refusal when the limit leaves no room.
+   * start, owned by this process, with the time of the reservation (the owner row's `since`) so
+   * that other processes can tell when they are abandoned. Returns the refusal when the limit
+   * leaves no room.
    */
   private reserve(studyId: number, size: number, options: CreateTrialOptions): CreateTrialResult | null {
     const limit = options.limit;
@@ -820,18 +851,18 @@ export class SqliteStorage implements Storage {
       let n = size;
       if (limit) n = Math.min(n, limit.max - v.count(limit.states));
       if (n <= 0) return null;
-      const beat = formatUtc(Date.now());
+      const since = formatUtc(Date.now());
       const out: CreatedTrial[] = [];
       for (let i = 0; i < n; i++) {
         const number = v.nTrials + i;
         const trialId = Number(this.stmt("INSERT INTO trials (number, study_id, state) VALUES (?, ?, 'RUNNING')").run(number, studyId).lastInsertRowid);
-        this.markStarted(trialId);
-        this.stmt('INSERT OR REPLACE INTO trial_heartbeats (trial_id, heartbeat) VALUES (?, ?)').run(trialId, beat);
+        this.stmt('INSERT OR REPLACE INTO studyopt_trial_owners (trial_id, host, pid, since) VALUES (?, ?, ?, ?)').run(trialId, this.host, process.pid, since);
         out.push({ trialId, number });
       }
       return out;
     });
     if (rows === null) return { refused: 'limit' };
+    this.startCheckpointer();
     // Committed under the write lock right after a sync: the view takes the rows in directly.
     const v = this.views.get(studyId)!;
     for (const r of rows) if (v.lastSeenId < r.trialId && v.nTrials === r.number) v.add(r.trialId, 'RUNNING');
@@ -843,6 +874,13 @@ export class SqliteStorage implements Storage {
     this.reservations.set(studyId, queue);
     this.afterStageChange();
     return null;
+  }
+
+  /** A fast run: let a background thread copy the WAL back, not the thread that runs objectives. */
+  private startCheckpointer(): void {
+    if (this.checkpointer) return;
+    this.checkpointer = new BackgroundCheckpointer(this.path);
+    this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES_BEHIND_THREAD}`);
   }
 
   /** Starts the next reserved trial of the study, or null when there is none (or the limit forbids it). */
@@ -903,7 +941,6 @@ export class SqliteStorage implements Storage {
           const changed = this.stmt("UPDATE trials SET state = 'WAITING' WHERE trial_id = ? AND state = 'RUNNING' AND datetime_start IS NULL").run(r.trialId).changes;
           if (changed !== 1) continue; // put back already by another process
           this.stmt('DELETE FROM studyopt_trial_owners WHERE trial_id = ?').run(r.trialId);
-          this.stmt('DELETE FROM trial_heartbeats WHERE trial_id = ?').run(r.trialId);
           released.push([studyId, r.trialId]);
         }
       }
@@ -937,6 +974,16 @@ export class SqliteStorage implements Storage {
       'INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?) ' +
         'ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, distribution_json = excluded.distribution_json',
     ).run(trialId, name, internal, this.dists.text(distribution));
+  }
+
+  /** `INSERT INTO trial_params` of `rows` rows, prepared once per row count. */
+  private paramInsert(rows: number): Database.Statement {
+    let s = this.paramInserts[rows];
+    if (!s) {
+      s = this.db.prepare(`INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES ${Array(rows).fill('(?, ?, ?, ?)').join(', ')}`);
+      this.paramInserts[rows] = s;
+    }
+    return s;
   }
 
   private insertValues(trialId: number, values: readonly number[], replace = true): void {
@@ -1070,11 +1117,17 @@ export class SqliteStorage implements Storage {
     // All new parameters in one statement (a trial has no stored parameter of these names yet:
     // the buffered ones are new, the template ones were written at creation and are not pending).
     const fresh = o.pendingParams.filter((n) => !o.writtenParams?.has(n));
-    for (let i = 0; i < fresh.length; i += 50) {
-      const chunk = fresh.slice(i, i + 50);
-      const args: unknown[] = [];
-      for (const name of chunk) args.push(o.trialId, name, o.internals.get(name)!, this.dists.text(o.distributions[name]));
-      this.stmt(`INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`).run(...args);
+    for (let i = 0; i < fresh.length; i += PARAMS_PER_INSERT) {
+      const end = Math.min(fresh.length, i + PARAMS_PER_INSERT);
+      const args: unknown[] = new Array(4 * (end - i));
+      for (let j = i, k = 0; j < end; j++) {
+        const name = fresh[j];
+        args[k++] = o.trialId;
+        args[k++] = name;
+        args[k++] = o.internals.get(name)!;
+        args[k++] = this.dists.textFor(name, o.distributions[name]);
+      }
+      this.paramInsert(end - i).run(args);
     }
     for (const name of o.pendingParams) if (o.writtenParams?.has(name)) this.insertParam(o.trialId, name, o.internals.get(name)!, o.distributions[name]);
     const written = (o.writtenParams ??= new Set());
@@ -1376,7 +1429,8 @@ export class SqliteStorage implements Storage {
     this.write(() => {
       for (const id of trialIds) this.upsertHeartbeat(id, now);
       // Unused reservations stay this process's while it lives.
-      for (const id of this.reservedIds) this.upsertHeartbeat(id, now);
+      const since = formatUtc(now);
+      for (const id of this.reservedIds) this.stmt('UPDATE studyopt_trial_owners SET since = ? WHERE trial_id = ?').run(since, id);
     });
   }
 
@@ -1397,11 +1451,12 @@ export class SqliteStorage implements Storage {
       const failed: number[] = [];
       for (const id of running) {
         const beat = this.stmt('SELECT heartbeat FROM trial_heartbeats WHERE trial_id = ?').get(id) as { heartbeat: string } | undefined;
-        const owner = this.stmt('SELECT host, pid FROM studyopt_trial_owners WHERE trial_id = ?').get(id) as { host: string; pid: number } | undefined;
+        const owner = this.stmt('SELECT host, pid, since FROM studyopt_trial_owners WHERE trial_id = ?').get(id) as { host: string; pid: number; since: string | null } | undefined;
         // A studyopt trial (it has an owner row) that has not beaten yet counts from its start;
         // a trial of another program without heartbeats is left alone, as Optuna does.
         const started = this.startedMs(id);
-        const lastSign = beat ? parseUtcMs(beat.heartbeat) : owner ? started : null;
+        // A reserved slot, never started, counts from when its process last confirmed it.
+        const lastSign = beat ? parseUtcMs(beat.heartbeat) : owner ? (started ?? (owner.since !== null ? parseUtcMs(owner.since) : null)) : null;
         let reason: string | null = null;
         if (lastSign !== null && lastSign < cutoff) {
           reason = `no heartbeat for ${graceSeconds} s: the process running it stopped`;
@@ -1414,7 +1469,6 @@ export class SqliteStorage implements Storage {
           // queue as a WAITING trial instead of failing.
           this.stmt("UPDATE trials SET state = 'WAITING' WHERE trial_id = ? AND state = 'RUNNING'").run(id);
           this.stmt('DELETE FROM studyopt_trial_owners WHERE trial_id = ?').run(id);
-          this.stmt('DELETE FROM trial_heartbeats WHERE trial_id = ?').run(id);
           v.transition(id, 'WAITING');
           continue;
         }
@@ -1439,9 +1493,11 @@ export class SqliteStorage implements Storage {
   close(): void {
     if (this.closed) return;
     this.flush();
+    this.checkpointer?.stop();
     process.off('exit', this.flushOnExit);
     this.closed = true;
     this.statements.clear();
+    this.paramInserts.length = 0;
     this.db.close();
   }
 }
