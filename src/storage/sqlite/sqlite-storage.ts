@@ -48,7 +48,8 @@ import {
   STUDYOPT_ADDED_COLUMNS,
   STUDYOPT_DDL,
 } from './schema.js';
-import { BackgroundCheckpointer } from './checkpointer.js';
+import { BackgroundWriter } from './background-writer.js';
+import { type FinishRecord, type SqlOp, applyFinishRecords } from './finish-record.js';
 import { ClaimIndex, StudyView, stateMask } from './study-view.js';
 
 export interface SqliteStorageOptions {
@@ -90,6 +91,12 @@ export interface SqliteStorageOptions {
    * run checks for stale trials. 1 turns reservations off. Default 128.
    */
   maxReservation?: number;
+  /**
+   * In runs that reserve ahead, commit finished trials (and checkpoint the WAL) from a second
+   * thread with its own connection, so that SQLite's work runs beside the objective instead of
+   * in front of it. Default true.
+   */
+  backgroundWriter?: boolean;
 }
 
 /** A finished trial of this process whose final write waits for the next transaction. */
@@ -99,6 +106,10 @@ interface StagedFinish {
   values: readonly number[] | null | undefined;
   startText: string | null;
   completeText: string;
+  /** Its final write as data, built once (see finish-record.ts). */
+  record?: FinishRecord;
+  /** The background writer's batch that carries it, once handed over. */
+  seq?: number;
 }
 
 /** A running trial this process created or started, with its writes not yet in the file. */
@@ -153,6 +164,8 @@ const PACE_WINDOW_MS = 250;
 const WAL_AUTOCHECKPOINT_PAGES = 4000;
 /** The same once a background thread checkpoints: only a safety net. */
 const WAL_AUTOCHECKPOINT_PAGES_BEHIND_THREAD = 16000;
+/** How long a flush waits for the background writer before writing the rest itself, in ms. */
+const WRITER_WAIT_MS = 30_000;
 /** New parameters of a trial go in multi-row INSERTs of at most this many rows. */
 const PARAMS_PER_INSERT = 50;
 const MAX_WRITE_ATTEMPTS = 50;
@@ -223,16 +236,22 @@ export class SqliteStorage implements Storage {
   /** Per study: the mean time between this process's trial finishes over the last window (ms). */
   private readonly pace = new Map<number, { windowStart: number; count: number; interval: number }>();
   private exitHook = false;
-  private checkpointer: BackgroundCheckpointer | null = null;
+  private readonly useBackgroundWriter: boolean;
+  private readonly busyTimeoutMs: number;
+  private writer: BackgroundWriter | null = null;
+  /** The sequence number of the last batch handed to the writer. */
+  private lastSeq = 0;
+  /** In the process's exit handler: write everything here, without waiting for the writer thread. */
+  private exiting = false;
   private readonly flushOnExit = (): void => {
     try {
+      this.exiting = true;
       this.flush();
     } catch {
       // The process is exiting: nothing better to do than leave the rest to the next run (as a crash would).
     }
   };
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly paramInserts: Database.Statement[] = [];
   private readonly tx: { immediate(fn: () => unknown): unknown; deferred(fn: () => unknown): unknown };
   private readonly views = new Map<number, StudyView>();
   private readonly owned = new Map<number, OwnedTrial>();
@@ -250,6 +269,8 @@ export class SqliteStorage implements Storage {
     this.deferFinish = this.writeBehind && (options.deferFinish ?? true) && !options.readonly;
     this.finishDelayMs = options.finishDelayMs ?? 100;
     this.maxReservation = this.deferFinish ? Math.max(1, Math.floor(options.maxReservation ?? 128)) : 1;
+    this.useBackgroundWriter = options.backgroundWriter ?? true;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
     const interval = options.heartbeatInterval === undefined ? 10 : options.heartbeatInterval;
     if (interval !== null) {
       if (!(interval > 0)) throw new UsageError(`heartbeatInterval must be a positive number of seconds, but got ${interval}`);
@@ -262,7 +283,7 @@ export class SqliteStorage implements Storage {
     }
     this.checkFile(path);
     try {
-      this.db = new Database(this.path, { readonly: this.readonly, fileMustExist: this.readonly, timeout: options.busyTimeoutMs ?? 10_000 });
+      this.db = new Database(this.path, { readonly: this.readonly, fileMustExist: this.readonly, timeout: this.busyTimeoutMs });
     } catch (err) {
       throw fileError(path, err);
     }
@@ -401,24 +422,33 @@ export class SqliteStorage implements Storage {
   }
 
   /** A write transaction: BEGIN IMMEDIATE (a savepoint when nested), retried while SQLite is busy. */
-  private write<T>(fn: () => T): T {
+  private write<T>(fn: () => T, everything = false): T {
     if (this.readonly) throw new UsageError(`'${this.path}' was opened read-only`);
     if (this.db.inTransaction) return this.tx.immediate(fn) as T;
+    if (this.writer && !everything) this.handOff();
     if (this.staged.size === 0 && this.unstarted.size === 0) return this.retry(() => this.tx.immediate(fn) as T);
-    // Staged finishes and the starts of trials taken from reservations ride on this
+    // Staged finishes (those not with the background writer, or all of them when `everything`:
+    // records are idempotent) and the starts of trials taken from reservations ride on this
     // transaction; they leave their queues only once it commits.
-    const batch = [...this.staged.values()];
+    const batch: StagedFinish[] = [];
+    for (const f of this.staged.values()) if (everything || f.seq === undefined) batch.push(f);
+    const records = batch.map((f) => (f.record ??= this.finishRecord(f)));
     const starts = [...this.unstarted];
     let lost: OwnedTrial[] = [];
+    let skipped: number[] = [];
     const result = this.retry(() =>
       this.tx.immediate(() => {
         lost = [];
-        for (const f of batch) this.writeStagedFinish(f);
+        skipped = records.length > 0 ? applyFinishRecords((sql) => this.stmt(sql), records) : [];
         for (const o of starts) if (!this.writeStart(o)) lost.push(o);
         return fn();
       }) as T,
     );
     for (const f of batch) this.staged.delete(f.o.trialId);
+    // Failed as stale elsewhere while the result waited (or, for a trial from a reservation, put
+    // back as WAITING): the file's state stands, so our copies go. (A record the writer thread
+    // committed meanwhile is skipped too; dropping the cached copy of it costs a re-read only.)
+    for (const id of skipped) this.forgetFinished(id);
     for (const o of starts) {
       this.unstarted.delete(o);
       o.startPending = undefined;
@@ -430,9 +460,49 @@ export class SqliteStorage implements Storage {
     return result;
   }
 
-  /** Commits the staged finishes now (timer, close, exit). */
+  /** Makes the staged finishes durable now: before reads that need them in the file, on close and exit. */
   private flushStaged(): void {
-    if ((this.staged.size > 0 || this.unstarted.size > 0) && !this.closed) this.write(() => undefined);
+    if (this.closed) return;
+    if (this.writer && this.staged.size > 0 && !this.exiting) {
+      this.handOff();
+      this.writer.waitFor(this.lastSeq, WRITER_WAIT_MS);
+      this.reap();
+    }
+    // What the writer has not confirmed (at exit: all of it) is written here.
+    if (this.staged.size > 0 || this.unstarted.size > 0) this.write(() => undefined, true);
+  }
+
+  /** Hands the staged finishes not yet handed over to the background writer, as one batch. */
+  private handOff(): void {
+    const writer = this.writer!;
+    this.reap();
+    const batch: StagedFinish[] = [];
+    for (const f of this.staged.values()) if (f.seq === undefined) batch.push(f);
+    if (batch.length === 0) return;
+    const seq = ++this.lastSeq;
+    writer.submit(seq, batch.map((f) => (f.record ??= this.finishRecord(f))));
+    for (const f of batch) f.seq = seq;
+    this.stagedSince = null;
+  }
+
+  /** Drops the staged finishes the writer has committed; takes back the batches it could not. */
+  private reap(): void {
+    const writer = this.writer;
+    if (!writer) return;
+    const done = writer.done;
+    const failedFrom = writer.failedFrom;
+    for (const [id, f] of this.staged) {
+      if (f.seq === undefined) continue;
+      if (failedFrom !== 0 && f.seq >= failedFrom) f.seq = undefined;
+      else if (f.seq <= done) this.staged.delete(id);
+    }
+    if (failedFrom !== 0) {
+      // The thread met an error (or died): from here on this connection writes, where the
+      // error, if it persists, reaches the caller.
+      writer.stop();
+      this.writer = null;
+      this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    }
   }
 
   private afterStageChange(): void {
@@ -442,7 +512,13 @@ export class SqliteStorage implements Storage {
     } else if (!this.finishTimer) {
       this.finishTimer = setTimeout(() => {
         this.finishTimer = null;
-        this.flushStaged();
+        if (this.closed) return;
+        if (this.writer) {
+          this.handOff();
+          this.afterStageChange();
+        } else {
+          this.flushStaged();
+        }
       }, this.finishDelayMs);
       this.finishTimer.unref();
     }
@@ -464,29 +540,31 @@ export class SqliteStorage implements Storage {
     return this.stmt("UPDATE trials SET datetime_start = ? WHERE trial_id = ? AND state = 'RUNNING' AND datetime_start IS NULL").run(o.startPending, o.trialId).changes === 1;
   }
 
-  /** The final write of a staged trial, unless another process failed it (stale) meanwhile. */
-  private writeStagedFinish(f: StagedFinish): void {
+  /** The final write of a staged trial as data (applied here or by the background writer). */
+  private finishRecord(f: StagedFinish): FinishRecord {
     const trialId = f.o.trialId;
-    const row = this.stmt('SELECT state, datetime_start FROM trials WHERE trial_id = ?').get(trialId) as { state: string; datetime_start: string | null } | undefined;
-    const taken = f.o.startPending !== undefined && (row?.state !== 'RUNNING' || row.datetime_start !== null);
-    if (!row || isFinished(stateFromDb(row.state)) || taken) {
-      // Failed as stale elsewhere while the result waited (or, for a trial from a reservation,
-      // put back as WAITING): the file's state stands.
-      this.recentlyFinished.delete(trialId);
-      for (const v of this.views.values()) v.full?.delete(trialId);
-      return;
-    }
-    this.writePending(f.o);
+    const ops = this.pendingOps(f.o);
     if (f.values !== undefined) {
-      if (f.values) this.insertValues(trialId, f.values, !f.o.fresh);
-      else this.stmt('DELETE FROM trial_values WHERE trial_id = ?').run(trialId);
+      if (f.values) {
+        if (!f.o.fresh) ops.push(['DELETE FROM trial_values WHERE trial_id = ?', [trialId]]);
+        f.values.forEach((value, objective) => ops.push([INSERT_VALUE, [trialId, objective, ...encodeValue(value)]]));
+      } else {
+        ops.push(['DELETE FROM trial_values WHERE trial_id = ?', [trialId]]);
+      }
     }
     if (f.startText !== null) {
-      this.stmt('UPDATE trials SET state = ?, datetime_start = ?, datetime_complete = ? WHERE trial_id = ?').run(f.state, f.startText, f.completeText, trialId);
+      ops.push(['UPDATE trials SET state = ?, datetime_start = ?, datetime_complete = ? WHERE trial_id = ?', [f.state, f.startText, f.completeText, trialId]]);
     } else {
-      this.stmt('UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?').run(f.state, f.completeText, trialId);
+      ops.push(['UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?', [f.state, f.completeText, trialId]]);
     }
-    this.stmt('DELETE FROM studyopt_trial_owners WHERE trial_id = ?').run(trialId);
+    ops.push(['DELETE FROM studyopt_trial_owners WHERE trial_id = ?', [trialId]]);
+    return { trialId, startNull: f.o.startPending !== undefined, ops };
+  }
+
+  /** A finished trial of ours that the file does not hold as finished by us: drop the cached copies. */
+  private forgetFinished(trialId: number): void {
+    this.recentlyFinished.delete(trialId);
+    for (const v of this.views.values()) v.full?.delete(trialId);
   }
 
   /** A consistent read snapshot. */
@@ -605,11 +683,7 @@ export class SqliteStorage implements Storage {
   }
 
   private setAttr(table: string, idColumn: string, id: number, key: string, value: unknown): void {
-    this.stmt(`INSERT INTO ${table} (${idColumn}, "key", value_json) VALUES (?, ?, ?) ON CONFLICT (${idColumn}, "key") DO UPDATE SET value_json = excluded.value_json`).run(
-      id,
-      key,
-      pyJson(value),
-    );
+    this.stmt(attrUpsertSql(table, idColumn)).run(id, key, pyJson(value));
   }
 
   setStudyUserAttr(studyId: number, key: string, value: unknown): void {
@@ -862,7 +936,7 @@ export class SqliteStorage implements Storage {
       return out;
     });
     if (rows === null) return { refused: 'limit' };
-    this.startCheckpointer();
+    this.startBackgroundWriter();
     // Committed under the write lock right after a sync: the view takes the rows in directly.
     const v = this.views.get(studyId)!;
     for (const r of rows) if (v.lastSeenId < r.trialId && v.nTrials === r.number) v.add(r.trialId, 'RUNNING');
@@ -876,10 +950,10 @@ export class SqliteStorage implements Storage {
     return null;
   }
 
-  /** A fast run: let a background thread copy the WAL back, not the thread that runs objectives. */
-  private startCheckpointer(): void {
-    if (this.checkpointer) return;
-    this.checkpointer = new BackgroundCheckpointer(this.path);
+  /** A fast run: commit finished trials and checkpoint from a second thread (see background-writer.ts). */
+  private startBackgroundWriter(): void {
+    if (this.writer || !this.useBackgroundWriter) return;
+    this.writer = new BackgroundWriter(this.path, this.busyTimeoutMs);
     this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES_BEHIND_THREAD}`);
   }
 
@@ -914,7 +988,12 @@ export class SqliteStorage implements Storage {
     this.owned.set(r.trialId, o);
     this.unstarted.add(o);
     // Bound what a kill -9 can take: finished trials wait for a commit at most about finishDelayMs.
-    if (this.stagedSince !== null && performance.now() - this.stagedSince >= this.finishDelayMs) this.flushStaged();
+    if (this.stagedSince !== null && performance.now() - this.stagedSince >= this.finishDelayMs) {
+      if (this.writer) this.handOff();
+      else this.flushStaged();
+    } else if (this.writer) {
+      this.reap();
+    }
     return r;
   }
 
@@ -970,28 +1049,12 @@ export class SqliteStorage implements Storage {
   }
 
   private insertParam(trialId: number, name: string, internal: number, distribution: Distribution): void {
-    this.stmt(
-      'INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?) ' +
-        'ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, distribution_json = excluded.distribution_json',
-    ).run(trialId, name, internal, this.dists.text(distribution));
-  }
-
-  /** `INSERT INTO trial_params` of `rows` rows, prepared once per row count. */
-  private paramInsert(rows: number): Database.Statement {
-    let s = this.paramInserts[rows];
-    if (!s) {
-      s = this.db.prepare(`INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES ${Array(rows).fill('(?, ?, ?, ?)').join(', ')}`);
-      this.paramInserts[rows] = s;
-    }
-    return s;
+    this.stmt(UPSERT_PARAM).run(trialId, name, internal, this.dists.text(distribution));
   }
 
   private insertValues(trialId: number, values: readonly number[], replace = true): void {
     if (replace) this.stmt('DELETE FROM trial_values WHERE trial_id = ?').run(trialId);
-    values.forEach((value, objective) => {
-      const [v, type] = encodeValue(value);
-      this.stmt('INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)').run(trialId, objective, v, type);
-    });
+    values.forEach((value, objective) => this.stmt(INSERT_VALUE).run(trialId, objective, ...encodeValue(value)));
   }
 
   private insertIntermediate(trialId: number, step: number, value: number): void {
@@ -1114,6 +1177,12 @@ export class SqliteStorage implements Storage {
   }
 
   private writePending(o: OwnedTrial): void {
+    for (const [sql, args] of this.pendingOps(o)) this.stmt(sql).run(args);
+  }
+
+  /** The writes a trial's buffered parameters and attributes need; they count as written from here on. */
+  private pendingOps(o: OwnedTrial): SqlOp[] {
+    const ops: SqlOp[] = [];
     // All new parameters in one statement (a trial has no stored parameter of these names yet:
     // the buffered ones are new, the template ones were written at creation and are not pending).
     const fresh = o.pendingParams.filter((n) => !o.writtenParams?.has(n));
@@ -1127,16 +1196,19 @@ export class SqliteStorage implements Storage {
         args[k++] = o.internals.get(name)!;
         args[k++] = this.dists.textFor(name, o.distributions[name]);
       }
-      this.paramInsert(end - i).run(args);
+      ops.push([paramInsertSql(end - i), args]);
     }
-    for (const name of o.pendingParams) if (o.writtenParams?.has(name)) this.insertParam(o.trialId, name, o.internals.get(name)!, o.distributions[name]);
+    for (const name of o.pendingParams) {
+      if (o.writtenParams?.has(name)) ops.push([UPSERT_PARAM, [o.trialId, name, o.internals.get(name)!, this.dists.text(o.distributions[name])]]);
+    }
     const written = (o.writtenParams ??= new Set());
     for (const n of fresh) written.add(n);
-    for (const key of o.pendingUserAttrs) this.setAttr('trial_user_attributes', 'trial_id', o.trialId, key, o.userAttrs[key]);
-    for (const key of o.pendingSystemAttrs ?? []) this.setAttr('trial_system_attributes', 'trial_id', o.trialId, key, o.systemAttrs[key]);
+    for (const key of o.pendingUserAttrs) ops.push([attrUpsertSql('trial_user_attributes', 'trial_id'), [o.trialId, key, pyJson(o.userAttrs[key])]]);
+    for (const key of o.pendingSystemAttrs ?? []) ops.push([attrUpsertSql('trial_system_attributes', 'trial_id'), [o.trialId, key, pyJson(o.systemAttrs[key])]]);
     o.pendingParams = [];
     o.pendingUserAttrs.clear();
     o.pendingSystemAttrs?.clear();
+    return ops;
   }
 
   setTrialStateValues(trialId: number, state: TrialState, values?: readonly number[] | null): boolean {
@@ -1493,13 +1565,35 @@ export class SqliteStorage implements Storage {
   close(): void {
     if (this.closed) return;
     this.flush();
-    this.checkpointer?.stop();
+    this.writer?.stop();
+    this.writer = null;
     process.off('exit', this.flushOnExit);
     this.closed = true;
     this.statements.clear();
-    this.paramInserts.length = 0;
     this.db.close();
   }
+}
+
+const UPSERT_PARAM =
+  'INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?) ' +
+  'ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, distribution_json = excluded.distribution_json';
+const INSERT_VALUE = 'INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)';
+const paramInsertSqls: string[] = [];
+
+/** `INSERT INTO trial_params` of `rows` rows (the same string each time, so statements are shared). */
+function paramInsertSql(rows: number): string {
+  return (paramInsertSqls[rows] ??= `INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES ${Array(rows).fill('(?, ?, ?, ?)').join(', ')}`);
+}
+
+const attrUpsertSqls = new Map<string, string>();
+
+function attrUpsertSql(table: string, idColumn: string): string {
+  let sql = attrUpsertSqls.get(table);
+  if (sql === undefined) {
+    sql = `INSERT INTO ${table} (${idColumn}, "key", value_json) VALUES (?, ?, ?) ON CONFLICT (${idColumn}, "key") DO UPDATE SET value_json = excluded.value_json`;
+    attrUpsertSqls.set(table, sql);
+  }
+  return sql;
 }
 
 /** A template that asks for nothing but a new RUNNING trial: such trials may come from a reservation. */

@@ -1,0 +1,122 @@
+/**
+ * A second thread, with its own connection to the study file, that commits finished trials and
+ * checkpoints the WAL while the thread that runs objectives goes on.
+ *
+ * In a fast run the store hands finished trials here in batches (see finish-record.ts) instead of
+ * committing them itself: SQLite's work for a trial (its rows, its share of a commit and of the
+ * WAL checkpoints) then runs beside the objective instead of in front of it. The thread also
+ * runs a PASSIVE checkpoint (it never waits for readers or writers) whenever the WAL has grown,
+ * so that the committing connection seldom has to.
+ *
+ * Progress is published in shared memory, so that the store can check it, or wait for it, without
+ * its event loop (a sequential run's objective may never yield). The thread's code is an inline
+ * CommonJS string (the same from dist/ and from the TypeScript sources under vitest) that loads
+ * the better-sqlite3 the main thread resolved and embeds applyFinishRecords' source.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { applyFinishRecords, type FinishRecord } from './finish-record.js';
+
+/** How often the thread looks at the WAL, in ms. */
+const CHECK_EVERY_MS = 250;
+/** Checkpoint once the WAL file holds this many bytes (about 1,000 pages of 4 KB). */
+const CHECKPOINT_ABOVE_BYTES = 4_000_000;
+/** Slots of the shared progress array. */
+const DONE = 0;
+const FAILED = 1;
+
+const THREAD_CODE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { statSync } = require('node:fs');
+const Database = require(workerData.driver);
+const applyFinishRecords = ${applyFinishRecords.toString()};
+const progress = new Int32Array(workerData.progress);
+const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
+db.pragma('synchronous = NORMAL'); // per connection: as the store's own (no fsync per commit in WAL mode)
+const statements = new Map();
+const stmt = (sql) => { let s = statements.get(sql); if (!s) { s = db.prepare(sql); statements.set(sql, s); } return s; };
+const apply = db.transaction((records) => applyFinishRecords(stmt, records));
+let broken = false;
+parentPort.on('message', (m) => {
+  if (m.type === 'stop') { clearInterval(timer); db.close(); parentPort.close(); return; }
+  if (!broken) {
+    try {
+      apply.immediate(m.records);
+    } catch (err) {
+      // The store takes this batch and every later one back and writes them itself, where the
+      // error reaches the user.
+      broken = true;
+      parentPort.postMessage({ type: 'error', message: String(err && err.message || err) });
+    }
+  }
+  if (broken && Atomics.load(progress, ${FAILED}) === 0) Atomics.store(progress, ${FAILED}, m.seq);
+  Atomics.store(progress, ${DONE}, m.seq);
+  Atomics.notify(progress, ${DONE});
+});
+const timer = setInterval(() => {
+  let size = 0;
+  try { size = statSync(workerData.path + '-wal').size; } catch { return; }
+  if (size < workerData.checkpointAboveBytes) return;
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy, or closing: the next round tries again */ }
+}, workerData.checkEveryMs);
+`;
+
+export class BackgroundWriter {
+  private readonly worker: Worker;
+  private readonly progress = new Int32Array(new SharedArrayBuffer(8));
+  private stopped = false;
+  /** The thread's last error message, once it has one. */
+  lastError: string | null = null;
+
+  constructor(path: string, busyTimeoutMs: number) {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(THREAD_CODE, {
+      eval: true,
+      workerData: { path, driver, busyTimeoutMs, progress: this.progress.buffer, checkEveryMs: CHECK_EVERY_MS, checkpointAboveBytes: CHECKPOINT_ABOVE_BYTES },
+    });
+    // Never keeps the process alive: what it has not committed at exit, the store writes itself.
+    this.worker.unref();
+    this.worker.on('message', (m: { type: string; message: string }) => {
+      if (m.type === 'error') this.lastError = m.message;
+    });
+    this.worker.on('error', (err: Error) => {
+      this.lastError = err.message;
+      // A dead thread reports nothing more: mark everything from here on as failed.
+      if (Atomics.load(this.progress, FAILED) === 0) Atomics.store(this.progress, FAILED, 1);
+      this.stopped = true;
+    });
+  }
+
+  /** Queues a batch under sequence number `seq` (increasing). */
+  submit(seq: number, records: readonly FinishRecord[]): void {
+    this.worker.postMessage({ type: 'write', seq, records });
+  }
+
+  /** The highest sequence number the thread has dealt with (committed, or failed). */
+  get done(): number {
+    return Atomics.load(this.progress, DONE);
+  }
+
+  /** The first sequence number the thread could not commit, or 0: from it on, batches are the store's again. */
+  get failedFrom(): number {
+    return Atomics.load(this.progress, FAILED);
+  }
+
+  /** Blocks until batch `seq` is dealt with, at most `timeoutMs`; true if it was. */
+  waitFor(seq: number, timeoutMs: number): boolean {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const done = Atomics.load(this.progress, DONE);
+      if (done >= seq || this.failedFrom !== 0) return done >= seq;
+      const left = deadline - performance.now();
+      if (left <= 0 || this.stopped) return false;
+      Atomics.wait(this.progress, DONE, done, left);
+    }
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.worker.postMessage({ type: 'stop' });
+  }
+}
