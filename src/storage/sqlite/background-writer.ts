@@ -74,8 +74,6 @@ export class BackgroundWriter {
       eval: true,
       workerData: { path, driver, busyTimeoutMs, progress: this.progress.buffer, checkEveryMs: CHECK_EVERY_MS, checkpointAboveBytes: CHECKPOINT_ABOVE_BYTES },
     });
-    // Never keeps the process alive: what it has not committed at exit, the store writes itself.
-    this.worker.unref();
     this.worker.on('message', (m: { type: string; message: string }) => {
       if (m.type === 'error') this.lastError = m.message;
     });
@@ -85,6 +83,9 @@ export class BackgroundWriter {
       if (Atomics.load(this.progress, FAILED) === 0) Atomics.store(this.progress, FAILED, 1);
       this.stopped = true;
     });
+    // Never keeps the process alive: what it has not committed at exit, the store writes itself.
+    // (After the listeners: attaching a 'message' listener refs the worker's port again.)
+    this.worker.unref();
   }
 
   /** Queues a batch under sequence number `seq` (increasing). */
