@@ -7,7 +7,8 @@
  * Figures:
  *   single   finished trials/s, one process, trivial objective with 11 parameters (RandomSampler)
  *   multi    finished trials/s of 4 processes on one file and one study; lock errors counted
- *   overhead storage time as % of wall time for a 1 ms (busy) objective, in this thread
+ *   overhead storage time as % of wall time for a 1 ms (busy) objective, in this thread, with
+ *            group commit (the default) and with one commit per trial (maxReservation: 1)
  *   overhead-pool  the same objective on the worker pool (the CLI's default executor, 2 workers):
  *            wall time with SQLite against in-memory storage
  *   big      a 1.5M-trial study: a fresh process opens the file and answers `best` (wall time)
@@ -21,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { InMemoryStorage } from '../src/storage/in-memory.js';
-import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
+import { SqliteStorage, type SqliteStorageOptions } from '../src/storage/sqlite/sqlite-storage.js';
 import type { Storage } from '../src/storage/storage.js';
 import { createStudy, loadStudy } from '../src/study.js';
 import type { Trial } from '../src/trial.js';
@@ -138,14 +139,22 @@ function timed(storage: Storage): { storage: Storage; seconds: () => number } {
 async function overhead(dir: string): Promise<void> {
   const n = arg('trials', 5_000);
   const memSeconds = await runTrials(new InMemoryStorage(), 'overhead', n, busyObjective(1));
-  const sqlite = new SqliteStorage(join(dir, 'overhead.db'));
-  const t = timed(sqlite);
-  const wall = await runTrials(t.storage, 'overhead', n, busyObjective(1));
-  sqlite.close();
-  console.log(
-    `overhead: ${n} trials of a 1 ms objective: storage ${(t.seconds() * 1000 / n).toFixed(3)} ms/trial = ${((100 * t.seconds()) / wall).toFixed(2)}% of wall ` +
-      `(${wall.toFixed(2)} s; in-memory run ${memSeconds.toFixed(2)} s, difference ${((100 * (wall - memSeconds)) / wall).toFixed(2)}%)`,
-  );
+  const measure = async (file: string, options: SqliteStorageOptions): Promise<{ wall: number; storage: number }> => {
+    const sqlite = new SqliteStorage(join(dir, file), options);
+    const t = timed(sqlite);
+    const wall = await runTrials(t.storage, 'overhead', n, busyObjective(1));
+    sqlite.close();
+    return { wall, storage: t.seconds() };
+  };
+  const line = (label: string, r: { wall: number; storage: number }): string =>
+    `${label}: storage ${((r.storage * 1000) / n).toFixed(3)} ms/trial = ${((100 * r.storage) / r.wall).toFixed(2)}% of wall ` +
+    `(${r.wall.toFixed(2)} s, ${((100 * (r.wall - memSeconds)) / r.wall).toFixed(2)}% over the in-memory run)`;
+  const grouped = await measure('overhead.db', {});
+  // The baseline in the same run: one commit per trial on this thread (no reservations, no writer thread).
+  const perTrial = await measure('overhead-per-trial.db', { maxReservation: 1 });
+  console.log(`overhead: ${n} trials of a 1 ms objective; in-memory run ${memSeconds.toFixed(2)} s`);
+  console.log(`  ${line('group commit (default)', grouped)}`);
+  console.log(`  ${line('one commit per trial  ', perTrial)}`);
 }
 
 /**
