@@ -131,6 +131,16 @@ describe('SQLite group commit', () => {
     expect(count(file, 'SELECT COUNT(*) AS n FROM trial_params')).toBe(1200 * 5);
   });
 
+  it('writes out every finished trial when a process calls process.exit() in the middle of a fast run', async () => {
+    const file = join(dir, 'exit-mid-run.db');
+    await runChild(file, { exitAfter: 1500 });
+    const all = rows(file);
+    expect(all.filter((r) => r.state === 'COMPLETE').length).toBe(1500);
+    expect(all.filter((r) => r.state === 'RUNNING')).toEqual([]);
+    expect(all.map((r) => r.number)).toEqual(Array.from({ length: all.length }, (_, i) => i));
+    expect(count(file, 'SELECT COUNT(*) AS n FROM trial_values')).toBe(1500);
+  });
+
   it("puts another host's abandoned reservation back as WAITING, and leaves a live one alone", () => {
     const file = join(dir, 'hosts.db');
     const a = new SqliteStorage(file, { heartbeatInterval: 1, gracePeriod: 5 });

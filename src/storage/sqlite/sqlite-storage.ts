@@ -425,13 +425,15 @@ export class SqliteStorage implements Storage {
   private write<T>(fn: () => T, everything = false): T {
     if (this.readonly) throw new UsageError(`'${this.path}' was opened read-only`);
     if (this.db.inTransaction) return this.tx.immediate(fn) as T;
-    if (this.writer && !everything) this.handOff();
+    // At exit the writer thread may never run again: everything goes through this connection.
+    const all = everything || this.exiting;
+    if (this.writer && !all) this.handOff();
     if (this.staged.size === 0 && this.unstarted.size === 0) return this.retry(() => this.tx.immediate(fn) as T);
     // Staged finishes (those not with the background writer, or all of them when `everything`:
     // records are idempotent) and the starts of trials taken from reservations ride on this
     // transaction; they leave their queues only once it commits.
     const batch: StagedFinish[] = [];
-    for (const f of this.staged.values()) if (everything || f.seq === undefined) batch.push(f);
+    for (const f of this.staged.values()) if (all || f.seq === undefined) batch.push(f);
     const records = batch.map((f) => (f.record ??= this.finishRecord(f)));
     const starts = [...this.unstarted];
     let lost: OwnedTrial[] = [];
