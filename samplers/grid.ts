@@ -148,9 +148,10 @@ export class GridSampler implements Sampler {
   }
 
   trialClaim(): TrialClaim {
+    // stable: the grid's order never changes, so a store may claim points for several trials ahead.
     return this.retryFailed
-      ? { key: GRID_ID_KEY, candidates: this.order, releaseStates: ['FAIL'], maxClaims: 1 + this.maxRetries }
-      : { key: GRID_ID_KEY, candidates: this.order, releaseStates: [] };
+      ? { key: GRID_ID_KEY, candidates: this.order, releaseStates: ['FAIL'], maxClaims: 1 + this.maxRetries, stable: true }
+      : { key: GRID_ID_KEY, candidates: this.order, releaseStates: [], stable: true };
   }
 
   sampleIndependent(_study: Study, trial: FrozenTrial, name: string, distribution: Distribution): ParamValue {

@@ -65,6 +65,12 @@ export interface TrialClaim {
   readonly releaseStates: readonly TrialState[];
   /** Default: unlimited. */
   readonly maxClaims?: number;
+  /**
+   * The caller will offer the same candidates for its next trials too (a grid, not a CMA-ES
+   * generation that changes as trials finish): a store may claim values for several trials at
+   * once (the SQLite store's reservations ahead).
+   */
+  readonly stable?: boolean;
 }
 
 export interface CreateTrialOptions {

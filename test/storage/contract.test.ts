@@ -10,6 +10,8 @@ import { InMemoryStorage } from '../../src/storage/in-memory.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { type CreatedTrial, type Storage, isCreated } from '../../src/storage/storage.js';
 import { sleep, tempDir } from './helpers.js';
+import { GridSampler } from '../../samplers/grid.js';
+import { createStudy } from '../../src/study.js';
 
 type Factory = { name: string; open: (dir: string) => Storage };
 
@@ -198,6 +200,27 @@ describe.each(factories)('storage contract: $name', ({ open }) => {
     const strict = { key: 'grid_id', candidates, releaseStates: [] };
     storage.setTrialStateValues(again.trialId, 'FAIL');
     expect(storage.createTrial(s, {}, { claim: strict })).toEqual({ refused: 'claim' });
+    // maxClaims: value 1 has been held twice (both FAILed), so with maxClaims 2 it is not handed
+    // out a third time, while with 3 it is.
+    expect(storage.createTrial(s, {}, { claim: { ...claim, maxClaims: 2 } })).toEqual({ refused: 'claim' });
+    const third = created(storage.createTrial(s, {}, { claim: { ...claim, maxClaims: 3 } }));
+    expect(third.claimed).toBe(1);
+  });
+
+  it('retries a grid point that always fails a bounded number of times (maxRetries)', async () => {
+    const study = createStudy({ studyName: 'retry', storage, sampler: new GridSampler({ a: [0, 1, 2, 3, 4] }) });
+    const summary = await study.optimize(
+      (t) => {
+        const a = t.suggestInt('a', 0, 4);
+        if (a === 3) throw new Error('this point always fails');
+        return a;
+      },
+      { timeout: 5 },
+    );
+    // 5 points, the failing one tried twice (maxRetries 1), then the grid is exhausted.
+    expect(summary.stopReason).toBe('exhausted');
+    expect(study.trials.map((t) => t.state).filter((st) => st === 'FAIL').length).toBe(2);
+    expect(study.trials.length).toBe(6);
   });
 
   it('fails stale RUNNING trials, and never one that beat within the grace period', async () => {

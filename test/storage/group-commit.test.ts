@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GridSampler } from '../../samplers/grid.js';
 import { RandomSampler } from '../../samplers/random.js';
 import { formatUtc } from '../../src/storage/sqlite/encoding.js';
 import { type FinishRecord, applyFinishRecords } from '../../src/storage/sqlite/finish-record.js';
@@ -129,6 +130,54 @@ describe('SQLite group commit', () => {
     expect(all.filter((r) => r.state === 'RUNNING')).toEqual([]);
     expect(all.every((r) => r.state === 'COMPLETE' || r.state === 'WAITING')).toBe(true);
     expect(count(file, 'SELECT COUNT(*) AS n FROM trial_params')).toBe(1200 * 5);
+  });
+
+  it('reserves grid points ahead: each point once, also across processes and after a stop and resume', async () => {
+    const file = join(dir, 'grid.db');
+    const grid = () => new GridSampler({ a: Array.from({ length: 60 }, (_, i) => i), b: Array.from({ length: 40 }, (_, i) => i) });
+    const objective = (t: Trial): number => t.suggestInt('a', 0, 100) * 100 + t.suggestInt('b', 0, 100);
+    const storage = new SqliteStorage(file);
+    const study = createStudy({ studyName: 'grid', storage, sampler: grid() });
+    let reservedWithPoint = 0;
+    await study.optimize(objective, {
+      callbacks: [
+        (s, t) => {
+          if (t.number === 1000) {
+            reservedWithPoint = count(
+              file,
+              "SELECT COUNT(*) AS n FROM trials t JOIN trial_system_attributes a ON a.trial_id = t.trial_id AND a.\"key\" = 'grid_id' WHERE t.state = 'RUNNING' AND t.datetime_start IS NULL",
+            );
+          }
+          if (t.number + 1 >= 1200) s.stop();
+        },
+      ],
+    });
+    expect(reservedWithPoint).toBeGreaterThan(1);
+    const waiting = study.getTrials({ states: ['WAITING'] }).length;
+    expect(waiting).toBeGreaterThan(0);
+    storage.close();
+    // Two processes finish the grid; the WAITING rows keep their points and run first.
+    await Promise.all([
+      new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, [WORKER, file, 'grid', 'grid', JSON.stringify({ gridA: 60, gridB: 40 })], { stdio: ['ignore', 'ignore', 'pipe'] });
+        child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with ${code}`))));
+      }),
+      (async () => {
+        const again = loadStudy({ studyName: 'grid', storage: `sqlite:///${file}`, sampler: grid() });
+        await again.optimize(objective);
+        again.storage.close();
+      })(),
+    ]);
+    const db = new Database(file, { readonly: true });
+    const points = db
+      .prepare("SELECT t.state AS state, a.value_json AS point FROM trials t JOIN trial_system_attributes a ON a.trial_id = t.trial_id AND a.\"key\" = 'grid_id'")
+      .all() as { state: string; point: string }[];
+    const total = (db.prepare('SELECT COUNT(*) AS n FROM trials').get() as { n: number }).n;
+    db.close();
+    expect(total).toBe(2400);
+    expect(points.length).toBe(2400);
+    expect(points.every((p) => p.state === 'COMPLETE')).toBe(true);
+    expect(new Set(points.map((p) => p.point)).size).toBe(2400);
   });
 
   it('writes out every finished trial when a process calls process.exit() in the middle of a fast run', async () => {

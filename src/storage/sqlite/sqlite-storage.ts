@@ -231,6 +231,8 @@ export class SqliteStorage implements Storage {
   /** Per study: rows this process inserted ahead and has not used yet, in number order. */
   private readonly reservations = new Map<number, CreatedTrial[]>();
   private readonly reservedIds = new Set<number>();
+  /** Per study: the claim key its reserved rows hold a value of (grid_id), if any. */
+  private readonly reservationClaimKey = new Map<number, string | undefined>();
   /** Owned trials taken from a reservation whose start is not in the file yet. */
   private readonly unstarted = new Set<OwnedTrial>();
   /** Per study: the mean time between this process's trial finishes over the last window (ms). */
@@ -800,7 +802,7 @@ export class SqliteStorage implements Storage {
 
   createTrial(studyId: number, template: TrialTemplate = {}, options: CreateTrialOptions = {}): CreateTrialResult {
     // Reservations serve runs (an executor says how many trials are to come), never a lone ask.
-    if (this.maxReservation > 1 && options.upcoming !== undefined && !options.claim && isPlain(template)) {
+    if (this.maxReservation > 1 && options.upcoming !== undefined && (!options.claim || options.claim.stable) && isPlain(template)) {
       const taken = this.takeReserved(studyId, options);
       if (taken) return taken;
       const pace = this.pace.get(studyId)?.interval ?? Infinity;
@@ -820,7 +822,7 @@ export class SqliteStorage implements Storage {
       let index: ClaimIndex | undefined;
       if (options.claim) {
         index = this.claimIndex(v, options.claim.key);
-        const value = v.findClaimable(index, options.claim.candidates, stateMask(options.claim.releaseStates));
+        const value = v.findClaimable(index, options.claim.candidates, stateMask(options.claim.releaseStates), options.claim.maxClaims);
         if (value === null) return { refused: 'claim' };
         claimed = value;
       }
@@ -921,23 +923,51 @@ export class SqliteStorage implements Storage {
    * leaves no room.
    */
   private reserve(studyId: number, size: number, options: CreateTrialOptions): CreateTrialResult | null {
-    const limit = options.limit;
-    const rows = this.write((): CreatedTrial[] | null => {
-      const v = this.sync(studyId);
-      let n = size;
-      if (limit) n = Math.min(n, limit.max - v.count(limit.states));
-      if (n <= 0) return null;
-      const since = formatUtc(Date.now());
-      const out: CreatedTrial[] = [];
-      for (let i = 0; i < n; i++) {
-        const number = v.nTrials + i;
-        const trialId = Number(this.stmt("INSERT INTO trials (number, study_id, state) VALUES (?, ?, 'RUNNING')").run(number, studyId).lastInsertRowid);
-        this.stmt('INSERT OR REPLACE INTO studyopt_trial_owners (trial_id, host, pid, since) VALUES (?, ?, ?, ?)').run(trialId, this.host, process.pid, since);
-        out.push({ trialId, number });
-      }
-      return out;
-    });
-    if (rows === null) return { refused: 'limit' };
+    const { limit, claim } = options;
+    // Claims of the rows are entered in the claim index as they are made (the next row must see
+    // them); if the transaction does not commit, they are taken out again.
+    let claimedHere: [ClaimIndex, number][] = [];
+    const undoClaims = (): void => {
+      for (const [index, trialId] of claimedHere) index.removeOpen(trialId);
+      claimedHere = [];
+    };
+    let rows: CreatedTrial[] | 'limit' | 'claim';
+    try {
+      rows = this.write((): CreatedTrial[] | 'limit' | 'claim' => {
+        undoClaims();
+        const v = this.sync(studyId);
+        let n = size;
+        if (limit) n = Math.min(n, limit.max - v.count(limit.states));
+        if (n <= 0) return 'limit';
+        const index = claim ? this.claimIndex(v, claim.key) : undefined;
+        const releaseMask = claim ? stateMask(claim.releaseStates) : 0;
+        const since = formatUtc(Date.now());
+        const out: CreatedTrial[] = [];
+        for (let i = 0; i < n; i++) {
+          let claimed: number | undefined;
+          if (index && claim) {
+            const value = v.findClaimable(index, claim.candidates, releaseMask, claim.maxClaims);
+            if (value === null) break;
+            claimed = value;
+          }
+          const number = v.nTrials + i;
+          const trialId = Number(this.stmt("INSERT INTO trials (number, study_id, state) VALUES (?, ?, 'RUNNING')").run(number, studyId).lastInsertRowid);
+          this.stmt('INSERT OR REPLACE INTO studyopt_trial_owners (trial_id, host, pid, since) VALUES (?, ?, ?, ?)').run(trialId, this.host, process.pid, since);
+          if (index && claim && claimed !== undefined) {
+            this.setAttr('trial_system_attributes', 'trial_id', trialId, claim.key, claimed);
+            index.addOpen(trialId, claimed);
+            claimedHere.push([index, trialId]);
+            if (index.candidates !== null && index.cursor < index.candidates.length && index.candidates[index.cursor] === claimed) index.cursor++;
+          }
+          out.push(claimed === undefined ? { trialId, number } : { trialId, number, claimed });
+        }
+        return out.length > 0 ? out : 'claim';
+      });
+    } catch (err) {
+      undoClaims();
+      throw err;
+    }
+    if (rows === 'limit' || rows === 'claim') return { refused: rows };
     this.startBackgroundWriter();
     // Committed under the write lock right after a sync: the view takes the rows in directly.
     const v = this.views.get(studyId)!;
@@ -948,6 +978,7 @@ export class SqliteStorage implements Storage {
       this.reservedIds.add(r.trialId);
     }
     this.reservations.set(studyId, queue);
+    this.reservationClaimKey.set(studyId, claim?.key);
     this.afterStageChange();
     return null;
   }
@@ -963,6 +994,8 @@ export class SqliteStorage implements Storage {
   private takeReserved(studyId: number, options: CreateTrialOptions): CreatedTrial | null {
     const queue = this.reservations.get(studyId);
     if (!queue || queue.length === 0) return null;
+    // Rows reserved under a claim (grid points) serve asks with that claim only, and the other way round.
+    if (this.reservationClaimKey.get(studyId) !== options.claim?.key) return null;
     // The slot was counted under the limit when it was reserved; a stricter limit given since
     // still applies (counting as if the reservations did not exist).
     if (options.limit && this.countUnreserved(studyId, this.views.get(studyId)!, options.limit.states) >= options.limit.max) return null;
@@ -980,7 +1013,7 @@ export class SqliteStorage implements Storage {
       pendingParams: [],
       userAttrs: {},
       pendingUserAttrs: new Set(),
-      systemAttrs: {},
+      systemAttrs: r.claimed !== undefined && options.claim ? { [options.claim.key]: r.claimed } : {},
       intermediateValues: new Map(),
       snapshot: null,
       fresh: true,

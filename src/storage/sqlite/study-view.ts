@@ -25,6 +25,9 @@ export class ClaimIndex {
   /** value -> OR of the state bits of finished holders; small non-negative integers in the array. */
   private dense = new Uint8Array(1024);
   private sparse = new Map<number, number>();
+  /** value -> how many trials have held it, in any state (saturating at 255), for TrialClaim.maxClaims. */
+  private denseCounts = new Uint8Array(1024);
+  private sparseCounts = new Map<number, number>();
   /** open trial id -> the value it holds */
   readonly openValue = new Map<number, number>();
   candidates: ArrayLike<number> | null = null;
@@ -32,16 +35,41 @@ export class ClaimIndex {
   /** Values that may have been released (their holder FAILed), offered again before the cursor moves on. */
   released: number[] = [];
 
+  /** A finished trial that holds `value`, seen for the first time. */
   addFinished(value: number, state: TrialState): void {
+    this.count(value);
+    this.mark(value, state);
+  }
+
+  private isDense(value: number): boolean {
+    return Number.isInteger(value) && value >= 0 && value < 1 << 26;
+  }
+
+  private grow(value: number): void {
+    if (value < this.dense.length) return;
+    let n = this.dense.length;
+    while (n <= value) n *= 2;
+    const mask = new Uint8Array(n);
+    mask.set(this.dense);
+    this.dense = mask;
+    const counts = new Uint8Array(n);
+    counts.set(this.denseCounts);
+    this.denseCounts = counts;
+  }
+
+  private count(value: number): void {
+    if (this.isDense(value)) {
+      this.grow(value);
+      if (this.denseCounts[value] < 255) this.denseCounts[value]++;
+    } else {
+      this.sparseCounts.set(value, (this.sparseCounts.get(value) ?? 0) + 1);
+    }
+  }
+
+  private mark(value: number, state: TrialState): void {
     const bit = STATE_BITS[state];
-    if (Number.isInteger(value) && value >= 0 && value < 1 << 26) {
-      if (value >= this.dense.length) {
-        let n = this.dense.length;
-        while (n <= value) n *= 2;
-        const grown = new Uint8Array(n);
-        grown.set(this.dense);
-        this.dense = grown;
-      }
+    if (this.isDense(value)) {
+      this.grow(value);
       this.dense[value] |= bit;
     } else {
       this.sparse.set(value, (this.sparse.get(value) ?? 0) | bit);
@@ -55,8 +83,29 @@ export class ClaimIndex {
     return this.sparse.get(value) ?? 0;
   }
 
+  /** How many trials have held `value`, finished or open. */
+  holders(value: number): number {
+    if (Number.isInteger(value) && value >= 0 && value < this.denseCounts.length) return this.denseCounts[value];
+    return this.sparseCounts.get(value) ?? 0;
+  }
+
+  /** A trial that holds `value` and has not finished, seen for the first time. */
   addOpen(trialId: number, value: number): void {
+    if (this.openValue.has(trialId)) return;
     this.openValue.set(trialId, value);
+    this.count(value);
+  }
+
+  /** Forgets an open holder that was never committed (its transaction rolled back). */
+  removeOpen(trialId: number): void {
+    const value = this.openValue.get(trialId);
+    if (value === undefined) return;
+    this.openValue.delete(trialId);
+    if (this.isDense(value)) {
+      if (this.denseCounts[value] > 0 && this.denseCounts[value] < 255) this.denseCounts[value]--;
+    } else {
+      this.sparseCounts.set(value, Math.max(0, (this.sparseCounts.get(value) ?? 0) - 1));
+    }
   }
 
   /** An open holder finished. */
@@ -64,7 +113,7 @@ export class ClaimIndex {
     const v = this.openValue.get(trialId);
     if (v === undefined) return;
     this.openValue.delete(trialId);
-    this.addFinished(v, state);
+    this.mark(v, state);
   }
 }
 
@@ -116,8 +165,11 @@ export class StudyView {
     return n;
   }
 
-  /** The first candidate that no trial holds outside `releaseMask` states, or null. */
-  findClaimable(index: ClaimIndex, candidates: ArrayLike<number>, releaseMask: number): number | null {
+  /**
+   * The first candidate that no trial holds outside `releaseMask` states and that fewer than
+   * `maxClaims` trials have held, or null.
+   */
+  findClaimable(index: ClaimIndex, candidates: ArrayLike<number>, releaseMask: number, maxClaims = Infinity): number | null {
     if (index.candidates !== candidates) {
       index.candidates = candidates;
       index.cursor = 0;
@@ -128,7 +180,7 @@ export class StudyView {
     for (const [trialId, value] of index.openValue) {
       if ((STATE_BITS[this.open.get(trialId) ?? 'RUNNING'] & releaseMask) === 0) openHeld.add(value);
     }
-    const isHeld = (v: number): boolean => (index.finishedMask(v) & ~releaseMask) !== 0 || openHeld.has(v);
+    const isHeld = (v: number): boolean => (index.finishedMask(v) & ~releaseMask) !== 0 || openHeld.has(v) || index.holders(v) >= maxClaims;
     while (index.released.length > 0) {
       const v = index.released.shift()!;
       if (!isHeld(v)) return v;
