@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GridSampler } from '../../samplers/grid.js';
 import { RandomSampler } from '../../samplers/random.js';
 import { formatUtc } from '../../src/storage/sqlite/encoding.js';
-import { type FinishRecord, applyFinishRecords } from '../../src/storage/sqlite/finish-record.js';
+import { GUARD_SQL, type FinishRecord, applyFinishRecords, sqlId, sqlText } from '../../src/storage/sqlite/finish-record.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { createStudy, loadStudy } from '../../src/study.js';
 import type { Trial } from '../../src/trial.js';
@@ -226,12 +226,16 @@ describe('SQLite group commit', () => {
       trialId,
       startNull: true,
       ops: [
-        ['INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)', [trialId, 0, 1.5, 'FINITE']],
-        ["UPDATE trials SET state = 'COMPLETE', datetime_start = ?, datetime_complete = ? WHERE trial_id = ?", ['2026-11-22 10:00:00.000000', '2026-11-22 10:00:01.000000', trialId]],
+        [sqlId('INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)'), [trialId, 0, 1.5, 'FINITE']],
+        [
+          sqlId("UPDATE trials SET state = 'COMPLETE', datetime_start = ?, datetime_complete = ? WHERE trial_id = ?"),
+          ['2026-11-22 10:00:00.000000', '2026-11-22 10:00:01.000000', trialId],
+        ],
       ],
     });
-    const stmt = (sql: string) => db.prepare(sql);
-    const apply = db.transaction((records: FinishRecord[]) => applyFinishRecords(stmt, records));
+    const stmt = (id: number) => db.prepare(sqlText(id));
+    const guard = db.prepare(GUARD_SQL);
+    const apply = db.transaction((records: FinishRecord[]) => applyFinishRecords(stmt, guard, records));
     expect(apply([record(running), record(requeued)])).toEqual([requeued]);
     // Again (the writer thread committed it, then close() writes what it had not confirmed).
     expect(apply([record(running)])).toEqual([running]);

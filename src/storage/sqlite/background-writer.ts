@@ -15,12 +15,14 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { applyFinishRecords, type FinishRecord } from './finish-record.js';
+import { GUARD_SQL, applyFinishRecords, type FinishRecord, sqlTextsFrom } from './finish-record.js';
 
 /** How often the thread looks at the WAL, in ms. */
 const CHECK_EVERY_MS = 250;
 /** Checkpoint once the WAL file holds this many bytes (about 1,000 pages of 4 KB). */
 const CHECKPOINT_ABOVE_BYTES = 4_000_000;
+/** Finished trials committed per transaction of the thread. */
+const RECORDS_PER_TRANSACTION = 64;
 /** Slots of the shared progress array. */
 const DONE = 0;
 const FAILED = 1;
@@ -33,15 +35,20 @@ const applyFinishRecords = ${applyFinishRecords.toString()};
 const progress = new Int32Array(workerData.progress);
 const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
 db.pragma('synchronous = NORMAL'); // per connection: as the store's own (no fsync per commit in WAL mode)
-const statements = new Map();
-const stmt = (sql) => { let s = statements.get(sql); if (!s) { s = db.prepare(sql); statements.set(sql, s); } return s; };
-const apply = db.transaction((records) => applyFinishRecords(stmt, records));
+const texts = [];
+const statements = [];
+const stmt = (id) => statements[id] || (statements[id] = db.prepare(texts[id]));
+const guard = db.prepare(workerData.guardSql);
+const apply = db.transaction((records) => applyFinishRecords(stmt, guard, records));
 let broken = false;
 parentPort.on('message', (m) => {
   if (m.type === 'stop') { clearInterval(timer); db.close(); parentPort.close(); return; }
+  for (const text of m.texts) texts.push(text);
   if (!broken) {
     try {
-      apply.immediate(m.records);
+      // Several short transactions rather than one long one: the store's own connection may be
+      // waiting for the write lock (to reserve the next trials).
+      for (let i = 0; i < m.records.length; i += ${RECORDS_PER_TRANSACTION}) apply.immediate(m.records.slice(i, i + ${RECORDS_PER_TRANSACTION}));
     } catch (err) {
       // The store takes this batch and every later one back and writes them itself, where the
       // error reaches the user.
@@ -65,6 +72,8 @@ export class BackgroundWriter {
   private readonly worker: Worker;
   private readonly progress = new Int32Array(new SharedArrayBuffer(8));
   private stopped = false;
+  /** How many statement texts the thread has been sent. */
+  private textsSent = 0;
   /** The thread's last error message, once it has one. */
   lastError: string | null = null;
 
@@ -72,7 +81,15 @@ export class BackgroundWriter {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(THREAD_CODE, {
       eval: true,
-      workerData: { path, driver, busyTimeoutMs, progress: this.progress.buffer, checkEveryMs: CHECK_EVERY_MS, checkpointAboveBytes: CHECKPOINT_ABOVE_BYTES },
+      workerData: {
+        path,
+        driver,
+        busyTimeoutMs,
+        guardSql: GUARD_SQL,
+        progress: this.progress.buffer,
+        checkEveryMs: CHECK_EVERY_MS,
+        checkpointAboveBytes: CHECKPOINT_ABOVE_BYTES,
+      },
     });
     this.worker.on('message', (m: { type: string; message: string }) => {
       if (m.type === 'error') this.lastError = m.message;
@@ -90,7 +107,10 @@ export class BackgroundWriter {
 
   /** Queues a batch under sequence number `seq` (increasing). */
   submit(seq: number, records: readonly FinishRecord[]): void {
-    this.worker.postMessage({ type: 'write', seq, records });
+    // The statement texts numbered since the last batch go along (the thread numbers them alike).
+    const texts = sqlTextsFrom(this.textsSent);
+    this.textsSent += texts.length;
+    this.worker.postMessage({ type: 'write', seq, records, texts });
   }
 
   /** The highest sequence number the thread has dealt with (committed, or failed). */

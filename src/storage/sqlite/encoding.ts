@@ -18,6 +18,13 @@ export function pyFloatRepr(x: number): string {
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const ax = Math.abs(x);
+  if (ax >= 1e-4 && ax < 1e16) {
+    // Both languages print the shortest round-trip digits, and JavaScript uses no exponent in
+    // this range either: only Python's ".0" on integral values differs.
+    const s = String(x);
+    return s.includes('.') ? s : `${s}.0`;
+  }
   const [mantissa, expPart] = x.toExponential().split('e');
   const exp = Number(expPart);
   if (exp < -4 || exp >= 16) {

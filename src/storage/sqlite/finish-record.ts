@@ -6,10 +6,13 @@
  * for a trial taken from a reservation, still without a start). So a record applied twice (by the
  * writer, then again by the store on close or exit) writes once, and a trial that another
  * process failed as stale, or put back as WAITING, keeps the state the file gives it.
+ *
+ * Statements are named by small numbers (sqlId) rather than carried as text: records cross to the
+ * writer thread by structured clone, and the texts need to go once.
  */
 
-/** One statement and its arguments. */
-export type SqlOp = readonly [sql: string, args: readonly unknown[]];
+/** One statement, by its sqlId, and its arguments. */
+export type SqlOp = readonly [sql: number, args: readonly unknown[]];
 
 export interface FinishRecord {
   readonly trialId: number;
@@ -18,23 +21,52 @@ export interface FinishRecord {
   readonly ops: readonly SqlOp[];
 }
 
-/** What applying records needs of a connection: prepared statements by SQL text. */
-export type StatementSource = (sql: string) => { get(...args: unknown[]): unknown; run(...args: unknown[]): unknown };
+/** The guard every record passes first. */
+export const GUARD_SQL = 'SELECT state, datetime_start FROM trials WHERE trial_id = ?';
+
+const texts: string[] = [];
+const ids = new Map<string, number>();
+
+/** A process-wide number for a statement text. */
+export function sqlId(text: string): number {
+  let id = ids.get(text);
+  if (id === undefined) {
+    id = texts.length;
+    texts.push(text);
+    ids.set(text, id);
+  }
+  return id;
+}
+
+/** The text of a statement number. */
+export function sqlText(id: number): string {
+  return texts[id];
+}
+
+/** The statement texts numbered from `from` on (what a writer thread has not been sent yet). */
+export function sqlTextsFrom(from: number): string[] {
+  return texts.slice(from);
+}
+
+interface Statement {
+  get(...args: unknown[]): unknown;
+  run(...args: unknown[]): unknown;
+}
 
 /**
  * Applies records inside the caller's open transaction; returns the ids of the trials it skipped.
- * Self-contained on purpose (no imports, no closures): the background writer runs its source text.
+ * `guard` is GUARD_SQL prepared; `stmt` gives the statement of a sqlId. Self-contained on purpose
+ * (no imports, no closures): the background writer runs its source text.
  */
-export function applyFinishRecords(stmt: StatementSource, records: readonly FinishRecord[]): number[] {
+export function applyFinishRecords(stmt: (id: number) => Statement, guard: Statement, records: readonly FinishRecord[]): number[] {
   const skipped: number[] = [];
-  const guard = stmt('SELECT state, datetime_start FROM trials WHERE trial_id = ?');
   for (const r of records) {
     const row = guard.get(r.trialId) as { state: string; datetime_start: string | null } | undefined;
     if (!row || row.state !== 'RUNNING' || (r.startNull && row.datetime_start !== null)) {
       skipped.push(r.trialId);
       continue;
     }
-    for (const [sql, args] of r.ops) stmt(sql).run(args);
+    for (const [id, args] of r.ops) stmt(id).run(args);
   }
   return skipped;
 }

@@ -49,7 +49,7 @@ import {
   STUDYOPT_DDL,
 } from './schema.js';
 import { BackgroundWriter } from './background-writer.js';
-import { type FinishRecord, type SqlOp, applyFinishRecords } from './finish-record.js';
+import { GUARD_SQL, type FinishRecord, type SqlOp, applyFinishRecords, sqlId, sqlText } from './finish-record.js';
 import { ClaimIndex, StudyView, stateMask } from './study-view.js';
 
 export interface SqliteStorageOptions {
@@ -88,7 +88,7 @@ export interface SqliteStorageOptions {
    * trial then costs a fraction of a commit instead of one (see docs/storage.md, "Group
    * commit"). Reserved rows are RUNNING without a start time and owned by this process; the
    * ones left unused go back as WAITING trials on flush/close, or, after a crash, when the next
-   * run checks for stale trials. 1 turns reservations off. Default 128.
+   * run checks for stale trials. 1 turns reservations off. Default 1024.
    */
   maxReservation?: number;
   /**
@@ -138,6 +138,11 @@ interface OwnedTrial {
   startPending?: string;
   /** Parameters already in the file (from the template, or flushed). */
   writtenParams?: Set<string>;
+  /**
+   * Attribute keys already in the file ('u:' user, 's:' system): the others go in with one
+   * multi-row INSERT when the trial is flushed. Unknown (undefined): every key is upserted.
+   */
+  writtenAttrs?: Set<string>;
 }
 
 interface TrialRow {
@@ -243,6 +248,10 @@ export class SqliteStorage implements Storage {
   private writer: BackgroundWriter | null = null;
   /** The sequence number of the last batch handed to the writer. */
   private lastSeq = 0;
+  /** Staged finishes not yet handed to the writer, in order. */
+  private unhanded: StagedFinish[] = [];
+  /** Batches with the writer, oldest first, until it confirms them. */
+  private handed: { seq: number; batch: StagedFinish[] }[] = [];
   /** In the process's exit handler: write everything here, without waiting for the writer thread. */
   private exiting = false;
   private readonly flushOnExit = (): void => {
@@ -270,7 +279,7 @@ export class SqliteStorage implements Storage {
     this.writeBehind = options.writeBehind ?? true;
     this.deferFinish = this.writeBehind && (options.deferFinish ?? true) && !options.readonly;
     this.finishDelayMs = options.finishDelayMs ?? 100;
-    this.maxReservation = this.deferFinish ? Math.max(1, Math.floor(options.maxReservation ?? 128)) : 1;
+    this.maxReservation = this.deferFinish ? Math.max(1, Math.floor(options.maxReservation ?? 1024)) : 1;
     this.useBackgroundWriter = options.backgroundWriter ?? true;
     this.busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
     const interval = options.heartbeatInterval === undefined ? 10 : options.heartbeatInterval;
@@ -429,13 +438,19 @@ export class SqliteStorage implements Storage {
     if (this.db.inTransaction) return this.tx.immediate(fn) as T;
     // At exit the writer thread may never run again: everything goes through this connection.
     const all = everything || this.exiting;
-    if (this.writer && !all) this.handOff();
-    if (this.staged.size === 0 && this.unstarted.size === 0) return this.retry(() => this.tx.immediate(fn) as T);
-    // Staged finishes (those not with the background writer, or all of them when `everything`:
-    // records are idempotent) and the starts of trials taken from reservations ride on this
-    // transaction; they leave their queues only once it commits.
+    // With the background writer, staged finishes go to it after this transaction commits (handed
+    // over before, they would make this transaction wait for the writer's).
+    const viaWriter = this.writer !== null && !all;
+    if ((this.staged.size === 0 || viaWriter) && this.unstarted.size === 0) {
+      const result = this.retry(() => this.tx.immediate(fn) as T);
+      if (viaWriter && this.staged.size > 0) this.handOff();
+      return result;
+    }
+    // Staged finishes (all of them when `everything`: records are idempotent) and the starts of
+    // trials taken from reservations ride on this transaction; they leave their queues only once
+    // it commits.
     const batch: StagedFinish[] = [];
-    for (const f of this.staged.values()) if (all || f.seq === undefined) batch.push(f);
+    if (!viaWriter) for (const f of this.staged.values()) if (all || f.seq === undefined) batch.push(f);
     const records = batch.map((f) => (f.record ??= this.finishRecord(f)));
     const starts = [...this.unstarted];
     let lost: OwnedTrial[] = [];
@@ -443,7 +458,7 @@ export class SqliteStorage implements Storage {
     const result = this.retry(() =>
       this.tx.immediate(() => {
         lost = [];
-        skipped = records.length > 0 ? applyFinishRecords((sql) => this.stmt(sql), records) : [];
+        skipped = records.length > 0 ? applyFinishRecords((id) => this.stmt(sqlText(id)), this.stmt(GUARD_SQL), records) : [];
         for (const o of starts) if (!this.writeStart(o)) lost.push(o);
         return fn();
       }) as T,
@@ -460,6 +475,7 @@ export class SqliteStorage implements Storage {
     // Taken over by another process, which judged this one dead: the result will be dropped.
     for (const o of lost) this.owned.delete(o.trialId);
     if (this.staged.size === 0) this.stagedSince = null;
+    if (viaWriter && this.staged.size > 0) this.handOff();
     this.afterStageChange();
     return result;
   }
@@ -480,27 +496,30 @@ export class SqliteStorage implements Storage {
   private handOff(): void {
     const writer = this.writer!;
     this.reap();
-    const batch: StagedFinish[] = [];
-    for (const f of this.staged.values()) if (f.seq === undefined) batch.push(f);
+    if (!this.writer) return; // the writer failed: this connection writes from here on
+    // Staged since the last hand-over, and not written meanwhile by this connection.
+    const batch = this.unhanded.filter((f) => f.seq === undefined && this.staged.get(f.o.trialId) === f);
+    this.unhanded = [];
     if (batch.length === 0) return;
     const seq = ++this.lastSeq;
     writer.submit(seq, batch.map((f) => (f.record ??= this.finishRecord(f))));
     for (const f of batch) f.seq = seq;
+    this.handed.push({ seq, batch });
     this.stagedSince = null;
   }
 
   /** Drops the staged finishes the writer has committed; takes back the batches it could not. */
   private reap(): void {
     const writer = this.writer;
-    if (!writer) return;
+    if (!writer || this.handed.length === 0) return;
     const done = writer.done;
     const failedFrom = writer.failedFrom;
-    for (const [id, f] of this.staged) {
-      if (f.seq === undefined) continue;
-      if (failedFrom !== 0 && f.seq >= failedFrom) f.seq = undefined;
-      else if (f.seq <= done) this.staged.delete(id);
+    while (this.handed.length > 0 && this.handed[0].seq <= done && (failedFrom === 0 || this.handed[0].seq < failedFrom)) {
+      for (const f of this.handed.shift()!.batch) if (this.staged.get(f.o.trialId) === f) this.staged.delete(f.o.trialId);
     }
     if (failedFrom !== 0) {
+      for (const { batch } of this.handed) for (const f of batch) f.seq = undefined;
+      this.handed = [];
       // The thread met an error (or died): from here on this connection writes, where the
       // error, if it persists, reaches the caller.
       writer.stop();
@@ -550,18 +569,18 @@ export class SqliteStorage implements Storage {
     const ops = this.pendingOps(f.o);
     if (f.values !== undefined) {
       if (f.values) {
-        if (!f.o.fresh) ops.push(['DELETE FROM trial_values WHERE trial_id = ?', [trialId]]);
-        f.values.forEach((value, objective) => ops.push([INSERT_VALUE, [trialId, objective, ...encodeValue(value)]]));
+        if (!f.o.fresh) ops.push([SQL.deleteValues, [trialId]]);
+        f.values.forEach((value, objective) => ops.push([SQL.insertValue, [trialId, objective, ...encodeValue(value)]]));
       } else {
-        ops.push(['DELETE FROM trial_values WHERE trial_id = ?', [trialId]]);
+        ops.push([SQL.deleteValues, [trialId]]);
       }
     }
     if (f.startText !== null) {
-      ops.push(['UPDATE trials SET state = ?, datetime_start = ?, datetime_complete = ? WHERE trial_id = ?', [f.state, f.startText, f.completeText, trialId]]);
+      ops.push([SQL.finishWithStart, [f.state, f.startText, f.completeText, trialId]]);
     } else {
-      ops.push(['UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?', [f.state, f.completeText, trialId]]);
+      ops.push([SQL.finish, [f.state, f.completeText, trialId]]);
     }
-    ops.push(['DELETE FROM studyopt_trial_owners WHERE trial_id = ?', [trialId]]);
+    ops.push([SQL.deleteOwner, [trialId]]);
     return { trialId, startNull: f.o.startPending !== undefined, ops };
   }
 
@@ -890,6 +909,7 @@ export class SqliteStorage implements Storage {
         snapshot: null,
         fresh: !template.values,
         writtenParams: new Set(Object.keys(template.params ?? {})),
+        writtenAttrs: attrKeys(template.userAttrs ?? {}, systemAttrs),
       });
     }
     return result.claimed === undefined ? { trialId: result.trialId, number: result.number } : { trialId: result.trialId, number: result.number, claimed: result.claimed };
@@ -987,6 +1007,7 @@ export class SqliteStorage implements Storage {
   private startBackgroundWriter(): void {
     if (this.writer || !this.useBackgroundWriter) return;
     this.writer = new BackgroundWriter(this.path, this.busyTimeoutMs);
+    for (const f of this.staged.values()) if (f.seq === undefined) this.unhanded.push(f);
     this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES_BEHIND_THREAD}`);
   }
 
@@ -1018,6 +1039,7 @@ export class SqliteStorage implements Storage {
       snapshot: null,
       fresh: true,
       writtenParams: new Set(),
+      writtenAttrs: new Set(r.claimed !== undefined && options.claim ? [`s:${options.claim.key}`] : []),
       startPending: formatLocal(start),
     };
     this.owned.set(r.trialId, o);
@@ -1145,6 +1167,7 @@ export class SqliteStorage implements Storage {
       snapshot: t,
       fresh: t.values === null,
       writtenParams: new Set(Object.keys(t.params)),
+      writtenAttrs: attrKeys(t.userAttrs, t.systemAttrs),
     });
     return { trialId: popped, number: t.number };
   }
@@ -1183,7 +1206,7 @@ export class SqliteStorage implements Storage {
   setTrialUserAttr(trialId: number, key: string, value: unknown): void {
     const o = this.owned.get(trialId);
     if (!o) return this.writeUnowned(trialId, () => this.setAttr('trial_user_attributes', 'trial_id', trialId, key, value));
-    o.userAttrs[key] = structuredClone(value);
+    o.userAttrs[key] = typeof value === 'object' && value !== null ? structuredClone(value) : value;
     o.pendingUserAttrs.add(key);
     o.snapshot = null;
     if (!this.writeBehind) this.flushOwned(o);
@@ -1192,7 +1215,7 @@ export class SqliteStorage implements Storage {
   setTrialSystemAttr(trialId: number, key: string, value: unknown): void {
     const o = this.owned.get(trialId);
     if (!o) return this.writeUnowned(trialId, () => this.setAttr('trial_system_attributes', 'trial_id', trialId, key, value));
-    o.systemAttrs[key] = structuredClone(value);
+    o.systemAttrs[key] = typeof value === 'object' && value !== null ? structuredClone(value) : value;
     (o.pendingSystemAttrs ??= new Set()).add(key);
     o.snapshot = null;
     if (!this.writeBehind) this.flushOwned(o);
@@ -1212,7 +1235,27 @@ export class SqliteStorage implements Storage {
   }
 
   private writePending(o: OwnedTrial): void {
-    for (const [sql, args] of this.pendingOps(o)) this.stmt(sql).run(args);
+    for (const [id, args] of this.pendingOps(o)) this.stmt(sqlText(id)).run(args);
+  }
+
+  /** Writes for a trial's pending attributes: new keys in multi-row INSERTs, known ones upserted. */
+  private attrOps(ops: SqlOp[], o: OwnedTrial, table: string, prefix: string, pending: ReadonlySet<string>, values: Record<string, unknown>): void {
+    const fresh: string[] = [];
+    for (const key of pending) {
+      if (o.writtenAttrs && !o.writtenAttrs.has(prefix + key)) fresh.push(key);
+      else ops.push([sqlId(attrUpsertSql(table, 'trial_id')), [o.trialId, key, pyJson(values[key])]]);
+    }
+    for (let i = 0; i < fresh.length; i += PARAMS_PER_INSERT) {
+      const end = Math.min(fresh.length, i + PARAMS_PER_INSERT);
+      const args: unknown[] = new Array(3 * (end - i));
+      for (let j = i, k = 0; j < end; j++) {
+        args[k++] = o.trialId;
+        args[k++] = fresh[j];
+        args[k++] = pyJson(values[fresh[j]]);
+        o.writtenAttrs!.add(prefix + fresh[j]);
+      }
+      ops.push([sqlId(attrInsertSql(table, end - i)), args]);
+    }
   }
 
   /** The writes a trial's buffered parameters and attributes need; they count as written from here on. */
@@ -1231,15 +1274,15 @@ export class SqliteStorage implements Storage {
         args[k++] = o.internals.get(name)!;
         args[k++] = this.dists.textFor(name, o.distributions[name]);
       }
-      ops.push([paramInsertSql(end - i), args]);
+      ops.push([sqlId(paramInsertSql(end - i)), args]);
     }
     for (const name of o.pendingParams) {
-      if (o.writtenParams?.has(name)) ops.push([UPSERT_PARAM, [o.trialId, name, o.internals.get(name)!, this.dists.text(o.distributions[name])]]);
+      if (o.writtenParams?.has(name)) ops.push([SQL.upsertParam, [o.trialId, name, o.internals.get(name)!, this.dists.text(o.distributions[name])]]);
     }
     const written = (o.writtenParams ??= new Set());
     for (const n of fresh) written.add(n);
-    for (const key of o.pendingUserAttrs) ops.push([attrUpsertSql('trial_user_attributes', 'trial_id'), [o.trialId, key, pyJson(o.userAttrs[key])]]);
-    for (const key of o.pendingSystemAttrs ?? []) ops.push([attrUpsertSql('trial_system_attributes', 'trial_id'), [o.trialId, key, pyJson(o.systemAttrs[key])]]);
+    this.attrOps(ops, o, 'trial_user_attributes', 'u:', o.pendingUserAttrs, o.userAttrs);
+    if (o.pendingSystemAttrs) this.attrOps(ops, o, 'trial_system_attributes', 's:', o.pendingSystemAttrs, o.systemAttrs);
     o.pendingParams = [];
     o.pendingUserAttrs.clear();
     o.pendingSystemAttrs?.clear();
@@ -1316,7 +1359,9 @@ export class SqliteStorage implements Storage {
     const [now, nowText] = this.nowLocal();
     const start = o.datetimeStart ?? now;
     const startText = o.startPending ?? (o.datetimeStart === null ? nowText : null);
-    this.staged.set(o.trialId, { o, state, values, startText, completeText: nowText });
+    const staged: StagedFinish = { o, state, values, startText, completeText: nowText };
+    this.staged.set(o.trialId, staged);
+    if (this.writer) this.unhanded.push(staged);
     this.stagedSince ??= performance.now();
     this.notePace(o.studyId);
     this.unstarted.delete(o);
@@ -1400,8 +1445,12 @@ export class SqliteStorage implements Storage {
   }
 
   getNTrials(studyId: number, states?: readonly TrialState[]): number {
-    // Each statement of sync reads a committed state, and finished states are final: no snapshot needed.
-    return this.countUnreserved(studyId, this.sync(studyId), states);
+    // Each statement of sync reads a committed state, and finished states are final: no snapshot
+    // needed. While this process works through reserved slots of the study (a fast run asks this
+    // before every trial), the view as of the last reservation answers: other processes' trials
+    // show up at the next one, a few ms later.
+    const v = this.reservations.get(studyId)?.length ? this.view(studyId) : this.sync(studyId);
+    return this.countUnreserved(studyId, v, states);
   }
 
   /** The best feasible COMPLETE trial of objective 0, read through the value index: fast on any study size. */
@@ -1615,12 +1664,42 @@ const UPSERT_PARAM =
 const INSERT_VALUE = 'INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)';
 const paramInsertSqls: string[] = [];
 
+/** The fixed statements of finish records, by sqlId (finish-record.ts). */
+const SQL = {
+  upsertParam: sqlId(UPSERT_PARAM),
+  insertValue: sqlId(INSERT_VALUE),
+  deleteValues: sqlId('DELETE FROM trial_values WHERE trial_id = ?'),
+  finishWithStart: sqlId('UPDATE trials SET state = ?, datetime_start = ?, datetime_complete = ? WHERE trial_id = ?'),
+  finish: sqlId('UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?'),
+  deleteOwner: sqlId('DELETE FROM studyopt_trial_owners WHERE trial_id = ?'),
+};
+
 /** `INSERT INTO trial_params` of `rows` rows (the same string each time, so statements are shared). */
 function paramInsertSql(rows: number): string {
   return (paramInsertSqls[rows] ??= `INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES ${Array(rows).fill('(?, ?, ?, ?)').join(', ')}`);
 }
 
 const attrUpsertSqls = new Map<string, string>();
+const attrInsertSqls = new Map<string, string>();
+
+/** A multi-row INSERT of `rows` new attributes into a trial attribute table. */
+function attrInsertSql(table: string, rows: number): string {
+  const key = `${table}|${rows}`;
+  let sql = attrInsertSqls.get(key);
+  if (sql === undefined) {
+    sql = `INSERT INTO ${table} (trial_id, "key", value_json) VALUES ${Array(rows).fill('(?, ?, ?)').join(', ')}`;
+    attrInsertSqls.set(key, sql);
+  }
+  return sql;
+}
+
+/** The attribute keys of a trial as OwnedTrial.writtenAttrs holds them. */
+function attrKeys(userAttrs: Record<string, unknown>, systemAttrs: Record<string, unknown>): Set<string> {
+  const keys = new Set<string>();
+  for (const k of Object.keys(userAttrs)) keys.add(`u:${k}`);
+  for (const k of Object.keys(systemAttrs)) keys.add(`s:${k}`);
+  return keys;
+}
 
 function attrUpsertSql(table: string, idColumn: string): string {
   let sql = attrUpsertSqls.get(table);

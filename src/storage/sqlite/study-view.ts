@@ -30,6 +30,8 @@ export class ClaimIndex {
   private sparseCounts = new Map<number, number>();
   /** open trial id -> the value it holds */
   readonly openValue = new Map<number, number>();
+  /** value -> how many open trials hold it (kept with openValue, so a search need not scan it). */
+  readonly openHolders = new Map<number, number>();
   candidates: ArrayLike<number> | null = null;
   cursor = 0;
   /** Values that may have been released (their holder FAILed), offered again before the cursor moves on. */
@@ -93,14 +95,24 @@ export class ClaimIndex {
   addOpen(trialId: number, value: number): void {
     if (this.openValue.has(trialId)) return;
     this.openValue.set(trialId, value);
+    this.openHolders.set(value, (this.openHolders.get(value) ?? 0) + 1);
     this.count(value);
+  }
+
+  private dropOpen(trialId: number): number | undefined {
+    const value = this.openValue.get(trialId);
+    if (value === undefined) return undefined;
+    this.openValue.delete(trialId);
+    const n = (this.openHolders.get(value) ?? 1) - 1;
+    if (n > 0) this.openHolders.set(value, n);
+    else this.openHolders.delete(value);
+    return value;
   }
 
   /** Forgets an open holder that was never committed (its transaction rolled back). */
   removeOpen(trialId: number): void {
-    const value = this.openValue.get(trialId);
+    const value = this.dropOpen(trialId);
     if (value === undefined) return;
-    this.openValue.delete(trialId);
     if (this.isDense(value)) {
       if (this.denseCounts[value] > 0 && this.denseCounts[value] < 255) this.denseCounts[value]--;
     } else {
@@ -110,9 +122,8 @@ export class ClaimIndex {
 
   /** An open holder finished. */
   close(trialId: number, state: TrialState): void {
-    const v = this.openValue.get(trialId);
+    const v = this.dropOpen(trialId);
     if (v === undefined) return;
-    this.openValue.delete(trialId);
     this.mark(v, state);
   }
 }
@@ -123,6 +134,8 @@ export class StudyView {
   /** Trial ids in creation (= number) order. */
   readonly ids: number[] = [];
   readonly finishedCounts: Record<TrialState, number> = { RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0, WAITING: 0 };
+  /** The states of `open`, counted (so that counts need not walk a run's reserved trials). */
+  private readonly openCounts: Record<TrialState, number> = { RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0, WAITING: 0 };
   /** RUNNING and WAITING trials as last seen: id -> state. */
   readonly open = new Map<number, TrialState>();
   readonly claims = new Map<string, ClaimIndex>();
@@ -139,15 +152,22 @@ export class StudyView {
   add(trialId: number, state: TrialState): void {
     this.ids.push(trialId);
     if (trialId > this.lastSeenId) this.lastSeenId = trialId;
-    if (isFinished(state)) this.finishedCounts[state]++;
-    else this.open.set(trialId, state);
+    if (isFinished(state)) {
+      this.finishedCounts[state]++;
+    } else {
+      this.open.set(trialId, state);
+      this.openCounts[state]++;
+    }
   }
 
   /** A trial known to be open is now in `state`. Returns true if it finished. */
   transition(trialId: number, state: TrialState): boolean {
-    if (!this.open.has(trialId)) return false;
+    const before = this.open.get(trialId);
+    if (before === undefined) return false;
+    this.openCounts[before]--;
     if (!isFinished(state)) {
       this.open.set(trialId, state);
+      this.openCounts[state]++;
       return false;
     }
     this.open.delete(trialId);
@@ -159,9 +179,7 @@ export class StudyView {
   count(states?: readonly TrialState[]): number {
     if (!states) return this.ids.length;
     let n = 0;
-    const wanted = new Set(states);
-    for (const s of wanted) if (isFinished(s)) n += this.finishedCounts[s];
-    for (const s of this.open.values()) if (wanted.has(s)) n++;
+    for (const s of new Set(states)) n += isFinished(s) ? this.finishedCounts[s] : this.openCounts[s];
     return n;
   }
 
@@ -175,10 +193,15 @@ export class StudyView {
       index.cursor = 0;
       index.released = [];
     }
-    // Open holders are few (the trials in flight); index them by value for this search.
-    const openHeld = new Set<number>();
-    for (const [trialId, value] of index.openValue) {
-      if ((STATE_BITS[this.open.get(trialId) ?? 'RUNNING'] & releaseMask) === 0) openHeld.add(value);
+    // Open holders (RUNNING, WAITING) hold their value unless those states release it, which no
+    // caller asks for; then the holders' states must be looked at one by one.
+    let openHeld: { has(v: number): boolean } = index.openHolders;
+    if ((releaseMask & (STATE_BITS.RUNNING | STATE_BITS.WAITING)) !== 0) {
+      const held = new Set<number>();
+      for (const [trialId, value] of index.openValue) {
+        if ((STATE_BITS[this.open.get(trialId) ?? 'RUNNING'] & releaseMask) === 0) held.add(value);
+      }
+      openHeld = held;
     }
     const isHeld = (v: number): boolean => (index.finishedMask(v) & ~releaseMask) !== 0 || openHeld.has(v) || index.holders(v) >= maxClaims;
     while (index.released.length > 0) {
