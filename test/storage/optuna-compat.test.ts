@@ -117,6 +117,15 @@ describe('Optuna compatibility', () => {
 
   it('writes JSON and floats as Python does', () => {
     expect([1e-5, 0.1, -5, 1e16, 123.456, 1.5e-7, 0.0001].map(pyFloatRepr)).toEqual(['1e-05', '0.1', '-5.0', '1e+16', '123.456', '1.5e-07', '0.0001']);
+    // Shortest round-trip digits, as Python's repr (not the exact decimal expansion rounded:
+    // 1535992335708429.2 is stored as ...429.25), and integral values with ".0".
+    expect([1535992335708429.2, 203183510793976.12, 1e15, 9.999999999999998e15, 0.30000000000000004].map(pyFloatRepr)).toEqual([
+      '1535992335708429.2',
+      '203183510793976.12',
+      '1000000000000000.0',
+      '9999999999999998.0',
+      '0.30000000000000004',
+    ]);
     expect(pyJson({ a: [1, 2.5, null], b: 'text', c: 'Zürich', d: [NaN, Infinity] })).toBe('{"a": [1, 2.5, null], "b": "text", "c": "Z\\u00fcrich", "d": [NaN, Infinity]}');
   });
 
