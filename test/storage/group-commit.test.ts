@@ -190,6 +190,27 @@ describe('SQLite group commit', () => {
     expect(count(file, 'SELECT COUNT(*) AS n FROM trial_values')).toBe(1500);
   });
 
+  it('commits each trial before the next starts when deferFinish is off (the CLI\'s --commit-each-trial)', async () => {
+    const file = join(dir, 'each.db');
+    const storage = new SqliteStorage(file, { deferFinish: false });
+    const study = createStudy({ studyName: 'each', storage, sampler: new RandomSampler({ seed: 6 }) });
+    const lagging: number[] = [];
+    await study.optimize(fast, {
+      nTrials: 400,
+      callbacks: [
+        (_s, t) => {
+          // Another connection sees every finished trial at once, and no row reserved ahead.
+          if (t.number % 50 !== 49) return;
+          const inFile = count(file, "SELECT COUNT(*) AS n FROM trials WHERE state = 'COMPLETE'");
+          const ahead = count(file, "SELECT COUNT(*) AS n FROM trials WHERE state = 'RUNNING'");
+          if (inFile !== t.number + 1 || ahead !== 0) lagging.push(t.number);
+        },
+      ],
+    });
+    storage.close();
+    expect(lagging).toEqual([]);
+  });
+
   it("puts another host's abandoned reservation back as WAITING, and leaves a live one alone", () => {
     const file = join(dir, 'hosts.db');
     const a = new SqliteStorage(file, { heartbeatInterval: 1, gracePeriod: 5 });
