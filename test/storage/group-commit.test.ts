@@ -19,6 +19,9 @@ import type { Trial } from '../../src/trial.js';
 import { REPO_ROOT, tempDir } from './helpers.js';
 
 const WORKER = join(REPO_ROOT, 'test/fixtures/storage/worker.mjs');
+/** Rows reserved ahead and not started (as the file knows): RUNNING, with the owner's `since` set. */
+const RESERVED_ROWS =
+  "SELECT COUNT(*) AS n FROM trials t JOIN studyopt_trial_owners o ON o.trial_id = t.trial_id WHERE t.state = 'RUNNING' AND o.since IS NOT NULL";
 
 function fast(trial: Trial): number {
   let s = 0;
@@ -68,16 +71,22 @@ describe('SQLite group commit', () => {
     const storage = new SqliteStorage(file);
     const study = createStudy({ studyName: 'fast', storage, sampler: new RandomSampler({ seed: 3 }) });
     let reservedSeen = 0;
+    let startless = -1;
     await study.optimize(fast, {
       nTrials: 3000,
       callbacks: [
         (_s, t) => {
-          // Another connection's view, mid-run: rows inserted ahead are RUNNING without a start.
-          if (t.number === 2000) reservedSeen = count(file, "SELECT COUNT(*) AS n FROM trials WHERE state = 'RUNNING' AND datetime_start IS NULL");
+          // Another connection's view, mid-run: rows inserted ahead are RUNNING, marked reserved
+          // in studyopt_trial_owners, and (for Optuna) have a start time.
+          if (t.number === 2000) {
+            reservedSeen = count(file, RESERVED_ROWS);
+            startless = count(file, "SELECT COUNT(*) AS n FROM trials WHERE state = 'RUNNING' AND datetime_start IS NULL");
+          }
         },
       ],
     });
     expect(reservedSeen).toBeGreaterThan(1);
+    expect(startless).toBe(0);
     // In this process the run's own view never shows a reserved row as a trial.
     const seen = study.trials;
     expect(seen.length).toBe(3000);
@@ -145,7 +154,7 @@ describe('SQLite group commit', () => {
           if (t.number === 1000) {
             reservedWithPoint = count(
               file,
-              "SELECT COUNT(*) AS n FROM trials t JOIN trial_system_attributes a ON a.trial_id = t.trial_id AND a.\"key\" = 'grid_id' WHERE t.state = 'RUNNING' AND t.datetime_start IS NULL",
+              `${RESERVED_ROWS} AND t.trial_id IN (SELECT trial_id FROM trial_system_attributes WHERE "key" = 'grid_id')`,
             );
           }
           if (t.number + 1 >= 1200) s.stop();
@@ -218,7 +227,7 @@ describe('SQLite group commit', () => {
     a.close();
     // Two reservations of processes on another machine: one confirmed a minute ago, one just now.
     const db = new Database(file);
-    const insert = db.prepare("INSERT INTO trials (number, study_id, state) VALUES (?, ?, 'RUNNING')");
+    const insert = db.prepare("INSERT INTO trials (number, study_id, state, datetime_start) VALUES (?, ?, 'RUNNING', '2026-11-22 10:00:00.000000')");
     const owner = db.prepare("INSERT INTO studyopt_trial_owners (trial_id, host, pid, since) VALUES (?, 'elsewhere', 4242, ?)");
     const old = Number(insert.run(0, studyId).lastInsertRowid);
     owner.run(old, formatUtc(Date.now() - 60_000));
@@ -229,6 +238,7 @@ describe('SQLite group commit', () => {
     // Nothing ran in the abandoned slot: it is not failed, it goes back to the queue.
     expect(b.failStaleTrials(studyId, b.gracePeriod!)).toEqual([]);
     expect(b.getTrial(old).state).toBe('WAITING');
+    expect(b.getTrial(old).datetimeStart).toBeNull();
     expect(b.getTrial(live).state).toBe('RUNNING');
     expect(b.popWaitingTrial(studyId)?.trialId).toBe(old);
     b.close();
@@ -241,11 +251,14 @@ describe('SQLite group commit', () => {
     s.close();
     const db = new Database(file);
     const insert = db.prepare('INSERT INTO trials (number, study_id, state, datetime_start) VALUES (?, ?, ?, ?)');
-    const running = Number(insert.run(0, studyId, 'RUNNING', null).lastInsertRowid);
+    const running = Number(insert.run(0, studyId, 'RUNNING', '2026-11-22 10:00:00.000000').lastInsertRowid);
     const requeued = Number(insert.run(1, studyId, 'WAITING', null).lastInsertRowid);
+    const owner = db.prepare("INSERT INTO studyopt_trial_owners (trial_id, host, pid, since) VALUES (?, 'here', 7, '2026-11-22 09:00:00.000000')");
+    owner.run(running);
+    owner.run(requeued);
     const record = (trialId: number): FinishRecord => ({
       trialId,
-      startNull: true,
+      reservedBy: ['here', 7],
       ops: [
         [sqlId('INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)'), [trialId, 0, 1.5, 'FINITE']],
         [

@@ -151,10 +151,18 @@ describe('SQLite storage across processes', () => {
     }
     const before = trialsOf(file, 'kill');
     expect(before.length).toBeGreaterThan(0);
-    // The fast trials ran from reservations: rows inserted ahead, RUNNING without a start, which
+    // The fast trials ran from reservations: rows inserted ahead, RUNNING and marked reserved, which
     // the next process puts back as WAITING (and takes first, so a process killed early in its
     // run may still be working through them).
-    const reserved = before.filter((t) => t.state === 'RUNNING' && t.start === null).length;
+    const db = new Database(file, { readonly: true });
+    const reserved = (
+      db
+        .prepare(
+          "SELECT COUNT(*) AS n FROM trials t JOIN studyopt_trial_owners o ON o.trial_id = t.trial_id WHERE t.state = 'RUNNING' AND o.since IS NOT NULL",
+        )
+        .get() as { n: number }
+    ).n;
+    db.close();
     expect(reserved + before.filter((t) => t.state === 'WAITING').length).toBeGreaterThan(0);
     // The next run fails the trials the killed processes left RUNNING (their pid is gone), puts
     // their unused reservations back as WAITING, takes those first, and goes on.

@@ -3,7 +3,7 @@
  * or the background writer (another thread, another connection) can apply it.
  *
  * A record is idempotent: its guard skips the trial unless the file still holds it RUNNING (and,
- * for a trial taken from a reservation, still without a start). So a record applied twice (by the
+ * for a trial taken from a reservation, still reserved by this process). So a record applied twice (by the
  * writer, then again by the store on close or exit) writes once, and a trial that another
  * process failed as stale, or put back as WAITING, keeps the state the file gives it.
  *
@@ -16,13 +16,14 @@ export type SqlOp = readonly [sql: number, args: readonly unknown[]];
 
 export interface FinishRecord {
   readonly trialId: number;
-  /** The trial came from a reservation and its start is not in the file yet. */
-  readonly startNull: boolean;
+  /** The trial came from a reservation of this process [host, pid] and its start is not in the file yet. */
+  readonly reservedBy: readonly [host: string, pid: number] | null;
   readonly ops: readonly SqlOp[];
 }
 
 /** The guard every record passes first. */
-export const GUARD_SQL = 'SELECT state, datetime_start FROM trials WHERE trial_id = ?';
+export const GUARD_SQL =
+  'SELECT t.state AS state, o.host AS host, o.pid AS pid, o.since AS since FROM trials t LEFT JOIN studyopt_trial_owners o ON o.trial_id = t.trial_id WHERE t.trial_id = ?';
 
 const texts: string[] = [];
 const ids = new Map<string, number>();
@@ -61,8 +62,9 @@ interface Statement {
 export function applyFinishRecords(stmt: (id: number) => Statement, guard: Statement, records: readonly FinishRecord[]): number[] {
   const skipped: number[] = [];
   for (const r of records) {
-    const row = guard.get(r.trialId) as { state: string; datetime_start: string | null } | undefined;
-    if (!row || row.state !== 'RUNNING' || (r.startNull && row.datetime_start !== null)) {
+    const row = guard.get(r.trialId) as { state: string; host: string | null; pid: number | null; since: string | null } | undefined;
+    const taken = r.reservedBy !== null && (row?.host !== r.reservedBy[0] || row.pid !== r.reservedBy[1] || row.since === null);
+    if (!row || row.state !== 'RUNNING' || taken) {
       skipped.push(r.trialId);
       continue;
     }

@@ -52,8 +52,9 @@ export const STUDYOPT_DDL: readonly string[] = [
   // Per-state counts (`studyopt studies`) as a covering index scan.
   'CREATE INDEX IF NOT EXISTS studyopt_ix_trials_study_id_state ON trials (study_id, state)',
   // Which process runs a RUNNING trial, so that a crash on this host is detected without waiting for the grace period.
-  // `since`: when a reserved slot (a RUNNING row without a start) was last confirmed by its
-  // process, so that an abandoned reservation on another host is recognised (UTC, as heartbeats).
+  // `since`, set only while a row is a reserved slot (RUNNING, nothing started in it yet): when
+  // its process last confirmed it, so that an abandoned reservation on another host is
+  // recognised (UTC, as heartbeats).
   'CREATE TABLE IF NOT EXISTS studyopt_trial_owners (trial_id INTEGER NOT NULL PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, since TEXT)',
 ];
 

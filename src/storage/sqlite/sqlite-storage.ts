@@ -86,7 +86,7 @@ export interface SqliteStorageOptions {
    * about `finishDelayMs` worth and up to this many, in one transaction, and let finished
    * trials wait up to `finishDelayMs` for a commit to share. A
    * trial then costs a fraction of a commit instead of one (see docs/storage.md, "Group
-   * commit"). Reserved rows are RUNNING without a start time and owned by this process; the
+   * commit"). Reserved rows are RUNNING, owned by this process and marked reserved; the
    * ones left unused go back as WAITING trials on flush/close, or, after a crash, when the next
    * run checks for stale trials. 1 turns reservations off. Default 1024.
    */
@@ -132,8 +132,9 @@ interface OwnedTrial {
   /** Created by this process without values: finishing it need not delete old values. */
   fresh: boolean;
   /**
-   * Taken from a reservation: its row in the file has no start time yet (this text is the
-   * start to write). The row is ours while it stays RUNNING without a start.
+   * Taken from a reservation: its row in the file still says reserved (the owner row's `since`
+   * set, the reservation time as its start); this text is the start to write. The row is ours
+   * while it stays RUNNING and reserved by this process.
    */
   startPending?: string;
   /** Parameters already in the file (from the template, or flushed). */
@@ -560,7 +561,10 @@ export class SqliteStorage implements Storage {
    */
   private writeStart(o: OwnedTrial): boolean {
     if (o.startPending === undefined) return true;
-    return this.stmt("UPDATE trials SET datetime_start = ? WHERE trial_id = ? AND state = 'RUNNING' AND datetime_start IS NULL").run(o.startPending, o.trialId).changes === 1;
+    const ours = this.stmt(`UPDATE studyopt_trial_owners SET since = NULL WHERE trial_id = ? AND host = ? AND pid = ? AND since IS NOT NULL AND trial_id IN (SELECT trial_id FROM trials WHERE trial_id = ? AND state = 'RUNNING')`)
+      .run(o.trialId, this.host, process.pid, o.trialId).changes === 1;
+    if (ours) this.stmt('UPDATE trials SET datetime_start = ? WHERE trial_id = ?').run(o.startPending, o.trialId);
+    return ours;
   }
 
   /** The final write of a staged trial as data (applied here or by the background writer). */
@@ -581,7 +585,7 @@ export class SqliteStorage implements Storage {
       ops.push([SQL.finish, [f.state, f.completeText, trialId]]);
     }
     ops.push([SQL.deleteOwner, [trialId]]);
-    return { trialId, startNull: f.o.startPending !== undefined, ops };
+    return { trialId, reservedBy: f.o.startPending !== undefined ? [this.host, process.pid] : null, ops };
   }
 
   /** A finished trial of ours that the file does not hold as finished by us: drop the cached copies. */
@@ -937,10 +941,10 @@ export class SqliteStorage implements Storage {
   }
 
   /**
-   * Inserts `size` trial rows ahead, in one transaction, within the limit: RUNNING without a
-   * start, owned by this process, with the time of the reservation (the owner row's `since`) so
-   * that other processes can tell when they are abandoned. Returns the refusal when the limit
-   * leaves no room.
+   * Inserts `size` trial rows ahead, in one transaction, within the limit: RUNNING, owned by
+   * this process, with the time of the reservation as their start and in the owner row's `since`
+   * (which marks them reserved, not started, and tells other processes when they are abandoned).
+   * Returns the refusal when the limit leaves no room.
    */
   private reserve(studyId: number, size: number, options: CreateTrialOptions): CreateTrialResult | null {
     const { limit, claim } = options;
@@ -961,7 +965,11 @@ export class SqliteStorage implements Storage {
         if (n <= 0) return 'limit';
         const index = claim ? this.claimIndex(v, claim.key) : undefined;
         const releaseMask = claim ? stateMask(claim.releaseStates) : 0;
-        const since = formatUtc(Date.now());
+        const now = new Date();
+        const since = formatUtc(now.getTime());
+        // A start time, although nothing started: Optuna expects one on every trial that is not
+        // WAITING (its FrozenTrial validation). The trial's real start replaces it.
+        const reservedAt = formatLocal(now);
         const out: CreatedTrial[] = [];
         for (let i = 0; i < n; i++) {
           let claimed: number | undefined;
@@ -971,7 +979,9 @@ export class SqliteStorage implements Storage {
             claimed = value;
           }
           const number = v.nTrials + i;
-          const trialId = Number(this.stmt("INSERT INTO trials (number, study_id, state) VALUES (?, ?, 'RUNNING')").run(number, studyId).lastInsertRowid);
+          const trialId = Number(
+            this.stmt("INSERT INTO trials (number, study_id, state, datetime_start) VALUES (?, ?, 'RUNNING', ?)").run(number, studyId, reservedAt).lastInsertRowid,
+          );
           this.stmt('INSERT OR REPLACE INTO studyopt_trial_owners (trial_id, host, pid, since) VALUES (?, ?, ?, ?)').run(trialId, this.host, process.pid, since);
           if (index && claim && claimed !== undefined) {
             this.setAttr('trial_system_attributes', 'trial_id', trialId, claim.key, claimed);
@@ -1074,9 +1084,9 @@ export class SqliteStorage implements Storage {
       released.length = 0;
       for (const [studyId, queue] of this.reservations) {
         for (const r of queue) {
-          const changed = this.stmt("UPDATE trials SET state = 'WAITING' WHERE trial_id = ? AND state = 'RUNNING' AND datetime_start IS NULL").run(r.trialId).changes;
-          if (changed !== 1) continue; // put back already by another process
-          this.stmt('DELETE FROM studyopt_trial_owners WHERE trial_id = ?').run(r.trialId);
+          const ours = this.stmt('DELETE FROM studyopt_trial_owners WHERE trial_id = ? AND host = ? AND pid = ? AND since IS NOT NULL').run(r.trialId, this.host, process.pid).changes;
+          if (ours !== 1) continue; // put back already by another process
+          this.stmt("UPDATE trials SET state = 'WAITING', datetime_start = NULL WHERE trial_id = ? AND state = 'RUNNING'").run(r.trialId);
           released.push([studyId, r.trialId]);
         }
       }
@@ -1611,8 +1621,10 @@ export class SqliteStorage implements Storage {
         // A studyopt trial (it has an owner row) that has not beaten yet counts from its start;
         // a trial of another program without heartbeats is left alone, as Optuna does.
         const started = this.startedMs(id);
-        // A reserved slot, never started, counts from when its process last confirmed it.
-        const lastSign = beat ? parseUtcMs(beat.heartbeat) : owner ? (started ?? (owner.since !== null ? parseUtcMs(owner.since) : null)) : null;
+        // A reserved slot (never started, as far as the file knows) counts from when its process
+        // last confirmed it; a started trial without a beat, from its start.
+        const reserved = owner !== undefined && owner.since !== null;
+        const lastSign = beat ? parseUtcMs(beat.heartbeat) : reserved ? parseUtcMs(owner.since!) : owner ? started : null;
         let reason: string | null = null;
         if (lastSign !== null && lastSign < cutoff) {
           reason = `no heartbeat for ${graceSeconds} s: the process running it stopped`;
@@ -1620,10 +1632,10 @@ export class SqliteStorage implements Storage {
           reason = `the process running it (pid ${owner.pid} on ${owner.host}) is gone`;
         }
         if (reason === null) continue;
-        if (owner && started === null) {
+        if (reserved) {
           // A reserved slot of that process, never started: nothing ran, so it goes back to the
           // queue as a WAITING trial instead of failing.
-          this.stmt("UPDATE trials SET state = 'WAITING' WHERE trial_id = ? AND state = 'RUNNING'").run(id);
+          this.stmt("UPDATE trials SET state = 'WAITING', datetime_start = NULL WHERE trial_id = ? AND state = 'RUNNING'").run(id);
           this.stmt('DELETE FROM studyopt_trial_owners WHERE trial_id = ?').run(id);
           v.transition(id, 'WAITING');
           continue;
