@@ -64,6 +64,7 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
   study.clearStop();
   let stopReason: StopReason = 'nTrials';
   let lastYield = performance.now();
+  let lastStaleCheck = performance.now();
   let n = 0;
   try {
     for (;;) {
@@ -94,6 +95,13 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
       progress?.update(frozen);
       if (rethrow !== undefined) throw rethrow;
       for (const cb of options.callbacks ?? []) cb(study, frozen);
+      // Between trials (none of ours is running), look for trials that other processes of the
+      // study left behind, as at the start: a long run should not wait for the next one to reuse
+      // a crashed sibling's slots (its target counts them as running until then).
+      if (storage.gracePeriod !== undefined && storage.heartbeatInterval !== undefined && performance.now() - lastStaleCheck > storage.heartbeatInterval * 1000) {
+        storage.failStaleTrials(study.studyId, storage.gracePeriod);
+        lastStaleCheck = performance.now();
+      }
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         lastYield = performance.now();

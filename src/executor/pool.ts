@@ -529,6 +529,8 @@ class Dispatcher {
       if (storage.heartbeatInterval !== undefined) {
         const beat = (): void => {
           if (run.outstanding.size > 0) storage.recordHeartbeat([...run.outstanding.values()].map((t) => t.trialId));
+          // Our trials have just beaten: what is stale now belongs to processes that are gone.
+          if (storage.gracePeriod !== undefined) storage.failStaleTrials(run.study.studyId, storage.gracePeriod);
         };
         const timer = setInterval(beat, storage.heartbeatInterval * 1000);
         timer.unref();

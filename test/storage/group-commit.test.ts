@@ -6,6 +6,7 @@
  * reservation from a live one.
  */
 import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -187,6 +188,47 @@ describe('SQLite group commit', () => {
     expect(points.length).toBe(2400);
     expect(points.every((p) => p.state === 'COMPLETE')).toBe(true);
     expect(new Set(points.map((p) => p.point)).size).toBe(2400);
+  });
+
+  it("reuses a crashed sibling's reserved slots during a run, so a shared target still ends at exactly N", async () => {
+    const file = join(dir, 'sibling.db');
+    const storage = new SqliteStorage(file, { heartbeatInterval: 0.1, gracePeriod: 30 });
+    const study = createStudy({ studyName: 'sibling', storage, sampler: new RandomSampler({ seed: 8 }) });
+    const deadPid = 2 ** 22 + 12345; // above Linux's pid_max: no such process on this host
+    const slow = (t: Trial): number => {
+      const v = fast(t);
+      const end = performance.now() + 0.3;
+      while (performance.now() < end) {
+        // 0.3 ms of work: fast enough to run from reservations, long enough for the run to last
+      }
+      return v;
+    };
+    await study.optimize(slow, {
+      targetFinished: 2500,
+      callbacks: [
+        (_s, t) => {
+          if (t.number !== 300) return;
+          // Another process of this host reserves 40 slots of the study, then dies.
+          const db = new Database(file);
+          db.transaction(() => {
+            const n = (db.prepare('SELECT COUNT(*) AS n FROM trials').get() as { n: number }).n;
+            const studyId = (db.prepare("SELECT study_id FROM studies WHERE study_name = 'sibling'").get() as { study_id: number }).study_id;
+            for (let i = 0; i < 40; i++) {
+              const id = Number(
+                db.prepare("INSERT INTO trials (number, study_id, state, datetime_start) VALUES (?, ?, 'RUNNING', '2026-11-22 10:00:00.000000')").run(n + i, studyId).lastInsertRowid,
+              );
+              db.prepare('INSERT INTO studyopt_trial_owners (trial_id, host, pid, since) VALUES (?, ?, ?, ?)').run(id, hostname(), deadPid, formatUtc(Date.now()));
+            }
+          }).immediate();
+          db.close();
+        },
+      ],
+    });
+    storage.close();
+    const all = rows(file);
+    expect(all.filter((r) => r.state === 'COMPLETE').length).toBe(2500);
+    expect(all.length).toBe(2500);
+    expect(all.map((r) => r.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 2500 }, (_, i) => i));
   });
 
   it('writes out every finished trial when a process calls process.exit() in the middle of a fast run', async () => {
