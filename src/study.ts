@@ -254,11 +254,11 @@ export class Study {
    */
   tryAsk(limit?: TrialLimit, upcoming?: number): StudyTrial | null {
     let created: { trialId: number; number: number } | null = null;
+    const claim = this.sampler.trialClaim?.(this);
     if (!limit || this.storage.getNTrials(this.studyId, limit.states) < limit.max) {
-      created = this.storage.popWaitingTrial(this.studyId);
+      created = this.storage.popWaitingTrial(this.studyId, { limit, claim, upcoming });
     }
     if (!created) {
-      const claim = this.sampler.trialClaim?.(this);
       const result = this.storage.createTrial(this.studyId, {}, { limit, claim, upcoming });
       if (!isCreated(result)) return null;
       created = result;

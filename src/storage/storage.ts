@@ -119,8 +119,12 @@ export interface Storage {
   // ----- trials -----
   /** Creates a trial (RUNNING unless the template says otherwise), atomically with the limit and claim checks. */
   createTrial(studyId: number, template?: TrialTemplate, options?: CreateTrialOptions): CreateTrialResult;
-  /** Atomically turns the oldest WAITING trial of the study into RUNNING and returns it, or null. */
-  popWaitingTrial(studyId: number): CreatedTrial | null;
+  /**
+   * Atomically turns the oldest WAITING trial of the study into RUNNING and returns it, or null.
+   * `options` are those the caller's createTrial would get (the limit counts the popped trial; a
+   * store may take several plain WAITING trials at once for a run that says it has more to come).
+   */
+  popWaitingTrial(studyId: number, options?: CreateTrialOptions): CreatedTrial | null;
   setTrialParam(trialId: number, name: string, internal: number, distribution: Distribution): void;
   /**
    * Moves a trial to `state` (with values for COMPLETE). Returns false, changing nothing, if the

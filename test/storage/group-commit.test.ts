@@ -122,13 +122,17 @@ describe('SQLite group commit', () => {
     expect(all.map((r) => r.number)).toEqual(Array.from({ length: all.length }, (_, i) => i));
 
     const next = loadStudy({ studyName: 'stop', storage: `sqlite:///${file}`, sampler: new RandomSampler({ seed: 5 }) });
+    // An enqueued trial behind the given-back slots keeps its parameters (it is not a plain slot).
+    next.enqueueTrial({ x0: 0.5, x1: 0.5, x2: 0.5, x3: 0.5, x4: 0.5, x5: 0.5 });
     const firstNumbers: number[] = [];
-    await next.optimize(fast, { nTrials: waiting + 10, callbacks: [(_s, t) => firstNumbers.push(t.number)] });
+    await next.optimize(fast, { nTrials: waiting + 11, callbacks: [(_s, t) => firstNumbers.push(t.number)] });
+    const enqueued = next.trials.find((t) => t.number === all.length)!;
     next.storage.close();
-    // The WAITING slots were run before any new trial, and nothing is left over.
+    // The WAITING slots were run before any new trial (taken many at a time), and nothing is left over.
     expect([...firstNumbers.slice(0, waiting)].sort((a, b) => a - b)).toEqual(all.filter((r) => r.state === 'WAITING').map((r) => r.number));
+    expect(enqueued.params).toEqual({ x0: 0.5, x1: 0.5, x2: 0.5, x3: 0.5, x4: 0.5, x5: 0.5 });
     const after = rows(file);
-    expect(after.length).toBe(all.length + 10);
+    expect(after.length).toBe(all.length + 11);
     expect(after.every((r) => r.state === 'COMPLETE')).toBe(true);
   });
 

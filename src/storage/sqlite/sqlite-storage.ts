@@ -1013,6 +1013,64 @@ export class SqliteStorage implements Storage {
     return null;
   }
 
+  /**
+   * In a run, takes the plain WAITING trials at the head of the queue (slots given back by a
+   * stopped run, or put back after a crash: no parameters, values or attributes but the run's
+   * claim) as reserved slots, many in one transaction, instead of popping them one write each.
+   * Returns the first, or null when the head of the queue is not plain (an enqueued trial,
+   * popped the usual way) or there is nothing to take.
+   */
+  private adoptWaiting(studyId: number, options: CreateTrialOptions): CreatedTrial | null {
+    const { limit, claim, upcoming } = options;
+    if (this.maxReservation <= 1 || upcoming === undefined || (claim && !claim.stable)) return null;
+    const v = this.sync(studyId);
+    if (v.count(['WAITING']) === 0) return null;
+    const claimKey = claim?.key ?? '';
+    const rows = this.write((): CreatedTrial[] => {
+      const fresh = this.sync(studyId);
+      let n = Math.min(this.maxReservation, upcoming);
+      if (limit) n = Math.min(n, limit.max - fresh.count(limit.states));
+      if (n <= 0) return [];
+      // The queue's head, in order, up to the first trial that is not a plain slot.
+      const head = this.stmt(
+        'SELECT t.trial_id AS trialId, t.number AS number, ' +
+          'NOT EXISTS (SELECT 1 FROM trial_params p WHERE p.trial_id = t.trial_id) ' +
+          'AND NOT EXISTS (SELECT 1 FROM trial_values x WHERE x.trial_id = t.trial_id) ' +
+          'AND NOT EXISTS (SELECT 1 FROM trial_user_attributes u WHERE u.trial_id = t.trial_id) ' +
+          'AND NOT EXISTS (SELECT 1 FROM trial_intermediate_values i WHERE i.trial_id = t.trial_id) ' +
+          'AND NOT EXISTS (SELECT 1 FROM trial_system_attributes a WHERE a.trial_id = t.trial_id AND a."key" <> ?) AS plain, ' +
+          '(SELECT a.value_json FROM trial_system_attributes a WHERE a.trial_id = t.trial_id AND a."key" = ?) AS claimed ' +
+          "FROM trials t WHERE t.study_id = ? AND t.state = 'WAITING' ORDER BY t.trial_id LIMIT ?",
+      ).all(claimKey, claimKey, studyId, n) as { trialId: number; number: number; plain: number; claimed: string | null }[];
+      const now = new Date();
+      const since = formatUtc(now.getTime());
+      const startedAt = formatLocal(now);
+      const out: CreatedTrial[] = [];
+      for (const r of head) {
+        // A slot of this claim holds a value of it (a grid point); without a claim, nothing.
+        const value = r.claimed === null ? undefined : parsePyJson(r.claimed);
+        if (!r.plain || (claim !== undefined) !== (typeof value === 'number')) break;
+        this.stmt("UPDATE trials SET state = 'RUNNING', datetime_start = ? WHERE trial_id = ?").run(startedAt, r.trialId);
+        this.stmt('INSERT OR REPLACE INTO studyopt_trial_owners (trial_id, host, pid, since) VALUES (?, ?, ?, ?)').run(r.trialId, this.host, process.pid, since);
+        out.push(typeof value === 'number' ? { trialId: r.trialId, number: r.number, claimed: value } : { trialId: r.trialId, number: r.number });
+      }
+      return out;
+    });
+    if (rows.length === 0) return null;
+    const view = this.views.get(studyId)!;
+    const queue = this.reservations.get(studyId) ?? [];
+    for (const r of rows) {
+      view.transition(r.trialId, 'RUNNING');
+      queue.push(r);
+      this.reservedIds.add(r.trialId);
+    }
+    this.reservations.set(studyId, queue);
+    this.reservationClaimKey.set(studyId, claim?.key);
+    this.startBackgroundWriter();
+    this.afterStageChange();
+    return this.takeReserved(studyId, options);
+  }
+
   /** A fast run: commit finished trials and checkpoint from a second thread (see background-writer.ts). */
   private startBackgroundWriter(): void {
     if (this.writer || !this.useBackgroundWriter) return;
@@ -1132,10 +1190,12 @@ export class SqliteStorage implements Storage {
     ).run(trialId, step, v, type);
   }
 
-  popWaitingTrial(studyId: number): CreatedTrial | null {
+  popWaitingTrial(studyId: number, options: CreateTrialOptions = {}): CreatedTrial | null {
     // Reserved slots first: they already count against the study's target (a WAITING trial
     // popped on top of them could overshoot it). The next ask after them pops.
     if (this.reservations.get(studyId)?.length) return null;
+    const adopted = this.adoptWaiting(studyId, options);
+    if (adopted) return adopted;
     // Cheap check first, without the write lock.
     const waiting = (v: StudyView): number | null => {
       let best: number | null = null;
