@@ -89,6 +89,13 @@ export interface PoolRunSettings {
 }
 
 const DEFAULT_GRACE_SECONDS = 30;
+/**
+ * Let the event loop run at least this often (ms). Piscina hands results back as soon as a
+ * task is submitted when they are ready, so with a fast objective every result's handler would
+ * dispatch the next batch in the same chain of promise callbacks: timers, heartbeats and Ctrl-C
+ * would never get their turn.
+ */
+const YIELD_EVERY_MS = 50;
 
 /** The built worker: next to this file when running from dist/, else dist/ from the sources (tests). */
 export function workerFileUrl(): string {
@@ -508,6 +515,8 @@ class Dispatcher {
   private next = 0;
   private resolve!: () => void;
   private filling = false;
+  private lastYield = performance.now();
+  private fillScheduled = false;
 
   constructor(
     private readonly pool: WorkerPool,
@@ -546,6 +555,10 @@ class Dispatcher {
       timer.unref();
       this.timers.push(timer);
     }
+    // Notes each turn of the event loop (under a chain of results it stops firing: see fillSoon).
+    const ticker = setInterval(() => (this.lastYield = performance.now()), YIELD_EVERY_MS / 5);
+    ticker.unref();
+    this.timers.push(ticker);
     this.fill();
     await done;
     for (const run of this.runs) run.study.storage.flush?.();
@@ -757,7 +770,25 @@ class Dispatcher {
       run.fatal = new UsageError(result.results.find((r) => r.errorName === 'SetupError')!.failReason!);
       this.stopOnFatal(run);
     }
-    this.fill();
+    this.fillSoon();
+  }
+
+  /**
+   * fill() now, or, when the event loop has not had a turn for YIELD_EVERY_MS (the ticker in run()
+   * has not fired), as soon as it has had one.
+   */
+  private fillSoon(): void {
+    if (performance.now() - this.lastYield < YIELD_EVERY_MS) {
+      this.fill();
+      return;
+    }
+    if (this.fillScheduled) return;
+    this.fillScheduled = true;
+    setImmediate(() => {
+      this.fillScheduled = false;
+      this.lastYield = performance.now();
+      this.fill();
+    });
   }
 
   private failed(f: InFlight, err: unknown): void {
@@ -800,7 +831,7 @@ class Dispatcher {
     } else {
       run.requeue.unshift(...lost);
     }
-    this.fill();
+    this.fillSoon();
   }
 
   /** After a trial is told: counters, progress, callbacks, the `catch` option. */

@@ -195,6 +195,24 @@ describe('abort', () => {
     for (const t of study.getTrials({ states: ['FAIL'] })) expect(String(t.systemAttrs.fail_reason)).toMatch(/^interrupted/);
   });
 
+  it('stops on abort however fast the objective is (results must not starve the event loop)', async () => {
+    const controller = new AbortController();
+    const study = createStudy({ sampler: new RandomSampler({ seed: 2 }) });
+    const started = performance.now();
+    let fired = 0;
+    setTimeout(() => {
+      fired = performance.now() - started;
+      controller.abort();
+    }, 300);
+    // Microseconds a trial: piscina hands results back as each batch is submitted.
+    const summary = await optimizePool(study, fixture('quadratic.mjs'), { workers: 2, nTrials: 50_000_000, signal: controller.signal });
+    expect(summary.stopReason).toBe('aborted');
+    expect(fired).toBeGreaterThan(0);
+    expect(fired).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expectConsistent(study.trials);
+  });
+
   it('after the grace period, a trial still running FAILs and the run ends', async () => {
     const controller = new AbortController();
     const study = createStudy({ sampler: new RandomSampler({ seed: 1 }) });
