@@ -254,11 +254,13 @@ export class Study {
    */
   tryAsk(limit?: TrialLimit, upcoming?: number): StudyTrial | null {
     let created: { trialId: number; number: number } | null = null;
-    const claim = this.sampler.trialClaim?.(this);
+    // In a run, the store may take several given-back slots at once and needs the claim for that.
+    let claim = upcoming !== undefined ? this.sampler.trialClaim?.(this) : undefined;
     if (!limit || this.storage.getNTrials(this.studyId, limit.states) < limit.max) {
       created = this.storage.popWaitingTrial(this.studyId, { limit, claim, upcoming });
     }
     if (!created) {
+      if (upcoming === undefined) claim = this.sampler.trialClaim?.(this);
       const result = this.storage.createTrial(this.studyId, {}, { limit, claim, upcoming });
       if (!isCreated(result)) return null;
       created = result;
