@@ -50,6 +50,8 @@ import {
 } from './schema.js';
 import { BackgroundWriter } from './background-writer.js';
 import { GUARD_SQL, type FinishRecord, type SqlOp, applyFinishRecords, sqlId, sqlText } from './finish-record.js';
+import { FinishQueue } from './finish-queue.js';
+import { Pace } from './pace.js';
 import { ClaimIndex, StudyView, stateMask } from './study-view.js';
 
 export interface SqliteStorageOptions {
@@ -99,16 +101,15 @@ export interface SqliteStorageOptions {
   backgroundWriter?: boolean;
 }
 
-/** A finished trial of this process whose final write waits for the next transaction. */
+/** A finished trial of this process whose final write waits for a commit (finish-queue.ts). */
 interface StagedFinish {
+  readonly trialId: number;
   o: OwnedTrial;
   state: TrialState;
   values: readonly number[] | null | undefined;
   startText: string | null;
   completeText: string;
-  /** Its final write as data, built once (see finish-record.ts). */
   record?: FinishRecord;
-  /** The background writer's batch that carries it, once handed over. */
   seq?: number;
 }
 
@@ -163,9 +164,6 @@ const SQLITE_HEADER = 'SQLite format 3\0';
  * slots a Ctrl-C leaves unused are few seconds' worth of nothing.
  */
 const RESERVE_BELOW_INTERVAL_MS = 5;
-/** The pace of finishes is measured over windows of this many trials or this many ms. */
-const PACE_WINDOW_TRIALS = 16;
-const PACE_WINDOW_MS = 250;
 /** The main connection's automatic checkpoint, in WAL pages (~16 MB: fewer fsyncs while trials stream in). */
 const WAL_AUTOCHECKPOINT_PAGES = 4000;
 /** The same once a background thread checkpoints: only a safety net. */
@@ -229,9 +227,7 @@ export class SqliteStorage implements Storage {
   private readonly writeBehind: boolean;
   private readonly deferFinish: boolean;
   private readonly finishDelayMs: number;
-  private readonly staged = new Map<number, StagedFinish>();
-  /** When the oldest staged finish was staged (performance.now()), or null. */
-  private stagedSince: number | null = null;
+  private readonly staged = new FinishQueue<StagedFinish>();
   private finishTimer: NodeJS.Timeout | null = null;
   private readonly maxReservation: number;
   /** Per study: rows this process inserted ahead and has not used yet, in number order. */
@@ -241,18 +237,12 @@ export class SqliteStorage implements Storage {
   private readonly reservationClaimKey = new Map<number, string | undefined>();
   /** Owned trials taken from a reservation whose start is not in the file yet. */
   private readonly unstarted = new Set<OwnedTrial>();
-  /** Per study: the mean time between this process's trial finishes over the last window (ms). */
-  private readonly pace = new Map<number, { windowStart: number; count: number; interval: number }>();
+  /** Per study: how fast this process finishes its trials. */
+  private readonly pace = new Map<number, Pace>();
   private exitHook = false;
+  private writerStarted = false;
   private readonly useBackgroundWriter: boolean;
   private readonly busyTimeoutMs: number;
-  private writer: BackgroundWriter | null = null;
-  /** The sequence number of the last batch handed to the writer. */
-  private lastSeq = 0;
-  /** Staged finishes not yet handed to the writer, in order. */
-  private unhanded: StagedFinish[] = [];
-  /** Batches with the writer, oldest first, until it confirms them. */
-  private handed: { seq: number; batch: StagedFinish[] }[] = [];
   /** In the process's exit handler: write everything here, without waiting for the writer thread. */
   private exiting = false;
   private readonly flushOnExit = (): void => {
@@ -441,7 +431,7 @@ export class SqliteStorage implements Storage {
     const all = everything || this.exiting;
     // With the background writer, staged finishes go to it after this transaction commits (handed
     // over before, they would make this transaction wait for the writer's).
-    const viaWriter = this.writer !== null && !all;
+    const viaWriter = this.staged.hasWriter && !all;
     if ((this.staged.size === 0 || viaWriter) && this.unstarted.size === 0) {
       const result = this.retry(() => this.tx.immediate(fn) as T);
       if (viaWriter && this.staged.size > 0) this.handOff();
@@ -450,8 +440,7 @@ export class SqliteStorage implements Storage {
     // Staged finishes (all of them when `everything`: records are idempotent) and the starts of
     // trials taken from reservations ride on this transaction; they leave their queues only once
     // it commits.
-    const batch: StagedFinish[] = [];
-    if (!viaWriter) for (const f of this.staged.values()) if (all || f.seq === undefined) batch.push(f);
+    const batch = viaWriter ? [] : this.staged.forConnection(all);
     const records = batch.map((f) => (f.record ??= this.finishRecord(f)));
     const starts = [...this.unstarted];
     let lost: OwnedTrial[] = [];
@@ -464,7 +453,7 @@ export class SqliteStorage implements Storage {
         return fn();
       }) as T,
     );
-    for (const f of batch) this.staged.delete(f.o.trialId);
+    this.staged.written(batch);
     // Failed as stale elsewhere while the result waited (or, for a trial from a reservation, put
     // back as WAITING): the file's state stands, so our copies go. (A record the writer thread
     // committed meanwhile is skipped too; dropping the cached copy of it costs a re-read only.)
@@ -475,7 +464,6 @@ export class SqliteStorage implements Storage {
     }
     // Taken over by another process, which judged this one dead: the result will be dropped.
     for (const o of lost) this.owned.delete(o.trialId);
-    if (this.staged.size === 0) this.stagedSince = null;
     if (viaWriter && this.staged.size > 0) this.handOff();
     this.afterStageChange();
     return result;
@@ -484,49 +472,29 @@ export class SqliteStorage implements Storage {
   /** Makes the staged finishes durable now: before reads that need them in the file, on close and exit. */
   private flushStaged(): void {
     if (this.closed) return;
-    if (this.writer && this.staged.size > 0 && !this.exiting) {
+    if (this.staged.hasWriter && this.staged.size > 0 && !this.exiting) {
       this.handOff();
-      this.writer.waitFor(this.lastSeq, WRITER_WAIT_MS);
+      this.staged.waitForWriter(WRITER_WAIT_MS);
       this.reap();
     }
     // What the writer has not confirmed (at exit: all of it) is written here.
     if (this.staged.size > 0 || this.unstarted.size > 0) this.write(() => undefined, true);
   }
 
-  /** Hands the staged finishes not yet handed over to the background writer, as one batch. */
+  /** Hands the staged finishes not yet with the background writer to it, as one batch. */
   private handOff(): void {
-    const writer = this.writer!;
-    this.reap();
-    if (!this.writer) return; // the writer failed: this connection writes from here on
-    // Staged since the last hand-over, and not written meanwhile by this connection.
-    const batch = this.unhanded.filter((f) => f.seq === undefined && this.staged.get(f.o.trialId) === f);
-    this.unhanded = [];
-    if (batch.length === 0) return;
-    const seq = ++this.lastSeq;
-    writer.submit(seq, batch.map((f) => (f.record ??= this.finishRecord(f))));
-    for (const f of batch) f.seq = seq;
-    this.handed.push({ seq, batch });
-    this.stagedSince = null;
+    this.staged.handOff((f) => this.finishRecord(f));
+    this.afterWriterCheck();
   }
 
-  /** Drops the staged finishes the writer has committed; takes back the batches it could not. */
+  /** Drops the staged finishes the writer has committed (see FinishQueue.reap). */
   private reap(): void {
-    const writer = this.writer;
-    if (!writer || this.handed.length === 0) return;
-    const done = writer.done;
-    const failedFrom = writer.failedFrom;
-    while (this.handed.length > 0 && this.handed[0].seq <= done && (failedFrom === 0 || this.handed[0].seq < failedFrom)) {
-      for (const f of this.handed.shift()!.batch) if (this.staged.get(f.o.trialId) === f) this.staged.delete(f.o.trialId);
-    }
-    if (failedFrom !== 0) {
-      for (const { batch } of this.handed) for (const f of batch) f.seq = undefined;
-      this.handed = [];
-      // The thread met an error (or died): from here on this connection writes, where the
-      // error, if it persists, reaches the caller.
-      writer.stop();
-      this.writer = null;
-      this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-    }
+    if (this.staged.reap()) this.afterWriterCheck(true);
+  }
+
+  /** After the writer failed, this connection checkpoints again as SQLite does by default. */
+  private afterWriterCheck(failed = false): void {
+    if (failed || !this.staged.hasWriter) this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   }
 
   private afterStageChange(): void {
@@ -537,7 +505,7 @@ export class SqliteStorage implements Storage {
       this.finishTimer = setTimeout(() => {
         this.finishTimer = null;
         if (this.closed) return;
-        if (this.writer) {
+        if (this.staged.hasWriter) {
           this.handOff();
           this.afterStageChange();
         } else {
@@ -924,20 +892,9 @@ export class SqliteStorage implements Storage {
    * finishes (ms): how fast trials come decides whether reserving ahead pays.
    */
   private notePace(studyId: number): void {
-    const now = performance.now();
-    const p = this.pace.get(studyId);
-    if (!p) {
-      this.pace.set(studyId, { windowStart: now, count: 0, interval: Infinity });
-      return;
-    }
-    // A rate over a window, not the gaps between finishes: a pool reports its results in bursts.
-    p.count++;
-    const elapsed = now - p.windowStart;
-    if (p.count >= PACE_WINDOW_TRIALS || elapsed >= PACE_WINDOW_MS) {
-      p.interval = elapsed / p.count;
-      p.windowStart = now;
-      p.count = 0;
-    }
+    let p = this.pace.get(studyId);
+    if (!p) this.pace.set(studyId, (p = new Pace()));
+    p.finished();
   }
 
   /**
@@ -1073,9 +1030,10 @@ export class SqliteStorage implements Storage {
 
   /** A fast run: commit finished trials and checkpoint from a second thread (see background-writer.ts). */
   private startBackgroundWriter(): void {
-    if (this.writer || !this.useBackgroundWriter) return;
-    this.writer = new BackgroundWriter(this.path, this.busyTimeoutMs);
-    for (const f of this.staged.values()) if (f.seq === undefined) this.unhanded.push(f);
+    if (this.staged.hasWriter || this.writerStarted || !this.useBackgroundWriter) return;
+    // Once per store: a writer that failed is not started again.
+    this.writerStarted = true;
+    this.staged.attach(new BackgroundWriter(this.path, this.busyTimeoutMs));
     this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES_BEHIND_THREAD}`);
   }
 
@@ -1113,10 +1071,10 @@ export class SqliteStorage implements Storage {
     this.owned.set(r.trialId, o);
     this.unstarted.add(o);
     // Bound what a kill -9 can take: finished trials wait for a commit at most about finishDelayMs.
-    if (this.stagedSince !== null && performance.now() - this.stagedSince >= this.finishDelayMs) {
-      if (this.writer) this.handOff();
+    if (this.staged.waitedMs >= this.finishDelayMs) {
+      if (this.staged.hasWriter) this.handOff();
       else this.flushStaged();
-    } else if (this.writer) {
+    } else if (this.staged.hasWriter) {
       this.reap();
     }
     return r;
@@ -1429,10 +1387,7 @@ export class SqliteStorage implements Storage {
     const [now, nowText] = this.nowLocal();
     const start = o.datetimeStart ?? now;
     const startText = o.startPending ?? (o.datetimeStart === null ? nowText : null);
-    const staged: StagedFinish = { o, state, values, startText, completeText: nowText };
-    this.staged.set(o.trialId, staged);
-    if (this.writer) this.unhanded.push(staged);
-    this.stagedSince ??= performance.now();
+    this.staged.add({ trialId: o.trialId, o, state, values, startText, completeText: nowText });
     this.notePace(o.studyId);
     this.unstarted.delete(o);
     this.owned.delete(o.trialId);
@@ -1721,8 +1676,7 @@ export class SqliteStorage implements Storage {
   close(): void {
     if (this.closed) return;
     this.flush();
-    this.writer?.stop();
-    this.writer = null;
+    this.staged.detach();
     process.off('exit', this.flushOnExit);
     this.closed = true;
     this.statements.clear();
