@@ -2,7 +2,7 @@
  * SQLite storage benchmark (issue 4). Build first (`npm run build`), then:
  *
  *   node dist/scripts/bench-storage.js                 # all four figures
- *   node dist/scripts/bench-storage.js single|multi|overhead|overhead-pool|big [--trials N] [--big-trials N]
+ *   node dist/scripts/bench-storage.js single|multi|overhead|overhead-pool|enqueued|big [--trials N] [--enqueued N] [--big-trials N]
  *
  * Figures:
  *   single   finished trials/s, one process, trivial objective with 11 parameters (RandomSampler)
@@ -11,6 +11,7 @@
  *            group commit (the default) and with one commit per trial (maxReservation: 1)
  *   overhead-pool  the same objective on the worker pool (the CLI's default executor, 2 workers):
  *            wall time with SQLite against in-memory storage
+ *   enqueued a study seeded with 10,000 enqueued trials, then run (enqueue and pop stay linear)
  *   big      a 1.5M-trial study: a fresh process opens the file and answers `best` (wall time)
  *
  * Each figure is also measured with the in-memory store in the same run, as the baseline.
@@ -188,6 +189,31 @@ async function overheadPool(dir: string): Promise<void> {
   );
 }
 
+/**
+ * A study seeded with many enqueued trials (fixed parameters), then run: enqueueing and popping
+ * must stay linear in their number (each pop used to re-read every WAITING trial).
+ */
+async function enqueued(dir: string): Promise<void> {
+  const n = arg('enqueued', 10_000);
+  const timeIt = async (storage: Storage): Promise<[number, number]> => {
+    const study = createStudy({ studyName: 'enqueued', storage, sampler: new RandomSampler({ seed: 1 }) });
+    let t0 = performance.now();
+    for (let i = 0; i < n; i++) study.enqueueTrial({ x: i / n, y: (i % 97) / 97 });
+    const enqueueSeconds = (performance.now() - t0) / 1000;
+    t0 = performance.now();
+    await study.optimize((t) => t.suggestFloat('x', 0, 1) + t.suggestFloat('y', 0, 1), { nTrials: n });
+    return [enqueueSeconds, (performance.now() - t0) / 1000];
+  };
+  const [memEnqueue, memRun] = await timeIt(new InMemoryStorage());
+  const sqlite = new SqliteStorage(join(dir, 'enqueued.db'));
+  const [sqlEnqueue, sqlRun] = await timeIt(sqlite);
+  sqlite.close();
+  console.log(
+    `enqueued: ${n} enqueued trials: sqlite enqueue ${sqlEnqueue.toFixed(2)} s + run ${sqlRun.toFixed(2)} s; ` +
+      `in-memory enqueue ${memEnqueue.toFixed(2)} s + run ${memRun.toFixed(2)} s`,
+  );
+}
+
 /** Writes a study of `n` COMPLETE trials (2 params, 1 value) straight into the file, in Optuna's encoding. */
 function buildBig(file: string, n: number): void {
   const s = new SqliteStorage(file);
@@ -272,6 +298,7 @@ async function main(): Promise<void> {
     if (mode === 'all' || mode === 'multi') await multi(dir);
     if (mode === 'all' || mode === 'overhead') await overhead(dir);
     if (mode === 'all' || mode === 'overhead-pool') await overheadPool(dir);
+    if (mode === 'all' || mode === 'enqueued') await enqueued(dir);
     if (mode === 'all' || mode === 'big') await big(dir);
   } finally {
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });

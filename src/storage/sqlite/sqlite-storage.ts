@@ -241,6 +241,8 @@ export class SqliteStorage implements Storage {
   private readonly pace = new Map<number, Pace>();
   private exitHook = false;
   private writerStarted = false;
+  /** The WAITING trial last found at the head of a queue that is not a plain slot (see adoptWaiting). */
+  private notPlainHead: number | null = null;
   private readonly useBackgroundWriter: boolean;
   private readonly busyTimeoutMs: number;
   /** In the process's exit handler: write everything here, without waiting for the writer thread. */
@@ -724,6 +726,11 @@ export class SqliteStorage implements Storage {
   /** Brings the view up to date: new trials, and state changes of the open ones. Call inside a transaction. */
   private sync(studyId: number): StudyView {
     const v = this.view(studyId);
+    // Nothing to read when no other connection has committed since the last sync: this
+    // process's own writes are in the view already. (Read before the queries: a commit that
+    // lands during them makes the next sync look again.)
+    const version = this.stmt('PRAGMA data_version').pluck().get() as number;
+    if (v.syncedVersion === version) return v;
     const fromId = v.lastSeenId;
     const rows = this.stmt('SELECT trial_id, state FROM trials WHERE study_id = ? AND trial_id > ? ORDER BY trial_id').raw(true).all(studyId, fromId) as [number, string][];
     const finished: number[] = [];
@@ -749,6 +756,7 @@ export class SqliteStorage implements Storage {
       const toId = v.lastSeenId;
       for (const [key, index] of v.claims) this.loadClaims(v, index, key, fromId, toId);
     }
+    v.syncedVersion = version;
     if (v.full && finished.length > 0) {
       const missing: number[] = [];
       for (const id of finished) {
@@ -981,8 +989,15 @@ export class SqliteStorage implements Storage {
     const { limit, claim, upcoming } = options;
     if (this.maxReservation <= 1 || upcoming === undefined || (claim && !claim.stable)) return null;
     const v = this.sync(studyId);
-    if (v.count(['WAITING']) === 0) return null;
+    const head = v.oldestWaiting();
+    if (head === null || head === this.notPlainHead) return null;
     const claimKey = claim?.key ?? '';
+    // Look at the head of the queue before taking the write lock: an enqueued trial is popped as
+    // usual (and remembered, so that the next ask does not look again).
+    if (!(this.plainSlotQuery().get(claimKey, head) as { plain: number } | undefined)?.plain) {
+      this.notPlainHead = head;
+      return null;
+    }
     const rows = this.write((): CreatedTrial[] => {
       const fresh = this.sync(studyId);
       let n = Math.min(this.maxReservation, upcoming);
@@ -990,12 +1005,7 @@ export class SqliteStorage implements Storage {
       if (n <= 0) return [];
       // The queue's head, in order, up to the first trial that is not a plain slot.
       const head = this.stmt(
-        'SELECT t.trial_id AS trialId, t.number AS number, ' +
-          'NOT EXISTS (SELECT 1 FROM trial_params p WHERE p.trial_id = t.trial_id) ' +
-          'AND NOT EXISTS (SELECT 1 FROM trial_values x WHERE x.trial_id = t.trial_id) ' +
-          'AND NOT EXISTS (SELECT 1 FROM trial_user_attributes u WHERE u.trial_id = t.trial_id) ' +
-          'AND NOT EXISTS (SELECT 1 FROM trial_intermediate_values i WHERE i.trial_id = t.trial_id) ' +
-          'AND NOT EXISTS (SELECT 1 FROM trial_system_attributes a WHERE a.trial_id = t.trial_id AND a."key" <> ?) AS plain, ' +
+        `SELECT t.trial_id AS trialId, t.number AS number, ${PLAIN_SLOT} AS plain, ` +
           '(SELECT a.value_json FROM trial_system_attributes a WHERE a.trial_id = t.trial_id AND a."key" = ?) AS claimed ' +
           "FROM trials t WHERE t.study_id = ? AND t.state = 'WAITING' ORDER BY t.trial_id LIMIT ?",
       ).all(claimKey, claimKey, studyId, n) as { trialId: number; number: number; plain: number; claimed: string | null }[];
@@ -1026,6 +1036,11 @@ export class SqliteStorage implements Storage {
     this.startBackgroundWriter();
     this.afterStageChange();
     return this.takeReserved(studyId, options);
+  }
+
+  /** Whether a WAITING trial (claim key, then id; '' for no claim) is a plain slot. */
+  private plainSlotQuery(): Database.Statement {
+    return this.stmt(`SELECT ${PLAIN_SLOT} AS plain FROM trials t WHERE t.trial_id = ?`);
   }
 
   /** A fast run: commit finished trials and checkpoint from a second thread (see background-writer.ts). */
@@ -1155,11 +1170,7 @@ export class SqliteStorage implements Storage {
     const adopted = this.adoptWaiting(studyId, options);
     if (adopted) return adopted;
     // Cheap check first, without the write lock.
-    const waiting = (v: StudyView): number | null => {
-      let best: number | null = null;
-      for (const [id, s] of v.open) if (s === 'WAITING' && (best === null || id < best)) best = id;
-      return best;
-    };
+    const waiting = (v: StudyView): number | null => v.oldestWaiting();
     if (waiting(this.sync(studyId)) === null) return null;
     const popped = this.write(() => {
       const v = this.sync(studyId);
@@ -1683,6 +1694,18 @@ export class SqliteStorage implements Storage {
     this.db.close();
   }
 }
+
+/**
+ * SQL: WAITING trial `t` holds nothing of its own (no parameters, values, attributes or
+ * intermediate values; no system attribute but the claim key given as its one parameter), so
+ * any run may take it as a slot.
+ */
+const PLAIN_SLOT =
+  '(NOT EXISTS (SELECT 1 FROM trial_system_attributes a WHERE a.trial_id = t.trial_id AND a."key" <> ?) ' +
+  'AND NOT EXISTS (SELECT 1 FROM trial_params p WHERE p.trial_id = t.trial_id) ' +
+  'AND NOT EXISTS (SELECT 1 FROM trial_values x WHERE x.trial_id = t.trial_id) ' +
+  'AND NOT EXISTS (SELECT 1 FROM trial_user_attributes u WHERE u.trial_id = t.trial_id) ' +
+  'AND NOT EXISTS (SELECT 1 FROM trial_intermediate_values i WHERE i.trial_id = t.trial_id))';
 
 const UPSERT_PARAM =
   'INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?) ' +

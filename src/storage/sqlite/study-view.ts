@@ -131,6 +131,8 @@ export class ClaimIndex {
 export class StudyView {
   /** Highest trial id of the study seen so far. */
   lastSeenId = 0;
+  /** The connection's `PRAGMA data_version` at the last sync (-1: never synced). */
+  syncedVersion = -1;
   /** Trial ids in creation (= number) order. */
   readonly ids: number[] = [];
   readonly finishedCounts: Record<TrialState, number> = { RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0, WAITING: 0 };
@@ -174,6 +176,16 @@ export class StudyView {
     this.finishedCounts[state]++;
     for (const c of this.claims.values()) c.close(trialId, state);
     return true;
+  }
+
+  /**
+   * The oldest trial seen WAITING, or null. `open` keeps trials in id order (sync adds them in
+   * that order and a state change keeps the place), so the first one found is the oldest.
+   */
+  oldestWaiting(): number | null {
+    if (this.openCounts.WAITING === 0) return null;
+    for (const [id, s] of this.open) if (s === 'WAITING') return id;
+    return null;
   }
 
   count(states?: readonly TrialState[]): number {
