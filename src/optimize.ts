@@ -72,7 +72,13 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
       if (performance.now() >= deadline) { stopReason = 'timeout'; break; }
       if (study.isStopRequested) { stopReason = 'stopped'; break; }
       if (options.signal?.aborted) { stopReason = 'aborted'; break; }
-      const trial = study.tryAsk(limit, upcomingTrials(options, n, started, deadline));
+      let trial = study.tryAsk(limit, upcomingTrials(options, n, started, deadline));
+      if (!trial && limit && storage.gracePeriod !== undefined) {
+        // The target counts running trials: before ending, make sure none of them belongs to a
+        // process that is gone (its slots come back, and this run does them).
+        storage.failStaleTrials(study.studyId, storage.gracePeriod);
+        trial = study.tryAsk(limit, upcomingTrials(options, n, started, deadline));
+      }
       if (!trial) { stopReason = limit ? 'target' : 'exhausted'; break; }
       n++;
       const heartbeat = startHeartbeat(study, trial.trialId);

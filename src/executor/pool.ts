@@ -706,7 +706,16 @@ class Dispatcher {
         if (run.inFlight > 0 || slots.length > 0) run.starved = true;
         break;
       }
-      const slot = run.ask();
+      let slot = run.ask();
+      if (!slot && run.limit && run.inFlight === 0 && slots.length === 0) {
+        // The target counts running trials: before ending, make sure none of them belongs to a
+        // process that is gone (its slots come back, and this run does them).
+        const storage = run.study.storage;
+        if (storage.gracePeriod !== undefined) {
+          storage.failStaleTrials(run.study.studyId, storage.gracePeriod);
+          slot = run.ask();
+        }
+      }
       if (!slot) {
         if (run.inFlight > 0 || slots.length > 0) run.starved = true;
         else run.beginDrain(run.limit ? 'target' : 'exhausted');

@@ -116,6 +116,25 @@ describe('SQLite storage across processes', () => {
     expect(again.nTrials).toBe(0);
   });
 
+  it('ends a shared target at exactly N when one of the processes is killed in the middle', async () => {
+    const file = join(dir, 'target-kill.db');
+    const target = 20_000;
+    const victim = start(file, 'tk', 'random', { targetFinished: target, seed: 1, signalAfter: 500 });
+    const others = [2, 3].map((seed) => start(file, 'tk', 'random', { targetFinished: target, seed }));
+    await victim.progressed;
+    victim.child.kill('SIGKILL');
+    await victim.done.catch(() => undefined);
+    await Promise.all(others.map((o) => o.done));
+    // The survivors took over what the dead process held (its reserved slots, its trials in
+    // flight) instead of counting them as running to the end.
+    const trials = trialsOf(file, 'tk');
+    expect(trials.filter((t) => t.state === 'COMPLETE').length).toBe(target);
+    expect(trials.filter((t) => t.state === 'RUNNING')).toEqual([]);
+    expect(trials.filter((t) => t.state === 'FAIL').length).toBeLessThanOrEqual(1);
+    expect(trials.map((t) => t.number).sort((a, b) => a - b)).toEqual(Array.from({ length: trials.length }, (_, i) => i));
+    expect(integrity(file)).toBe('ok');
+  }, 60_000);
+
   it('hands every point of a shared grid to exactly one process', async () => {
     const file = join(dir, 'grid.db');
     // 5 ms a point (1.5 s of work in all), so that the processes overlap even on a loaded machine.
