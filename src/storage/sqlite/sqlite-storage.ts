@@ -486,17 +486,17 @@ export class SqliteStorage implements Storage {
   /** Hands the staged finishes not yet with the background writer to it, as one batch. */
   private handOff(): void {
     this.staged.handOff((f) => this.finishRecord(f));
-    this.afterWriterCheck();
+    if (!this.staged.hasWriter) this.writerGone(); // it failed, and the queue let it go
   }
 
   /** Drops the staged finishes the writer has committed (see FinishQueue.reap). */
   private reap(): void {
-    if (this.staged.reap()) this.afterWriterCheck(true);
+    if (this.staged.reap()) this.writerGone();
   }
 
-  /** After the writer failed, this connection checkpoints again as SQLite does by default. */
-  private afterWriterCheck(failed = false): void {
-    if (failed || !this.staged.hasWriter) this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  /** The writer failed: this connection checkpoints again as it did before the writer started. */
+  private writerGone(): void {
+    this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   }
 
   private afterStageChange(): void {
