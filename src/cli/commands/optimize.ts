@@ -56,6 +56,8 @@ export interface OptimizeJson {
   nTrials: number;
   completed: number;
   failed: number;
+  /** WAITING trials: enqueued, or slots a run ended early gave back; the next run takes them first. */
+  waiting: number;
   bestValue: number | null;
   bestParams: Record<string, ParamValue> | null;
   elapsedSeconds: number;
@@ -253,6 +255,7 @@ function resultJson(study: Study, samplerName: string, summary: OptimizeSummary 
     nTrials: trials.length,
     completed: trials.filter((t) => t.state === 'COMPLETE').length,
     failed: trials.filter((t) => t.state === 'FAIL').length,
+    waiting: trials.filter((t) => t.state === 'WAITING').length,
     bestValue: best?.value ?? null,
     bestParams: best?.params ?? null,
     elapsedSeconds: summary?.elapsedSeconds ?? 0,
@@ -261,7 +264,8 @@ function resultJson(study: Study, samplerName: string, summary: OptimizeSummary 
 
 function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: OptimizeSummary | null, bestMetrics: Record<string, unknown> | null): string {
   const thisRun = summary ? `this run ${summary.nTrials} trials in ${summary.elapsedSeconds.toFixed(2)} s${summary.stopReason === 'aborted' ? ' (interrupted)' : ''}` : 'not run (interrupted)';
-  const lines = [`study '${r.studyName}' (${r.sampler}, ${r.direction}): ${r.nTrials} trials, ${r.completed} complete, ${r.failed} failed; ${thisRun}`];
+  const waiting = r.waiting > 0 ? `, ${r.waiting} waiting (the next run takes them first)` : '';
+  const lines = [`study '${r.studyName}' (${r.sampler}, ${r.direction}): ${r.nTrials} trials, ${r.completed} complete, ${r.failed} failed${waiting}; ${thisRun}`];
   if (r.bestValue === null) {
     lines.push("no feasible trial completed yet: see the trials' fail_reason, or lower --min-trades");
   } else {
