@@ -50,8 +50,17 @@ export interface OptimizeSummary {
   readonly stopReason: StopReason;
 }
 
-/** Yield to the event loop this often so that signals, timers and heartbeats get their turn. */
-const YIELD_EVERY_MS = 50;
+/** Yield to the event loop this often (ms) so that signals, timers and heartbeats get their turn. */
+export const YIELD_EVERY_MS = 50;
+
+/**
+ * Fails the study's trials whose process is gone (or, for reserved slots, gives them back) when
+ * the storage keeps heartbeats: at the start of a run, during it, and before a target ends it.
+ */
+export function failStaleTrialsOf(study: Study): void {
+  const grace = study.storage.gracePeriod;
+  if (grace !== undefined) study.storage.failStaleTrials(study.studyId, grace);
+}
 
 export async function optimizeSequential(study: Study, objective: Objective, options: OptimizeOptions = {}): Promise<OptimizeSummary> {
   const started = performance.now();
@@ -60,7 +69,7 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
   const limit = options.targetFinished !== undefined ? { max: options.targetFinished, states: ['COMPLETE', 'PRUNED', 'RUNNING'] as const } : undefined;
   const progress = options.showProgress ? progressFor(study, options) : null;
   const storage = study.storage;
-  if (storage.gracePeriod !== undefined) storage.failStaleTrials(study.studyId, storage.gracePeriod);
+  failStaleTrialsOf(study);
   study.clearStop();
   let stopReason: StopReason = 'nTrials';
   let lastYield = performance.now();
@@ -76,7 +85,7 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
       if (!trial && limit && storage.gracePeriod !== undefined) {
         // The target counts running trials: before ending, make sure none of them belongs to a
         // process that is gone (its slots come back, and this run does them).
-        storage.failStaleTrials(study.studyId, storage.gracePeriod);
+        failStaleTrialsOf(study);
         trial = study.tryAsk(limit, upcomingTrials(options, n, started, deadline));
       }
       if (!trial) { stopReason = limit ? 'target' : 'exhausted'; break; }
@@ -104,8 +113,8 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
       // Between trials (none of ours is running), look for trials that other processes of the
       // study left behind, as at the start: a long run should not wait for the next one to reuse
       // a crashed sibling's slots (its target counts them as running until then).
-      if (storage.gracePeriod !== undefined && storage.heartbeatInterval !== undefined && performance.now() - lastStaleCheck > storage.heartbeatInterval * 1000) {
-        storage.failStaleTrials(study.studyId, storage.gracePeriod);
+      if (storage.heartbeatInterval !== undefined && performance.now() - lastStaleCheck > storage.heartbeatInterval * 1000) {
+        failStaleTrialsOf(study);
         lastStaleCheck = performance.now();
       }
       if (performance.now() - lastYield > YIELD_EVERY_MS) {

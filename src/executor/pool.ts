@@ -24,7 +24,7 @@ import { Piscina } from 'piscina';
 import { type Distribution, type ParamValue, toInternal } from '../distributions.js';
 import { TrialFinishedError, UsageError } from '../errors.js';
 import type { FrozenTrial, TrialState } from '../frozen-trial.js';
-import { type OptimizeOptions, type OptimizeSummary, type StopReason, describeError, optimizeSequential } from '../optimize.js';
+import { type OptimizeOptions, type OptimizeSummary, type StopReason, YIELD_EVERY_MS, describeError, failStaleTrialsOf, optimizeSequential } from '../optimize.js';
 import { NopPruner } from '../pruners/pruner.js';
 import type { TrialLimit } from '../storage/storage.js';
 import type { Study } from '../study.js';
@@ -89,13 +89,7 @@ export interface PoolRunSettings {
 }
 
 const DEFAULT_GRACE_SECONDS = 30;
-/**
- * Let the event loop run at least this often (ms). Piscina hands results back as soon as a
- * task is submitted when they are ready, so with a fast objective every result's handler would
- * dispatch the next batch in the same chain of promise callbacks: timers, heartbeats and Ctrl-C
- * would never get their turn.
- */
-const YIELD_EVERY_MS = 50;
+
 
 /** The built worker: next to this file when running from dist/, else dist/ from the sources (tests). */
 export function workerFileUrl(): string {
@@ -532,14 +526,14 @@ class Dispatcher {
     const done = new Promise<void>((resolve) => (this.resolve = resolve));
     for (const run of this.runs) {
       const storage = run.study.storage;
-      if (storage.gracePeriod !== undefined) storage.failStaleTrials(run.study.studyId, storage.gracePeriod);
+      failStaleTrialsOf(run.study);
       run.study.clearStop();
       if (this.progress) run.progressIndex = this.progress.add(run.study, run.options.nTrials ?? run.options.targetFinished);
       if (storage.heartbeatInterval !== undefined) {
         const beat = (): void => {
           if (run.outstanding.size > 0) storage.recordHeartbeat([...run.outstanding.values()].map((t) => t.trialId));
           // Our trials have just beaten: what is stale now belongs to processes that are gone.
-          if (storage.gracePeriod !== undefined) storage.failStaleTrials(run.study.studyId, storage.gracePeriod);
+          failStaleTrialsOf(run.study);
         };
         const timer = setInterval(beat, storage.heartbeatInterval * 1000);
         timer.unref();
@@ -707,14 +701,11 @@ class Dispatcher {
         break;
       }
       let slot = run.ask();
-      if (!slot && run.limit && run.inFlight === 0 && slots.length === 0) {
+      if (!slot && run.limit && run.inFlight === 0 && slots.length === 0 && run.study.storage.gracePeriod !== undefined) {
         // The target counts running trials: before ending, make sure none of them belongs to a
         // process that is gone (its slots come back, and this run does them).
-        const storage = run.study.storage;
-        if (storage.gracePeriod !== undefined) {
-          storage.failStaleTrials(run.study.studyId, storage.gracePeriod);
-          slot = run.ask();
-        }
+        failStaleTrialsOf(run.study);
+        slot = run.ask();
       }
       if (!slot) {
         if (run.inFlight > 0 || slots.length > 0) run.starved = true;
@@ -784,7 +775,10 @@ class Dispatcher {
 
   /**
    * fill() now, or, when the event loop has not had a turn for YIELD_EVERY_MS (the ticker in run()
-   * has not fired), as soon as it has had one.
+   * has not fired), as soon as it has had one. Piscina hands results back as soon as a task is
+   * submitted when they are ready, so with a fast objective every result's handler would dispatch
+   * the next batch in the same chain of promise callbacks: timers, heartbeats and Ctrl-C would
+   * never get their turn.
    */
   private fillSoon(): void {
     if (performance.now() - this.lastYield < YIELD_EVERY_MS) {

@@ -49,11 +49,10 @@ parentPort.on('message', (m) => {
       // Several short transactions rather than one long one: the store's own connection may be
       // waiting for the write lock (to reserve the next trials).
       for (let i = 0; i < m.records.length; i += ${RECORDS_PER_TRANSACTION}) apply.immediate(m.records.slice(i, i + ${RECORDS_PER_TRANSACTION}));
-    } catch (err) {
+    } catch {
       // The store takes this batch and every later one back and writes them itself, where the
       // error reaches the user.
       broken = true;
-      parentPort.postMessage({ type: 'error', message: String(err && err.message || err) });
     }
   }
   if (broken && Atomics.load(progress, ${FAILED}) === 0) Atomics.store(progress, ${FAILED}, m.seq);
@@ -74,8 +73,6 @@ export class BackgroundWriter {
   private stopped = false;
   /** How many statement texts the thread has been sent. */
   private textsSent = 0;
-  /** The thread's last error message, once it has one. */
-  lastError: string | null = null;
 
   constructor(path: string, busyTimeoutMs: number) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -91,17 +88,13 @@ export class BackgroundWriter {
         checkpointAboveBytes: CHECKPOINT_ABOVE_BYTES,
       },
     });
-    this.worker.on('message', (m: { type: string; message: string }) => {
-      if (m.type === 'error') this.lastError = m.message;
-    });
-    this.worker.on('error', (err: Error) => {
-      this.lastError = err.message;
+    this.worker.on('error', () => {
       // A dead thread reports nothing more: mark everything from here on as failed.
       if (Atomics.load(this.progress, FAILED) === 0) Atomics.store(this.progress, FAILED, 1);
       this.stopped = true;
     });
     // Never keeps the process alive: what it has not committed at exit, the store writes itself.
-    // (After the listeners: attaching a 'message' listener refs the worker's port again.)
+    // (After the listeners: listening on the worker can ref its port again.)
     this.worker.unref();
   }
 

@@ -947,7 +947,7 @@ export class SqliteStorage implements Storage {
           const trialId = Number(
             this.stmt("INSERT INTO trials (number, study_id, state, datetime_start) VALUES (?, ?, 'RUNNING', ?)").run(number, studyId, reservedAt).lastInsertRowid,
           );
-          this.stmt('INSERT OR REPLACE INTO studyopt_trial_owners (trial_id, host, pid, since) VALUES (?, ?, ?, ?)').run(trialId, this.host, process.pid, since);
+          this.markReserved(trialId, since);
           if (index && claim && claimed !== undefined) {
             this.setAttr('trial_system_attributes', 'trial_id', trialId, claim.key, claimed);
             index.addOpen(trialId, claimed);
@@ -963,19 +963,24 @@ export class SqliteStorage implements Storage {
       throw err;
     }
     if (rows === 'limit' || rows === 'claim') return { refused: rows };
-    this.startBackgroundWriter();
     // Committed under the write lock right after a sync: the view takes the rows in directly.
     const v = this.views.get(studyId)!;
     for (const r of rows) if (v.lastSeenId < r.trialId && v.nTrials === r.number) v.add(r.trialId, 'RUNNING');
+    this.queueReserved(studyId, rows, claim?.key);
+    return null;
+  }
+
+  /** Rows this process now holds as reserved slots of the study, taken in this order. */
+  private queueReserved(studyId: number, rows: readonly CreatedTrial[], claimKey: string | undefined): void {
     const queue = this.reservations.get(studyId) ?? [];
     for (const r of rows) {
       queue.push(r);
       this.reservedIds.add(r.trialId);
     }
     this.reservations.set(studyId, queue);
-    this.reservationClaimKey.set(studyId, claim?.key);
+    this.reservationClaimKey.set(studyId, claimKey);
+    this.startBackgroundWriter();
     this.afterStageChange();
-    return null;
   }
 
   /**
@@ -1018,23 +1023,15 @@ export class SqliteStorage implements Storage {
         const value = r.claimed === null ? undefined : parsePyJson(r.claimed);
         if (!r.plain || (claim !== undefined) !== (typeof value === 'number')) break;
         this.stmt("UPDATE trials SET state = 'RUNNING', datetime_start = ? WHERE trial_id = ?").run(startedAt, r.trialId);
-        this.stmt('INSERT OR REPLACE INTO studyopt_trial_owners (trial_id, host, pid, since) VALUES (?, ?, ?, ?)').run(r.trialId, this.host, process.pid, since);
+        this.markReserved(r.trialId, since);
         out.push(typeof value === 'number' ? { trialId: r.trialId, number: r.number, claimed: value } : { trialId: r.trialId, number: r.number });
       }
       return out;
     });
     if (rows.length === 0) return null;
     const view = this.views.get(studyId)!;
-    const queue = this.reservations.get(studyId) ?? [];
-    for (const r of rows) {
-      view.transition(r.trialId, 'RUNNING');
-      queue.push(r);
-      this.reservedIds.add(r.trialId);
-    }
-    this.reservations.set(studyId, queue);
-    this.reservationClaimKey.set(studyId, claim?.key);
-    this.startBackgroundWriter();
-    this.afterStageChange();
+    for (const r of rows) view.transition(r.trialId, 'RUNNING');
+    this.queueReserved(studyId, rows, claim?.key);
     return this.takeReserved(studyId, options);
   }
 
@@ -1140,6 +1137,11 @@ export class SqliteStorage implements Storage {
    */
   private markStarted(trialId: number): void {
     this.stmt('INSERT OR REPLACE INTO studyopt_trial_owners (trial_id, host, pid) VALUES (?, ?, ?)').run(trialId, this.host, process.pid);
+  }
+
+  /** Records that this process holds a trial row as a reserved slot, confirmed at `since` (UTC). */
+  private markReserved(trialId: number, since: string): void {
+    this.stmt('INSERT OR REPLACE INTO studyopt_trial_owners (trial_id, host, pid, since) VALUES (?, ?, ?, ?)').run(trialId, this.host, process.pid, since);
   }
 
   private upsertHeartbeat(trialId: number, ms: number): void {
