@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import bestCommand from '../../src/cli/commands/best.js';
 import deleteCommand from '../../src/cli/commands/delete.js';
 import exportCommand from '../../src/cli/commands/export.js';
+import reportCommand from '../../src/cli/commands/report.js';
 import studiesCommand from '../../src/cli/commands/studies.js';
 import trialsCommand from '../../src/cli/commands/trials.js';
 import { floatDistribution, categoricalDistribution } from '../../src/distributions.js';
@@ -17,7 +18,7 @@ import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { isCreated } from '../../src/storage/storage.js';
 import { tempDir } from './helpers.js';
 
-const COMMANDS = [studiesCommand, trialsCommand, bestCommand, exportCommand, deleteCommand] as CommandModule[];
+const COMMANDS = [studiesCommand, trialsCommand, bestCommand, exportCommand, deleteCommand, reportCommand] as CommandModule[];
 
 async function cli(...args: string[]): Promise<string> {
   let out = '';
@@ -92,6 +93,57 @@ describe('study file commands', () => {
     const json = JSON.parse(await cli('best', '--storage', file, '--study-name', 'AAPL', '--json'));
     expect(json).toMatchObject({ number: 1, values: [1.25], params: { window: 10, side: 'short' }, metricNames: ['sharpe'] });
     await expect(cli('best', '--storage', file, '--study-name', 'NVDA')).rejects.toThrow(/no completed/);
+  });
+
+  it('best: the text shows stored numbers exactly as --json does, never rounded', async () => {
+    const one = join(dir, 'one.db');
+    const s = new SqliteStorage(one);
+    const id = s.createStudy('only', ['maximize']);
+    const t = s.createTrial(id);
+    if (!isCreated(t)) throw new Error('not created');
+    s.setTrialParam(t.trialId, 'x', 0.1 + 0.2, floatDistribution(0, 1));
+    s.setTrialUserAttr(t.trialId, 'final_balance', 10234.567891234567);
+    s.setTrialUserAttr(t.trialId, 'curve', [1.5, Infinity]);
+    s.setTrialStateValues(t.trialId, 'COMPLETE', [1.0000001234567]);
+    s.close();
+    const text = await cli('best', '--storage', one, '--study-name', 'only');
+    const json = JSON.parse(await cli('best', '--storage', one, '--study-name', 'only', '--json'));
+    expect(json).toMatchObject({ values: [1.0000001234567], params: { x: 0.30000000000000004 }, userAttrs: { final_balance: 10234.567891234567 } });
+    expect(text).toContain(`trial 0: value ${JSON.stringify(json.values[0])} (maximize)`);
+    expect(text).toContain(`  x = ${JSON.stringify(json.params.x)}\n`);
+    expect(text).toContain(`  [final_balance] ${JSON.stringify(json.userAttrs.final_balance)}\n`);
+    expect(text).toContain('  [curve] [1.5,"Infinity"]');
+    expect(text).toContain('10234.567891234567');
+  });
+
+  it('best, trials, export and report take the only study when --study-name is left out; delete still needs it', async () => {
+    const one = join(dir, 'one.db');
+    const s = new SqliteStorage(one);
+    const id = s.createStudy('only', ['minimize']);
+    for (const v of [3, 1, 2]) {
+      const t = s.createTrial(id);
+      if (!isCreated(t)) throw new Error('not created');
+      s.setTrialParam(t.trialId, 'x', v, floatDistribution(0, 10));
+      s.setTrialStateValues(t.trialId, 'COMPLETE', [v]);
+    }
+    s.close();
+    expect(await cli('best', '--storage', one)).toMatch(/^trial 1: value 1 \(minimize\)/);
+    expect((await cli('trials', '--storage', one)).trim().split('\n')).toHaveLength(4);
+    expect(JSON.parse(await cli('export', '--storage', one, '--format', 'json'))).toHaveLength(3);
+    const out = join(dir, 'only.html');
+    expect(await cli('report', '--storage', one, '--out', out)).toContain(`report written to ${out}`);
+    expect(readFileSync(out, 'utf8')).toContain('only');
+    await expect(cli('delete', '--storage', one, '--yes')).rejects.toThrow(/study-name/);
+    // Several studies: the name is needed, and the message lists them.
+    for (const args of [['best'], ['trials'], ['export', '--format', 'csv'], ['report', '--out', join(dir, 'x.html')]]) {
+      await expect(cli(...args, '--storage', file)).rejects.toThrow(/holds 2 studies: choose one with --study-name \(AAPL, NVDA\)/);
+    }
+    expect(existsSync(join(dir, 'x.html'))).toBe(false);
+    // No study at all: says so.
+    const empty = join(dir, 'empty.db');
+    new SqliteStorage(empty).close();
+    await expect(cli('best', '--storage', empty)).rejects.toThrow(/has no studies yet/);
+    await expect(cli('trials', '--storage', empty)).rejects.toThrow(UsageError);
   });
 
   it('export: one row per trial, to stdout or a file, CSV or JSON', async () => {

@@ -1,16 +1,17 @@
 /**
- * `studyopt export --study-name X --format csv|json [--out F]`: every trial of a study as one
+ * `studyopt export [--study-name X] --format csv|json [--out F]`: every trial of a study as one
  * row with its parameters, values (metric names when the study has them), user attributes and
- * system attributes, in Optuna's trials_dataframe columns.
+ * system attributes, in Optuna's trials_dataframe columns. The study name may be left out when the
+ * file holds one study.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { type StorageArgs, metricNames, openStorage, requireStudy, toCsv, toJson, trialRows, withStorage } from './storage-options.js';
+import { STUDY_NAME_OPTION, type StorageArgs, metricNames, openStorage, resolveStudy, toCsv, toJson, trialRows, withStorage } from './storage-options.js';
 
 interface ExportArgs extends StorageArgs {
-  studyName: string;
+  studyName?: string;
   format: 'csv' | 'json';
   out?: string;
 }
@@ -20,7 +21,7 @@ const command: CommandModule<object, ExportArgs> = {
   describe: 'export the trials of a study as CSV or JSON (one row per trial)',
   builder: (y: Argv) =>
     withStorage(y)
-      .option('study-name', { type: 'string', demandOption: true, describe: 'the study' })
+      .option('study-name', STUDY_NAME_OPTION)
       .option('format', { type: 'string', choices: ['csv', 'json'], demandOption: true, describe: 'csv or json' })
       .option('out', { type: 'string', describe: 'write to this file instead of stdout' }) as unknown as Argv<ExportArgs>,
   handler: (argv: ArgumentsCamelCase<ExportArgs>) => {
@@ -34,7 +35,7 @@ const command: CommandModule<object, ExportArgs> = {
     const storage = openStorage(argv.storage);
     let text: string;
     try {
-      const id = requireStudy(storage, argv.studyName);
+      const { id } = resolveStudy(storage, argv.studyName);
       const directions = storage.getStudyDirections(id);
       const { columns, rows } = trialRows(storage.getAllTrials(id), directions, metricNames(storage.getStudySystemAttrs(id), directions.length));
       text = argv.format === 'csv' ? toCsv(columns, rows) : `${toJson(rows)}\n`;

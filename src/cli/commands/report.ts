@@ -1,16 +1,17 @@
 /**
- * `studyopt report --study-name X [--storage f.db] [--bench out.json] [--out report.html]`: one
- * self-contained HTML file (charts and data inlined) that opens offline. See docs/report.md.
+ * `studyopt report [--study-name X] [--storage f.db] [--bench out.json] [--out report.html]`: one
+ * self-contained HTML file (charts and data inlined) that opens offline. The study name may be left
+ * out when the file holds one study. See docs/report.md.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { checkBenchResult } from '../../report/bench-charts.js';
 import { renderStudyReport } from '../../report/report.js';
-import { openStorage, requireStudy, withStorage } from './storage-options.js';
+import { openStorage, resolveStudy, withStorage } from './storage-options.js';
 
 interface ReportArgs {
-  studyName: string;
+  studyName?: string;
   storage: string;
   bench?: string;
   out?: string;
@@ -22,7 +23,7 @@ const command: CommandModule<object, ReportArgs> = {
   builder: (y: Argv) =>
     withStorage(
       y
-        .option('study-name', { type: 'string', demandOption: true, describe: 'the study to report on' })
+        .option('study-name', { type: 'string', describe: 'the study to report on (may be left out when the file holds only one)' })
         .option('bench', { type: 'string', describe: "add the comparison charts of a 'studyopt bench --json' file" })
         .option('out', { type: 'string', describe: 'the HTML file to write (default: report-<study name>.html)' }),
     ) as unknown as Argv<ReportArgs>,
@@ -40,9 +41,9 @@ const command: CommandModule<object, ReportArgs> = {
     }
     const storage = openStorage(argv.storage);
     try {
-      const studyId = requireStudy(storage, argv.studyName);
+      const { id: studyId, name } = resolveStudy(storage, argv.studyName);
       const html = renderStudyReport({ storage, studyId, bench });
-      const out = argv.out ?? defaultOut(argv.studyName);
+      const out = argv.out ?? defaultOut(name);
       writeFileSync(out, html);
       process.stdout.write(`report written to ${out} (${(html.length / 1024).toFixed(0)} KiB, opens offline)\n`);
     } finally {

@@ -44,6 +44,32 @@ export function requireStudy(storage: SqliteStorage, name: string): number {
   );
 }
 
+/**
+ * The name of the study a reading command works on (best, trials, report, export): the one given
+ * with --study-name, or, when none is given, the file's only study. A file with several studies
+ * needs the name (the message lists them); an empty file says so. `delete` does not use this: it
+ * destroys data, so it always asks for the name.
+ */
+export function resolveStudyName(storage: SqliteStorage, name?: string): string {
+  if (name !== undefined) return name;
+  const names = storage.getAllStudies().map((s) => s.studyName);
+  if (names.length === 1) return names[0];
+  if (names.length === 0) throw new UsageError(`'${storage.path}' has no studies yet: run 'studyopt optimize --storage ${storage.path}' to make one`);
+  const shown = names.length > 20 ? `${names.slice(0, 20).join(', ')}, ... (${names.length - 20} more: see 'studyopt studies')` : names.join(', ');
+  throw new UsageError(`'${storage.path}' holds ${names.length} studies: choose one with --study-name (${shown})`);
+}
+
+/** {@link resolveStudyName}, then the study's id: `{ id, name }`. */
+export function resolveStudy(storage: SqliteStorage, name?: string): { id: number; name: string } {
+  const resolved = resolveStudyName(storage, name);
+  return { id: requireStudy(storage, resolved), name: resolved };
+}
+
+export const STUDY_NAME_OPTION = {
+  type: 'string',
+  describe: 'the study (may be left out when the file holds only one)',
+} as const;
+
 export const STATE_CHOICES = ['complete', 'pruned', 'fail', 'running', 'waiting'] as const;
 
 export function parseState(s: string | undefined): TrialState | undefined {

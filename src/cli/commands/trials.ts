@@ -10,7 +10,8 @@ import {
   metricNames,
   openStorage,
   parseState,
-  requireStudy,
+  resolveStudy,
+  STUDY_NAME_OPTION,
   toCsv,
   toJson,
   toTable,
@@ -19,7 +20,7 @@ import {
 } from './storage-options.js';
 
 interface TrialsArgs extends StorageArgs {
-  studyName: string;
+  studyName?: string;
   state?: string;
   json: boolean;
   csv: boolean;
@@ -30,7 +31,7 @@ const command: CommandModule<object, TrialsArgs> = {
   describe: 'list the trials of a study',
   builder: (y: Argv) =>
     withStorage(y)
-      .option('study-name', { type: 'string', demandOption: true, describe: 'the study' })
+      .option('study-name', STUDY_NAME_OPTION)
       .option('state', { type: 'string', choices: STATE_CHOICES, describe: 'only trials in this state' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON (a list of rows)' })
       .option('csv', { type: 'boolean', default: false, describe: 'print CSV' })
@@ -41,14 +42,14 @@ const command: CommandModule<object, TrialsArgs> = {
   handler: (argv: ArgumentsCamelCase<TrialsArgs>) => {
     const storage = openStorage(argv.storage);
     try {
-      const id = requireStudy(storage, argv.studyName);
+      const { id, name } = resolveStudy(storage, argv.studyName);
       const state = parseState(argv.state);
       const directions = storage.getStudyDirections(id);
       const trials = storage.getAllTrials(id, state ? [state] : undefined);
       const { columns, rows } = trialRows(trials, directions, metricNames(storage.getStudySystemAttrs(id), directions.length));
       if (argv.json) process.stdout.write(`${toJson(rows)}\n`);
       else if (argv.csv) process.stdout.write(toCsv(columns, rows));
-      else if (rows.length === 0) process.stdout.write(`no trials${state ? ` in state ${state}` : ''} in study '${argv.studyName}'\n`);
+      else if (rows.length === 0) process.stdout.write(`no trials${state ? ` in state ${state}` : ''} in study '${name}'\n`);
       else process.stdout.write(toTable(columns.filter((c) => !c.startsWith('system_attrs_')), rows));
     } finally {
       storage.close();
