@@ -1,7 +1,8 @@
 /**
  * The sequential executor: `study.optimize` as a loop of ask, objective, tell.
  */
-import { TrialPruned } from './errors.js';
+import { TrialPruned, UsageError } from './errors.js';
+import { FailureBudget, type FailureBudgetOptions, checkFailureBudget } from './failure-budget.js';
 import type { FrozenTrial, TrialState } from './frozen-trial.js';
 import { ProgressLine } from './progress.js';
 import type { Study } from './study.js';
@@ -36,9 +37,14 @@ export interface OptimizeOptions {
   targetFinished?: number;
   /** Aborting stops dispatching new trials; the trial in flight is finished and recorded. */
   signal?: AbortSignal;
+  /**
+   * When failing trials end the run (failure-budget.ts): by default after 20 failures in a row,
+   * or when more than 80% of at least 100 trials failed. `false`: never.
+   */
+  failureBudget?: FailureBudgetOptions | false;
 }
 
-export type StopReason = 'nTrials' | 'timeout' | 'stopped' | 'exhausted' | 'target' | 'aborted';
+export type StopReason = 'nTrials' | 'timeout' | 'stopped' | 'exhausted' | 'target' | 'aborted' | 'failures';
 
 export interface OptimizeSummary {
   /** Trials started and finished by this call. */
@@ -48,6 +54,8 @@ export interface OptimizeSummary {
   readonly failed: number;
   readonly elapsedSeconds: number;
   readonly stopReason: StopReason;
+  /** With stop reason 'failures': why the failure budget was spent, and the last failure's reason. */
+  readonly failures?: { readonly why: string; readonly lastFailReason: string | null };
 }
 
 /** Yield to the event loop this often (ms) so that signals, timers and heartbeats get their turn. */
@@ -67,6 +75,9 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
   const deadline = options.timeout !== undefined ? started + options.timeout * 1000 : Infinity;
   const counts: Record<TrialState, number> = { RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0, WAITING: 0 };
   const limit = options.targetFinished !== undefined ? { max: options.targetFinished, states: ['COMPLETE', 'PRUNED', 'RUNNING'] as const } : undefined;
+  const budgetProblem = checkFailureBudget(options.failureBudget);
+  if (budgetProblem) throw new UsageError(budgetProblem);
+  const budget = new FailureBudget(options.failureBudget);
   const progress = options.showProgress ? progressFor(study, options) : null;
   const storage = study.storage;
   failStaleTrialsOf(study);
@@ -107,9 +118,11 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
         heartbeat?.stop();
       }
       counts[frozen.state]++;
+      budget.observe(frozen);
       progress?.update(frozen);
       if (rethrow !== undefined) throw rethrow;
       for (const cb of options.callbacks ?? []) cb(study, frozen);
+      if (budget.spent() !== null) { stopReason = 'failures'; break; }
       // Between trials (none of ours is running), look for trials that other processes of the
       // study left behind, as at the start: a long run should not wait for the next one to reuse
       // a crashed sibling's slots (its target counts them as running until then).
@@ -133,7 +146,14 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
     failed: counts.FAIL,
     elapsedSeconds: (performance.now() - started) / 1000,
     stopReason,
+    ...failuresOf(budget, stopReason),
   };
+}
+
+/** The summary's `failures` entry when the failure budget ended the run. */
+export function failuresOf(budget: FailureBudget, stopReason: StopReason): Pick<OptimizeSummary, 'failures'> {
+  const why = budget.spent();
+  return stopReason === 'failures' && why !== null ? { failures: { why, lastFailReason: budget.lastFailReason } } : {};
 }
 
 /**

@@ -66,8 +66,16 @@ export class ProgressLine {
   private best: { value: number; number: number } | null = null;
   private lastDraw = 0;
 
-  /** `alreadyDone`: trials finished before this run (a resumed study counts on from there). */
-  constructor(study: Study, total?: number, stream: NodeJS.WriteStream = process.stderr, alreadyDone = 0) {
+  private readonly failures = new FailureCount();
+  private readonly countsFinishedOnly: boolean;
+
+  /**
+   * `alreadyDone`: trials finished before this run (a resumed study counts on from there); with
+   * it, `total` is a target of finished trials, which failed ones do not advance.
+   */
+  constructor(study: Study, total?: number, stream: NodeJS.WriteStream = process.stderr, alreadyDone?: number) {
+    this.countsFinishedOnly = alreadyDone !== undefined;
+    alreadyDone ??= 0;
     this.study = study;
     this.total = total;
     this.done = alreadyDone;
@@ -76,7 +84,8 @@ export class ProgressLine {
   }
 
   update(trial: FrozenTrial): void {
-    this.done++;
+    this.failures.observe(trial);
+    if (!(this.countsFinishedOnly && trial.state === 'FAIL')) this.done++;
     if (trial.state === 'COMPLETE' && trial.values) {
       const v = trial.values[0];
       const better = this.study.direction === 'maximize' ? v > (this.best?.value ?? -Infinity) : v < (this.best?.value ?? Infinity);
@@ -100,7 +109,30 @@ export class ProgressLine {
     const parts = [`trials ${this.done}${this.total !== undefined ? `/${this.total}` : ''}`, `${formatRate(rate)}/s`];
     if (this.best) parts.push(`best ${formatValue(this.best.value)} (#${this.best.number})`);
     if (this.total !== undefined && rate > 0) parts.push(`ETA ${formatDuration(Math.max(0, this.total - this.done) / rate)}`);
+    const failed = this.failures.text();
+    if (failed) parts.push(failed);
     return parts.join(' | ');
+  }
+}
+
+/** Failed trials as the progress line shows them: how many, and how many in a row. */
+export class FailureCount {
+  failed = 0;
+  inARow = 0;
+
+  observe(trial: FrozenTrial): void {
+    if (trial.state === 'FAIL') {
+      this.failed++;
+      this.inARow++;
+    } else {
+      this.inARow = 0;
+    }
+  }
+
+  /** "12 failed (3 in a row)", or '' when none failed. */
+  text(): string {
+    if (this.failed === 0) return '';
+    return `${this.failed} failed${this.inARow > 1 ? ` (${this.inARow} in a row)` : ''}`;
   }
 }
 

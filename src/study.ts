@@ -17,6 +17,7 @@ import { resolveStorage } from './storage/resolve.js';
 import { type Storage, type TrialLimit, isCreated } from './storage/storage.js';
 import { StudyTrial, type Trial } from './trial.js';
 import { defaultSampler } from '../samplers/index.js';
+import { FailureBudgetExceeded } from './failure-budget.js';
 import { type Objective, type OptimizeOptions, type OptimizeSummary, optimizeSequential } from './optimize.js';
 import type { PoolOptimizeOptions } from './executor/pool.js';
 import type { PreparedObjective } from './executor/objective-module.js';
@@ -347,7 +348,11 @@ export class Study {
 
   /**
    * Runs `objective` trial after trial until `nTrials` more trials, the timeout, `stop()`, an
-   * exhausted sampler or an abort signal ends it.
+   * exhausted sampler or an abort signal ends it. `nTrials` counts every trial this call runs,
+   * failed ones included (as Optuna's `n_trials`); `targetFinished: N` instead runs until the
+   * study holds N finished trials, as the CLI's `--trials N`. Failing trial after trial spends
+   * the failure budget (`failureBudget`): the run stops and this rejects with
+   * FailureBudgetExceeded.
    *
    * A function runs in this thread. A module path or URL (a file exporting `objective(trial)`,
    * see docs/parallel.md) runs on a pool of `workers` threads (default: the number of cores);
@@ -358,10 +363,10 @@ export class Study {
       if (options.workers !== undefined && options.workers > 1) {
         throw new UsageError('a function objective runs in this thread: to use workers, give the path of a module that exports `objective(trial)` (docs/parallel.md)');
       }
-      return optimizeSequential(this, objective, options);
+      return throwIfFailuresEnded(await optimizeSequential(this, objective, options));
     }
     const { optimizePool } = await import('./executor/pool.js');
-    return optimizePool(this, objective, options);
+    return throwIfFailuresEnded(await optimizePool(this, objective, options));
   }
 
   private resolveTrialId(trial: Trial | number): number {
@@ -389,6 +394,12 @@ function checkValues(values: number[] | null, nObjectives: number): string | nul
 }
 
 /** The best feasible trial among COMPLETE trials for one direction, or null. */
+/** A run ended by its failure budget is an error for a script, not a finished study. */
+function throwIfFailuresEnded(summary: OptimizeSummary): OptimizeSummary {
+  if (summary.stopReason === 'failures') throw new FailureBudgetExceeded(summary);
+  return summary;
+}
+
 export function bestOf(trials: readonly FrozenTrial[], direction: StudyDirection): FrozenTrial | null {
   let best: FrozenTrial | null = null;
   const sign = direction === 'maximize' ? -1 : 1;

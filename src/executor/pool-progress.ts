@@ -4,7 +4,7 @@
  * figure per study. Drawn only on a terminal, at most every 100 ms; `line()` gives the text.
  */
 import type { FrozenTrial } from '../frozen-trial.js';
-import { StatusLine, formatDuration, formatRate, formatValue } from '../progress.js';
+import { FailureCount, StatusLine, formatDuration, formatRate, formatValue } from '../progress.js';
 import type { Study } from '../study.js';
 
 const REDRAW_MS = 100;
@@ -12,8 +12,13 @@ const REDRAW_MS = 100;
 interface Tracked {
   readonly study: Study;
   readonly total: number | undefined;
+  /** The total is a target of finished trials: failed ones do not advance `done`. */
+  readonly countsFinishedOnly: boolean;
+  /** Finished before this run (a resumed study with a target counts on from there). */
+  readonly startDone: number;
   done: number;
   best: { value: number; number: number } | null;
+  readonly failures: FailureCount;
 }
 
 export class PoolProgress {
@@ -31,15 +36,20 @@ export class PoolProgress {
     this.busy = options.busy;
   }
 
-  /** Tracks a study; returns its index for `update`. */
-  add(study: Study, total?: number): number {
-    this.runs.push({ study, total, done: 0, best: null });
+  /**
+   * Tracks a study; returns its index for `update`. With `alreadyDone` (trials the study had
+   * finished before), `total` is a target of finished trials, which failed ones do not advance.
+   */
+  add(study: Study, total?: number, alreadyDone?: number): number {
+    const startDone = alreadyDone ?? 0;
+    this.runs.push({ study, total, countsFinishedOnly: alreadyDone !== undefined, startDone, done: startDone, best: null, failures: new FailureCount() });
     return this.runs.length - 1;
   }
 
   update(index: number, trial: FrozenTrial): void {
     const r = this.runs[index];
-    r.done++;
+    r.failures.observe(trial);
+    if (!(r.countsFinishedOnly && trial.state === 'FAIL')) r.done++;
     if (trial.state === 'COMPLETE' && trial.values && !r.study.isMultiObjective) {
       const v = trial.values[0];
       const better = r.study.direction === 'maximize' ? v > (r.best?.value ?? -Infinity) : v < (r.best?.value ?? Infinity);
@@ -66,15 +76,18 @@ export class PoolProgress {
     const seconds = Math.max((now - this.started) / 1000, 1e-9);
     const done = this.doneCount();
     const total = this.total();
-    const rate = done / seconds;
+    const rate = (done - this.runs.reduce((a, r) => a + r.startDone, 0)) / seconds;
     const parts = [`trials ${done}${total !== undefined ? `/${total}` : ''}`, `${formatRate(rate)}/s`, `busy ${this.busy()}/${this.workers}`];
     if (total !== undefined && rate > 0) parts.push(`ETA ${formatDuration(Math.max(0, total - done) / rate)}`);
     if (this.runs.length === 1) {
       const b = this.runs[0].best;
       if (b) parts.push(`best ${formatValue(b.value)} (#${b.number})`);
+      const failed = this.runs[0].failures.text();
+      if (failed) parts.push(failed);
     } else {
       for (const r of this.runs) {
-        parts.push(`${r.study.studyName}: ${r.done}${r.total !== undefined ? `/${r.total}` : ''}${r.best ? ` best ${formatValue(r.best.value)}` : ''}`);
+        const failed = r.failures.text();
+        parts.push(`${r.study.studyName}: ${r.done}${r.total !== undefined ? `/${r.total}` : ''}${r.best ? ` best ${formatValue(r.best.value)}` : ''}${failed ? `, ${failed}` : ''}`);
       }
     }
     return parts.join(' | ');

@@ -24,7 +24,8 @@ import { Piscina } from 'piscina';
 import { type Distribution, type ParamValue, toInternal } from '../distributions.js';
 import { TrialFinishedError, UsageError } from '../errors.js';
 import type { FrozenTrial, TrialState } from '../frozen-trial.js';
-import { type OptimizeOptions, type OptimizeSummary, type StopReason, YIELD_EVERY_MS, describeError, failStaleTrialsOf, optimizeSequential } from '../optimize.js';
+import { FailureBudget, checkFailureBudget } from '../failure-budget.js';
+import { type OptimizeOptions, type OptimizeSummary, type StopReason, YIELD_EVERY_MS, describeError, failStaleTrialsOf, failuresOf, optimizeSequential } from '../optimize.js';
 import { NopPruner } from '../pruners/pruner.js';
 import type { TrialLimit } from '../storage/storage.js';
 import type { Study } from '../study.js';
@@ -278,6 +279,7 @@ class StudyRun {
   /** Asked trials waiting to be dispatched (again). */
   readonly requeue: Slot[] = [];
   readonly counts: Record<TrialState, number> = { RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0, WAITING: 0 };
+  readonly budget: FailureBudget;
   phase: Phase = 'active';
   stopReason: StopReason | null = null;
   /** Interrupted (abort): unrun trials FAIL instead of being dispatched. */
@@ -302,6 +304,9 @@ class StudyRun {
     this.limit = s.targetFinished !== undefined ? { max: s.targetFinished, states: ['COMPLETE', 'PRUNED', 'RUNNING'] } : undefined;
     this.deadline = s.timeout !== undefined ? this.started + s.timeout * 1000 : Infinity;
     this.seedBase = s.seed ?? hashString(s.study.studyName);
+    const budgetProblem = checkFailureBudget(s.failureBudget);
+    if (budgetProblem) throw new UsageError(budgetProblem);
+    this.budget = new FailureBudget(s.failureBudget);
     this.spaceEntries = new Map(Object.entries(prepared.space ?? {}) as [string, Distribution | ConditionalParam][]);
     // Pre-register the declared space, so that the first trials are pre-sampled too.
     for (const [name, entry] of this.spaceEntries) this.study.registerDistribution(name, 'when' in entry ? entry.distribution : entry);
@@ -496,6 +501,7 @@ class StudyRun {
       failed: this.counts.FAIL,
       elapsedSeconds: (performance.now() - this.started) / 1000,
       stopReason: this.stopReason ?? 'nTrials',
+      ...failuresOf(this.budget, this.stopReason ?? 'nTrials'),
     };
   }
 }
@@ -528,7 +534,12 @@ class Dispatcher {
       const storage = run.study.storage;
       failStaleTrialsOf(run.study);
       run.study.clearStop();
-      if (this.progress) run.progressIndex = this.progress.add(run.study, run.options.nTrials ?? run.options.targetFinished);
+      if (this.progress) {
+        // With a target, a resumed study counts on from the finished trials it holds.
+        const target = run.options.nTrials === undefined && run.options.targetFinished !== undefined;
+        const already = target ? storage.getNTrials(run.study.studyId, ['COMPLETE', 'PRUNED']) : undefined;
+        run.progressIndex = this.progress.add(run.study, run.options.nTrials ?? run.options.targetFinished, already);
+      }
       if (storage.heartbeatInterval !== undefined) {
         const beat = (): void => {
           if (run.outstanding.size > 0) storage.recordHeartbeat([...run.outstanding.values()].map((t) => t.trialId));
@@ -841,6 +852,11 @@ class Dispatcher {
   private finished(run: StudyRun, frozen: FrozenTrial, r: TrialResult | null): void {
     if (this.progress && run.progressIndex >= 0) this.progress.update(run.progressIndex, frozen);
     if (run.fatal !== undefined) return;
+    if (!run.interrupted) {
+      run.budget.observe(frozen);
+      // Failing trial after trial: stop asking; the trials in flight finish and are recorded.
+      if (run.phase === 'active' && run.budget.spent() !== null) run.beginDrain('failures');
+    }
     if (r && r.state === 'FAIL' && r.errorName !== undefined && r.errorName !== 'SetupError' && !isCaught(r.errorName, run.options.catch ?? 'all')) {
       const err = new Error(r.failReason?.replace(/^[^:]*: /, '') ?? 'objective failed');
       err.name = r.errorName;
