@@ -16,7 +16,7 @@ import type { GridSpec } from '../../samplers/grid.js';
 import { getTestFunction } from '../../studies/functions/index.js';
 import { loadSymbolData } from '../../studies/ib/data/store.js';
 import { IbEngine } from '../../studies/ib/engine/engine.js';
-import { type GridName, IbGrid } from '../../studies/ib/grids.js';
+import { GRID_VALUES, type GridName, IbGrid } from '../../studies/ib/grids.js';
 import { OBJECTIVE_NAMES, type ObjectiveName, objectiveValue, suggestIbParams } from '../../studies/ib/objective.js';
 import { DEFAULT_MIN_TRADES } from '../../studies/ib/ranking.js';
 
@@ -100,7 +100,7 @@ export function loadBenchObjective(spec: BenchObjectiveSpec): BenchObjective {
       return [spec.minTrades - (typeof trades === 'number' ? trades : 0)];
     },
     evaluate(trial, clock) {
-      const params = suggestIbParams(trial, windows, spec.grid);
+      const params = suggestIbParams(trial, windows, GRID_VALUES[spec.grid]);
       const t0 = performance.now();
       const { metrics } = engine.run(params, { dayFrom: data.dayFrom, dayTo: data.dayTo });
       // Storing the metrics is part of the objective module's work, not the sampler's.

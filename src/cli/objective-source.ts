@@ -10,7 +10,9 @@ import { basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { getTestFunction, isTestFunctionName, testFunctionNames } from '../../studies/functions/index.js';
-import { OBJECTIVE_NAMES } from '../../studies/ib/objective.js';
+import type { GridName } from '../../studies/ib/grids.js';
+import { OBJECTIVE_NAMES, type ObjectiveName } from '../../studies/ib/objective.js';
+import { ibStudySettings } from '../../studies/ib/study-settings.js';
 import { kebab } from './sampler-flags.js';
 
 export interface ObjectiveSource {
@@ -101,14 +103,14 @@ function ibSource(flags: ObjectiveFlags): ObjectiveSource {
     );
   }
   const symbol = flags.symbol ?? 'GER40';
-  const grid = flags.grid ?? 'expanded';
+  const grid = (flags.grid ?? 'expanded') as GridName;
   const moduleOptions = { symbol, grid, objective: metric, minTrades: flags.minTrades, from: flags.from, to: flags.to };
   return {
     kind: 'ib',
     name: `ib-${symbol}-${grid}-${metric}`,
     module: IB_MODULE,
     moduleOptions,
-    config: { study: 'ib', symbol, grid, objective: metric, minTrades: flags.minTrades ?? null, from: flags.from ?? null, to: flags.to ?? null },
+    config: { ...ibStudySettings({ symbol, grid, objective: metric as ObjectiveName, minTrades: flags.minTrades, from: flags.from, to: flags.to }) },
   };
 }
 

@@ -18,6 +18,9 @@
  *                              every parameter from the first trial on.
  *   grid                       a grid spec, or a function returning one (for the grid sampler).
  *   constraints(frozenTrial)   constraint values, feasible when all are <= 0.
+ *   dataFingerprint()          the data the objective runs on (src/study-data.ts), called in
+ *                              the main thread after setup: recorded with the study, and a run
+ *                              on other data is refused unless the user accepts the change.
  *
  * TypeScript modules are loaded through tsx's scoped ESM loader (`tsImport`): Node 20 cannot run
  * TypeScript itself, and tsx (esbuild underneath, type-stripping only) is the widely used, well
@@ -31,6 +34,7 @@ import { UsageError } from '../errors.js';
 import type { StudyDirection } from '../frozen-trial.js';
 import type { Objective } from '../optimize.js';
 import type { ConstraintsFunc } from '../study.js';
+import type { DataFingerprint } from '../study-data.js';
 import type { DeclaredSpace, GridSpec } from '../../samplers/grid.js';
 import type { ModuleContext } from './protocol.js';
 
@@ -52,6 +56,7 @@ export interface ObjectiveModule {
   space?: DeclaredSpace | ((options: any) => DeclaredSpace);
   grid?: GridSpec | ((...args: any[]) => GridSpec);
   constraints?: ConstraintsFunc;
+  dataFingerprint?: () => DataFingerprint;
 }
 
 /** An objective module imported and set up in the main thread, ready to run on a pool. */

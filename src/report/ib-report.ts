@@ -3,30 +3,18 @@
  * list, for its equity curve, drawdown, trades and the breakdown by signal type (variation).
  */
 import type { ParamValue } from '../distributions.js';
-import { createStudy } from '../study.js';
-import { RandomSampler } from '../../samplers/random.js';
-import { loadSymbolData } from '../../studies/ib/data/store.js';
-import { IbEngine } from '../../studies/ib/engine/engine.js';
-import type { GridName } from '../../studies/ib/grids.js';
+import type { DataFingerprint } from '../study-data.js';
 import type { IbMetrics } from '../../studies/ib/metrics.js';
-import { suggestIbParams } from '../../studies/ib/objective.js';
 import type { IbParams } from '../../studies/ib/params.js';
+import { type IbStudySettings, ibSettingsOf, rerunIbTrial } from '../../studies/ib/study-settings.js';
 import type { Trade } from '../../studies/ib/trade.js';
 import { type Chart, type Section, htmlTable } from './page.js';
 
-export interface IbConfig {
-  symbol: string;
-  grid: GridName;
-  from?: string | null;
-  to?: string | null;
-}
+export type IbConfig = IbStudySettings;
 
-/** The IB configuration a CLI or bench study stores (`studyopt:config`), or null for other studies. */
+/** The IB settings a CLI or bench study stores (`studyopt:config`), or null for other studies. */
 export function ibConfigOf(systemAttrs: Record<string, unknown>): IbConfig | null {
-  const c = systemAttrs['studyopt:config'] as Record<string, unknown> | undefined;
-  if (!c || c.study !== 'ib' || typeof c.symbol !== 'string') return null;
-  const grid = c.grid === 'standard' || c.grid === 'expanded' ? c.grid : 'expanded';
-  return { symbol: c.symbol, grid, from: (c.from as string | null) ?? null, to: (c.to as string | null) ?? null };
+  return ibSettingsOf(systemAttrs);
 }
 
 export interface IbReplay {
@@ -36,19 +24,12 @@ export interface IbReplay {
 }
 
 /**
- * Re-runs the engine on the trial's parameters. The full parameter set comes from the
- * objective's own `suggestIbParams` on an enqueued trial, so conditional and fixed parameters
- * (TSL_SL clamping, REV_RB_PCT, MIN_SL_PCT) are filled exactly as the study's run filled them.
+ * Re-runs the best trial through the engine with the study's stored settings (study-settings.ts),
+ * refusing when the data is no longer the data the trial ran on.
  */
-export function replayIb(config: IbConfig, trialParams: Readonly<Record<string, ParamValue>>): IbReplay {
-  const data = loadSymbolData(config.symbol, { from: config.from ?? undefined, to: config.to ?? undefined });
-  const study = createStudy({ direction: 'maximize', sampler: new RandomSampler({ seed: 0 }) });
-  study.enqueueTrial({ ...trialParams });
-  const trial = study.ask();
-  const params = suggestIbParams(trial, data.data.symbol.ibWindows, config.grid);
-  const engine = new IbEngine(data.data);
-  const { metrics, trades } = engine.run(params, { dayFrom: data.dayFrom, dayTo: data.dayTo, trades: true });
-  return { params, metrics, trades: trades ?? [] };
+export function replayIb(config: IbConfig, trialParams: Readonly<Record<string, ParamValue>>, expectedData?: DataFingerprint | null): IbReplay {
+  const { params, metrics, trades } = rerunIbTrial(config, trialParams, { expectedData });
+  return { params, metrics, trades };
 }
 
 function isoMinute(utcMinutes: number): string {

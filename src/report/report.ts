@@ -5,6 +5,7 @@
 import type { BenchResult } from '../bench/bench.js';
 import type { FrozenTrial, StudyDirection } from '../frozen-trial.js';
 import { bestOf } from '../study.js';
+import { dataOfTrial } from '../study-data.js';
 import type { Storage } from '../storage/storage.js';
 import { formatNumber } from '../cli/commands/storage-options.js';
 import { benchSections } from './bench-charts.js';
@@ -54,7 +55,7 @@ export function renderStudyReport(input: StudyReportInput): string {
   if (ib && best) {
     let replay: IbReplay | null = null;
     try {
-      replay = replayIb(ib, best.params);
+      replay = replayIb(ib, best.params, dataOfTrial(systemAttrs, best.number));
     } catch (err) {
       sections.push({ title: 'Best trial re-run', intro: `The IB engine could not re-run the best trial: ${err instanceof Error ? err.message : String(err)}` });
     }

@@ -8,6 +8,7 @@
  *   direction               'maximize'
  *   grid('standard' | 'expanded')   the seed's grids as explicit points for the grid sampler
  *   constraints(frozenTrial)        [minTrades − trades]: feasible when ≤ 0 (Optuna convention)
+ *   dataFingerprint()               the candles the trials run on (src/study-data.ts)
  *
  * Every metric is stored on the trial with setUserAttr, so reports and rankings need no re-run.
  */
@@ -17,8 +18,9 @@ import type { FrozenTrial, StudyDirection } from '../../src/frozen-trial.js';
 import type { Trial } from '../../src/trial.js';
 import { loadSymbolData, type SymbolData } from './data/store.js';
 import { IbEngine } from './engine/engine.js';
-import { GRID_VALUES, type GridName, IbGrid } from './grids.js';
-import type { IbMetrics } from './metrics.js';
+import { ibDataFingerprint, type IbDataFingerprint } from './data/fingerprint.js';
+import { GRID_VALUES, type GridName, type GridValues, IbGrid } from './grids.js';
+import { DEFAULT_INITIAL_BALANCE, DEFAULT_RISK_PCT, type IbMetrics } from './metrics.js';
 import type { IbParams, StopMode } from './params.js';
 import { DEFAULT_MIN_TRADES, RANKING_WEIGHTS } from './ranking.js';
 import { type SharedSymbolData, fromShared, toShared } from './shared-data.js';
@@ -125,10 +127,12 @@ function largestAtMost(values: readonly number[], limit: number): number {
 /**
  * Suggests one IB parameter set on `trial`, define-by-run with the grid's conditions: TSL_SL
  * only when TSL_TARGET > 0 (clamped to the largest grid value <= TSL_TARGET, as the grid prunes),
- * REV_RB_PCT only when REV_RB is on. Ordered value lists are suggested as ordinals.
+ * REV_RB_PCT only when REV_RB is on. Ordered value lists are suggested as ordinals. Parameters
+ * not suggested take the first value of their list (MIN_SL_PCT always: one value per grid).
+ * This is the one rule that turns a trial's parameters into the engine's; re-runs of stored
+ * trials apply it too (study-settings.ts).
  */
-export function suggestIbParams(trial: Trial, windows: readonly string[], gridName: GridName): IbParams {
-  const g = GRID_VALUES[gridName];
+export function suggestIbParams(trial: Trial, windows: readonly string[], g: GridValues): IbParams {
   const IB_WINDOW = trial.suggestCategorical('IB_WINDOW', windows);
   const IB_WAIT_MINUTES = trial.suggestOrdinal('IB_WAIT_MINUTES', g.IB_WAIT_MINUTES);
   const TRADE_WINDOW_MINUTES = trial.suggestOrdinal('TRADE_WINDOW_MINUTES', g.TRADE_WINDOW_MINUTES);
@@ -194,8 +198,9 @@ export function objectiveValue(name: ObjectiveName, m: IbMetrics, tradingDays: n
 
 export function objective(trial: Trial): number {
   const c = ctx();
-  const params = suggestIbParams(trial, c.data.data.symbol.ibWindows, c.options.grid);
-  const { metrics } = c.engine.run(params, { dayFrom: c.data.dayFrom, dayTo: c.data.dayTo });
+  const params = suggestIbParams(trial, c.data.data.symbol.ibWindows, GRID_VALUES[c.options.grid]);
+  // The engine's defaults, named: study-settings.ts stores them with the study for re-runs.
+  const { metrics } = c.engine.run(params, { dayFrom: c.data.dayFrom, dayTo: c.data.dayTo, initialBalance: DEFAULT_INITIAL_BALANCE, riskPct: DEFAULT_RISK_PCT });
   for (const [key, value] of Object.entries(metrics)) trial.setUserAttr(key, value);
   return objectiveValue(c.options.objective, metrics, c.data.dayTo - c.data.dayFrom);
 }
@@ -203,6 +208,11 @@ export function objective(trial: Trial): number {
 /** The seed's grid for the set-up symbol, as explicit points on demand (`size`, `point(i)`). */
 export function grid(name: GridName = ctx().options.grid): IbGrid {
   return new IbGrid(ctx().data.data.symbol, name);
+}
+
+/** The candles the trials run on: symbol, source, dates, counts and a hash of the bars read. */
+export function dataFingerprint(): IbDataFingerprint {
+  return ibDataFingerprint(ctx().data);
 }
 
 /** Feasible when all entries are <= 0: trials under the minimum trade count are infeasible. */

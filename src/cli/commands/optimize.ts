@@ -20,7 +20,11 @@ import { SqliteStorage } from '../../storage/sqlite/sqlite-storage.js';
 import { createSampler, defaultSampler, samplerNames } from '../../../samplers/index.js';
 import { testFunctionNames } from '../../../studies/functions/index.js';
 import { OBJECTIVE_NAMES } from '../../../studies/ib/objective.js';
+import { DEFAULT_FAILURE_BUDGET, type FailureBudgetOptions } from '../../failure-budget.js';
+import type { StopReason } from '../../optimize.js';
+import { type DataFingerprint, describeData } from '../../study-data.js';
 import { openCliStudy } from '../cli-study.js';
+import { announceSyntheticData } from '../synthetic-notice.js';
 import { installInterruptHandler } from '../interrupt.js';
 import { type ObjectiveSource, type StudyFlags, resolveObjectiveSource } from '../objective-source.js';
 import { kebab, samplerFlagDefinitions, samplerOptionsFromArgv } from '../sampler-flags.js';
@@ -43,6 +47,9 @@ interface OptimizeArgs extends StudyFlags {
   retryFailed?: boolean;
   staleAfter?: number;
   commitEachTrial?: boolean;
+  maxFailuresInARow?: number;
+  maxFailureRate?: number;
+  acceptNewData?: boolean;
   json: boolean;
   quiet: boolean;
   [option: string]: unknown;
@@ -61,7 +68,18 @@ export interface OptimizeJson {
   bestValue: number | null;
   bestParams: Record<string, ParamValue> | null;
   elapsedSeconds: number;
+  /** Why this run ended (see OptimizeSummary.stopReason); null when it did not run (interrupted before). */
+  stopReason: StopReason | null;
+  /** With stopReason 'failures': why, and the last failure's reason. */
+  failures?: { why: string; lastFailReason: string | null };
+  /** The data the study's latest trials ran on (src/study-data.ts), when the objective describes it. */
+  data: DataFingerprint | null;
 }
+
+/** Exit status of a run that stopped because its trials kept failing. */
+export const EXIT_FAILURES = 1;
+/** Exit status of a run stopped by Ctrl-C (SIGINT), as shells report 128 + 2. */
+export const EXIT_INTERRUPTED = 130;
 
 const command: CommandModule<object, OptimizeArgs> = {
   command: 'optimize',
@@ -98,6 +116,19 @@ const command: CommandModule<object, OptimizeArgs> = {
         default: false,
         describe: 'commit every trial to the study file as it finishes, even for objectives under 5 ms, which are otherwise committed in groups within 0.1 s (slower; see docs/storage.md)',
       })
+      .option('max-failures-in-a-row', {
+        type: 'number',
+        describe: `stop the run after this many failed trials in a row (exit status 1; default ${DEFAULT_FAILURE_BUDGET.inARow}; 0: no limit)`,
+      })
+      .option('max-failure-rate', {
+        type: 'number',
+        describe: `stop the run when more than this fraction of its trials failed, once ${DEFAULT_FAILURE_BUDGET.minTrials} finished (exit status 1; default ${DEFAULT_FAILURE_BUDGET.rate}; 1: no limit)`,
+      })
+      .option('accept-new-data', {
+        type: 'boolean',
+        default: false,
+        describe: "continue a study on other data than its trials ran on (a new import, say); by default such a run is refused (exit status 2)",
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON object with the result on stdout' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress line' })
       .options(samplerFlagDefinitions())
@@ -113,6 +144,12 @@ const command: CommandModule<object, OptimizeArgs> = {
         }
         for (const flag of ['trialTimeout', 'gracePeriod'] as const) {
           if (argv[flag] !== undefined && !((argv[flag] as number) > 0)) throw new UsageError(`--${kebab(flag)} must be a positive number of seconds, but got ${argv[flag]}`);
+        }
+        if (argv.maxFailuresInARow !== undefined && !(Number.isInteger(argv.maxFailuresInARow) && (argv.maxFailuresInARow as number) >= 0)) {
+          throw new UsageError(`--max-failures-in-a-row must be an integer >= 0 (0: no limit), but got ${argv.maxFailuresInARow}`);
+        }
+        if (argv.maxFailureRate !== undefined && !((argv.maxFailureRate as number) > 0 && (argv.maxFailureRate as number) <= 1)) {
+          throw new UsageError(`--max-failure-rate must be a fraction in (0, 1] (1: no limit), but got ${argv.maxFailureRate}`);
         }
         if (argv.staleAfter !== undefined && !((argv.staleAfter as number) > 0)) {
           throw new UsageError(`--stale-after must be a positive number of seconds, but got ${argv.staleAfter}`);
@@ -130,12 +167,14 @@ const command: CommandModule<object, OptimizeArgs> = {
       const runs: Run[] = [];
       for (const symbol of symbols) {
         const source = resolveObjectiveSource(argv, symbol);
+        if (source.kind === 'ib') announceSyntheticData(source.config.symbol as string, argv.json);
         const prepared = await prepareObjective(source.module, source.moduleOptions);
         const mod = prepared.module;
         const grid = typeof mod.grid === 'function' ? mod.grid() : mod.grid;
         const sampler = createSampler(samplerName, samplerOptions, { grid, retryFailed });
         const baseName = argv.studyName ?? `${source.name}-${samplerName}`;
-        const { study, resumed } = openCliStudy({
+        const data = mod.dataFingerprint?.() ?? null;
+        const { study, resumed, data: dataCheck } = openCliStudy({
           storage,
           studyName: argv.studyName !== undefined && symbol !== undefined ? `${baseName}-${symbol}` : baseName,
           fresh: argv.fresh,
@@ -143,13 +182,18 @@ const command: CommandModule<object, OptimizeArgs> = {
           sampler,
           constraints: mod.constraints,
           config: source.config,
+          data: data ?? undefined,
+          acceptDataChange: argv.acceptNewData,
         });
         if (resumed && retryFailed && samplerName !== 'grid') requeueStaleTrials(study);
         if (resumed && !argv.json && !argv.quiet) {
           const done = study.getTrials({ states: ['COMPLETE', 'PRUNED'] }).length;
           process.stderr.write(`continuing study '${study.studyName}': ${done} of ${argv.trials} trials already finished\n`);
         }
-        runs.push({ source, prepared, study });
+        if (dataCheck === 'changed' && !argv.json) {
+          process.stderr.write(`study '${study.studyName}' continues on new data (--accept-new-data): ${describeData(data!)}; its earlier trials ran on other data\n`);
+        }
+        runs.push({ source, prepared, study, data });
       }
       const force = new AbortController();
       const interrupt = installInterruptHandler(
@@ -161,7 +205,7 @@ const command: CommandModule<object, OptimizeArgs> = {
           force.abort();
         },
       );
-      const runOptions = { targetFinished: argv.trials, timeout: argv.timeout, seed: argv.seed as number | undefined };
+      const runOptions = { targetFinished: argv.trials, timeout: argv.timeout, seed: argv.seed as number | undefined, failureBudget: failureBudgetOf(argv) };
       let summaries: OptimizeSummary[];
       try {
         if (workers === 1) {
@@ -179,7 +223,7 @@ const command: CommandModule<object, OptimizeArgs> = {
       } finally {
         interrupt.dispose();
       }
-      const results = runs.map((r, i) => resultJson(r.study, samplerName, summaries[i]));
+      const results = runs.map((r, i) => resultJson(r.study, samplerName, summaries[i], r.data));
       if (argv.json) {
         process.stdout.write(`${JSON.stringify(results.length === 1 && argv.symbols === undefined ? results[0] : { studies: results })}\n`);
       } else {
@@ -191,7 +235,17 @@ const command: CommandModule<object, OptimizeArgs> = {
         });
         process.stdout.write(whereAndHowToResume(runs.map((r) => r.study), argv, summaries));
       }
-      if (force.signal.aborted) process.exitCode = 130;
+      const failed = summaries.filter((s) => s.stopReason === 'failures');
+      for (const [i, s] of summaries.entries()) {
+        if (s.stopReason !== 'failures') continue;
+        process.stderr.write(
+          `studyopt: study '${runs[i].study.studyName}' stopped because ${s.failures?.why ?? 'too many trials failed'}; the last failure: ${s.failures?.lastFailReason ?? 'no reason recorded'}\n` +
+            "  fix the objective (see the trials' fail_reason: studyopt trials --state fail), or loosen the budget with --max-failures-in-a-row / --max-failure-rate\n",
+        );
+      }
+      // Scripts tell an interrupted run (130, as shells report SIGINT) and a broken objective (1) from a finished one (0).
+      if (interrupt.signal.aborted) process.exitCode = EXIT_INTERRUPTED;
+      else if (failed.length > 0) process.exitCode = EXIT_FAILURES;
     } finally {
       storage.close();
     }
@@ -202,6 +256,15 @@ interface Run {
   source: ObjectiveSource;
   prepared: PreparedObjective;
   study: Study;
+  data: DataFingerprint | null;
+}
+
+/** The flags' failure budget; 0 in a row and a rate of 1 mean no limit. */
+function failureBudgetOf(argv: OptimizeArgs): FailureBudgetOptions {
+  const budget: FailureBudgetOptions = {};
+  if (argv.maxFailuresInARow !== undefined) budget.inARow = argv.maxFailuresInARow === 0 ? Infinity : argv.maxFailuresInARow;
+  if (argv.maxFailureRate !== undefined) budget.rate = argv.maxFailureRate;
+  return budget;
 }
 
 /** `--symbols GER40,XAUUSD`: one study per symbol, run side by side. */
@@ -239,7 +302,7 @@ function requeueStaleTrials(study: Study): void {
   }
 }
 
-function resultJson(study: Study, samplerName: string, summary: OptimizeSummary | undefined): OptimizeJson {
+function resultJson(study: Study, samplerName: string, summary: OptimizeSummary | undefined, data: DataFingerprint | null): OptimizeJson {
   const trials = study.trials;
   let best: { value: number; params: Record<string, ParamValue> } | null = null;
   try {
@@ -259,15 +322,21 @@ function resultJson(study: Study, samplerName: string, summary: OptimizeSummary 
     bestValue: best?.value ?? null,
     bestParams: best?.params ?? null,
     elapsedSeconds: summary?.elapsedSeconds ?? 0,
+    stopReason: summary?.stopReason ?? null,
+    ...(summary?.failures ? { failures: { ...summary.failures } } : {}),
+    data,
   };
 }
 
 function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: OptimizeSummary | null, bestMetrics: Record<string, unknown> | null): string {
-  const thisRun = summary ? `this run ${summary.nTrials} trials in ${summary.elapsedSeconds.toFixed(2)} s${summary.stopReason === 'aborted' ? ' (interrupted)' : ''}` : 'not run (interrupted)';
+  const why = summary?.stopReason === 'aborted' ? ' (interrupted)' : summary?.stopReason === 'failures' ? ' (stopped: its trials kept failing)' : '';
+  const thisRun = summary ? `this run ${summary.nTrials} trials in ${summary.elapsedSeconds.toFixed(2)} s${why}` : 'not run (interrupted)';
   const waiting = r.waiting > 0 ? `, ${r.waiting} waiting (the next run takes them first)` : '';
   const lines = [`study '${r.studyName}' (${r.sampler}, ${r.direction}): ${r.nTrials} trials, ${r.completed} complete, ${r.failed} failed${waiting}; ${thisRun}`];
+  if (r.data) lines.push(`data: ${describeData(r.data)}`);
+  if (source.kind === 'ib') lines.push(`searched: the ${String(source.config.grid)} IB grid's value lists (studyopt bench compares samplers on the standard grid by default; --grid standard|expanded)`);
   if (r.bestValue === null) {
-    lines.push("no feasible trial completed yet: see the trials' fail_reason, or lower --min-trades");
+    lines.push(`no feasible trial completed yet: see the trials' fail_reason (studyopt trials --state fail)${source.kind === 'ib' ? ', or lower --min-trades' : ''}`);
   } else {
     lines.push(`best value: ${r.bestValue}${source.optimum !== undefined ? ` (known optimum ${source.optimum})` : ''}`);
     lines.push('best parameters:');
@@ -285,13 +354,46 @@ function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: Optimiz
 /** Where the studies are stored, and the exact command that continues them. */
 function whereAndHowToResume(studies: readonly Study[], argv: ArgumentsCamelCase<OptimizeArgs>, summaries: readonly OptimizeSummary[]): string {
   if (argv.storage === 'memory' || argv.storage === ':memory:') return '';
-  const args = process.argv.slice(2).filter((a) => a !== '--fresh');
+  const args = process.argv.slice(2).filter((a) => a !== '--fresh' && a !== '--accept-new-data');
   // With --fresh the run made a new name: name it, so the command continues this study.
   if (studies.length === 1 && !args.includes('--study-name')) args.push('--study-name', studies[0].studyName);
-  const quoted = args.map((a) => (/^[\w./:=,@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`));
   const names = studies.map((s) => `'${s.studyName}'`).join(', ');
-  const unfinished = summaries.length < studies.length || summaries.some((s) => s.stopReason === 'aborted' || s.stopReason === 'timeout' || s.stopReason === 'stopped');
-  const storageArg = /^[\w./:=,@%+-]+$/.test(argv.storage) ? argv.storage : `'${argv.storage.replace(/'/g, "'\\''")}'`;
-  const reports = studies.map((s) => `open its report: studyopt report --study-name ${/^[\w./:=,@%+-]+$/.test(s.studyName) ? s.studyName : `'${s.studyName.replace(/'/g, "'\\''")}'`} --storage ${storageArg} --out ${s.studyName.replace(/[^\w.-]+/g, '_')}.html`);
-  return `stored in ${argv.storage} as ${studies.length === 1 ? 'study' : 'studies'} ${names}\n${unfinished ? 'resume' : 'continue (raise --trials)'} with: studyopt ${quoted.join(' ')}\n${reports.join('\n')}\n`;
+  const unfinished = summaries.length < studies.length || summaries.some((s) => s.stopReason === 'aborted' || s.stopReason === 'timeout' || s.stopReason === 'stopped' || s.stopReason === 'failures');
+  const exhausted = summaries.length === studies.length && summaries.every((s) => s.stopReason === 'exhausted');
+  const reports = studies.map((s) => `open its report: studyopt report --study-name ${shellQuote(s.studyName)} --storage ${shellQuote(argv.storage)} --out ${s.studyName.replace(/[^\w.-]+/g, '_')}.html`);
+  let next: string;
+  const failing = summaries.some((s) => s.stopReason === 'failures');
+  if (unfinished) next = `${failing ? 'once the objective is fixed, resume' : 'resume'} with: studyopt ${args.map(shellQuote).join(' ')}`;
+  else if (exhausted) next = 'the search space is exhausted (every grid point ran): nothing is left to continue';
+  else next = `continue with a larger target (--trials is the study's total): studyopt ${withTrials(args, largerTarget(argv.trials)).map(shellQuote).join(' ')}`;
+  return `stored in ${argv.storage} as ${studies.length === 1 ? 'study' : 'studies'} ${names}\n${next}\n${reports.join('\n')}\n`;
+}
+
+/** The next target to suggest once a study reached `trials`: double it. */
+function largerTarget(trials: number): number {
+  return trials * 2;
+}
+
+/** The command's arguments with `--trials` set to `n` (replaced where given, added where not). */
+function withTrials(args: readonly string[], n: number): string[] {
+  const out: string[] = [];
+  let replaced = false;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--trials' && i + 1 < args.length) {
+      out.push('--trials', String(n));
+      i++;
+      replaced = true;
+    } else if (args[i].startsWith('--trials=')) {
+      out.push(`--trials=${n}`);
+      replaced = true;
+    } else {
+      out.push(args[i]);
+    }
+  }
+  if (!replaced) out.push('--trials', String(n));
+  return out;
+}
+
+function shellQuote(a: string): string {
+  return /^[\w./:=,@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
 }

@@ -1,0 +1,139 @@
+/**
+ * Everything besides a trial's own parameters that shapes an IB trial, stored with the study
+ * (system attribute `studyopt:config`) so that any stored trial can be re-run exactly:
+ * the symbol's definition (time zone, IB windows, spread, trading hours), the grid's value lists
+ * (whose first values fill the parameters a trial does not suggest: MIN_SL_PCT always, TSL_SL
+ * when trailing is off, REV_RB_PCT when REV_RB is off), the date range, the metric, the minimum
+ * trade count and the engine's balance and risk. The data itself is recorded by its fingerprint
+ * (src/study-data.ts).
+ */
+import { FixedTrial } from '../../src/fixed-trial.js';
+import type { ParamValue } from '../../src/distributions.js';
+import { UsageError } from '../../src/errors.js';
+import { type DataFingerprint, describeData } from '../../src/study-data.js';
+import { type IbDataFingerprint, ibDataFingerprint } from './data/fingerprint.js';
+import { type SymbolData, loadSymbolData } from './data/store.js';
+import { IbEngine } from './engine/engine.js';
+import { GRID_VALUES, type GridName, type GridValues } from './grids.js';
+import { DEFAULT_INITIAL_BALANCE, DEFAULT_RISK_PCT, type IbMetrics } from './metrics.js';
+import { type ObjectiveName, suggestIbParams } from './objective.js';
+import type { IbParams } from './params.js';
+import { type SymbolSpec, getSymbol } from './symbols.js';
+import type { Trade } from './trade.js';
+
+/** The engine's money settings: they shape final_balance and the return figures. */
+export interface IbEngineSettings {
+  initialBalance: number;
+  riskPct: number;
+}
+
+export const IB_ENGINE_DEFAULTS: Readonly<IbEngineSettings> = { initialBalance: DEFAULT_INITIAL_BALANCE, riskPct: DEFAULT_RISK_PCT };
+
+export interface IbStudySettings {
+  study: 'ib';
+  symbol: string;
+  grid: GridName;
+  objective: ObjectiveName;
+  minTrades: number | null;
+  from: string | null;
+  to: string | null;
+  symbolSpec: SymbolSpec;
+  gridValues: GridValues;
+  engine: IbEngineSettings;
+}
+
+export interface IbStudyChoice {
+  symbol: string;
+  grid: GridName;
+  objective: ObjectiveName;
+  minTrades?: number;
+  from?: string;
+  to?: string;
+}
+
+/** The settings of a new IB study, from today's symbol definitions, grids and engine. */
+export function ibStudySettings(choice: IbStudyChoice): IbStudySettings {
+  const symbolSpec = getSymbol(choice.symbol);
+  return {
+    study: 'ib',
+    symbol: symbolSpec.name,
+    grid: choice.grid,
+    objective: choice.objective,
+    minTrades: choice.minTrades ?? null,
+    from: choice.from ?? null,
+    to: choice.to ?? null,
+    symbolSpec,
+    gridValues: GRID_VALUES[choice.grid],
+    engine: { ...IB_ENGINE_DEFAULTS },
+  };
+}
+
+/**
+ * The IB settings a study stored, or null for other studies. Studies made before the symbol,
+ * grid values and engine settings were stored get today's (the best that can be known of them).
+ */
+export function ibSettingsOf(systemAttrs: Readonly<Record<string, unknown>>): IbStudySettings | null {
+  const c = systemAttrs['studyopt:config'] as Partial<IbStudySettings> | undefined;
+  if (!c || c.study !== 'ib' || typeof c.symbol !== 'string') return null;
+  const grid: GridName = c.grid === 'standard' || c.grid === 'expanded' ? c.grid : 'expanded';
+  return {
+    study: 'ib',
+    symbol: c.symbol,
+    grid,
+    objective: (c.objective ?? 'sharpe') as ObjectiveName,
+    minTrades: c.minTrades ?? null,
+    from: c.from ?? null,
+    to: c.to ?? null,
+    symbolSpec: c.symbolSpec ?? getSymbol(c.symbol),
+    gridValues: c.gridValues ?? GRID_VALUES[grid],
+    engine: c.engine ?? { ...IB_ENGINE_DEFAULTS },
+  };
+}
+
+/**
+ * The complete engine parameters of a stored trial: its suggested parameters, completed by the
+ * objective's own rules (suggestIbParams) with the study's value lists.
+ */
+export function engineParamsOf(settings: IbStudySettings, trialParams: Readonly<Record<string, ParamValue>>): IbParams {
+  return suggestIbParams(new FixedTrial(trialParams), settings.symbolSpec.ibWindows, settings.gridValues);
+}
+
+export interface IbRerun {
+  params: IbParams;
+  metrics: IbMetrics;
+  trades: Trade[];
+  data: SymbolData;
+  fingerprint: IbDataFingerprint;
+}
+
+export interface RerunOptions {
+  /** The data the trial ran on: other data is refused (UsageError naming both) unless `acceptDataChange`. */
+  expectedData?: DataFingerprint | null;
+  acceptDataChange?: boolean;
+  /** How the user accepts other data, for the refusal's message. */
+  acceptHint?: string;
+}
+
+/** Runs a stored IB trial again, trade by trade, on the study's symbol, dates and settings. */
+export function rerunIbTrial(settings: IbStudySettings, trialParams: Readonly<Record<string, ParamValue>>, options: RerunOptions = {}): IbRerun {
+  const current = getSymbol(settings.symbol);
+  if (JSON.stringify(current) !== JSON.stringify(settings.symbolSpec)) {
+    throw new UsageError(
+      `the definition of ${settings.symbol} changed since the study ran (stored ${JSON.stringify(settings.symbolSpec)}, now ${JSON.stringify(current)}): ` +
+        'restore it in symbols.json to re-run the study\'s trials',
+    );
+  }
+  const data = loadSymbolData(settings.symbol, { from: settings.from ?? undefined, to: settings.to ?? undefined });
+  const fingerprint = ibDataFingerprint(data);
+  const expected = options.expectedData;
+  if (expected && expected.hash !== fingerprint.hash && !options.acceptDataChange) {
+    throw new UsageError(
+      `the ${settings.symbol} data changed since this trial ran:\n  the trial's data: ${describeData(expected)}\n  the data now:     ${describeData(fingerprint)}\n` +
+        `re-import the trial's data to reproduce it${options.acceptHint ? `, or run it on today's data with ${options.acceptHint}` : ''}`,
+    );
+  }
+  const params = engineParamsOf(settings, trialParams);
+  const engine = new IbEngine(data.data);
+  const { metrics, trades } = engine.run(params, { dayFrom: data.dayFrom, dayTo: data.dayTo, trades: true, ...settings.engine });
+  return { params, metrics, trades: trades ?? [], data, fingerprint };
+}
