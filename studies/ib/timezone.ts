@@ -136,3 +136,11 @@ export class OffsetTable {
     return utcMinute + this.offsetAt(utcMinute);
   }
 }
+
+/**
+ * `YYYY-MM-DD HH:MM` of the wall clock in `table`'s zone at UTC minute `utcMinute` (trade times
+ * shown in the exchange's local time; DST-correct, one Map lookup per call outside transitions).
+ */
+export function formatLocalMinute(utcMinute: number, table: OffsetTable): string {
+  return new Date(table.localMinute(utcMinute) * 60_000).toISOString().slice(0, 16).replace('T', ' ');
+}
