@@ -7,6 +7,7 @@ export type { Trial } from './trial.js';
 export { StudyTrial } from './trial.js';
 export type { Objective, ObjectiveResult, OptimizeOptions, OptimizeSummary, Callback, StopReason } from './optimize.js';
 export type { FrozenTrial, TrialState, StudyDirection } from './frozen-trial.js';
+export type { TextStream, AbortSignalLike, WorkerResourceLimits, WorkerThread, EventLoopUtilization, UrlObject } from './host-types.js';
 export { FailureBudgetExceeded, DEFAULT_FAILURE_BUDGET, type FailureBudgetOptions } from './failure-budget.js';
 export { FixedTrial } from './fixed-trial.js';
 export { STUDY_DATA_KEY, dataOfTrial, dataVersionsOf, recordStudyData, type DataFingerprint, type DataVersion, type RecordDataOptions } from './study-data.js';

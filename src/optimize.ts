@@ -6,6 +6,7 @@ import { FailureBudget, type FailureBudgetOptions, checkFailureBudget } from './
 import type { FrozenTrial, TrialState } from './frozen-trial.js';
 import { ProgressLine } from './progress.js';
 import type { Study } from './study.js';
+import type { AbortSignalLike } from './host-types.js';
 import type { Trial } from './trial.js';
 
 export type ObjectiveResult = number | readonly number[];
@@ -36,7 +37,7 @@ export interface OptimizeOptions {
    */
   targetFinished?: number;
   /** Aborting stops dispatching new trials; the trial in flight is finished and recorded. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /**
    * When failing trials end the run (failure-budget.ts): by default after 20 failures in a row,
    * or when more than 80% of at least 100 trials failed. `false`: never.

@@ -6,6 +6,7 @@
 import cliProgress from 'cli-progress';
 import type { FrozenTrial } from './frozen-trial.js';
 import type { Study } from './study.js';
+import type { TextStream } from './host-types.js';
 
 /**
  * Where a progress text goes: a cli-progress bar followed by the text when the stream is a
@@ -14,11 +15,11 @@ import type { Study } from './study.js';
  */
 export class StatusLine {
   readonly enabled: boolean;
-  private readonly stream: NodeJS.WriteStream;
+  private readonly stream: TextStream;
   private bar: cliProgress.SingleBar | null = null;
   private drawn = false;
 
-  constructor(stream: NodeJS.WriteStream = process.stderr, enabled = Boolean(stream.isTTY)) {
+  constructor(stream: TextStream = process.stderr, enabled = Boolean(stream.isTTY)) {
     this.stream = stream;
     this.enabled = enabled;
   }
@@ -29,7 +30,7 @@ export class StatusLine {
     if (total !== undefined && !process.env.NO_COLOR) {
       if (!this.bar) {
         this.bar = new cliProgress.SingleBar(
-          { stream: this.stream, format: '{bar} {info}', barsize: 20, hideCursor: false, clearOnComplete: false, fps: 20, noTTYOutput: true },
+          { stream: this.stream as NodeJS.WritableStream, format: '{bar} {info}', barsize: 20, hideCursor: false, clearOnComplete: false, fps: 20, noTTYOutput: true },
           cliProgress.Presets.shades_classic,
         );
         this.bar.start(total, done, { info: text });

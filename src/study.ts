@@ -21,6 +21,7 @@ import { FailureBudgetExceeded } from './failure-budget.js';
 import { type Objective, type OptimizeOptions, type OptimizeSummary, optimizeSequential } from './optimize.js';
 import type { PoolOptimizeOptions } from './executor/pool.js';
 import type { PreparedObjective } from './executor/objective-module.js';
+import type { UrlObject } from './host-types.js';
 
 /** Computes a trial's constraint values: feasible when every value is <= 0 (Optuna's convention). */
 export type ConstraintsFunc = (trial: FrozenTrial) => number[];
@@ -358,7 +359,7 @@ export class Study {
    * see docs/parallel.md) runs on a pool of `workers` threads (default: the number of cores);
    * sampling stays in this thread.
    */
-  async optimize(objective: Objective | string | URL | PreparedObjective, options: OptimizeOptions & PoolOptimizeOptions = {}): Promise<OptimizeSummary> {
+  async optimize(objective: Objective | string | UrlObject | PreparedObjective, options: OptimizeOptions & PoolOptimizeOptions = {}): Promise<OptimizeSummary> {
     if (typeof objective === 'function') {
       if (options.workers !== undefined && options.workers > 1) {
         throw new UsageError('a function objective runs in this thread: to use workers, give the path of a module that exports `objective(trial)` (docs/parallel.md)');

@@ -34,6 +34,7 @@ import { UsageError } from '../errors.js';
 import type { StudyDirection } from '../frozen-trial.js';
 import type { Objective } from '../optimize.js';
 import type { ConstraintsFunc } from '../study.js';
+import type { UrlObject } from '../host-types.js';
 import type { DataFingerprint } from '../study-data.js';
 import type { DeclaredSpace, GridSpec } from '../../samplers/grid.js';
 import type { ModuleContext } from './protocol.js';
@@ -72,7 +73,7 @@ export interface PreparedObjective {
 const TS_EXTENSIONS = /\.(c|m)?tsx?$/i;
 
 /** A module path or URL as an absolute file: URL string; throws UsageError when the file is missing. */
-export function resolveModuleUrl(spec: string | URL): string {
+export function resolveModuleUrl(spec: string | UrlObject): string {
   let url: URL;
   if (spec instanceof URL) url = spec;
   else if (/^file:/i.test(spec)) url = new URL(spec);
@@ -113,7 +114,7 @@ let instanceCounter = 0;
  * `setup(moduleOptions, { shared })` on the main thread's instance (so that `grid`, `space` and
  * `constraints` work here too), and returns what the pool needs to set up every worker alike.
  */
-export async function prepareObjective(spec: string | URL, moduleOptions: unknown = {}): Promise<PreparedObjective> {
+export async function prepareObjective(spec: string | UrlObject, moduleOptions: unknown = {}): Promise<PreparedObjective> {
   const url = resolveModuleUrl(spec);
   const key = `${process.pid}-${Date.now().toString(36)}-${++instanceCounter}`;
   const module = await importModuleInstance(url, key);

@@ -6,6 +6,7 @@
 import type { FrozenTrial } from '../frozen-trial.js';
 import { FailureCount, StatusLine, formatDuration, formatRate, formatValue } from '../progress.js';
 import type { Study } from '../study.js';
+import type { TextStream } from '../host-types.js';
 
 const REDRAW_MS = 100;
 
@@ -29,7 +30,7 @@ export class PoolProgress {
   private readonly busy: () => number;
   private lastDraw = 0;
 
-  constructor(options: { workers: number; busy: () => number; stream?: NodeJS.WriteStream; enabled?: boolean }) {
+  constructor(options: { workers: number; busy: () => number; stream?: TextStream; enabled?: boolean }) {
     const stream = options.stream ?? process.stderr;
     this.status = new StatusLine(stream, options.enabled ?? Boolean(stream.isTTY));
     this.workers = options.workers;

@@ -19,7 +19,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { BroadcastChannel, type ResourceLimits } from 'node:worker_threads';
+import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { type Distribution, type ParamValue, toInternal } from '../distributions.js';
 import { TrialFinishedError, UsageError } from '../errors.js';
@@ -29,6 +29,7 @@ import { type OptimizeOptions, type OptimizeSummary, type StopReason, YIELD_EVER
 import { NopPruner } from '../pruners/pruner.js';
 import type { TrialLimit } from '../storage/storage.js';
 import type { Study } from '../study.js';
+import type { AbortSignalLike, TextStream, UrlObject, WorkerResourceLimits, WorkerThread } from '../host-types.js';
 import type { StudyTrial } from '../trial.js';
 import type { ConditionalParam, DeclaredSpace, Grid } from '../../samplers/grid.js';
 import { BatchSizer } from './batching.js';
@@ -55,13 +56,13 @@ export interface PoolOptions {
   /** Seconds to wait for running trials after an abort before stopping them. Default 30. */
   gracePeriod?: number;
   /** Per-worker V8 limits (e.g. `{ maxOldGenerationSizeMb: 512 }`): a worker over it dies, its trial FAILs. */
-  resourceLimits?: ResourceLimits;
+  resourceLimits?: WorkerResourceLimits;
   /** Aim for tasks of about this many ms (batches of fast trials). Default 15. */
   targetBatchMs?: number;
   /** At most this many trials per task. Default 4096. */
   maxBatch?: number;
   /** Aborting it stops every study at once: running trials FAIL (the CLI's second Ctrl-C). */
-  forceSignal?: AbortSignal;
+  forceSignal?: AbortSignalLike;
 }
 
 /** What one study's run accepts: the sequential executor's options, plus the module's. */
@@ -78,15 +79,15 @@ export interface PoolOptimizeOptions extends PoolRunOptions, PoolOptions {}
 export interface PoolStudy extends PoolRunOptions {
   study: Study;
   /** A module path or file: URL, or an objective prepared with `prepareObjective`. */
-  objective: string | URL | PreparedObjective;
+  objective: string | UrlObject | PreparedObjective;
 }
 
 export interface PoolRunSettings {
   /** Aborting it stops dispatching for every study (first Ctrl-C); the grace period follows. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** One progress line for all studies (on a terminal). */
   showProgress?: boolean;
-  progressStream?: NodeJS.WriteStream;
+  progressStream?: TextStream;
 }
 
 const DEFAULT_GRACE_SECONDS = 30;
@@ -106,7 +107,7 @@ export function workerFileUrl(): string {
  * target, `stop()`, an exhausted sampler or an abort ends it. With `workers: 1`, runs the
  * sequential executor in this thread on the module's objective (after its prepareShared/setup).
  */
-export async function optimizePool(study: Study, objectiveModule: string | URL | PreparedObjective, options: PoolOptimizeOptions = {}): Promise<OptimizeSummary> {
+export async function optimizePool(study: Study, objectiveModule: string | UrlObject | PreparedObjective, options: PoolOptimizeOptions = {}): Promise<OptimizeSummary> {
   const prepared = isPrepared(objectiveModule) ? objectiveModule : await prepareObjective(objectiveModule, options.moduleOptions ?? {});
   if (options.workers === 1) return optimizeSequential(study, prepared.module.objective, options);
   const pool = new WorkerPool(options);
@@ -185,7 +186,7 @@ export class WorkerPool {
   }
 
   /** The pool's worker threads (for their `performance.eventLoopUtilization()`, thread ids). */
-  get threads(): readonly import('node:worker_threads').Worker[] {
+  get threads(): readonly WorkerThread[] {
     return this.piscina.threads;
   }
 
@@ -593,7 +594,7 @@ class Dispatcher {
     return true;
   }
 
-  private onAbort(signal: AbortSignal | undefined, handler: () => void): void {
+  private onAbort(signal: AbortSignalLike | undefined, handler: () => void): void {
     if (!signal) return;
     if (signal.aborted) {
       queueMicrotask(handler);
