@@ -2,7 +2,7 @@
  * studyopt's public API.
  */
 export { createStudy, loadStudy, Study, bestOf } from './study.js';
-export type { CreateStudyOptions, LoadStudyOptions, TellOptions, AskOptions, ConstraintsFunc } from './study.js';
+export type { CreateStudyOptions, LoadStudyOptions, TellOptions, AskOptions, ConstraintsFunc, ParamRecord } from './study.js';
 export type { Trial } from './trial.js';
 export { StudyTrial } from './trial.js';
 export type { Objective, ObjectiveResult, OptimizeOptions, OptimizeSummary, Callback, StopReason } from './optimize.js';

@@ -64,6 +64,12 @@ export interface AskOptions {
   fixedDistributions?: Record<string, Distribution>;
 }
 
+/**
+ * What a `Study<P>`'s parameter record may hold: each named parameter a ParamValue, optional for
+ * conditional ones, e.g. `{ x: number; kind: 'sma' | 'ema'; alpha?: number }`.
+ */
+export type ParamRecord<P> = { [K in keyof P]: ParamValue };
+
 const DIRECTIONS: readonly StudyDirection[] = ['minimize', 'maximize'];
 
 function checkDirections(directions: readonly string[]): StudyDirection[] {
@@ -74,7 +80,11 @@ function checkDirections(directions: readonly string[]): StudyDirection[] {
   return directions as StudyDirection[];
 }
 
-export function createStudy(options: CreateStudyOptions = {}): Study {
+/**
+ * Creates a study, or loads it with `loadIfExists`. `createStudy<{ x: number; kind: 'a' | 'b' }>()`
+ * types `bestParams` and `enqueueTrial` (unchecked: the objective's suggest calls decide).
+ */
+export function createStudy<P extends ParamRecord<P> = Record<string, ParamValue>>(options: CreateStudyOptions = {}): Study<P> {
   if (options.direction !== undefined && options.directions !== undefined) {
     throw new UsageError('give either `direction` or `directions`, not both');
   }
@@ -98,13 +108,13 @@ export function createStudy(options: CreateStudyOptions = {}): Study {
     } catch (err) {
       // Another process created it between our look-up and our insert: load theirs.
       if (!(err instanceof DuplicatedStudyError) || !options.loadIfExists) throw err;
-      return createStudy(options);
+      return createStudy<P>(options);
     }
   }
-  return new Study(studyId, studyName, storage, directions, options);
+  return new Study<P>(studyId, studyName, storage, directions, options);
 }
 
-export function loadStudy(options: LoadStudyOptions): Study {
+export function loadStudy<P extends ParamRecord<P> = Record<string, ParamValue>>(options: LoadStudyOptions): Study<P> {
   const storage = resolveStorage(options.storage);
   const studyId = storage.findStudyId(options.studyName);
   if (studyId === null) {
@@ -113,10 +123,14 @@ export function loadStudy(options: LoadStudyOptions): Study {
       `no study named '${options.studyName}' in this storage; ${names.length ? `it has: ${names.join(', ')}` : 'it has no studies'}`,
     );
   }
-  return new Study(studyId, options.studyName, storage, storage.getStudyDirections(studyId), options);
+  return new Study<P>(studyId, options.studyName, storage, storage.getStudyDirections(studyId), options);
 }
 
-export class Study {
+/**
+ * A study. `P` types its parameters by name in `bestParams` and `enqueueTrial`; by default each
+ * is any ParamValue.
+ */
+export class Study<P extends ParamRecord<P> = Record<string, ParamValue>> {
   readonly studyId: number;
   readonly studyName: string;
   readonly storage: Storage;
@@ -189,8 +203,8 @@ export class Study {
     return trialValue(this.bestTrial)!;
   }
 
-  get bestParams(): Record<string, ParamValue> {
-    return { ...this.bestTrial.params };
+  get bestParams(): P {
+    return { ...this.bestTrial.params } as P;
   }
 
   /** The Pareto front of feasible COMPLETE trials (for one objective: the best trials, ties included). */
@@ -336,7 +350,7 @@ export class Study {
   }
 
   /** Queues a trial with fixed parameters; it runs before any sampled one. */
-  enqueueTrial(params: Record<string, ParamValue>, options: { userAttrs?: Record<string, unknown>; skipIfExists?: boolean } = {}): void {
+  enqueueTrial(params: Partial<P>, options: { userAttrs?: Record<string, unknown>; skipIfExists?: boolean } = {}): void {
     if (options.skipIfExists) {
       const same = this.trials.some((t) => {
         const fixed = (t.state === 'WAITING' ? t.systemAttrs.fixed_params : t.params) as Record<string, ParamValue> | undefined;
