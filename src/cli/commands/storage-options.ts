@@ -144,13 +144,94 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
 }
 
+/** A cell of a text table: numbers to 6 significant digits, objects as JSON, nothing for null. */
+function cellText(v: unknown): string {
+  return v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : typeof v === 'number' ? formatNumber(v) : String(v);
+}
+
+/** How wide each column of a text table is: its header or its widest cell. */
+function columnWidths(columns: readonly string[], rows: readonly Record<string, unknown>[]): number[] {
+  return columns.map((c) => rows.reduce((w, r) => Math.max(w, cellText(r[c]).length), c.length));
+}
+
 /** A plain text table with aligned columns. */
 export function toTable(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
-  const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : typeof v === 'number' ? formatNumber(v) : String(v));
-  const cells = rows.map((r) => columns.map((c) => text(r[c])));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
+  const cells = rows.map((r) => columns.map((c) => cellText(r[c])));
+  const widths = columnWidths(columns, rows);
   const line = (vals: string[]): string => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
   return `${[line([...columns]), ...cells.map(line)].join('\n')}\n`;
+}
+
+/**
+ * The columns of a text table that fit in `width` characters: whole columns, taken in the given
+ * order (the caller's priority) until the next one would not fit; the first `keep` columns are
+ * always shown, even when they alone are wider.
+ */
+export function fitColumns(columns: readonly string[], rows: readonly Record<string, unknown>[], width: number, keep = 1): { shown: string[]; hidden: string[] } {
+  const widths = columnWidths(columns, rows);
+  let used = 0;
+  let n = 0;
+  for (; n < columns.length; n++) {
+    const next = used + (n > 0 ? 2 : 0) + widths[n];
+    if (n >= keep && next > width) break;
+    used = next;
+  }
+  return { shown: columns.slice(0, n), hidden: columns.slice(n) };
+}
+
+/** The width a text table should fit by default: the terminal's, or 120 when stdout is not a terminal. */
+export function outputWidth(): number {
+  return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : 120;
+}
+
+const COLUMN_PREFIXES = ['params_', 'user_attrs_', 'values_', 'system_attrs_'] as const;
+
+/**
+ * A column named on the command line (--columns, --sort): its full name as the table shows it
+ * (`params_window`), or the name without its `params_`, `user_attrs_`, `values_` or
+ * `system_attrs_` prefix (`window`). An unknown or ambiguous name is a UsageError that lists the
+ * columns.
+ */
+export function resolveColumn(name: string, columns: readonly string[], flag: string): string {
+  if (columns.includes(name)) return name;
+  const matches = COLUMN_PREFIXES.map((p) => `${p}${name}`).filter((c) => columns.includes(c));
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) throw new UsageError(`${flag}: '${name}' could be ${matches.join(' or ')}: give the full name`);
+  throw new UsageError(
+    `${flag}: no column '${name}'; the columns are: ${columns.join(', ')} (the ${COLUMN_PREFIXES.join(', ')} prefixes may be left out)`,
+  );
+}
+
+/** The columns of a comma-separated --columns list, in its order, each once. */
+export function selectColumns(list: string, columns: readonly string[]): string[] {
+  const names = list.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  if (names.length === 0) throw new UsageError(`--columns: name at least one column, e.g. --columns number,${columns[1] ?? 'state'}`);
+  return [...new Set(names.map((n) => resolveColumn(n, columns, '--columns')))];
+}
+
+/** Rows projected onto some columns, in their order (for --json with --columns). */
+export function pickColumns(rows: readonly Record<string, unknown>[], columns: readonly string[]): Record<string, unknown>[] {
+  return rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c]])));
+}
+
+/**
+ * Orders two cells of one column: numbers by value, then text, then anything else by its JSON;
+ * empty cells (null, NaN) are not ordered here: see {@link isEmptyCell}.
+ */
+export function compareCells(a: unknown, b: unknown): number {
+  const rank = (v: unknown): number => (typeof v === 'number' ? 0 : typeof v === 'boolean' ? 1 : typeof v === 'string' ? 2 : 3);
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra === 0 || ra === 1) return Number(a) - Number(b);
+  const ta = ra === 2 ? (a as string) : JSON.stringify(a);
+  const tb = rb === 2 ? (b as string) : JSON.stringify(b);
+  return ta < tb ? -1 : ta > tb ? 1 : 0;
+}
+
+/** A cell a sort puts last whichever the order: no value, or NaN. */
+export function isEmptyCell(v: unknown): boolean {
+  return v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
 }
 
 export function formatNumber(v: number): string {
