@@ -56,7 +56,7 @@ export function openCliStudy(req: CliStudyRequest): CliStudy {
       // Keys the stored configuration lacks were not recorded when the study was made: not a difference.
       const diffs = Object.keys(stored).filter((k) => JSON.stringify(stored[k] ?? null) !== JSON.stringify(req.config[k] ?? null));
       if (diffs.length > 0) {
-        const detail = diffs.map((k) => `${k}: stored ${JSON.stringify(stored[k] ?? null)}, asked ${JSON.stringify(req.config[k] ?? null)}`).join('; ');
+        const detail = diffs.map((k) => describeDifference(k, stored[k], req.config[k])).join('; ');
         throw new UsageError(
           `study '${name}' was created for another search (${detail}): continue it with the same flags, or start a new one with --fresh or another --study-name`,
         );
@@ -78,4 +78,11 @@ export function openCliStudy(req: CliStudyRequest): CliStudy {
   // A study made before some settings were recorded gets them now (today's, the best known).
   if (upgraded) study.setSystemAttr(CLI_CONFIG_KEY, upgraded);
   return { study, resumed: existing !== null, data };
+}
+
+/** One difference for the refusal: short values shown, long ones (a grid's value lists, a symbol's definition) named. */
+function describeDifference(key: string, stored: unknown, asked: unknown): string {
+  const a = JSON.stringify(stored ?? null);
+  const b = JSON.stringify(asked ?? null);
+  return a.length + b.length <= 120 ? `${key}: stored ${a}, asked ${b}` : `${key} differ (stored ${a.length > 60 ? `${a.slice(0, 57)}...` : a})`;
 }

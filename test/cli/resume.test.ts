@@ -76,7 +76,7 @@ describe('resuming from the command line', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(stderr).toMatch(/stopping: finishing the trials in flight/);
-    expect(code).toBe(0);
+    expect(code).toBe(130); // an interrupted run says so to scripts (128 + SIGINT)
     expect(stdout).toMatch(/\(interrupted\)/);
     expect(stdout).toMatch(/resume with: studyopt optimize --sampler grid --grid expanded --trials 2000000 --storage \S+c\.db --study-name ib-GER40-expanded-sharpe-grid/);
     const before = counts(db, 'ib-GER40-expanded-sharpe-grid');

@@ -9,7 +9,10 @@ import { UsageError } from '../../errors.js';
 import type { FrozenTrial } from '../../frozen-trial.js';
 import { paretoFront } from '../../pareto.js';
 import { isFeasible } from '../../frozen-trial.js';
+import { dataOfTrial, describeData } from '../../study-data.js';
+import { type IbStudySettings, engineParamsOf, ibSettingsOf } from '../../../studies/ib/study-settings.js';
 import { STUDY_NAME_OPTION, type StorageArgs, formatDate, metricNames, openStorage, resolveStudy, toJson, withStorage } from './storage-options.js';
+import { shellQuote } from '../shell-quote.js';
 
 interface BestArgs extends StorageArgs {
   studyName?: string;
@@ -22,16 +25,48 @@ function exact(v: unknown): string {
   return typeof v === 'number' ? String(named(v)) : JSON.stringify(v, (_k, x: unknown) => named(x));
 }
 
-function describeTrial(t: FrozenTrial, names: string[] | null): Record<string, unknown> {
+/** What ran a study's trials besides their parameters: the IB settings, and the data. */
+interface StudyContext {
+  name: string;
+  storage: string;
+  systemAttrs: Record<string, unknown>;
+  ib: IbStudySettings | null;
+}
+
+/**
+ * A trial as --json gives it. For the IB study, `params` are the complete engine parameters
+ * (the trial's own, plus those the grid fixes or a condition turns off), exactly what
+ * `studyopt backtest --params` takes; `trialParams` are the suggested ones, as Optuna stores them.
+ */
+function describeTrial(t: FrozenTrial, names: string[] | null, ctx: StudyContext): Record<string, unknown> {
+  const data = dataOfTrial(ctx.systemAttrs, t.number);
   return {
     number: t.number,
     values: t.values,
     ...(names ? { metricNames: names } : {}),
-    params: t.params,
+    params: ctx.ib ? engineParamsOf(ctx.ib, t.params) : t.params,
+    ...(ctx.ib ? { trialParams: t.params } : {}),
     userAttrs: t.userAttrs,
     datetimeStart: formatDate(t.datetimeStart),
     datetimeComplete: formatDate(t.datetimeComplete),
+    data,
+    ...(ctx.ib
+      ? {
+          backtest: {
+            symbol: ctx.ib.symbol,
+            from: ctx.ib.from,
+            to: ctx.ib.to,
+            balance: ctx.ib.engine.initialBalance,
+            risk: ctx.ib.engine.riskPct,
+            command: rerunCommand(ctx, t.number),
+          },
+        }
+      : {}),
   };
+}
+
+function rerunCommand(ctx: StudyContext, trialNumber: number): string {
+  return `studyopt backtest --study-name ${shellQuote(ctx.name)} --storage ${shellQuote(ctx.storage)} --trial ${trialNumber}`;
 }
 
 const command: CommandModule<object, BestArgs> = {
@@ -46,14 +81,16 @@ const command: CommandModule<object, BestArgs> = {
     try {
       const { id, name } = resolveStudy(storage, argv.studyName);
       const directions = storage.getStudyDirections(id);
-      const names = metricNames(storage.getStudySystemAttrs(id), directions.length);
+      const systemAttrs = storage.getStudySystemAttrs(id);
+      const names = metricNames(systemAttrs, directions.length);
+      const ctx: StudyContext = { name, storage: argv.storage, systemAttrs, ib: ibSettingsOf(systemAttrs) };
       const best =
         directions.length === 1
           ? [storage.getBestTrial(id)].filter((t): t is FrozenTrial => t !== null)
           : paretoFront(storage.getAllTrials(id, ['COMPLETE']).filter(isFeasible), directions);
       if (best.length === 0) throw new UsageError(`study '${name}' has no completed feasible trial yet`);
       if (argv.json) {
-        const out = directions.length === 1 ? describeTrial(best[0], names) : best.map((t) => describeTrial(t, names));
+        const out = directions.length === 1 ? describeTrial(best[0], names, ctx) : best.map((t) => describeTrial(t, names, ctx));
         process.stdout.write(`${toJson(out)}\n`);
         return;
       }
@@ -61,8 +98,23 @@ const command: CommandModule<object, BestArgs> = {
       for (const t of best) {
         const values = t.values!.map((v, i) => `${names?.[i] ?? (directions.length === 1 ? 'value' : `value ${i}`)} ${exact(v)}`).join(', ');
         lines.push(`trial ${t.number}: ${values} (${directions.join(', ')})`);
-        for (const [k, v] of Object.entries(t.params)) lines.push(`  ${k} = ${exact(v)}`);
+        if (ctx.ib) {
+          // Every engine parameter, so the printed set is the one `backtest --params` reproduces.
+          for (const [k, v] of Object.entries(engineParamsOf(ctx.ib, t.params))) {
+            const note = k in t.params ? '' : `   (not searched: ${k === 'MIN_SL_PCT' ? `fixed by the ${ctx.ib.grid} grid` : 'its condition is off'})`;
+            lines.push(`  ${k} = ${exact(v)}${note}`);
+          }
+        } else {
+          for (const [k, v] of Object.entries(t.params)) lines.push(`  ${k} = ${exact(v)}`);
+        }
         for (const [k, v] of Object.entries(t.userAttrs)) lines.push(`  [${k}] ${exact(v)}`);
+        const data = dataOfTrial(systemAttrs, t.number);
+        lines.push(`  data: ${data ? describeData(data) : 'not recorded (the study predates data fingerprints)'}`);
+        if (ctx.ib) {
+          const range = ctx.ib.from || ctx.ib.to ? `${ctx.ib.from ?? 'the start'} to ${ctx.ib.to ?? 'the end'}` : 'every day of the data';
+          lines.push(`  settings: ${ctx.ib.symbol}, ${ctx.ib.grid} grid, ${range}, balance ${ctx.ib.engine.initialBalance}, risk ${ctx.ib.engine.riskPct}% per trade`);
+          lines.push(`  re-run it trade by trade: ${rerunCommand(ctx, t.number)}`);
+        }
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     } finally {

@@ -12,6 +12,8 @@ import { summarize } from '../../../studies/ib/data/summary.js';
 import { DEFAULT_SYNTHETIC_END, DEFAULT_SYNTHETIC_SEED, DEFAULT_SYNTHETIC_YEARS } from '../../../studies/ib/data/synthetic.js';
 import { getSymbol } from '../../../studies/ib/symbols.js';
 import { isValidTimeZone, isoToEpochDay } from '../../../studies/ib/timezone.js';
+import { inspectReplacement, replacementLines } from '../data-replacement.js';
+import { DEFAULT_STORAGE } from './storage-options.js';
 
 interface DataArgs {
   symbol: string;
@@ -22,8 +24,16 @@ interface DataArgs {
   years?: number;
   seed?: number;
   end?: string;
+  storage?: string;
   json?: boolean;
 }
+
+/** The study file whose studies `import` and `generate` check for use of the replaced data. */
+const storageOption = {
+  type: 'string',
+  default: DEFAULT_STORAGE,
+  describe: 'the study file whose studies are checked for use of the data being replaced',
+} as const;
 
 function print(json: boolean | undefined, value: object, lines: string[]): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${lines.join('\n')}\n`);
@@ -49,19 +59,22 @@ const importCommand: CommandModule<object, DataArgs> = {
       .option('format', { type: 'string', default: 'auto', choices: CSV_FORMATS as unknown as string[], describe: 'CSV layout' })
       .option('tz', { type: 'string', describe: 'time zone of naive times (default UTC; HistData files: America/New_York)' })
       .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'skip and count bad rows instead of stopping at the first' })
+      .option('storage', storageOption)
       .option('json', { type: 'boolean', default: false, describe: 'print the import report as JSON' }) as unknown as Argv<DataArgs>,
   handler: async (args) => {
     const spec = getSymbol(args.symbol);
     if (args.tz !== undefined && !isValidTimeZone(args.tz)) {
       throw new UsageError(`--tz ${JSON.stringify(args.tz)} is not a time zone; use an IANA name such as UTC or Europe/Berlin`);
     }
+    const replacement = inspectReplacement(spec.name, args.storage ?? DEFAULT_STORAGE);
     const { data, report } = await importFiles(spec, args.csv ?? [], {
       format: (args.format ?? 'auto') as CsvFormat,
       timeZone: args.tz,
       skipBadRows: args.skipBadRows ?? false,
     });
     const s = summarize(data);
-    print(args.json, { report, summary: s }, [
+    print(args.json, { report, summary: s, replaced: replacement }, [
+      ...replacementLines(replacement),
       `imported ${report.files.length} file(s) into ${symbolCacheDir(spec.name)}`,
       ...report.files.map((f) => `  ${f.file}: ${f.rows} rows (${f.format}, ${f.timeZone})${f.badRows ? `, ${f.badRows} bad rows skipped` : ''}`),
       `  rows read:         ${report.rowsRead.toLocaleString('en-US')}`,
@@ -109,6 +122,7 @@ const generateCommand: CommandModule<object, DataArgs> = {
       .option('years', { type: 'number', default: DEFAULT_SYNTHETIC_YEARS, describe: 'length in years' })
       .option('seed', { type: 'number', default: DEFAULT_SYNTHETIC_SEED, describe: 'random seed' })
       .option('end', { type: 'string', default: DEFAULT_SYNTHETIC_END, describe: 'last date (YYYY-MM-DD)' })
+      .option('storage', storageOption)
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as unknown as Argv<DataArgs>,
   handler: async (args) => {
     const spec = getSymbol(args.symbol);
@@ -118,9 +132,10 @@ const generateCommand: CommandModule<object, DataArgs> = {
     if (!(years > 0 && years <= 50)) throw new UsageError(`--years must be a number in (0, 50], got ${args.years}`);
     if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be an integer >= 0, got ${args.seed}`);
     if (Number.isNaN(isoToEpochDay(end))) throw new UsageError(`--end ${JSON.stringify(end)} is not a date; use YYYY-MM-DD`);
+    const replacement = inspectReplacement(spec.name, args.storage ?? DEFAULT_STORAGE);
     const { data } = generateAndCache(spec, { years, seed, end });
     const s = summarize(data);
-    print(args.json, { summary: s }, [`generated synthetic ${spec.name} into ${symbolCacheDir(spec.name)}`, ...summaryLines(s)]);
+    print(args.json, { summary: s, replaced: replacement }, [...replacementLines(replacement), `generated synthetic ${spec.name} into ${symbolCacheDir(spec.name)}`, ...summaryLines(s)]);
   },
 };
 

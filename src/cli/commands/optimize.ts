@@ -29,6 +29,7 @@ import { installInterruptHandler } from '../interrupt.js';
 import { type ObjectiveSource, type StudyFlags, resolveObjectiveSource } from '../objective-source.js';
 import { kebab, samplerFlagDefinitions, samplerOptionsFromArgv } from '../sampler-flags.js';
 import { DEFAULT_STORAGE } from './storage-options.js';
+import { shellQuote } from '../shell-quote.js';
 
 interface OptimizeArgs extends StudyFlags {
   sampler?: string;
@@ -392,8 +393,4 @@ function withTrials(args: readonly string[], n: number): string[] {
   }
   if (!replaced) out.push('--trials', String(n));
   return out;
-}
-
-function shellQuote(a: string): string {
-  return /^[\w./:=,@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
 }
