@@ -199,9 +199,24 @@ export function contourChart(view: StudyView, a: string, b: string): Chart {
   };
 }
 
+/** Horizontal room per parallel-coordinates axis (px): the value labels at its ends fit in it. */
+export const PC_AXIS_STEP = 90;
+/** Angle of the parameter names above the axes: parallel slanted names never touch. */
+export const PC_LABEL_ANGLE = -35;
+
+/** A number in at most 4 significant digits (the axis ends' labels). */
+function shortNumber(v: number): string {
+  return Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(Number(v.toPrecision(4)));
+}
+
 /**
  * Parallel coordinates: one line per trial across the parameters' axes (each scaled to 0–1:
  * numeric by value, categorical by choice index), coloured by the objective value.
+ *
+ * Legibility with a dozen long names (TRADE_WINDOW_MINUTES, ...): each axis gets a fixed step of
+ * width, the names stand above the plot slanted at PC_LABEL_ANGLE (never cut short), and each
+ * axis's lowest and highest values are written below and above the plot, where no line runs,
+ * shortened to fit the step.
  */
 export function parallelCoordinatesChart(view: StudyView, params: readonly string[], maxTrials = 600): Chart {
   const feasible = view.complete.filter(isFeasible);
@@ -214,7 +229,7 @@ export function parallelCoordinatesChart(view: StudyView, params: readonly strin
     const vals = feasible.filter((t) => name in t.params).map((t) => t.params[name] as number);
     const lo = Math.min(...vals);
     const hi = Math.max(...vals);
-    return { name, pos: (v: ParamValue) => (hi > lo ? ((v as number) - lo) / (hi - lo) : 0.5), lo: label(lo), hi: label(hi) };
+    return { name, pos: (v: ParamValue) => (hi > lo ? ((v as number) - lo) / (hi - lo) : 0.5), lo: shortNumber(lo), hi: shortNumber(hi) };
   });
   const rows: Spec[] = [];
   for (const t of chosen) {
@@ -222,16 +237,22 @@ export function parallelCoordinatesChart(view: StudyView, params: readonly strin
       if (ax.name in t.params) rows.push({ trial: t.number, axis: ax.name, axisIndex: i, pos: ax.pos(t.params[ax.name]), shown: label(t.params[ax.name]), value: t.values![0] });
     });
   }
-  const ends = axes.flatMap((ax, i) => [
-    { axis: ax.name, axisIndex: i, pos: 0, text: ax.lo },
-    { axis: ax.name, axisIndex: i, pos: 1, text: ax.hi },
-  ]);
-  const x = { field: 'axis', type: 'nominal', title: null, sort: { field: 'axisIndex', op: 'min' }, axis: { labelAngle: -30, orient: 'top' } };
+  const end = (which: 'lo' | 'hi') => axes.map((ax, i) => ({ axis: ax.name, axisIndex: i, pos: which === 'lo' ? 0 : 1, text: ax[which] }));
+  const y = { field: 'pos', type: 'quantitative', axis: null, scale: { domain: [0, 1] } };
+  // Names above the plot, clear of the highest values' labels (offset), slanted, never cut short.
+  const x = {
+    field: 'axis',
+    type: 'nominal',
+    title: null,
+    sort: { field: 'axisIndex', op: 'min' },
+    axis: { orient: 'top', labelAngle: PC_LABEL_ANGLE, labelAlign: 'left', labelBaseline: 'middle', labelLimit: 0, labelFontSize: 11, labelOverlap: false, offset: 20, domain: false, ticks: false, grid: true, gridColor: '#c8ccd0' },
+  };
+  const endText = { type: 'text', fontSize: 10, color: '#333', limit: PC_AXIS_STEP - 10 };
   return {
     title: 'Parallel coordinates',
-    note: `One line per trial (${chosen.length} of ${feasible.length}: the best half and a sample of the rest), coloured by objective value; each axis runs from its lowest value (bottom) to its highest (top).`,
+    note: `One line per trial (${chosen.length} of ${feasible.length}: the best half and a sample of the rest), coloured by objective value; each axis runs from its lowest value (written below the plot) to its highest (above it).`,
     spec: {
-      width: Math.max(WIDTH, 90 * axes.length),
+      width: Math.max(WIDTH, PC_AXIS_STEP * axes.length),
       height: 300,
       layer: [
         {
@@ -239,22 +260,15 @@ export function parallelCoordinatesChart(view: StudyView, params: readonly strin
           mark: { type: 'line', strokeWidth: 1, opacity: 0.35 },
           encoding: {
             x,
-            y: { field: 'pos', type: 'quantitative', axis: null, scale: { domain: [0, 1] } },
+            y,
             detail: { field: 'trial', type: 'nominal' },
             color: { field: 'value', type: 'quantitative', title: 'objective', scale: { scheme: 'plasma', reverse: view.direction === 'minimize' } },
             order: { field: 'axisIndex' },
             tooltip: [{ field: 'trial' }, { field: 'axis' }, { field: 'shown', title: 'value' }, { field: 'value', title: 'objective', format: '.4~g' }],
           },
         },
-        {
-          data: { values: ends },
-          mark: { type: 'text', dy: 0, fontSize: 10, color: '#333', baseline: 'middle' },
-          encoding: {
-            x,
-            y: { field: 'pos', type: 'quantitative', scale: { domain: [0, 1] } },
-            text: { field: 'text' },
-          },
-        },
+        { data: { values: end('hi') }, mark: { ...endText, baseline: 'bottom', dy: -3 }, encoding: { x, y, text: { field: 'text' } } },
+        { data: { values: end('lo') }, mark: { ...endText, baseline: 'top', dy: 3 }, encoding: { x, y, text: { field: 'text' } } },
       ],
     },
   };

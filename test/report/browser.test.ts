@@ -9,7 +9,36 @@ import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderStudyReport } from '../../src/report/report.js';
-import { evilParamStudy, ibStudy, tinyBench } from './fixtures.js';
+import { LONG_PARAMS, evilParamStudy, ibStudy, longNameStudy, tinyBench } from './fixtures.js';
+
+type Point = { x: number; y: number };
+type Label = { text: string; role: 'axis' | 'mark'; corners: Point[] };
+
+/** True when two convex quadrilaterals share more than `slack` px (separating axis test). */
+function overlaps(a: Point[], b: Point[], slack = 0.5): boolean {
+  for (const q of [a, b]) {
+    for (let i = 0; i < q.length; i++) {
+      const p = q[i];
+      const r = q[(i + 1) % q.length];
+      const ax = { x: p.y - r.y, y: r.x - p.x };
+      const len = Math.hypot(ax.x, ax.y);
+      if (len === 0) continue;
+      const proj = (poly: Point[]) => poly.map((c) => (c.x * ax.x + c.y * ax.y) / len);
+      const [pa, pb] = [proj(a), proj(b)];
+      if (Math.min(Math.max(...pa), Math.max(...pb)) - Math.max(Math.min(...pa), Math.min(...pb)) <= slack) return false;
+    }
+  }
+  return true;
+}
+
+/** Pairs of the parallel-coordinates chart's texts (axis names, end values) whose rotated boxes overlap. */
+function overlapping(labels: Label[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    for (let j = i + 1; j < labels.length; j++) if (overlaps(labels[i].corners, labels[j].corners)) out.push(`${labels[i].text} / ${labels[j].text}`);
+  }
+  return out;
+}
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve('test-artifacts');
@@ -74,6 +103,40 @@ if (!present && process.env.CI) {
       return { page, errors, dialogs, requests, charts, rendered };
     }
 
+    /**
+     * The parallel-coordinates chart's axis names and end-value texts as drawn: each text's box
+     * (getBBox) through its transform (the slant) to page coordinates, and the SVG's box.
+     */
+    async function parallelLabels(page: Awaited<ReturnType<typeof open>>['page']): Promise<{ labels: Label[]; svg: { left: number; top: number; right: number; bottom: number } }> {
+      return page.evaluate(`(() => {
+        const chart = [...document.querySelectorAll('.chart')].find((c) => c.querySelector('h3')?.textContent === 'Parallel coordinates');
+        const svg = chart.querySelector('svg');
+        const texts = [...svg.querySelectorAll('text')].filter((t) => t.textContent && t.closest('.role-axis-label, .role-mark'));
+        const labels = texts.map((t) => {
+          const b = t.getBBox();
+          const m = t.getScreenCTM();
+          const pt = (x, y) => ({ x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f });
+          return { text: t.textContent, role: t.closest('.role-axis-label') ? 'axis' : 'mark', corners: [pt(b.x, b.y), pt(b.x + b.width, b.y), pt(b.x + b.width, b.y + b.height), pt(b.x, b.y + b.height)] };
+        });
+        const r = svg.getBoundingClientRect();
+        return { labels, svg: { left: r.left, top: r.top, right: r.right, bottom: r.bottom } };
+      })()`);
+    }
+
+    function expectReadable(labels: Label[], svg: { left: number; top: number; right: number; bottom: number }, names: readonly string[]) {
+      expect(labels.filter((l) => l.role === 'axis').map((l) => l.text).sort()).toEqual([...names].sort()); // every name, in full
+      expect(labels.filter((l) => l.role === 'mark')).toHaveLength(2 * names.length); // lowest and highest value of each axis
+      expect(overlapping(labels)).toEqual([]);
+      for (const l of labels) {
+        for (const c of l.corners) {
+          expect(c.x, l.text).toBeGreaterThanOrEqual(svg.left - 0.5);
+          expect(c.x, l.text).toBeLessThanOrEqual(svg.right + 0.5);
+          expect(c.y, l.text).toBeGreaterThanOrEqual(svg.top - 0.5);
+          expect(c.y, l.text).toBeLessThanOrEqual(svg.bottom + 0.5);
+        }
+      }
+    }
+
     it('the IB report with bench charts: every chart drawn, no console errors, no injected script; screenshot kept', async () => {
       const study = await ibStudy(120);
       const file = join(ARTIFACTS, 'report.html');
@@ -88,8 +151,24 @@ if (!present && process.env.CI) {
         expect(c.marks, `chart ${c.id}`).toBeGreaterThan(3);
         expect(c.width * c.height, `chart ${c.id}`).toBeGreaterThan(0);
       }
+      const pc = await parallelLabels(page);
+      expect(overlapping(pc.labels)).toEqual([]);
       await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
       expect(existsSync(join(ARTIFACTS, 'report.png'))).toBe(true);
+      await page.close();
+    }, 120_000);
+
+    it('parallel coordinates with twelve long parameter names: every name in full, no two labels overlap; screenshot kept', async () => {
+      const study = await longNameStudy();
+      const file = join(ARTIFACTS, 'report-parallel.html');
+      writeFileSync(file, renderStudyReport({ storage: study.storage, studyId: study.studyId }));
+      const { page, errors, rendered, charts } = await open(file);
+      expect(errors).toEqual([]);
+      expect(rendered).toBe(charts.length);
+      const { labels, svg } = await parallelLabels(page);
+      expectReadable(labels, svg, LONG_PARAMS);
+      const chart = page.locator('.chart', { has: page.locator('h3', { hasText: /^Parallel coordinates$/ }) });
+      await chart.screenshot({ path: join(ARTIFACTS, 'parallel-coordinates.png') });
       await page.close();
     }, 120_000);
 

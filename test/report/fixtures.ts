@@ -50,3 +50,19 @@ export async function tinyBench(): Promise<BenchResult> {
     { progress: new Progress({ quiet: true }) },
   );
 }
+
+/** Twelve IB-like parameter names (and a longer one), floats and categorical windows: the parallel-coordinates labels' hard case. */
+export const LONG_PARAMS = ['TRADE_WINDOW_MINUTES', 'MAX_DISTANCE_PCT', 'IB_WINDOW', 'REV_RB_ENABLED', 'RR_TARGET', 'IB_BUFFER_PCT', 'TSL_SL', 'IB_WAIT_MINUTES', 'TSL_TARGET', 'STOP_MODE', 'REV_RB_PCT', 'A_VERY_LONG_PARAMETER_NAME_INDEED'];
+
+export async function longNameStudy(): Promise<Study> {
+  const study = createStudy({ studyName: 'twelve long names', direction: 'maximize', sampler: new RandomSampler({ seed: 1 }) });
+  await study.optimize(
+    (trial) =>
+      LONG_PARAMS.reduce((s, name, i) => {
+        if (i % 3 === 2) return s + (trial.suggestCategorical(name, ['08:00-08:30', '08:00-09:00', '09:00-09:30']) === '08:00-09:00' ? 1 : 0);
+        return s + trial.suggestFloat(name, 0, 1000 * (i + 1)) / (1000 * (i + 1));
+      }, 0),
+    { nTrials: 80 },
+  );
+  return study;
+}
