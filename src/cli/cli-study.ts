@@ -56,7 +56,10 @@ export function openCliStudy(req: CliStudyRequest): CliStudy {
       // Keys the stored configuration lacks were not recorded when the study was made: not a difference.
       const diffs = Object.keys(stored).filter((k) => JSON.stringify(stored[k] ?? null) !== JSON.stringify(req.config[k] ?? null));
       if (diffs.length > 0) {
-        const detail = diffs.map((k) => describeDifference(k, stored[k], req.config[k])).join('; ');
+        const described = diffs.map((k) => describeDifference(k, stored[k], req.config[k]));
+        // Long differences (a grid's value lists) usually follow from a short one (the grid's name): show the short ones when there are any.
+        const short = described.filter((d) => !d.long);
+        const detail = (short.length > 0 ? short : described).map((d) => d.text).join('; ');
         throw new UsageError(
           `study '${name}' was created for another search (${detail}): continue it with the same flags, or start a new one with --fresh or another --study-name`,
         );
@@ -81,8 +84,9 @@ export function openCliStudy(req: CliStudyRequest): CliStudy {
 }
 
 /** One difference for the refusal: short values shown, long ones (a grid's value lists, a symbol's definition) named. */
-function describeDifference(key: string, stored: unknown, asked: unknown): string {
+function describeDifference(key: string, stored: unknown, asked: unknown): { text: string; long: boolean } {
   const a = JSON.stringify(stored ?? null);
   const b = JSON.stringify(asked ?? null);
-  return a.length + b.length <= 120 ? `${key}: stored ${a}, asked ${b}` : `${key} differ (stored ${a.length > 60 ? `${a.slice(0, 57)}...` : a})`;
+  if (a.length + b.length <= 120) return { text: `${key}: stored ${a}, asked ${b}`, long: false };
+  return { text: `${key} differ (stored ${a.length > 60 ? `${a.slice(0, 57)}...` : a})`, long: true };
 }

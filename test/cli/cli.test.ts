@@ -34,7 +34,7 @@ describe('studyopt CLI', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const out = JSON.parse(lines[0]);
-    expect(Object.keys(out).sort()).toEqual(['bestParams', 'bestValue', 'completed', 'direction', 'elapsedSeconds', 'failed', 'nTrials', 'sampler', 'studyName', 'waiting'].sort());
+    expect(Object.keys(out).sort()).toEqual(['bestParams', 'bestValue', 'completed', 'data', 'direction', 'elapsedSeconds', 'failed', 'nTrials', 'sampler', 'stopReason', 'studyName', 'waiting'].sort());
     expect(out).toMatchObject({ studyName: 'X', sampler: 'random', direction: 'minimize', nTrials: 100, completed: 100, failed: 0 });
     expect(out.bestValue).toBeGreaterThan(0.397);
     expect(out.bestValue).toBeLessThan(5);

@@ -145,6 +145,11 @@ describe('the data a study ran on', () => {
     const recent = studyopt(env, 'backtest', '--storage', db, '--trial', '15', '--json');
     expect(recent.code).toBe(0);
     expect(JSON.parse(recent.stdout).stored).toMatchObject({ trial: 15, reproduced: true });
+    // The best trial may be one of the earlier data: best says the study mixes data.
+    const best = studyopt(env, 'best', '--storage', db);
+    const bestNumber = Number(/^trial (\d+):/.exec(best.stdout)![1]);
+    if (bestNumber < 10) expect(best.stdout).toMatch(/note: the study mixes data: trials from #10 on ran on GER40: imported from ger40-histdata-dst\.csv\.gz/);
+    else expect(best.stdout).toMatch(/data: GER40: imported from ger40-histdata-dst\.csv\.gz/);
   });
 });
 
@@ -165,7 +170,11 @@ describe('the best trial', () => {
 
       const byParams = studyopt(env, 'backtest', '--symbol', 'XAUUSD', '--params', JSON.stringify(best.params), '--json');
       expect(byParams.code).toBe(0);
-      const metrics = JSON.parse(byParams.stdout).metrics;
+      const replay = JSON.parse(byParams.stdout);
+      const metrics = replay.metrics;
+      // Trade times on the exchange's clock too: XAUUSD's IB zone is Tokyo, UTC+9 all year.
+      expect(replay.timeZone).toBe('Asia/Tokyo');
+      for (const t of replay.trades) expect(Date.parse(`${t.entryLocal}Z`) - Date.parse(t.entryTime)).toBe(9 * 3600_000);
       expect(metrics).toEqual(Object.fromEntries(Object.keys(metrics).map((k) => [k, best.userAttrs[k]])));
       expect(metrics.sharpe_ratio).toBe(best.values[0]);
 

@@ -14,7 +14,7 @@ import type { IbMetrics } from '../../../studies/ib/metrics.js';
 import { type IbParams, resolveParams } from '../../../studies/ib/params.js';
 import { ibSettingsOf, rerunIbTrial } from '../../../studies/ib/study-settings.js';
 import type { SymbolSpec } from '../../../studies/ib/symbols.js';
-import { epochDayToIso } from '../../../studies/ib/timezone.js';
+import { OffsetTable, epochDayToIso, formatLocalMinute } from '../../../studies/ib/timezone.js';
 import type { Trade } from '../../../studies/ib/trade.js';
 import { ACCEPT_DATA_FLAG } from '../cli-study.js';
 import { announceSyntheticData } from '../synthetic-notice.js';
@@ -144,21 +144,26 @@ function differences(stored: FrozenTrial, metrics: IbMetrics): string[] {
 }
 
 function print(r: Result, json: boolean): void {
+  // Times on the exchange's clock (the symbol's IB time zone) as well as in UTC.
+  const zone = r.symbol.timezone;
+  const local = new OffsetTable(zone);
   const rows = r.trades.map((t) => ({
     day: epochDayToIso(t.day),
     signal: t.signal,
     direction: t.direction,
     entryTime: iso(t.entryTime),
+    entryLocal: formatLocalMinute(t.entryTime, local),
     entryPrice: t.entryPrice,
     stop: t.stop,
     exitTime: iso(t.exitTime),
+    exitLocal: formatLocalMinute(t.exitTime, local),
     exitPrice: t.exitPrice,
     r: t.r,
   }));
   const diffs = r.stored ? differences(r.stored.trial, r.metrics) : [];
   if (json) {
     const stored = r.stored ? { study: r.stored.study, trial: r.stored.trial.number, reproduced: diffs.length === 0, differences: diffs } : undefined;
-    process.stdout.write(`${JSON.stringify({ symbol: r.symbol.name, params: r.params, metrics: r.metrics, ...(stored ? { stored } : {}), trades: rows })}\n`);
+    process.stdout.write(`${JSON.stringify({ symbol: r.symbol.name, timeZone: zone, params: r.params, metrics: r.metrics, ...(stored ? { stored } : {}), trades: rows })}\n`);
     return;
   }
   const out: string[] = [];
@@ -171,11 +176,15 @@ function print(r: Result, json: boolean): void {
   if (r.stored) {
     out.push('', diffs.length === 0 ? 'reproduced: every metric equals the stored one' : `NOT reproduced: ${diffs.join('; ')}`);
   }
-  out.push('', 'day         signal   dir    entry (UTC)        entry       stop        exit (UTC)         exit         R');
+  out.push('', `times: ${zone} (the exchange's clock), then UTC`);
+  out.push(
+    ['day'.padEnd(10), 'signal  ', 'dir   ', 'entry (local)'.padEnd(16), 'UTC  ', 'entry'.padStart(11), 'stop'.padStart(11), 'exit (local)'.padEnd(16), 'UTC  ', 'exit'.padStart(11), 'R'.padStart(7)].join(' '),
+  );
+  const hhmm = (isoTime: string) => isoTime.slice(11, 16);
   for (const t of rows) {
     out.push(
-      [t.day, t.signal.padEnd(8), t.direction.padEnd(6), t.entryTime.slice(0, 16), t.entryPrice.toFixed(4).padStart(11), t.stop.toFixed(4).padStart(11),
-        t.exitTime.slice(0, 16), t.exitPrice.toFixed(4).padStart(11), t.r.toFixed(3).padStart(7)].join(' '),
+      [t.day, t.signal.padEnd(8), t.direction.padEnd(6), t.entryLocal, hhmm(t.entryTime).padEnd(5), t.entryPrice.toFixed(4).padStart(11), t.stop.toFixed(4).padStart(11),
+        t.exitLocal, hhmm(t.exitTime).padEnd(5), t.exitPrice.toFixed(4).padStart(11), t.r.toFixed(3).padStart(7)].join(' '),
     );
   }
   process.stdout.write(`${out.join('\n')}\n`);

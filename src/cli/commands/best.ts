@@ -9,20 +9,15 @@ import { UsageError } from '../../errors.js';
 import type { FrozenTrial } from '../../frozen-trial.js';
 import { paretoFront } from '../../pareto.js';
 import { isFeasible } from '../../frozen-trial.js';
-import { dataOfTrial, describeData } from '../../study-data.js';
+import { dataOfTrial, dataVersionsOf, describeData } from '../../study-data.js';
 import { type IbStudySettings, engineParamsOf, ibSettingsOf } from '../../../studies/ib/study-settings.js';
 import { STUDY_NAME_OPTION, type StorageArgs, formatDate, metricNames, openStorage, resolveStudy, toJson, withStorage } from './storage-options.js';
+import { exactText, paramLines } from '../param-lines.js';
 import { shellQuote } from '../shell-quote.js';
 
 interface BestArgs extends StorageArgs {
   studyName?: string;
   json: boolean;
-}
-
-/** A stored value as --json writes it: numbers in their shortest round-trip form (never rounded), ±Infinity and NaN by name. */
-function exact(v: unknown): string {
-  const named = (x: unknown): unknown => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x);
-  return typeof v === 'number' ? String(named(v)) : JSON.stringify(v, (_k, x: unknown) => named(x));
 }
 
 /** What ran a study's trials besides their parameters: the IB settings, and the data. */
@@ -96,20 +91,16 @@ const command: CommandModule<object, BestArgs> = {
       }
       const lines: string[] = [];
       for (const t of best) {
-        const values = t.values!.map((v, i) => `${names?.[i] ?? (directions.length === 1 ? 'value' : `value ${i}`)} ${exact(v)}`).join(', ');
+        const values = t.values!.map((v, i) => `${names?.[i] ?? (directions.length === 1 ? 'value' : `value ${i}`)} ${exactText(v)}`).join(', ');
         lines.push(`trial ${t.number}: ${values} (${directions.join(', ')})`);
-        if (ctx.ib) {
-          // Every engine parameter, so the printed set is the one `backtest --params` reproduces.
-          for (const [k, v] of Object.entries(engineParamsOf(ctx.ib, t.params))) {
-            const note = k in t.params ? '' : `   (not searched: ${k === 'MIN_SL_PCT' ? `fixed by the ${ctx.ib.grid} grid` : 'its condition is off'})`;
-            lines.push(`  ${k} = ${exact(v)}${note}`);
-          }
-        } else {
-          for (const [k, v] of Object.entries(t.params)) lines.push(`  ${k} = ${exact(v)}`);
-        }
-        for (const [k, v] of Object.entries(t.userAttrs)) lines.push(`  [${k}] ${exact(v)}`);
+        lines.push(...paramLines(t.params, ctx.ib));
+        for (const [k, v] of Object.entries(t.userAttrs)) lines.push(`  [${k}] ${exactText(v)}`);
         const data = dataOfTrial(systemAttrs, t.number);
         lines.push(`  data: ${data ? describeData(data) : 'not recorded (the study predates data fingerprints)'}`);
+        const latest = dataVersionsOf(systemAttrs).at(-1);
+        if (latest && data && latest.fingerprint.hash !== data.hash) {
+          lines.push(`  note: the study mixes data: trials from #${latest.firstTrial} on ran on ${describeData(latest.fingerprint)}`);
+        }
         if (ctx.ib) {
           const range = ctx.ib.from || ctx.ib.to ? `${ctx.ib.from ?? 'the start'} to ${ctx.ib.to ?? 'the end'}` : 'every day of the data';
           lines.push(`  settings: ${ctx.ib.symbol}, ${ctx.ib.grid} grid, ${range}, balance ${ctx.ib.engine.initialBalance}, risk ${ctx.ib.engine.riskPct}% per trade`);

@@ -23,7 +23,9 @@ import { OBJECTIVE_NAMES } from '../../../studies/ib/objective.js';
 import { DEFAULT_FAILURE_BUDGET, type FailureBudgetOptions } from '../../failure-budget.js';
 import type { StopReason } from '../../optimize.js';
 import { type DataFingerprint, describeData } from '../../study-data.js';
-import { openCliStudy } from '../cli-study.js';
+import { CLI_CONFIG_KEY, openCliStudy } from '../cli-study.js';
+import { paramLines } from '../param-lines.js';
+import { ibSettingsOf } from '../../../studies/ib/study-settings.js';
 import { announceSyntheticData } from '../synthetic-notice.js';
 import { installInterruptHandler } from '../interrupt.js';
 import { type ObjectiveSource, type StudyFlags, resolveObjectiveSource } from '../objective-source.js';
@@ -340,9 +342,7 @@ function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: Optimiz
     lines.push(`no feasible trial completed yet: see the trials' fail_reason (studyopt trials --state fail)${source.kind === 'ib' ? ', or lower --min-trades' : ''}`);
   } else {
     lines.push(`best value: ${r.bestValue}${source.optimum !== undefined ? ` (known optimum ${source.optimum})` : ''}`);
-    lines.push('best parameters:');
-    const width = Math.max(...Object.keys(r.bestParams!).map((k) => k.length));
-    for (const [k, v] of Object.entries(r.bestParams!)) lines.push(`  ${k.padEnd(width)}  ${JSON.stringify(v)}`);
+    lines.push('best parameters:', ...paramLines(r.bestParams!, ibSettingsOf({ [CLI_CONFIG_KEY]: source.config })));
     if (bestMetrics && Object.keys(bestMetrics).length > 0) {
       lines.push('its metrics:');
       const w = Math.max(...Object.keys(bestMetrics).map((k) => k.length));
