@@ -7,6 +7,7 @@ import type { DataFingerprint } from '../study-data.js';
 import type { IbMetrics } from '../../studies/ib/metrics.js';
 import type { IbParams } from '../../studies/ib/params.js';
 import { type IbStudySettings, ibSettingsOf, rerunIbTrial } from '../../studies/ib/study-settings.js';
+import { OffsetTable, formatLocalMinute } from '../../studies/ib/timezone.js';
 import type { Trade } from '../../studies/ib/trade.js';
 import { type Chart, type Section, htmlTable } from './page.js';
 
@@ -36,14 +37,24 @@ function isoMinute(utcMinutes: number): string {
   return new Date(utcMinutes * 60_000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-export function ibSections(replay: IbReplay, trialNumber: number): Section[] {
+/**
+ * The IB sections of the report for the re-run best trial. Trade times are shown in the symbol's
+ * own time zone (`config.symbolSpec.timezone`, the exchange's wall clock the IB windows are set
+ * in) first, and in UTC.
+ */
+export function ibSections(replay: IbReplay, trialNumber: number, config: IbConfig): Section[] {
+  const zone = config.symbolSpec.timezone;
+  const offsets = new OffsetTable(zone);
+  const local = (utcMinute: number) => formatLocalMinute(utcMinute, offsets);
   let cum = 0;
   let peak = 0;
   const equity = replay.trades.map((t, i) => {
     cum += t.r;
     peak = Math.max(peak, cum);
-    return { n: i + 1, time: isoMinute(t.exitTime), equity: Number(cum.toFixed(4)), drawdown: Number((cum - peak).toFixed(4)) };
+    return { n: i + 1, time: isoMinute(t.exitTime), local: local(t.exitTime), equity: Number(cum.toFixed(4)), drawdown: Number((cum - peak).toFixed(4)) };
   });
+  // Tooltips name the exit time both ways; the zone is a title (user data never becomes a field).
+  const timeTips = [{ field: 'local', title: `exit (${zone})` }, { field: 'time', title: 'exit (UTC)' }];
   const charts: Chart[] = [
     {
       title: 'Equity curve',
@@ -56,7 +67,7 @@ export function ibSections(replay: IbReplay, trialNumber: number): Section[] {
         encoding: {
           x: { field: 'time', type: 'temporal', title: 'exit time (UTC)' },
           y: { field: 'equity', type: 'quantitative', title: 'cumulative R' },
-          tooltip: [{ field: 'n', title: 'trade' }, { field: 'time' }, { field: 'equity' }],
+          tooltip: [{ field: 'n', title: 'trade' }, ...timeTips, { field: 'equity', title: 'cumulative R' }],
         },
       },
     },
@@ -71,7 +82,7 @@ export function ibSections(replay: IbReplay, trialNumber: number): Section[] {
         encoding: {
           x: { field: 'time', type: 'temporal', title: 'exit time (UTC)' },
           y: { field: 'drawdown', type: 'quantitative', title: 'drawdown (R)' },
-          tooltip: [{ field: 'n', title: 'trade' }, { field: 'drawdown' }],
+          tooltip: [{ field: 'n', title: 'trade' }, ...timeTips, { field: 'drawdown', title: 'drawdown (R)' }],
         },
       },
     },
@@ -117,10 +128,40 @@ export function ibSections(replay: IbReplay, trialNumber: number): Section[] {
     ['signal', 'trades', 'win rate %', 'total R', 'avg R'],
     signalRows.map((s) => [s.signal, s.trades, s.winrate.toFixed(1), s.totalR, s.avgR]),
   );
+  const tradeColumns = [
+    '#',
+    `entry (${zone})`,
+    'entry (UTC)',
+    'signal',
+    'side',
+    'entry',
+    'stop',
+    'target',
+    `exit (${zone})`,
+    'exit (UTC)',
+    'exit',
+    'reason',
+    'R',
+  ];
+  const rCol = tradeColumns.length - 1;
   const tradeTable = htmlTable(
-    ['#', 'entry (UTC)', 'signal', 'side', 'entry', 'stop', 'target', 'exit (UTC)', 'exit', 'reason', 'R'],
-    replay.trades.map((t, i) => [i + 1, isoMinute(t.entryTime), t.signal, t.direction, t.entryPrice.toFixed(2), t.stop.toFixed(2), t.target.toFixed(2), isoMinute(t.exitTime), t.exitPrice.toFixed(2), t.exitReason, t.r.toFixed(3)]),
-    { scroll: true, className: (row, col) => (col === 10 ? (replay.trades[row].r >= 0 ? 'pos' : 'neg') : undefined) },
+    tradeColumns,
+    replay.trades.map((t, i) => [
+      i + 1,
+      local(t.entryTime),
+      isoMinute(t.entryTime),
+      t.signal,
+      t.direction,
+      t.entryPrice.toFixed(2),
+      t.stop.toFixed(2),
+      t.target.toFixed(2),
+      local(t.exitTime),
+      isoMinute(t.exitTime),
+      t.exitPrice.toFixed(2),
+      t.exitReason,
+      t.r.toFixed(3),
+    ]),
+    { scroll: true, className: (row, col) => (col === rCol ? (replay.trades[row].r >= 0 ? 'pos' : 'neg') : undefined) },
   );
   const paramTable = htmlTable(['parameter', 'value'], Object.entries(replay.params).map(([k, v]) => [k, String(v)]));
   const m = replay.metrics;
@@ -132,6 +173,10 @@ export function ibSections(replay: IbReplay, trialNumber: number): Section[] {
       html: `<h3>Engine parameters</h3>${paramTable}`,
     },
     { title: 'Variation breakdown', charts: [variation], html: signalTable },
-    { title: `Trades of trial #${trialNumber}`, intro: `${replay.trades.length} trades; R is the result in units of initial risk.`, html: tradeTable },
+    {
+      title: `Trades of trial #${trialNumber}`,
+      intro: `${replay.trades.length} trades; times in ${zone} (the exchange's local time, which the IB windows use) and in UTC; R is the result in units of initial risk.`,
+      html: tradeTable,
+    },
   ];
 }

@@ -40,6 +40,7 @@ main{padding:12px 28px 40px;max-width:1400px}
 section{background:#fff;border:1px solid #d0d7de;border-radius:8px;margin:16px 0;padding:14px 18px}
 section h2{margin:0 0 6px;font-size:18px}
 .intro,.note{color:#57606a;margin:2px 0 8px}
+.warn{color:#7d4e00;background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:4px 8px;margin:2px 0 8px}
 .chart{margin:10px 0 18px}
 .chart h3{margin:0;font-size:15px}
 .grid{display:flex;flex-wrap:wrap;gap:8px 28px}
@@ -49,6 +50,7 @@ th:first-child,td:first-child{text-align:left}
 th{background:#f6f8fa;position:sticky;top:0}
 .scroll{max-height:420px;overflow:auto;border:1px solid #eaeef2}
 .pos{color:#1a7f37}.neg{color:#cf222e}
+td.text{text-align:left}
 code{background:#eaeef2;padding:1px 4px;border-radius:4px}
 `;
 
