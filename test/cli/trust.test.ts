@@ -98,6 +98,18 @@ describe('continuing a study', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/continue with a larger target \(--trials is the study's total\): studyopt optimize --objective branin --sampler random --trials 60 --storage \S+target\.db --workers 1 --study-name branin-random/);
   });
+
+  it('counts trials like the library: --trials is the total (targetFinished), --n-trials that many more (nTrials)', () => {
+    const db = join(DIR, 'counting.db');
+    const flags = ['optimize', '--objective', 'branin', '--sampler', 'random', '--storage', db, '--workers', '1', '--json'];
+    expect(JSON.parse(studyopt(ENV, ...flags, '--trials', '12').stdout).nTrials).toBe(12);
+    expect(JSON.parse(studyopt(ENV, ...flags, '--trials', '12').stdout).nTrials).toBe(12); // reached: nothing more
+    expect(JSON.parse(studyopt(ENV, ...flags, '--n-trials', '5').stdout).nTrials).toBe(17);
+    expect(JSON.parse(studyopt(ENV, ...flags, '--n-trials', '5').stdout).nTrials).toBe(22);
+    const both = studyopt(ENV, ...flags, '--trials', '30', '--n-trials', '5');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/give --trials \(the study's total\) or --n-trials \(this many more\), not both/);
+  });
 });
 
 describe('the data a study ran on', () => {

@@ -4,7 +4,8 @@
  * The study lives in an SQLite file (`--storage`, default ./studyopt.db). Re-running the same
  * command continues the study: `--trials N` is the study's target, so it ends with exactly N
  * finished (COMPLETE or PRUNED) trials however often it was interrupted and however many
- * processes share it.
+ * processes share it (the library's `targetFinished`). `--n-trials N` instead runs N more trials
+ * each time, failed ones included (the library's and Optuna's `nTrials`).
  */
 import { availableParallelism } from 'node:os';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
@@ -36,7 +37,8 @@ import { shellQuote } from '../shell-quote.js';
 interface OptimizeArgs extends StudyFlags {
   sampler?: string;
   samplerOptions?: string;
-  trials: number;
+  trials?: number;
+  nTrials?: number;
   timeout?: number;
   studyName?: string;
   direction?: string;
@@ -79,6 +81,9 @@ export interface OptimizeJson {
   data: DataFingerprint | null;
 }
 
+/** The study's total when neither --trials nor --n-trials is given. */
+export const DEFAULT_TRIALS = 100;
+
 /** Exit status of a run that stopped because its trials kept failing. */
 export const EXIT_FAILURES = 1;
 /** Exit status of a run stopped by Ctrl-C (SIGINT), as shells report 128 + 2. */
@@ -106,7 +111,14 @@ const command: CommandModule<object, OptimizeArgs> = {
       .option('grace-period', { type: 'number', describe: 'seconds to wait for running trials after Ctrl-C (default 30)' })
       .option('sampler', { type: 'string', describe: `the sampler: ${samplerNames().join(', ')} (default: ${defaultSampler().name})` })
       .option('sampler-options', { type: 'string', describe: 'sampler options as a JSON object, e.g. \'{"multivariate": true}\'' })
-      .option('trials', { type: 'number', default: 100, describe: "the study's target: it ends with this many finished trials (failed ones do not count), across resumes and processes" })
+      .option('trials', {
+        type: 'number',
+        describe: `the study's total (default ${DEFAULT_TRIALS}): it ends with this many finished trials (failed ones do not count), across resumes and processes; the library's targetFinished`,
+      })
+      .option('n-trials', {
+        type: 'number',
+        describe: "instead of --trials: run this many more trials, whatever the study holds (failed ones count), as Optuna's and the library's nTrials",
+      })
       .option('timeout', { type: 'number', describe: 'stop starting trials after this many seconds' })
       .option('study-name', { type: 'string', describe: 'name of the study (default: <objective>-<sampler>); the same name continues it' })
       .option('direction', { type: 'string', choices: ['minimize', 'maximize'], describe: "override the objective's direction" })
@@ -136,8 +148,13 @@ const command: CommandModule<object, OptimizeArgs> = {
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress line' })
       .options(samplerFlagDefinitions())
       .check((argv) => {
-        if (!Number.isInteger(argv.trials) || (argv.trials as number) < 1) {
-          throw new UsageError(`--trials must be a positive integer, but got ${argv.trials}`);
+        for (const flag of ['trials', 'nTrials'] as const) {
+          if (argv[flag] !== undefined && (!Number.isInteger(argv[flag]) || (argv[flag] as number) < 1)) {
+            throw new UsageError(`--${kebab(flag)} must be a positive integer, but got ${argv[flag]}`);
+          }
+        }
+        if (argv.trials !== undefined && argv.nTrials !== undefined) {
+          throw new UsageError("give --trials (the study's total) or --n-trials (this many more), not both");
         }
         if (argv.timeout !== undefined && !((argv.timeout as number) > 0)) {
           throw new UsageError(`--timeout must be a positive number of seconds, but got ${argv.timeout}`);
@@ -161,6 +178,7 @@ const command: CommandModule<object, OptimizeArgs> = {
       }) as unknown as Argv<OptimizeArgs>,
   handler: async (argv: ArgumentsCamelCase<OptimizeArgs>) => {
     const symbols = argv.symbols !== undefined ? parseSymbols(argv.symbols, argv) : [undefined];
+    const target = argv.trials ?? DEFAULT_TRIALS;
     const samplerName = argv.sampler ?? defaultSampler().name;
     const samplerOptions = samplerOptionsFromArgv(samplerName, argv, argv.samplerOptions);
     const retryFailed = argv.retryFailed ?? samplerName === 'grid';
@@ -191,7 +209,11 @@ const command: CommandModule<object, OptimizeArgs> = {
         if (resumed && retryFailed && samplerName !== 'grid') requeueStaleTrials(study);
         if (resumed && !argv.json && !argv.quiet) {
           const done = study.getTrials({ states: ['COMPLETE', 'PRUNED'] }).length;
-          process.stderr.write(`continuing study '${study.studyName}': ${done} of ${argv.trials} trials already finished\n`);
+          process.stderr.write(
+            argv.nTrials !== undefined
+              ? `continuing study '${study.studyName}' (${done} trials finished): ${argv.nTrials} more\n`
+              : `continuing study '${study.studyName}': ${done} of ${target} trials already finished\n`,
+          );
         }
         if (dataCheck === 'changed' && !argv.json) {
           process.stderr.write(`study '${study.studyName}' continues on new data (--accept-new-data): ${describeData(data!)}; its earlier trials ran on other data\n`);
@@ -208,7 +230,9 @@ const command: CommandModule<object, OptimizeArgs> = {
           force.abort();
         },
       );
-      const runOptions = { targetFinished: argv.trials, timeout: argv.timeout, seed: argv.seed as number | undefined, failureBudget: failureBudgetOf(argv) };
+      // --trials counts the study's finished trials (the target); --n-trials this run's trials.
+      const counting = argv.nTrials !== undefined ? { nTrials: argv.nTrials } : { targetFinished: target };
+      const runOptions = { ...counting, timeout: argv.timeout, seed: argv.seed as number | undefined, failureBudget: failureBudgetOf(argv) };
       let summaries: OptimizeSummary[];
       try {
         if (workers === 1) {
@@ -366,7 +390,8 @@ function whereAndHowToResume(studies: readonly Study[], argv: ArgumentsCamelCase
   const failing = summaries.some((s) => s.stopReason === 'failures');
   if (unfinished) next = `${failing ? 'once the objective is fixed, resume' : 'resume'} with: studyopt ${args.map(shellQuote).join(' ')}`;
   else if (exhausted) next = 'the search space is exhausted (every grid point ran): nothing is left to continue';
-  else next = `continue with a larger target (--trials is the study's total): studyopt ${withTrials(args, largerTarget(argv.trials)).map(shellQuote).join(' ')}`;
+  else if (argv.nTrials !== undefined) next = `run ${argv.nTrials} more with: studyopt ${args.map(shellQuote).join(' ')}`;
+  else next = `continue with a larger target (--trials is the study's total): studyopt ${withTrials(args, largerTarget(argv.trials ?? DEFAULT_TRIALS)).map(shellQuote).join(' ')}`;
   return `stored in ${argv.storage} as ${studies.length === 1 ? 'study' : 'studies'} ${names}\n${next}\n${reports.join('\n')}\n`;
 }
 
