@@ -20,6 +20,16 @@ describe('progress line', () => {
     expect(term.text()).toMatch(/trials 3\/10 \| [\d.]+\/s \| best 5 \(#1\) \| ETA \d+s/);
   });
 
+  it('shows failed trials as they grow, and a target counts finished trials only', () => {
+    const study = createStudy({ direction: 'maximize' });
+    const term = fakeTerminal(true);
+    const line = new ProgressLine(study, 10, term.stream, 4); // a target of 10, 4 finished before
+    line.update(study.tell(study.ask(), 2));
+    for (let i = 0; i < 3; i++) line.update(study.tell(study.ask(), null, { state: 'FAIL', failReason: 'boom' }));
+    line.finish();
+    expect(term.text()).toMatch(/trials 5\/10 \| [^\n]* \| 3 failed \(3 in a row\)/);
+  });
+
   it('draws nothing when the output is not a terminal', () => {
     const study = createStudy();
     const term = fakeTerminal(false);

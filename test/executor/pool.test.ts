@@ -306,5 +306,11 @@ describe('progress', () => {
     const other = createStudy({ studyName: 'two' });
     progress.add(other);
     expect(progress.line()).toMatch(/one: 1\/10 best 2\.5 \| two: 0$/);
+    // Failures show as they grow; a target (with what the study had finished) does not advance on them.
+    const third = createStudy({ studyName: 'three' });
+    const alone = new PoolProgress({ workers: 2, busy: () => 1, enabled: false });
+    const k = alone.add(third, 20, 5);
+    for (let n = 0; n < 2; n++) alone.update(k, third.tell(third.ask(), null, { state: 'FAIL', failReason: 'x' }));
+    expect(alone.line()).toMatch(/^trials 5\/20 \| .* \| 2 failed \(2 in a row\)$/);
   });
 });
