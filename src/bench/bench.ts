@@ -14,7 +14,7 @@ import type { Storage } from '../storage/storage.js';
 import { type BenchPlan, type BenchRow, type RunSpec, experiments, maxBudget, runsOf } from './experiments.js';
 import { functionReference } from './function-reference.js';
 import { gridTruth } from './ground-truth.js';
-import { type BenchObjectiveSpec, loadBenchObjective, specName } from './objectives.js';
+import { type BenchObjectiveSpec, type BenchSearchSpace, benchSearchSpace, loadBenchObjective, specName } from './objectives.js';
 import type { Progress } from './progress.js';
 import type { Reference } from './reference.js';
 import { type RunResult, runOne } from './run.js';
@@ -51,6 +51,8 @@ export interface BenchResult {
     seconds: number;
     computed: number;
   };
+  /** IB: the grid searched, beside the one `studyopt optimize` searches by default. */
+  readonly searched?: BenchSearchSpace;
   readonly rows: SummaryRow[];
   readonly runs: RunResult[];
   readonly workers: number;
@@ -113,6 +115,7 @@ export async function runBench(config: BenchConfig, io: { storage?: Storage; pro
     direction: reference.direction,
     plan: { samplers: [...plan.samplers], budgets: [...plan.budgets], seeds: [...plan.seeds], budgetsBySampler: config.budgetsBySampler ? { ...config.budgetsBySampler } : undefined },
     reference: { kind: reference.kind, size: reference.size, feasible: reference.feasibleCount, optimum: reference.optimum, top1Threshold: reference.topThreshold(0.01), ...truthInfo },
+    ...(config.spec.kind === 'ib' ? { searched: benchSearchSpace(config.spec) } : {}),
     rows: summary,
     runs: [...results].sort((a, b) => order.get(a.sampler)! - order.get(b.sampler)! || a.seed - b.seed),
     workers: config.workers,

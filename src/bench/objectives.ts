@@ -19,6 +19,7 @@ import { IbEngine } from '../../studies/ib/engine/engine.js';
 import { GRID_VALUES, type GridName, IbGrid } from '../../studies/ib/grids.js';
 import { OBJECTIVE_NAMES, type ObjectiveName, objectiveValue, suggestIbParams } from '../../studies/ib/objective.js';
 import { DEFAULT_MIN_TRADES } from '../../studies/ib/ranking.js';
+import { getSymbol } from '../../studies/ib/symbols.js';
 
 export interface IbBenchSpec {
   readonly kind: 'ib';
@@ -37,6 +38,44 @@ export interface FunctionBenchSpec {
 
 export type BenchObjectiveSpec = IbBenchSpec | FunctionBenchSpec;
 
+/**
+ * The grids' defaults differ on purpose: `studyopt bench` compares samplers on the standard grid
+ * (25,920 points, whose ground truth takes seconds), `studyopt optimize` searches the expanded
+ * grid (1,478,400 points; src/cli/objective-source.ts). Bench and optimize both say so.
+ */
+export const BENCH_DEFAULT_GRID: GridName = 'standard';
+export const OPTIMIZE_DEFAULT_GRID: GridName = 'expanded';
+
+/** What an IB bench searched, beside what `studyopt optimize` searches by default (in the JSON result). */
+export interface BenchSearchSpace {
+  readonly grid: GridName;
+  readonly points: number;
+  readonly benchDefaultGrid: GridName;
+  readonly optimizeDefaultGrid: GridName;
+  readonly optimizeDefaultPoints: number;
+  /** True when the bench searched the space `studyopt optimize` searches by default. */
+  readonly sameAsOptimizeDefault: boolean;
+  /** The sentence the text output prints. */
+  readonly note: string;
+}
+
+/** "25,920": a grid's size for a symbol (GER40 unless named; the built-in symbols' grids are the same size). */
+export function gridPoints(grid: GridName, symbol = 'GER40'): string {
+  return new IbGrid(getSymbol(symbol), grid).size.toLocaleString('en-US');
+}
+
+export function benchSearchSpace(spec: IbBenchSpec): BenchSearchSpace {
+  const symbol = getSymbol(spec.symbol);
+  const points = new IbGrid(symbol, spec.grid).size;
+  const optimizePoints = new IbGrid(symbol, OPTIMIZE_DEFAULT_GRID).size;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const same = spec.grid === OPTIMIZE_DEFAULT_GRID;
+  const note = same
+    ? `searched: the ${spec.grid} IB grid (${n(points)} points), the space studyopt optimize searches by default (bench's default is --grid ${BENCH_DEFAULT_GRID})`
+    : `searched: the ${spec.grid} IB grid (${n(points)} points${spec.grid === BENCH_DEFAULT_GRID ? ", bench's default" : ''}); studyopt optimize searches the ${OPTIMIZE_DEFAULT_GRID} grid (${n(optimizePoints)} points) by default, so its results come from a larger space: bench --grid ${OPTIMIZE_DEFAULT_GRID} compares the samplers on that space (its ground truth backtests all ${n(optimizePoints)} points once)`;
+  return { grid: spec.grid, points, benchDefaultGrid: BENCH_DEFAULT_GRID, optimizeDefaultGrid: OPTIMIZE_DEFAULT_GRID, optimizeDefaultPoints: optimizePoints, sameAsOptimizeDefault: same, note };
+}
+
 /** A short name: `ib-GER40-standard-sharpe` (as `studyopt optimize` names IB studies), `hartmann6`. */
 export function specName(spec: BenchObjectiveSpec): string {
   return spec.kind === 'ib' ? `ib-${spec.symbol}-${spec.grid}-${spec.metric}` : getTestFunction(spec.name).name;
@@ -47,7 +86,7 @@ export function ibSpec(flags: { symbol?: string; grid?: string; metric?: string;
   if (!(OBJECTIVE_NAMES as readonly string[]).includes(metric)) {
     throw new UsageError(`--metric '${metric}' must be one of ${OBJECTIVE_NAMES.join(', ')}`);
   }
-  const grid = flags.grid ?? 'standard';
+  const grid = flags.grid ?? BENCH_DEFAULT_GRID;
   if (grid !== 'standard' && grid !== 'expanded') throw new UsageError(`--grid '${grid}' must be standard or expanded`);
   const minTrades = flags.minTrades ?? DEFAULT_MIN_TRADES;
   if (!Number.isInteger(minTrades) || minTrades < 0) throw new UsageError(`--min-trades must be an integer >= 0, but got ${minTrades}`);

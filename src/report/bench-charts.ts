@@ -109,9 +109,10 @@ export function benchSections(r: BenchResult): Section[] {
     {
       title: `Sampler benchmark: ${r.objective}`,
       intro:
-        ref.kind === 'grid'
+        (ref.kind === 'grid'
           ? `Against the exhaustive grid of ${ref.size} points (optimum ${ref.optimum}, top 1% from ${ref.top1Threshold}); ${r.plan.seeds.length} seeds per sampler and budget, ${r.runs.length} runs in ${r.wallSeconds.toFixed(0)} s on ${r.workers} workers.`
-          : `Against the known optimum ${ref.optimum}; percentiles among ${ref.size} seeded uniform points; ${r.plan.seeds.length} seeds per sampler and budget.`,
+          : `Against the known optimum ${ref.optimum}; percentiles among ${ref.size} seeded uniform points; ${r.plan.seeds.length} seeds per sampler and budget.`) +
+        (r.searched ? ` ${r.searched.note.charAt(0).toUpperCase()}${r.searched.note.slice(1)}.` : ''),
       charts: [best, percentile, convergence, reach, cost],
       html: htmlTable([...TABLE_COLUMNS], r.rows.map(tableCells)),
     },

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { type BenchResult, runBench } from '../../bench/bench.js';
 import { type BenchFlags, DEFAULT_BUDGETS, DEFAULT_SEEDS, resolveBenchConfig } from '../../bench/cli-config.js';
+import { BENCH_DEFAULT_GRID, OPTIMIZE_DEFAULT_GRID, gridPoints } from '../../bench/objectives.js';
 import { Progress, colors } from '../../bench/progress.js';
 import { formatTable } from '../../bench/table.js';
 import { formatValue } from '../../progress.js';
@@ -37,7 +38,12 @@ const command: CommandModule<object, BenchArgs> = {
         describe: `a test function (${testFunctionNames().join(', ')}), or for the IB study the metric (${OBJECTIVE_NAMES.join(', ')}; default sharpe)`,
       })
       .option('symbol', { type: 'string', describe: 'IB: the symbol (default GER40)', group: 'IB study:' })
-      .option('grid', { type: 'string', choices: ['standard', 'expanded'], describe: 'IB: the grid that is the ground truth and the space every sampler searches (default standard)', group: 'IB study:' })
+      .option('grid', {
+        type: 'string',
+        choices: ['standard', 'expanded'],
+        describe: `IB: the grid that is the ground truth and the space every sampler searches (default ${BENCH_DEFAULT_GRID}, ${gridPoints(BENCH_DEFAULT_GRID)} points; studyopt optimize searches the ${OPTIMIZE_DEFAULT_GRID} grid by default, ${gridPoints(OPTIMIZE_DEFAULT_GRID)} points: --grid ${OPTIMIZE_DEFAULT_GRID} benches that space, at the cost of backtesting all of it once for the ground truth)`,
+        group: 'IB study:',
+      })
       .option('min-trades', { type: 'number', describe: 'IB: trials with fewer trades are infeasible, never best (default 10)', group: 'IB study:' })
       .option('from', { type: 'string', describe: 'IB: first trading day, YYYY-MM-DD', group: 'IB study:' })
       .option('to', { type: 'string', describe: 'IB: last trading day, YYYY-MM-DD', group: 'IB study:' })
@@ -93,5 +99,6 @@ export function describeReference(r: BenchResult): string {
     ref.kind === 'grid'
       ? `${r.objective}: grid of ${ref.size} points (${ref.feasible} feasible), optimum ${formatValue(ref.optimum)}, top 1% from ${formatValue(ref.top1Threshold)}; truth in study '${ref.studyName}'`
       : `${r.objective}: known optimum ${formatValue(ref.optimum)}; percentiles among ${ref.size} seeded uniform points (top 1% from ${formatValue(ref.top1Threshold)})`;
-  return `${head}\nseeds ${r.plan.seeds.join(',')}; median over seeds, [min, max] across them; ${r.direction === 'maximize' ? 'higher' : 'lower'} is better\n\n`;
+  const searched = r.searched ? `${r.searched.note}\n` : '';
+  return `${head}\n${searched}seeds ${r.plan.seeds.join(',')}; median over seeds, [min, max] across them; ${r.direction === 'maximize' ? 'higher' : 'lower'} is better\n\n`;
 }
