@@ -16,7 +16,7 @@ import type { GridSpec } from '../../samplers/grid.js';
 import { getTestFunction } from '../../studies/functions/index.js';
 import { loadSymbolData } from '../../studies/ib/data/store.js';
 import { IbEngine } from '../../studies/ib/engine/engine.js';
-import { GRID_VALUES, type GridName, IbGrid } from '../../studies/ib/grids.js';
+import { DEFAULT_GRID, GRID_VALUES, type GridName, IbGrid } from '../../studies/ib/grids.js';
 import { OBJECTIVE_NAMES, type ObjectiveName, objectiveValue, suggestIbParams } from '../../studies/ib/objective.js';
 import { DEFAULT_MIN_TRADES } from '../../studies/ib/ranking.js';
 import { getSymbol } from '../../studies/ib/symbols.js';
@@ -44,7 +44,7 @@ export type BenchObjectiveSpec = IbBenchSpec | FunctionBenchSpec;
  * grid (1,478,400 points; src/cli/objective-source.ts). Bench and optimize both say so.
  */
 export const BENCH_DEFAULT_GRID: GridName = 'standard';
-export const OPTIMIZE_DEFAULT_GRID: GridName = 'expanded';
+export const OPTIMIZE_DEFAULT_GRID: GridName = DEFAULT_GRID;
 
 /** What an IB bench searched, beside what `studyopt optimize` searches by default (in the JSON result). */
 export interface BenchSearchSpace {

@@ -10,7 +10,7 @@ import { basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { getTestFunction, isTestFunctionName, testFunctionNames } from '../../studies/functions/index.js';
-import type { GridName } from '../../studies/ib/grids.js';
+import { DEFAULT_GRID, type GridName } from '../../studies/ib/grids.js';
 import { OBJECTIVE_NAMES, type ObjectiveName } from '../../studies/ib/objective.js';
 import { ibStudySettings } from '../../studies/ib/study-settings.js';
 import { kebab } from './sampler-flags.js';
@@ -103,7 +103,7 @@ function ibSource(flags: ObjectiveFlags): ObjectiveSource {
     );
   }
   const symbol = flags.symbol ?? 'GER40';
-  const grid = (flags.grid ?? 'expanded') as GridName;
+  const grid = (flags.grid ?? DEFAULT_GRID) as GridName;
   const moduleOptions = { symbol, grid, objective: metric, minTrades: flags.minTrades, from: flags.from, to: flags.to };
   return {
     kind: 'ib',

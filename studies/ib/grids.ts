@@ -12,6 +12,8 @@ import type { SymbolSpec } from './symbols.js';
 
 export type GridName = 'standard' | 'expanded';
 export const GRID_NAMES: readonly GridName[] = ['standard', 'expanded'];
+/** The grid an IB study searches unless told otherwise (the seed's main grid). */
+export const DEFAULT_GRID: GridName = 'expanded';
 
 export interface GridValues {
   IB_WAIT_MINUTES: number[];

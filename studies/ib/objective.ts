@@ -19,7 +19,7 @@ import type { Trial } from '../../src/trial.js';
 import { loadSymbolData, type SymbolData } from './data/store.js';
 import { IbEngine } from './engine/engine.js';
 import { ibDataFingerprint, type IbDataFingerprint } from './data/fingerprint.js';
-import { GRID_VALUES, type GridName, type GridValues, IbGrid } from './grids.js';
+import { DEFAULT_GRID, GRID_VALUES, type GridName, type GridValues, IbGrid } from './grids.js';
 import { DEFAULT_INITIAL_BALANCE, DEFAULT_RISK_PCT, type IbMetrics } from './metrics.js';
 import type { IbParams, StopMode } from './params.js';
 import { DEFAULT_MIN_TRADES, RANKING_WEIGHTS } from './ranking.js';
@@ -56,7 +56,7 @@ function resolveOptions(options: IbStudyOptions): Context['options'] {
   if (!OBJECTIVE_NAMES.includes(objectiveName)) {
     throw new UsageError(`--objective ${JSON.stringify(objectiveName)} must be one of ${OBJECTIVE_NAMES.join(', ')}`);
   }
-  const gridName = options.grid ?? 'expanded';
+  const gridName = options.grid ?? DEFAULT_GRID;
   if (gridName !== 'standard' && gridName !== 'expanded') {
     throw new UsageError(`--grid ${JSON.stringify(gridName)} must be standard or expanded`);
   }

@@ -14,7 +14,7 @@ import { type DataFingerprint, describeData } from '../../src/study-data.js';
 import { type IbDataFingerprint, ibDataFingerprint } from './data/fingerprint.js';
 import { type SymbolData, loadSymbolData } from './data/store.js';
 import { IbEngine } from './engine/engine.js';
-import { GRID_VALUES, type GridName, type GridValues } from './grids.js';
+import { DEFAULT_GRID, GRID_VALUES, type GridName, type GridValues } from './grids.js';
 import { DEFAULT_INITIAL_BALANCE, DEFAULT_RISK_PCT, type IbMetrics } from './metrics.js';
 import { type ObjectiveName, suggestIbParams } from './objective.js';
 import type { IbParams } from './params.js';
@@ -75,7 +75,7 @@ export function ibStudySettings(choice: IbStudyChoice): IbStudySettings {
 export function ibSettingsOf(systemAttrs: Readonly<Record<string, unknown>>): IbStudySettings | null {
   const c = systemAttrs['studyopt:config'] as Partial<IbStudySettings> | undefined;
   if (!c || c.study !== 'ib' || typeof c.symbol !== 'string') return null;
-  const grid: GridName = c.grid === 'standard' || c.grid === 'expanded' ? c.grid : 'expanded';
+  const grid: GridName = c.grid === 'standard' || c.grid === 'expanded' ? c.grid : DEFAULT_GRID;
   return {
     study: 'ib',
     symbol: c.symbol,

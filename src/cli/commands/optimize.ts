@@ -27,6 +27,7 @@ import { type DataFingerprint, describeData } from '../../study-data.js';
 import { CLI_CONFIG_KEY, openCliStudy } from '../cli-study.js';
 import { paramLines } from '../param-lines.js';
 import { ibSettingsOf } from '../../../studies/ib/study-settings.js';
+import { DEFAULT_GRID } from '../../../studies/ib/grids.js';
 import { announceSyntheticData } from '../synthetic-notice.js';
 import { installInterruptHandler } from '../interrupt.js';
 import { type ObjectiveSource, type StudyFlags, resolveObjectiveSource } from '../objective-source.js';
@@ -100,7 +101,7 @@ const command: CommandModule<object, OptimizeArgs> = {
         describe: `for the IB study the metric to maximise (${OBJECTIVE_NAMES.join(', ')}; default sharpe); or a test function (${testFunctionNames().join(', ')}); or the path of your objective module (.mjs, .js, .ts)`,
       })
       .option('symbol', { type: 'string', describe: 'IB: the symbol (default GER40; built-in synthetic data unless imported)', group: 'IB study:' })
-      .option('grid', { type: 'string', choices: ['standard', 'expanded'], describe: "IB: the seed's value lists searched, and the grid the grid sampler walks (default expanded)", group: 'IB study:' })
+      .option('grid', { type: 'string', choices: ['standard', 'expanded'], describe: `IB: the seed's value lists searched, and the grid the grid sampler walks (default ${DEFAULT_GRID}; studyopt bench's default is standard)`, group: 'IB study:' })
       .option('min-trades', { type: 'number', describe: 'IB: trials with fewer trades are infeasible, never best (default 10)', group: 'IB study:' })
       .option('from', { type: 'string', describe: 'IB: first trading day, YYYY-MM-DD', group: 'IB study:' })
       .option('to', { type: 'string', describe: 'IB: last trading day, YYYY-MM-DD', group: 'IB study:' })
