@@ -32,9 +32,8 @@ export function describeSource(report: ImportReport): string {
 }
 
 function update(hash: ReturnType<typeof createHash>, array: Int32Array | Float64Array, from: number, to: number): void {
-  // A copy: hash.update does not take views of shared memory (a pool's data lives there).
-  const view = new Uint8Array(array.buffer, array.byteOffset + from * array.BYTES_PER_ELEMENT, (to - from) * array.BYTES_PER_ELEMENT);
-  hash.update(array.buffer instanceof SharedArrayBuffer ? view.slice() : view);
+  // The bytes in place (also views of shared memory, where a pool's data lives): no copy.
+  hash.update(new Uint8Array(array.buffer, array.byteOffset + from * array.BYTES_PER_ELEMENT, (to - from) * array.BYTES_PER_ELEMENT));
 }
 
 export function ibDataFingerprint(sd: SymbolData): IbDataFingerprint {
