@@ -43,3 +43,17 @@ export function isFeasible(t: FrozenTrial): boolean {
 export function isFinished(state: TrialState): boolean {
   return state === 'COMPLETE' || state === 'PRUNED' || state === 'FAIL';
 }
+
+/**
+ * The best feasible COMPLETE trial by its first value (the first in the given order among
+ * equals: the lowest number, for trials in number order), or null.
+ */
+export function bestOf(trials: readonly FrozenTrial[], direction: StudyDirection): FrozenTrial | null {
+  let best: FrozenTrial | null = null;
+  const sign = direction === 'maximize' ? -1 : 1;
+  for (const t of trials) {
+    if (t.state !== 'COMPLETE' || !t.values || !isFeasible(t)) continue;
+    if (best === null || sign * t.values[0] < sign * best.values![0]) best = t;
+  }
+  return best;
+}

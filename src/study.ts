@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Distribution, type ParamValue, checkCompatible } from './distributions.js';
 import { DuplicatedStudyError, TrialFinishedError, TrialPruned, UsageError } from './errors.js';
-import { type FrozenTrial, type StudyDirection, type TrialState, isFeasible, isFinished, trialValue } from './frozen-trial.js';
+import { type FrozenTrial, type StudyDirection, type TrialState, bestOf, isFeasible, isFinished, trialValue } from './frozen-trial.js';
 import { paretoFront } from './pareto.js';
 import { NopPruner, type Pruner } from './pruners/pruner.js';
 import type { Sampler } from './sampler.js';
@@ -415,14 +415,6 @@ function throwIfFailuresEnded(summary: OptimizeSummary): OptimizeSummary {
   return summary;
 }
 
-export function bestOf(trials: readonly FrozenTrial[], direction: StudyDirection): FrozenTrial | null {
-  let best: FrozenTrial | null = null;
-  const sign = direction === 'maximize' ? -1 : 1;
-  for (const t of trials) {
-    if (t.state !== 'COMPLETE' || !t.values || !isFeasible(t)) continue;
-    if (best === null || sign * t.values[0] < sign * best.values![0]) best = t;
-  }
-  return best;
-}
+export { bestOf };
 
 export { TrialPruned, InMemoryStorage };

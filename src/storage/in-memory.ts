@@ -7,7 +7,7 @@
  */
 import { type Distribution, type ParamValue, toExternal } from '../distributions.js';
 import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../errors.js';
-import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, isFinished } from '../frozen-trial.js';
+import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, bestOf, isFinished } from '../frozen-trial.js';
 import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, Storage, StudySummary, TrialClaim, TrialTemplate } from './storage.js';
 
 interface ClaimBook {
@@ -241,6 +241,11 @@ export class InMemoryStorage implements Storage {
   getNTrials(studyId: number, states?: readonly TrialState[]): number {
     const s = this.study(studyId);
     return states ? this.countStates(s, states) : s.trials.length;
+  }
+
+  getBestTrial(studyId: number): FrozenTrial | null {
+    const s = this.study(studyId);
+    return bestOf(this.getAllTrials(studyId, ['COMPLETE']), s.directions[0]);
   }
 
   private countStates(s: StudyRecord, states: readonly TrialState[]): number {

@@ -138,6 +138,11 @@ export interface Storage {
   /** Trials of a study in number order, optionally only those in `states`. */
   getAllTrials(studyId: number, states?: readonly TrialState[]): readonly FrozenTrial[];
   getNTrials(studyId: number, states?: readonly TrialState[]): number;
+  /**
+   * The best feasible COMPLETE trial of a study by its first objective (the lowest number among
+   * equals), or null. A store may answer from an index without reading every trial.
+   */
+  getBestTrial(studyId: number): FrozenTrial | null;
 
   // ----- liveness -----
   /** Marks these RUNNING trials as alive now. */
