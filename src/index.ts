@@ -21,7 +21,7 @@ export { MedianPruner } from './pruners/median.js';
 export type { Storage, StudySummary, TrialTemplate } from './storage/storage.js';
 export { InMemoryStorage } from './storage/in-memory.js';
 export { SqliteStorage, type SqliteStorageOptions } from './storage/sqlite/index.js';
-export { resolveStorage } from './storage/resolve.js';
+export { resolveStorage, type StorageOpenOptions } from './storage/resolve.js';
 export { Rng } from './rng.js';
 export { paretoFront, dominates } from './pareto.js';
 export { RandomSampler } from '../samplers/random.js';
