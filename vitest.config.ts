@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One throwaway PostgreSQL server for the run (test/helpers/postgres.ts); inject('postgresUrl').
+    globalSetup: ['test/global-postgres.ts'],
   },
 });
