@@ -1,0 +1,51 @@
+/**
+ * The worker thread behind SyncPostgresClient: it holds the node-postgres connections and runs
+ * each call while the calling thread waits (synckit). Errors come back as data, so that their
+ * PostgreSQL codes survive the trip between threads.
+ */
+import pg from 'pg';
+import { runAsWorker } from 'synckit';
+import type { WorkerCall, WorkerReply } from './sync-protocol.js';
+
+const clients = new Map<number, pg.Client>();
+/** Connections the server dropped (a restart, a network cut): known to be unusable. */
+const broken = new Set<number>();
+let nextId = 1;
+
+function errorReply(err: unknown): WorkerReply {
+  const e = err as { message?: string; code?: string; errno?: number; severity?: string };
+  return { ok: false, error: { message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : null } };
+}
+
+runAsWorker(async (call: WorkerCall): Promise<WorkerReply> => {
+  try {
+    switch (call.op) {
+      case 'connect': {
+        const client = new pg.Client({ connectionString: call.url, connectionTimeoutMillis: call.connectTimeoutMs, application_name: 'studyopt' });
+        const id = nextId++;
+        // Without a listener a dropped connection's 'error' event would end the worker.
+        client.on('error', () => broken.add(id));
+        client.on('end', () => broken.add(id));
+        await client.connect();
+        clients.set(id, client);
+        return { ok: true, id };
+      }
+      case 'query': {
+        const client = clients.get(call.id);
+        if (!client || broken.has(call.id)) return { ok: false, error: { message: 'the connection to the PostgreSQL server was lost', code: 'CONNECTION_LOST' } };
+        const r = await client.query({ text: call.sql, values: call.params as unknown[], rowMode: 'array' });
+        return { ok: true, rows: r.rows as unknown[][], rowCount: r.rowCount ?? 0 };
+      }
+      case 'close': {
+        const client = clients.get(call.id);
+        clients.delete(call.id);
+        broken.delete(call.id);
+        if (client) await client.end().catch(() => undefined);
+        return { ok: true };
+      }
+    }
+  } catch (err) {
+    if (call.op === 'query' && broken.has(call.id)) return { ok: false, error: { message: String((err as Error)?.message ?? err), code: 'CONNECTION_LOST' } };
+    return errorReply(err);
+  }
+});
