@@ -434,24 +434,19 @@ export class SqliteStorage implements Storage {
     // With the background writer, staged finishes go to it after this transaction commits (handed
     // over before, they would make this transaction wait for the writer's).
     const viaWriter = this.staged.hasWriter && !all;
-    if ((this.staged.size === 0 || viaWriter) && this.unstarted.size === 0) {
+    if (this.staged.size === 0 || viaWriter) {
       const result = this.retry(() => this.tx.immediate(fn) as T);
       if (viaWriter && this.staged.size > 0) this.handOff();
       return result;
     }
-    // Staged finishes (all of them when `everything`: records are idempotent) and the starts of
-    // trials taken from reservations ride on this transaction; they leave their queues only once
-    // it commits.
-    const batch = viaWriter ? [] : this.staged.forConnection(all);
+    // Staged finishes (all of them when `everything`: records are idempotent) ride on this
+    // transaction; they leave their queue only once it commits.
+    const batch = this.staged.forConnection(all);
     const records = batch.map((f) => (f.record ??= this.finishRecord(f)));
-    const starts = [...this.unstarted];
-    let lost: OwnedTrial[] = [];
     let skipped: number[] = [];
     const result = this.retry(() =>
       this.tx.immediate(() => {
-        lost = [];
         skipped = records.length > 0 ? applyFinishRecords((id) => this.stmt(sqlText(id)), this.stmt(GUARD_SQL), records) : [];
-        for (const o of starts) if (!this.writeStart(o)) lost.push(o);
         return fn();
       }) as T,
     );
@@ -460,13 +455,6 @@ export class SqliteStorage implements Storage {
     // back as WAITING): the file's state stands, so our copies go. (A record the writer thread
     // committed meanwhile is skipped too; dropping the cached copy of it costs a re-read only.)
     for (const id of skipped) this.forgetFinished(id);
-    for (const o of starts) {
-      this.unstarted.delete(o);
-      o.startPending = undefined;
-    }
-    // Taken over by another process, which judged this one dead: the result will be dropped.
-    for (const o of lost) this.owned.delete(o.trialId);
-    if (viaWriter && this.staged.size > 0) this.handOff();
     this.afterStageChange();
     return result;
   }
@@ -480,7 +468,7 @@ export class SqliteStorage implements Storage {
       this.reap();
     }
     // What the writer has not confirmed (at exit: all of it) is written here.
-    if (this.staged.size > 0 || this.unstarted.size > 0) this.write(() => undefined, true);
+    if (this.staged.size > 0) this.write(() => undefined, true);
   }
 
   /** Hands the staged finishes not yet with the background writer to it, as one batch. */
@@ -517,24 +505,12 @@ export class SqliteStorage implements Storage {
       this.finishTimer.unref();
     }
     // On a normal exit, commit what waits and give back unused reservations.
-    const hook = this.staged.size > 0 || this.reservedIds.size > 0 || this.unstarted.size > 0;
+    const hook = this.staged.size > 0 || this.reservedIds.size > 0;
     if (hook !== this.exitHook) {
       if (hook) process.on('exit', this.flushOnExit);
       else process.off('exit', this.flushOnExit);
       this.exitHook = hook;
     }
-  }
-
-  /**
-   * Writes the start of a trial taken from a reservation. False when the row is no longer ours
-   * (another process found this one's reservations stale and put them back as WAITING).
-   */
-  private writeStart(o: OwnedTrial): boolean {
-    if (o.startPending === undefined) return true;
-    const ours = this.stmt(`UPDATE studyopt_trial_owners SET since = NULL WHERE trial_id = ? AND host = ? AND pid = ? AND since IS NOT NULL AND trial_id IN (SELECT trial_id FROM trials WHERE trial_id = ? AND state = 'RUNNING')`)
-      .run(o.trialId, this.host, process.pid, o.trialId).changes === 1;
-    if (ours) this.stmt('UPDATE trials SET datetime_start = ? WHERE trial_id = ?').run(o.startPending, o.trialId);
-    return ours;
   }
 
   /** The final write of a staged trial as data (applied here or by the background writer). */
@@ -1622,9 +1598,12 @@ export class SqliteStorage implements Storage {
     const now = Date.now();
     this.write(() => {
       for (const id of trialIds) this.upsertHeartbeat(id, now);
-      // Unused reservations stay this process's while it lives.
+      // Reserved rows stay this process's while it lives: those not taken yet, and those taken by
+      // trials still running (their rows stay marked reserved until their finish is written).
       const since = formatUtc(now);
-      for (const id of this.reservedIds) this.stmt('UPDATE studyopt_trial_owners SET since = ? WHERE trial_id = ?').run(since, id);
+      const confirm = this.stmt('UPDATE studyopt_trial_owners SET since = ? WHERE trial_id = ?');
+      for (const id of this.reservedIds) confirm.run(since, id);
+      for (const o of this.unstarted) confirm.run(since, o.trialId);
     });
   }
 
@@ -1661,10 +1640,14 @@ export class SqliteStorage implements Storage {
         }
         if (reason === null) continue;
         if (reserved) {
-          // A reserved slot of that process, never started: nothing ran, so it goes back to the
-          // queue as a WAITING trial instead of failing.
+          // A reserved slot of that process: unused, or taken by a trial whose result never
+          // reached the file (rows stay reserved until their finish is written). Nothing of it
+          // is stored, so it goes back to the queue as a WAITING slot, which the next run takes,
+          // instead of staying behind as an empty FAIL row.
           this.stmt("UPDATE trials SET state = 'WAITING', datetime_start = NULL WHERE trial_id = ? AND state = 'RUNNING'").run(id);
           this.stmt('DELETE FROM studyopt_trial_owners WHERE trial_id = ?').run(id);
+          // Its beats were for a run that is gone: the slot's next holder beats anew.
+          this.stmt('DELETE FROM trial_heartbeats WHERE trial_id = ?').run(id);
           v.transition(id, 'WAITING');
           continue;
         }
