@@ -7,8 +7,22 @@
  * memory, since the file still shows it RUNNING. A batch the writer could not commit comes back
  * here, to be written by the store's connection.
  */
-import type { BackgroundWriter } from './background-writer.js';
 import type { FinishRecord } from './finish-record.js';
+
+/**
+ * A thread that commits batches of finish records with its own connection (the SQLite store's
+ * background-writer.ts), and reports how far it got in shared memory.
+ */
+export interface FinishWriter {
+  submit(seq: number, records: readonly FinishRecord[]): void;
+  /** The highest sequence number it has dealt with (committed, or failed). */
+  readonly done: number;
+  /** The first sequence number it could not commit, or 0: from it on, batches are the store's again. */
+  readonly failedFrom: number;
+  /** Blocks until batch `seq` is dealt with, at most `timeoutMs`; true if it was. */
+  waitFor(seq: number, timeoutMs: number): boolean;
+  stop(): void;
+}
 
 export interface StagedFinish {
   readonly trialId: number;
@@ -27,7 +41,7 @@ export class FinishQueue<F extends StagedFinish> {
   private lastSeq = 0;
   /** When the oldest trial not yet handed over was staged (performance.now()), or null. */
   private since: number | null = null;
-  private writer: BackgroundWriter | null = null;
+  private writer: FinishWriter | null = null;
 
   get size(): number {
     return this.staged.size;
@@ -53,7 +67,7 @@ export class FinishQueue<F extends StagedFinish> {
   }
 
   /** From now on, batches go to this writer (the trials staged so far included). */
-  attach(writer: BackgroundWriter): void {
+  attach(writer: FinishWriter): void {
     this.writer = writer;
     for (const f of this.staged.values()) if (f.seq === undefined) this.unhanded.push(f);
   }
