@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type BenchResult, runBench } from '../../src/bench/bench.js';
-import { experiments, runsOf, seedList } from '../../src/bench/experiments.js';
-import { loadBenchObjective } from '../../src/bench/objectives.js';
-import { Progress } from '../../src/bench/progress.js';
-import { runOne } from '../../src/bench/run.js';
-import { formatTable } from '../../src/bench/table.js';
+import { type BenchResult, runBench } from '../../src/apps/bench/bench.js';
+import { experiments, runsOf, seedList } from '../../src/apps/bench/experiments.js';
+import { loadBenchObjective } from '../../src/apps/bench/objectives.js';
+import { Progress } from '../../src/apps/bench/progress.js';
+import { runOne } from '../../src/apps/bench/run.js';
+import { formatTable } from '../../src/apps/bench/table.js';
 
 const quiet = new Progress({ quiet: true });
 

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { benchSearchSpace, ibSpec } from '../../src/bench/objectives.js';
-import { benchSections } from '../../src/report/bench-charts.js';
+import { benchSearchSpace, ibSpec } from '../../src/apps/bench/objectives.js';
+import { benchSections } from '../../src/apps/report/bench-charts.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/src/apps/cli/main.js', import.meta.url));
 const DIR = mkdtempSync(join(tmpdir(), 'studyopt-bench-grid-'));
 
 function studyopt(...args: string[]) {

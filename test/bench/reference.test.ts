@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Reference, trialsToReach } from '../../src/bench/reference.js';
+import { Reference, trialsToReach } from '../../src/apps/bench/reference.js';
 
 // A hand-checked grid: values 1..200 (maximise), optionally with 50 infeasible points.
 const values = Array.from({ length: 200 }, (_, i) => i + 1);

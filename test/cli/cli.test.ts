@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/src/apps/cli/main.js', import.meta.url));
 // The IB study generates its built-in data on first use: keep it out of the user's cache.
 const DATA_DIR = mkdtempSync(join(tmpdir(), 'studyopt-cli-data-'));
 

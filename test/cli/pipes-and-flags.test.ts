@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/src/apps/cli/main.js', import.meta.url));
 
 let dir: string;
 let file: string;

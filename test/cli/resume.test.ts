@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/src/apps/cli/main.js', import.meta.url));
 const DIR = mkdtempSync(join(tmpdir(), 'studyopt-resume-'));
 const ENV = { ...process.env, NO_COLOR: '1', STUDYOPT_DATA_DIR: join(DIR, 'data') };
 

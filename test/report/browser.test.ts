@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderStudyReport } from '../../src/report/report.js';
+import { renderStudyReport } from '../../src/apps/report/report.js';
 import { LONG_PARAMS, evilParamStudy, ibStudy, longNameStudy, tinyBench } from './fixtures.js';
 
 type Point = { x: number; y: number };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, jsonForScript, scriptSafe } from '../../src/report/escape.js';
-import { renderStudyReport } from '../../src/report/report.js';
+import { escapeHtml, jsonForScript, scriptSafe } from '../../src/apps/report/escape.js';
+import { renderStudyReport } from '../../src/apps/report/report.js';
 import { EVIL_ATTR, EVIL_CHOICE, EVIL_NAME, EVIL_PARAM, evilParamStudy, ibStudy, tinyBench } from './fixtures.js';
 
 /** The JSON data block of a report, parsed back. */

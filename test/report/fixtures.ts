@@ -1,10 +1,10 @@
 // Studies and bench results the report tests render: an IB study (with a hostile name and user
 // attribute) and a test-function study whose parameter names and values carry quotes and markup.
-import { runBench } from '../../src/bench/bench.js';
-import { seedList } from '../../src/bench/experiments.js';
-import { Progress } from '../../src/bench/progress.js';
-import type { BenchResult } from '../../src/bench/bench.js';
-import { CLI_CONFIG_KEY } from '../../src/cli/cli-study.js';
+import { runBench } from '../../src/apps/bench/bench.js';
+import { seedList } from '../../src/apps/bench/experiments.js';
+import { Progress } from '../../src/apps/bench/progress.js';
+import type { BenchResult } from '../../src/apps/bench/bench.js';
+import { CLI_CONFIG_KEY } from '../../src/apps/cli/cli-study.js';
 import { type Study, createStudy } from '../../src/study.js';
 import { RandomSampler } from '../../samplers/random.js';
 import * as ib from '../../studies/ib/objective.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { floatDistribution, categoricalDistribution, intDistribution } from '../../src/distributions.js';
-import { type Observation, pearsonDivergence, pedAnovaImportances } from '../../src/report/importance.js';
+import { type Observation, pearsonDivergence, pedAnovaImportances } from '../../src/apps/report/importance.js';
 import { Rng } from '../../src/rng.js';
 
 describe('PED-ANOVA importances', () => {

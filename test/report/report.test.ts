@@ -3,10 +3,10 @@
 // and the parallel-coordinates spec's label layout.
 import { describe, expect, it } from 'vitest';
 import type { ParamValue } from '../../src/distributions.js';
-import { type IbReplay, ibSections } from '../../src/report/ib-report.js';
-import { renderStudyReport } from '../../src/report/report.js';
-import { PC_AXIS_STEP, parallelCoordinatesChart } from '../../src/report/study-charts.js';
-import { observationsOf } from '../../src/report/importance.js';
+import { type IbReplay, ibSections } from '../../src/apps/report/ib-report.js';
+import { renderStudyReport } from '../../src/apps/report/report.js';
+import { PC_AXIS_STEP, parallelCoordinatesChart } from '../../src/apps/report/study-charts.js';
+import { observationsOf } from '../../src/apps/report/importance.js';
 import { type DataFingerprint, recordStudyData } from '../../src/study-data.js';
 import { type Study, createStudy } from '../../src/study.js';
 import { RandomSampler } from '../../samplers/random.js';

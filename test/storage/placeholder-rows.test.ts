@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, sleep, tempDir } from './helpers.js';
 
-const BIN = join(REPO_ROOT, 'dist/src/cli/main.js');
+const BIN = join(REPO_ROOT, 'dist/src/apps/cli/main.js');
 const { dir, cleanup } = tempDir('studyopt-placeholders-');
 afterAll(() => cleanup());
 const ENV = { ...process.env, NO_COLOR: '1', STUDYOPT_DATA_DIR: join(dir, 'data') };

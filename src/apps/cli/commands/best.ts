@@ -1,0 +1,117 @@
+/**
+ * `studyopt best [--study-name X] [--json]`: the best trial of a study (the Pareto front for
+ * several objectives). Reads through the value index, so it answers at once on any study size.
+ * The study name may be left out when the file holds one study. Numbers print exactly as in
+ * --json (the shortest form that reads back to the same number), never rounded.
+ */
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { UsageError } from '../../../errors.js';
+import type { FrozenTrial } from '../../../frozen-trial.js';
+import { paretoFront } from '../../../pareto.js';
+import { isFeasible } from '../../../frozen-trial.js';
+import { dataOfTrial, dataVersionsOf, describeData } from '../../../study-data.js';
+import { type IbStudySettings, engineParamsOf, ibSettingsOf } from '../../../../studies/ib/study-settings.js';
+import { STUDY_NAME_OPTION, type StorageArgs, formatDate, metricNames, openStorage, resolveStudy, toJson, withStorage } from './storage-options.js';
+import { exactText, paramLines } from '../param-lines.js';
+import { shellQuote } from '../shell-quote.js';
+
+interface BestArgs extends StorageArgs {
+  studyName?: string;
+  json: boolean;
+}
+
+/** What ran a study's trials besides their parameters: the IB settings, and the data. */
+interface StudyContext {
+  name: string;
+  storage: string;
+  systemAttrs: Record<string, unknown>;
+  ib: IbStudySettings | null;
+}
+
+/**
+ * A trial as --json gives it. For the IB study, `params` are the complete engine parameters
+ * (the trial's own, plus those the grid fixes or a condition turns off), exactly what
+ * `studyopt backtest --params` takes; `trialParams` are the suggested ones, as Optuna stores them.
+ */
+function describeTrial(t: FrozenTrial, names: string[] | null, ctx: StudyContext): Record<string, unknown> {
+  const data = dataOfTrial(ctx.systemAttrs, t.number);
+  return {
+    number: t.number,
+    values: t.values,
+    ...(names ? { metricNames: names } : {}),
+    params: ctx.ib ? engineParamsOf(ctx.ib, t.params) : t.params,
+    ...(ctx.ib ? { trialParams: t.params } : {}),
+    userAttrs: t.userAttrs,
+    datetimeStart: formatDate(t.datetimeStart),
+    datetimeComplete: formatDate(t.datetimeComplete),
+    data,
+    ...(ctx.ib
+      ? {
+          backtest: {
+            symbol: ctx.ib.symbol,
+            from: ctx.ib.from,
+            to: ctx.ib.to,
+            balance: ctx.ib.engine.initialBalance,
+            risk: ctx.ib.engine.riskPct,
+            command: rerunCommand(ctx, t.number),
+          },
+        }
+      : {}),
+  };
+}
+
+function rerunCommand(ctx: StudyContext, trialNumber: number): string {
+  return `studyopt backtest --study-name ${shellQuote(ctx.name)} --storage ${shellQuote(ctx.storage)} --trial ${trialNumber}`;
+}
+
+const command: CommandModule<object, BestArgs> = {
+  command: 'best',
+  describe: 'show the best trial of a study (the Pareto front for several objectives)',
+  builder: (y: Argv) =>
+    withStorage(y)
+      .option('study-name', STUDY_NAME_OPTION)
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as unknown as Argv<BestArgs>,
+  handler: (argv: ArgumentsCamelCase<BestArgs>) => {
+    const storage = openStorage(argv.storage);
+    try {
+      const { id, name } = resolveStudy(storage, argv.studyName);
+      const directions = storage.getStudyDirections(id);
+      const systemAttrs = storage.getStudySystemAttrs(id);
+      const names = metricNames(systemAttrs, directions.length);
+      const ctx: StudyContext = { name, storage: argv.storage, systemAttrs, ib: ibSettingsOf(systemAttrs) };
+      const best =
+        directions.length === 1
+          ? [storage.getBestTrial(id)].filter((t): t is FrozenTrial => t !== null)
+          : paretoFront(storage.getAllTrials(id, ['COMPLETE']).filter(isFeasible), directions);
+      if (best.length === 0) throw new UsageError(`study '${name}' has no completed feasible trial yet`);
+      if (argv.json) {
+        const out = directions.length === 1 ? describeTrial(best[0], names, ctx) : best.map((t) => describeTrial(t, names, ctx));
+        process.stdout.write(`${toJson(out)}\n`);
+        return;
+      }
+      const lines: string[] = [];
+      for (const t of best) {
+        const values = t.values!.map((v, i) => `${names?.[i] ?? (directions.length === 1 ? 'value' : `value ${i}`)} ${exactText(v)}`).join(', ');
+        lines.push(`trial ${t.number}: ${values} (${directions.join(', ')})`);
+        lines.push(...paramLines(t.params, ctx.ib));
+        for (const [k, v] of Object.entries(t.userAttrs)) lines.push(`  [${k}] ${exactText(v)}`);
+        const data = dataOfTrial(systemAttrs, t.number);
+        lines.push(`  data: ${data ? describeData(data) : 'not recorded (the study predates data fingerprints)'}`);
+        const latest = dataVersionsOf(systemAttrs).at(-1);
+        if (latest && data && latest.fingerprint.hash !== data.hash) {
+          lines.push(`  note: the study mixes data: trials from #${latest.firstTrial} on ran on ${describeData(latest.fingerprint)}`);
+        }
+        if (ctx.ib) {
+          const range = ctx.ib.from || ctx.ib.to ? `${ctx.ib.from ?? 'the start'} to ${ctx.ib.to ?? 'the end'}` : 'every day of the data';
+          lines.push(`  settings: ${ctx.ib.symbol}, ${ctx.ib.grid} grid, ${range}, balance ${ctx.ib.engine.initialBalance}, risk ${ctx.ib.engine.riskPct}% per trade`);
+          lines.push(`  re-run it trade by trade: ${rerunCommand(ctx, t.number)}`);
+        }
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    } finally {
+      storage.close();
+    }
+  },
+};
+
+export default command;

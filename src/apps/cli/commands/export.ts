@@ -1,0 +1,50 @@
+/**
+ * `studyopt export [--study-name X] --format csv|json [--out F]`: every trial of a study as one
+ * row with its parameters, values (metric names when the study has them), user attributes and
+ * system attributes, in Optuna's trials_dataframe columns. The study name may be left out when the
+ * file holds one study.
+ */
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { UsageError } from '../../../errors.js';
+import { STUDY_NAME_OPTION, type StorageArgs, metricNames, openStorage, resolveStudy, toCsv, toJson, trialRows, withStorage } from './storage-options.js';
+
+interface ExportArgs extends StorageArgs {
+  studyName?: string;
+  format: 'csv' | 'json';
+  out?: string;
+}
+
+const command: CommandModule<object, ExportArgs> = {
+  command: 'export',
+  describe: 'export the trials of a study as CSV or JSON (one row per trial)',
+  builder: (y: Argv) =>
+    withStorage(y)
+      .option('study-name', STUDY_NAME_OPTION)
+      .option('format', { type: 'string', choices: ['csv', 'json'], demandOption: true, describe: 'csv or json' })
+      .option('out', { type: 'string', describe: 'write to this file instead of stdout' }) as unknown as Argv<ExportArgs>,
+  handler: (argv: ArgumentsCamelCase<ExportArgs>) => {
+    if (argv.out !== undefined) {
+      const out = resolve(argv.out);
+      if (!existsSync(dirname(out))) throw new UsageError(`--out: the folder of '${argv.out}' does not exist: create it or give another path`);
+      if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out: '${argv.out}' is a folder: give a file name`);
+      const storagePath = resolve(argv.storage.replace(/^sqlite:\/\/\//, ''));
+      if (out === storagePath) throw new UsageError(`--out '${argv.out}' is the study file itself: give another file name`);
+    }
+    const storage = openStorage(argv.storage);
+    let text: string;
+    try {
+      const { id } = resolveStudy(storage, argv.studyName);
+      const directions = storage.getStudyDirections(id);
+      const { columns, rows } = trialRows(storage.getAllTrials(id), directions, metricNames(storage.getStudySystemAttrs(id), directions.length));
+      text = argv.format === 'csv' ? toCsv(columns, rows) : `${toJson(rows)}\n`;
+    } finally {
+      storage.close();
+    }
+    if (argv.out === undefined) process.stdout.write(text);
+    else writeFileSync(argv.out, text);
+  },
+};
+
+export default command;

@@ -1,0 +1,132 @@
+/**
+ * Where the CLI's objective comes from, resolved once from the flags into an objective module
+ * (docs/parallel.md) and its options, so that the same run works in this thread or on a pool:
+ * - the IB backtest (the default study), with `--objective` naming the metric to maximise;
+ * - a test function (`--objective branin`);
+ * - a user module (`--objective ./my-objective.mjs`, `.js` or `.ts`).
+ */
+import { existsSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../errors.js';
+import { getTestFunction, isTestFunctionName, testFunctionNames } from '../../../studies/functions/index.js';
+import { DEFAULT_GRID, type GridName } from '../../../studies/ib/grids.js';
+import { OBJECTIVE_NAMES, type ObjectiveName } from '../../../studies/ib/objective.js';
+import { ibStudySettings } from '../../../studies/ib/study-settings.js';
+import { kebab } from './sampler-flags.js';
+
+export interface ObjectiveSource {
+  readonly kind: 'ib' | 'function' | 'module';
+  /** A short name used in default study names and messages. */
+  readonly name: string;
+  /** The objective module's file: URL. */
+  readonly module: string;
+  /** Given to the module's prepareShared and setup. */
+  readonly moduleOptions: Record<string, unknown>;
+  /** Known optimum, for test functions. */
+  readonly optimum?: number;
+  /** What the study was configured with, stored on the study so a resume can check it. */
+  readonly config: Record<string, unknown>;
+}
+
+/** The flags that say what is optimised (shared by optimize and bench). */
+export interface StudyFlags {
+  study?: string;
+  objective?: string;
+  symbol?: string;
+  grid?: string;
+  minTrades?: number;
+  from?: string;
+  to?: string;
+}
+
+export interface ObjectiveFlags extends StudyFlags {
+  moduleOptions?: string;
+}
+
+const IB_ONLY_FLAGS = ['symbol', 'grid', 'minTrades', 'from', 'to'] as const;
+const MODULE_FILE = /\.(m?js|c?js|m?ts|c?ts)$/i;
+
+/** A module of ours, built (dist/) or, when running from the sources, the TypeScript file. */
+function ownModule(relative: string): string {
+  const js = new URL(`${relative}.js`, import.meta.url);
+  return existsSync(fileURLToPath(js)) ? js.href : new URL(`${relative}.ts`, import.meta.url).href;
+}
+
+export const IB_MODULE = ownModule('../../../studies/ib/objective');
+export const FUNCTIONS_MODULE = ownModule('../../../studies/functions/objective');
+
+export function isModulePath(spec: string): boolean {
+  return MODULE_FILE.test(spec) || spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/') || spec.startsWith('file:');
+}
+
+/** The objective of a run; `symbol` overrides `--symbol` (one study per symbol of `--symbols`). */
+export function resolveObjectiveSource(flags: ObjectiveFlags, symbol?: string): ObjectiveSource {
+  const objective = flags.objective;
+  const study =
+    flags.study ?? (objective !== undefined && isModulePath(objective) ? 'module' : objective !== undefined && isTestFunctionName(objective) ? 'function' : 'ib');
+  if (study === 'ib') return ibSource({ ...flags, symbol: symbol ?? flags.symbol });
+  rejectIbFlags(flags, objective ?? '');
+  if (study === 'function') {
+    if (objective === undefined) throw new UsageError(`--study function needs --objective <name>: ${testFunctionNames().join(', ')}`);
+    const fn = getTestFunction(objective);
+    return {
+      kind: 'function',
+      name: fn.name,
+      module: FUNCTIONS_MODULE,
+      moduleOptions: { name: fn.name },
+      optimum: fn.optimum,
+      config: { study: 'function', objective: fn.name },
+    };
+  }
+  if (study === 'module') {
+    if (objective === undefined) throw new UsageError('--study module needs --objective <path of a .mjs, .js or .ts file>');
+    const path = objective.startsWith('file:') ? fileURLToPath(objective) : resolve(objective);
+    if (!existsSync(path)) throw new UsageError(`--objective ${objective}: no such file (looked for ${path}); give the path of a .mjs, .js or .ts objective module`);
+    const moduleOptions = parseModuleOptions(flags.moduleOptions);
+    return {
+      kind: 'module',
+      name: basename(path, extname(path)),
+      module: new URL(`file://${path}`).href,
+      moduleOptions,
+      config: { study: 'module', module: path, moduleOptions },
+    };
+  }
+  throw new UsageError(`--study must be 'ib' (the IB breakout backtest), 'function' (a test function) or 'module' (your objective module), but got '${study}'`);
+}
+
+function ibSource(flags: ObjectiveFlags): ObjectiveSource {
+  const metric = flags.objective ?? 'sharpe';
+  if (!(OBJECTIVE_NAMES as readonly string[]).includes(metric)) {
+    throw new UsageError(
+      `--objective '${metric}' is neither an IB metric (${OBJECTIVE_NAMES.join(', ')}), a test function (${testFunctionNames().join(', ')}) nor a module path (./file.mjs)`,
+    );
+  }
+  const symbol = flags.symbol ?? 'GER40';
+  const grid = (flags.grid ?? DEFAULT_GRID) as GridName;
+  const moduleOptions = { symbol, grid, objective: metric, minTrades: flags.minTrades, from: flags.from, to: flags.to };
+  return {
+    kind: 'ib',
+    name: `ib-${symbol}-${grid}-${metric}`,
+    module: IB_MODULE,
+    moduleOptions,
+    config: { ...ibStudySettings({ symbol, grid, objective: metric as ObjectiveName, minTrades: flags.minTrades, from: flags.from, to: flags.to }) },
+  };
+}
+
+function rejectIbFlags(flags: ObjectiveFlags, objective: string): void {
+  for (const flag of IB_ONLY_FLAGS) {
+    if (flags[flag] !== undefined) throw new UsageError(`--${kebab(flag)} belongs to the IB study, not to the objective '${objective}'`);
+  }
+}
+
+function parseModuleOptions(json: string | undefined): Record<string, unknown> {
+  if (json === undefined) return {};
+  try {
+    const v = JSON.parse(json);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v;
+  } catch {
+    // fall through to the message
+  }
+  throw new UsageError(`--module-options must be a JSON object, e.g. '{"symbol": "GER40"}', but got ${json}`);
+}

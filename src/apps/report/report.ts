@@ -1,0 +1,170 @@
+/**
+ * `studyopt report`: one self-contained HTML file for a stored study (and, optionally, a bench
+ * result); `renderBenchReport` for `studyopt bench --html`.
+ */
+import type { BenchResult } from '../bench/bench.js';
+import type { ParamValue } from '../../distributions.js';
+import type { FrozenTrial, StudyDirection } from '../../frozen-trial.js';
+import { bestOf } from '../../study.js';
+import { type DataVersion, dataOfTrial, dataVersionsOf, shortHash } from '../../study-data.js';
+import type { Storage } from '../../storage/storage.js';
+import { formatNumber } from '../cli/commands/storage-options.js';
+import { benchSections } from './bench-charts.js';
+import { DEFAULT_MIN_TRADES } from '../../../studies/ib/ranking.js';
+import { type IbConfig, type IbReplay, ibConfigOf, ibSections, replayIb } from './ib-report.js';
+import { escapeHtml } from './escape.js';
+import { observationsOf, pedAnovaImportances } from './importance.js';
+import { type Section, htmlTable, renderPage } from './page.js';
+import { contourChart, historyChart, importanceChart, parallelCoordinatesChart, sliceCharts, type StudyView } from './study-charts.js';
+
+export interface StudyReportInput {
+  storage: Storage;
+  studyId: number;
+  bench?: BenchResult;
+  /** Slice plots for at most this many parameters (the most important first). Default 9. */
+  maxSlices?: number;
+}
+
+export function renderStudyReport(input: StudyReportInput): string {
+  const { storage, studyId } = input;
+  const study = storage.getAllStudies().find((s) => s.studyId === studyId)!;
+  const name = study.studyName;
+  const direction: StudyDirection = study.directions[0];
+  const trials = storage.getAllTrials(studyId);
+  const complete = trials.filter((t) => t.state === 'COMPLETE' && t.values && t.values.length > 0).sort((a, b) => a.number - b.number);
+  const { observations, distributions } = observationsOf(complete);
+  const view: StudyView = { direction, complete, distributions };
+  const best = bestOf(complete, direction);
+  const systemAttrs = storage.getStudySystemAttrs(studyId);
+
+  const importances = observations.length >= 4 && Object.keys(distributions).length > 0 ? pedAnovaImportances(observations, distributions, direction) : [];
+  const ranked = importances.length ? importances.map((p) => p.name) : Object.keys(distributions);
+  const sections: Section[] = [];
+  sections.push({
+    title: 'Optimization history',
+    charts: complete.length ? [historyChart(view)] : [],
+    intro: complete.length ? undefined : 'No completed trial yet.',
+  });
+  if (importances.length) sections.push({ title: 'Parameter importances', charts: [importanceChart(importances)] });
+  if (ranked.length && complete.length) {
+    sections.push({ title: 'Slice plots', intro: 'Objective value against each parameter, most important first; darker dots are later trials.', charts: sliceCharts(view, ranked.slice(0, input.maxSlices ?? 9)) });
+    const top = ranked.slice(0, 3);
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < top.length; i++) for (let j = i + 1; j < top.length; j++) pairs.push([top[i], top[j]]);
+    if (pairs.length) sections.push({ title: 'Contour plots', intro: 'The three most important parameters, pairwise.', charts: pairs.map(([a, b]) => contourChart(view, a, b)) });
+    sections.push({ title: 'Parallel coordinates', charts: [parallelCoordinatesChart(view, ranked.slice(0, 12))] });
+  }
+  const ib = ibConfigOf(systemAttrs);
+  if (ib && best) {
+    let replay: IbReplay | null = null;
+    try {
+      replay = replayIb(ib, best.params, dataOfTrial(systemAttrs, best.number));
+    } catch (err) {
+      sections.push({ title: 'Best trial re-run', intro: `The IB engine could not re-run the best trial: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    if (replay) sections.push(...ibSections(replay, best.number, ib));
+  }
+  if (input.bench) sections.push(...benchSections(input.bench));
+
+  const states = new Map<string, number>();
+  for (const t of trials) states.set(t.state, (states.get(t.state) ?? 0) + 1);
+  const summary = [
+    htmlTable(
+      ['study', 'direction', 'trials', 'best value', 'best trial'],
+      [[name, direction, [...states.entries()].map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', '), best ? formatNumber(best.values![0]) : '—', best ? `#${best.number}` : '—']],
+    ),
+  ];
+  if (best) {
+    // Side by side: the best parameters, and its user attributes (metrics) in two columns.
+    const boxes = [`<div><h3>Best parameters</h3>${htmlTable(['parameter', 'value'], Object.entries(best.params).map(([k, v]) => [k, paramText(v)]))}</div>`];
+    const attrs = Object.entries(best.userAttrs).map(([k, v]) => [k, typeof v === 'number' ? formatNumber(v) : attrText(v)]);
+    const half = Math.ceil(attrs.length / 2);
+    if (attrs.length) boxes.push(`<div><h3>Its user attributes</h3><div class="grid">${htmlTable(['attribute', 'value'], attrs.slice(0, half))}${attrs.length > half ? htmlTable(['attribute', 'value'], attrs.slice(half)) : ''}</div></div>`);
+    summary.push(`<div class="grid">${boxes.join('')}</div>`);
+  }
+  summary.push(dataHtml(dataVersionsOf(systemAttrs), trials, best));
+  if (ib) summary.push(ibSettingsHtml(ib));
+  return renderPage({
+    title: `Study report: ${name}`,
+    subtitle: `${complete.length} completed trials, ${direction}; generated ${new Date().toISOString().slice(0, 19).replace('T', ' ')} UTC by studyopt`,
+    summaryHtml: `<section>${summary.join('\n')}</section>`,
+    sections,
+  });
+}
+
+/**
+ * A parameter value as a table shows it: strings as they are (no JSON quotes), numbers exactly
+ * and booleans as text, null as an em dash. htmlTable escapes it.
+ */
+export function paramText(v: ParamValue): string {
+  return v === null ? '—' : String(v);
+}
+
+/** A user attribute that is not a number: strings and booleans as text, other values as JSON. */
+function attrText(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  return typeof v === 'string' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+}
+
+function has(fp: DataVersion['fingerprint'], field: string, type: 'string' | 'number'): boolean {
+  return typeof fp[field] === type;
+}
+
+/** "#0–#119 (120 trials)", "#120 on (35 trials)", with the best trial named when it is one of them. */
+function trialsOn(versions: readonly DataVersion[], i: number, trials: readonly FrozenTrial[], best: FrozenTrial | null): string {
+  const from = versions[i].firstTrial;
+  const next = versions[i + 1]?.firstTrial;
+  const inRange = (n: number) => n >= from && (next === undefined || n < next);
+  const count = trials.filter((t) => inRange(t.number)).length;
+  const range = next === undefined ? `#${from} on` : next - 1 > from ? `#${from}–#${next - 1}` : `#${from}`;
+  const bestHere = best && inRange(best.number) ? `; best trial #${best.number}` : '';
+  return `${range} (${count} trial${count === 1 ? '' : 's'}${bestHere})`;
+}
+
+/**
+ * The "Data" part of the summary: every data version the study's trials ran on (src/study-data.ts),
+ * with the trials run on each, a warning when there are several, or "not recorded".
+ */
+export function dataHtml(versions: readonly DataVersion[], trials: readonly FrozenTrial[], best: FrozenTrial | null): string {
+  if (versions.length === 0) {
+    return '<h3>Data</h3><p class="intro">Data: not recorded (the study\'s objective recorded no data fingerprint, or the study was made before studyopt recorded its data).</p>';
+  }
+  const ibFields = versions.every((v) => ['symbol', 'source', 'first', 'last'].every((f) => has(v.fingerprint, f, 'string')) && has(v.fingerprint, 'days', 'number') && has(v.fingerprint, 'bars', 'number'));
+  const rows = versions.map((v, i) => {
+    const fp = v.fingerprint;
+    const trialsCell = trialsOn(versions, i, trials, best);
+    return ibFields
+      ? [`${i + 1}`, fp.symbol, fp.source, `${fp.first} – ${fp.last}`, fp.days, (fp.bars as number).toLocaleString('en-US'), shortHash(fp.hash), trialsCell]
+      : [`${i + 1}`, fp.summary, shortHash(fp.hash), trialsCell];
+  });
+  const columns = ibFields ? ['version', 'symbol', 'source', 'dates', 'trading days', 'bars', 'data hash', 'trials run on it'] : ['version', 'data', 'data hash', 'trials run on it'];
+  const lead =
+    versions.length === 1
+      ? `Data: ${versions[0].fingerprint.summary} (data ${shortHash(versions[0].fingerprint.hash)}); every trial ran on it.`
+      : `This study mixes data: its trials ran on ${versions.length} different data versions (below). Compare trials only within one version${best ? `; the best trial #${best.number} ran on version ${versions.findLastIndex((v) => v.firstTrial <= best.number) + 1}` : ''}.`;
+  const textCols = ibFields ? [2, 3, 7] : [1, 3];
+  return `<h3>Data</h3><p class="${versions.length === 1 ? 'intro' : 'warn'}">${escapeHtml(lead)}</p>${htmlTable(columns, rows, { className: (_r, c) => (textCols.includes(c) ? 'text' : undefined) })}`;
+}
+
+/** The IB study's settings (symbol, grid, dates, minimum trades, engine), beside the data. */
+export function ibSettingsHtml(ib: IbConfig): string {
+  const rows: [string, string][] = [
+    ['symbol', `${ib.symbol} (time zone ${ib.symbolSpec.timezone}; IB windows ${ib.symbolSpec.ibWindows.join(', ')})`],
+    ['grid', `${ib.grid} (the value lists searched)`],
+    ['objective', ib.objective],
+    ['date range', `${ib.from ?? 'first day of the data'} to ${ib.to ?? 'last day of the data'}`],
+    ['min trades', ib.minTrades === null ? `${DEFAULT_MIN_TRADES} (default)` : String(ib.minTrades)],
+    ['engine', `initial balance ${ib.engine.initialBalance.toLocaleString('en-US')}, risk ${ib.engine.riskPct}% per trade`],
+  ];
+  return `<h3>IB settings</h3>${htmlTable(['setting', 'value'], rows, { className: () => 'text' })}`;
+}
+
+export function renderBenchReport(bench: BenchResult): string {
+  return renderPage({
+    title: `Sampler benchmark: ${bench.objective}`,
+    subtitle: `samplers ${bench.plan.samplers.join(', ')}; budgets ${bench.plan.budgets.join(', ')}; seeds ${bench.plan.seeds.join(', ')}`,
+    sections: benchSections(bench),
+  });
+}
+
+export type { FrozenTrial };
