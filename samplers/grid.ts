@@ -18,24 +18,8 @@ import type { FrozenTrial } from '../src/frozen-trial.js';
 import { Rng } from '../src/rng.js';
 import type { Sampler } from '../src/sampler.js';
 import type { TrialClaim } from '../src/storage/storage.js';
+import type { DeclaredSpace, Grid, GridSpec } from '../src/search-space.js';
 import type { Study } from '../src/study.js';
-
-/** A grid that produces its points on demand, so that large grids need no list in memory. */
-export interface Grid {
-  readonly size: number;
-  point(index: number): Readonly<Record<string, ParamValue>>;
-}
-
-export type GridSpec = Record<string, readonly ParamValue[]> | readonly Readonly<Record<string, ParamValue>>[] | Grid;
-
-/** A search-space entry that exists only when `when(params so far)` holds. */
-export interface ConditionalParam {
-  distribution: Distribution;
-  when: (params: Readonly<Record<string, ParamValue>>) => boolean;
-}
-
-/** A declared search space, in declaration order; conditions may look at earlier parameters. */
-export type DeclaredSpace = Record<string, Distribution | ConditionalParam>;
 
 export interface GridSamplerOptions {
   /** Seed of the visiting order. Default 42. */

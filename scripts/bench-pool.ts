@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStudy } from '../src/study.js';
 import { type PreparedObjective, WorkerPool, prepareObjective } from '../src/executor/index.js';
-import { type Grid, GridSampler } from '../samplers/grid.js';
+import { GridSampler } from '../samplers/grid.js';
+import type { Grid } from '../src/search-space.js';
 import { RandomSampler } from '../samplers/random.js';
 
 const root = new URL('../../', import.meta.url);

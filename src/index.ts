@@ -26,7 +26,7 @@ export { Rng } from './rng.js';
 export { paretoFront, dominates } from './pareto.js';
 export { RandomSampler } from '../samplers/random.js';
 export { GridSampler, CartesianGrid, enumerateSpace } from '../samplers/grid.js';
-export type { Grid, GridSpec, DeclaredSpace, ConditionalParam } from '../samplers/grid.js';
+export type { Grid, GridSpec, DeclaredSpace, ConditionalParam } from './search-space.js';
 export { createSampler, registerSampler, samplerNames } from '../samplers/index.js';
 export { CmaEsSampler, type CmaEsSamplerOptions } from '../samplers/cmaes/index.js';
 export { DESampler, type DESamplerOptions } from '../samplers/de/index.js';

@@ -1,11 +1,35 @@
 /**
+ * Search spaces.
+ *
+ * The declared space and grids: what an objective says it searches (`DeclaredSpace`, conditional
+ * parameters included) and the points of a grid (`GridSpec`, `Grid`). The executors read them from
+ * objective modules and the grid sampler (samplers/grid.ts) walks them; they live here, in the
+ * core, so that neither the executors nor the studies import a sampler.
+ *
  * The intersection search space: the parameters that every finished trial of a study used, with
  * the same distribution. Joint (relative) samplers search this space; parameters outside it are
  * sampled independently, which is how define-by-run and conditional spaces keep working.
  */
-import { type SearchSpace, distributionsEqual } from './distributions.js';
+import { type Distribution, type ParamValue, type SearchSpace, distributionsEqual } from './distributions.js';
 import type { TrialState } from './frozen-trial.js';
 import type { Study } from './study.js';
+
+/** A grid that produces its points on demand, so that large grids need no list in memory. */
+export interface Grid {
+  readonly size: number;
+  point(index: number): Readonly<Record<string, ParamValue>>;
+}
+
+export type GridSpec = Record<string, readonly ParamValue[]> | readonly Readonly<Record<string, ParamValue>>[] | Grid;
+
+/** A search-space entry that exists only when `when(params so far)` holds. */
+export interface ConditionalParam {
+  distribution: Distribution;
+  when: (params: Readonly<Record<string, ParamValue>>) => boolean;
+}
+
+/** A declared search space, in declaration order; conditions may look at earlier parameters. */
+export type DeclaredSpace = Record<string, Distribution | ConditionalParam>;
 
 export class IntersectionSearchSpace {
   private readonly states: readonly TrialState[];

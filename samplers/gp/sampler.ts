@@ -23,7 +23,8 @@ import type { Sampler } from '../../src/sampler.js';
 import { IntersectionSearchSpace } from '../../src/search-space.js';
 import type { Study } from '../../src/study.js';
 import { SearchSpaceTransform, decodeNumeric, rawBounds } from '../../src/transform.js';
-import { sampleUniform, trialSeed } from '../random.js';
+import { sampleUniform } from '../../src/sampling.js';
+import { trialSeed } from '../random.js';
 import { type ColumnKind, LogEI, maximizeAcquisition } from './acquisition.js';
 import { GPRegressor, type KernelParams, fitKernelParams } from './gp.js';
 

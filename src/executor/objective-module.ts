@@ -13,7 +13,7 @@
  *   prepareShared(options)     runs once, in the main thread only, and returns a structured-
  *                              clonable object; its SharedArrayBuffers reach every worker's
  *                              setup as the same memory (candle data loaded once, never copied).
- *   space                      a declared search space (samplers/grid.ts DeclaredSpace), or a
+ *   space                      a declared search space (src/search-space.ts DeclaredSpace), or a
  *                              function (options) => space: lets the main thread pre-sample
  *                              every parameter from the first trial on.
  *   grid                       a grid spec, or a function returning one (for the grid sampler).
@@ -36,7 +36,7 @@ import type { Objective } from '../optimize.js';
 import type { ConstraintsFunc } from '../study.js';
 import type { UrlObject } from '../host-types.js';
 import type { DataFingerprint } from '../study-data.js';
-import type { DeclaredSpace, GridSpec } from '../../samplers/grid.js';
+import type { DeclaredSpace, GridSpec } from '../search-space.js';
 import type { ModuleContext } from './protocol.js';
 
 export interface SetupContext {

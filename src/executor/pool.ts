@@ -31,7 +31,7 @@ import type { TrialLimit } from '../storage/storage.js';
 import type { Study } from '../study.js';
 import type { AbortSignalLike, TextStream, UrlObject, WorkerResourceLimits, WorkerThread } from '../host-types.js';
 import type { StudyTrial } from '../trial.js';
-import type { ConditionalParam, DeclaredSpace, Grid } from '../../samplers/grid.js';
+import type { ConditionalParam, DeclaredSpace, Grid } from '../search-space.js';
 import { BatchSizer } from './batching.js';
 import { type PreparedObjective, isPrepared, prepareObjective } from './objective-module.js';
 import { PoolProgress } from './pool-progress.js';

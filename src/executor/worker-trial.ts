@@ -10,7 +10,7 @@ import { type Distribution, type ParamValue, checkCompatible, containsInternal, 
 import { UsageError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { SuggestingTrial } from '../trial.js';
-import { sampleUniform } from '../../samplers/random.js';
+import { sampleUniform } from '../sampling.js';
 import type { Task, TaskTrial, UsedParam } from './protocol.js';
 
 /** Answers `shouldPrune()` for a worker trial (a synchronous round trip to the main thread). */

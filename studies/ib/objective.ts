@@ -24,7 +24,7 @@ import { DEFAULT_INITIAL_BALANCE, DEFAULT_RISK_PCT, type IbMetrics } from './met
 import type { IbParams, StopMode } from './params.js';
 import { DEFAULT_MIN_TRADES, RANKING_WEIGHTS } from './ranking.js';
 import { type SharedSymbolData, fromShared, toShared } from './shared-data.js';
-import type { DeclaredSpace } from '../../samplers/grid.js';
+import type { DeclaredSpace } from '../../src/search-space.js';
 
 export const OBJECTIVE_NAMES = ['sharpe', 'total_r', 'winrate', 'profit_factor', 'score'] as const;
 export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SearchSpace } from '../../src/distributions.js';
 import { Rng } from '../../src/rng.js';
 import { SearchSpaceTransform } from '../../src/transform.js';
-import { sampleUniform } from '../../samplers/random.js';
+import { sampleUniform } from '../../src/sampling.js';
 
 const SPACE: SearchSpace = {
   f: { type: 'float', low: -5, high: 5, log: false, step: null },

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudy } from '../../src/study.js';
 import { optimizePool, prepareObjective } from '../../src/executor/index.js';
-import { type Grid, GridSampler } from '../../samplers/grid.js';
+import { GridSampler } from '../../samplers/grid.js';
+import type { Grid } from '../../src/search-space.js';
 import { loadSymbolData } from '../../studies/ib/data/store.js';
 import { fromShared, isBackedBy, sharedBytes, toShared } from '../../studies/ib/shared-data.js';
 

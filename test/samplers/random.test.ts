@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Distribution } from '../../src/distributions.js';
 import { Rng } from '../../src/rng.js';
 import { createStudy } from '../../src/study.js';
-import { RandomSampler, sampleUniform } from '../../samplers/random.js';
+import { RandomSampler } from '../../samplers/random.js';
+import { sampleUniform } from '../../src/sampling.js';
 
 /** Pearson chi-square statistic of observed counts against equal expected counts. */
 function chiSquare(counts: number[]): number {

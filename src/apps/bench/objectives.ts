@@ -12,7 +12,7 @@ import type { FrozenTrial, StudyDirection } from '../../frozen-trial.js';
 import type { ParamValue } from '../../distributions.js';
 import type { Trial } from '../../trial.js';
 import { suggestFrom } from '../../trial.js';
-import type { GridSpec } from '../../../samplers/grid.js';
+import type { GridSpec } from '../../search-space.js';
 import { getTestFunction } from '../../../studies/functions/index.js';
 import { loadSymbolData } from '../../../studies/ib/data/store.js';
 import { IbEngine } from '../../../studies/ib/engine/engine.js';
