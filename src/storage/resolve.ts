@@ -1,12 +1,14 @@
 /**
  * Choosing a store by URL, in the library and the CLI alike: `memory`, a path or
- * `sqlite:///path.db`. What a caller may ask of any store when it opens it (read only, when a
+ * `sqlite:///path.db`, `postgresql://user:password@host:port/database`. What a caller may ask of any store when it opens it (read only, when a
  * dead process's trials count as stale, commit each trial) are run hints, which each backend maps
  * to its own options; what only one backend has is an option in its URL's query
  * (`sqlite:///f.db?timeout=30`). Callers never need to know the backend's class.
  */
 import { UsageError } from '../errors.js';
 import { InMemoryStorage } from './in-memory.js';
+import { PostgresStorage } from './postgres/postgres-storage.js';
+import { isPostgresUrl } from './postgres/url.js';
 import { SqliteStorage, type SqliteStorageOptions } from './sqlite/sqlite-storage.js';
 import type { Storage } from './storage.js';
 
@@ -60,7 +62,8 @@ function sqliteUrlOptions(url: string): Partial<SqliteStorageOptions> {
 
 /**
  * A Storage object as given; a new in-memory store for undefined or 'memory'; an SQLite store for
- * 'sqlite:///path.db' or a plain path ending in .db (.sqlite, .sqlite3, .db3).
+ * 'sqlite:///path.db' or a plain path ending in .db (.sqlite, .sqlite3, .db3); a PostgreSQL store
+ * for 'postgresql://...' (or 'postgres://...').
  */
 export function resolveStorage(storage?: Storage | string, hints: StorageOpenOptions = {}): Storage {
   if (storage === undefined) return new InMemoryStorage();
@@ -68,6 +71,13 @@ export function resolveStorage(storage?: Storage | string, hints: StorageOpenOpt
   if (storage === 'memory' || storage === ':memory:') {
     if (hints.readonly) throw new UsageError("'memory' holds no stored studies to read: give a study file (--storage f.db)");
     return new InMemoryStorage();
+  }
+  if (isPostgresUrl(storage)) {
+    return new PostgresStorage(storage, {
+      ...(hints.readonly ? { readonly: true } : {}),
+      ...(hints.staleAfterSeconds !== undefined ? { gracePeriod: hints.staleAfterSeconds } : {}),
+      ...(hints.commitEachTrial ? { deferFinish: false } : {}),
+    });
   }
   const path = sqlitePathOf(storage) ?? (SQLITE_EXTENSIONS.test(storage) ? storage : null);
   if (path !== null) {
@@ -79,5 +89,7 @@ export function resolveStorage(storage?: Storage | string, hints: StorageOpenOpt
       ...(hints.commitEachTrial ? { deferFinish: false } : {}),
     });
   }
-  throw new UsageError(`unknown storage '${storage}': give 'memory', an SQLite file ('studies.db' or 'sqlite:///studies.db'), or a Storage object`);
+  throw new UsageError(
+    `unknown storage '${storage}': give 'memory', an SQLite file ('studies.db' or 'sqlite:///studies.db'), a PostgreSQL URL ('postgresql://user:password@host:5432/database'), or a Storage object`,
+  );
 }

@@ -1,24 +1,33 @@
 /**
  * The storage contract: every storage behaves as the in-memory reference does. Run against
- * InMemoryStorage and SqliteStorage.
+ * InMemoryStorage, SqliteStorage and PostgresStorage (on the run's own server).
  */
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { categoricalDistribution, floatDistribution, intDistribution, ordinalDistribution } from '../../src/distributions.js';
 import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../../src/errors.js';
 import { InMemoryStorage } from '../../src/storage/in-memory.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+import { PostgresStorage } from '../../src/storage/postgres/postgres-storage.js';
+import { createDatabase } from '../helpers/postgres.js';
 import { type CreatedTrial, type Storage, isCreated } from '../../src/storage/storage.js';
 import { sleep, tempDir } from './helpers.js';
 import { GridSampler } from '../../samplers/grid.js';
 import { createStudy } from '../../src/study.js';
 
-type Factory = { name: string; open: (dir: string) => Storage };
+type Factory = { name: string; open: (dir: string) => Storage | Promise<Storage> };
+
+const postgresUrl = inject('postgresUrl');
+let databases = 0;
 
 const factories: Factory[] = [
   { name: 'InMemoryStorage', open: () => new InMemoryStorage() },
   // No create-time heartbeat, so that "never beat" means the same as in memory.
   { name: 'SqliteStorage', open: (dir) => new SqliteStorage(join(dir, 'contract.db'), { heartbeatInterval: null }) },
+  // A fresh database of the run's own server for each test.
+  ...(postgresUrl === null
+    ? []
+    : [{ name: 'PostgresStorage', open: async () => new PostgresStorage(await createDatabase(postgresUrl!, `contract_${++databases}`), { heartbeatInterval: null }) }]),
 ];
 
 function created(r: ReturnType<Storage['createTrial']>): CreatedTrial {
@@ -30,10 +39,10 @@ describe.each(factories)('storage contract: $name', ({ open }) => {
   let storage: Storage;
   let cleanup: () => void;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     const t = tempDir();
     cleanup = t.cleanup;
-    storage = open(t.dir);
+    storage = await open(t.dir);
   });
   afterEach(() => {
     storage.close();

@@ -34,6 +34,8 @@ export interface QueryResult {
   readonly rows: unknown[][];
   /** Rows inserted, updated or deleted (or returned). */
   readonly rowCount: number;
+  /** The columns' names, in order. */
+  readonly fields: readonly string[];
 }
 
 /** The built worker: beside this file in dist/, or dist/ from the sources (tests). */
@@ -99,7 +101,7 @@ export class SyncPostgresClient {
       if (code === 'CONNECTION_LOST' || code === '57P01' || code === 'ECONNRESET' || code === 'EPIPE') throw new ConnectionLostError(`${message} (${this.url.shown})`, code);
       throw new PostgresError(message, code);
     }
-    return { rows: reply.rows ?? [], rowCount: reply.rowCount ?? 0 };
+    return { rows: reply.rows ?? [], rowCount: reply.rowCount ?? 0, fields: reply.fields ?? [] };
   }
 
   close(): void {

@@ -5,5 +5,5 @@ export type WorkerCall =
   | { op: 'close'; id: number };
 
 export type WorkerReply =
-  | { ok: true; id?: number; rows?: unknown[][]; rowCount?: number }
+  | { ok: true; id?: number; rows?: unknown[][]; rowCount?: number; fields?: string[] }
   | { ok: false; error: { message: string; code: string | null } };

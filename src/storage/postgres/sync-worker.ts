@@ -7,6 +7,14 @@ import pg from 'pg';
 import { runAsWorker } from 'synckit';
 import type { WorkerCall, WorkerReply } from './sync-protocol.js';
 
+// Values as the store reads them from SQLite: counts (int8) as numbers, timestamps as the text
+// the store writes ('YYYY-MM-DD HH:MM:SS.ffffff', naive: local for trials, UTC for heartbeats),
+// never turned into Dates in this thread's time zone.
+const INT8 = 20;
+const TIMESTAMP = 1114;
+pg.types.setTypeParser(INT8, (v: string) => Number(v));
+pg.types.setTypeParser(TIMESTAMP, (v: string) => v);
+
 const clients = new Map<number, pg.Client>();
 /** Connections the server dropped (a restart, a network cut): known to be unusable. */
 const broken = new Set<number>();
@@ -34,7 +42,7 @@ runAsWorker(async (call: WorkerCall): Promise<WorkerReply> => {
         const client = clients.get(call.id);
         if (!client || broken.has(call.id)) return { ok: false, error: { message: 'the connection to the PostgreSQL server was lost', code: 'CONNECTION_LOST' } };
         const r = await client.query({ text: call.sql, values: call.params as unknown[], rowMode: 'array' });
-        return { ok: true, rows: r.rows as unknown[][], rowCount: r.rowCount ?? 0 };
+        return { ok: true, rows: r.rows as unknown[][], rowCount: r.rowCount ?? 0, fields: r.fields.map((f) => f.name) };
       }
       case 'close': {
         const client = clients.get(call.id);

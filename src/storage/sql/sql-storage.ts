@@ -473,10 +473,10 @@ export class SqlStorage implements Storage {
     }
     // First and last activity from the first and last trials (by id) rather than a scan of them all.
     const first = this.stmt(
-      'SELECT MIN(datetime_start) AS s FROM (SELECT datetime_start FROM trials WHERE study_id = ? ORDER BY trial_id ASC LIMIT 1000)',
+      'SELECT MIN(datetime_start) AS s FROM (SELECT datetime_start FROM trials WHERE study_id = ? ORDER BY trial_id ASC LIMIT 1000) AS first_trials',
     ).get(studyId) as { s: string | null };
     const last = this.stmt(
-      'SELECT MAX(datetime_start) AS s, MAX(datetime_complete) AS c FROM (SELECT datetime_start, datetime_complete FROM trials WHERE study_id = ? ORDER BY trial_id DESC LIMIT 1000)',
+      'SELECT MAX(datetime_start) AS s, MAX(datetime_complete) AS c FROM (SELECT datetime_start, datetime_complete FROM trials WHERE study_id = ? ORDER BY trial_id DESC LIMIT 1000) AS last_trials',
     ).get(studyId) as { s: string | null; c: string | null };
     const lastActivity = [last.s, last.c].filter((x): x is string => x !== null).sort().pop() ?? null;
     return {
