@@ -5,7 +5,7 @@
  * entry names its options so that a typo is an error, not a silently ignored setting.
  */
 import { UsageError } from '../src/errors.js';
-import type { Sampler } from '../src/sampler.js';
+import { type Sampler, setDefaultSamplerFactory } from '../src/sampler.js';
 import { registryEntry as cmaesEntry } from './cmaes/index.js';
 import { registryEntry as deEntry } from './de/index.js';
 import type { GridSpec } from '../src/search-space.js';
@@ -94,11 +94,6 @@ function checkOption(sampler: string, key: string, spec: SamplerOptionSpec, valu
   }
 }
 
-/** The sampler a study gets when none is given: TPE once registered (as Optuna), else random. */
-export function defaultSampler(): Sampler {
-  return createSampler(registry.has('tpe') ? 'tpe' : 'random');
-}
-
 registerSampler('random', {
   description: 'independent uniform sampling (the baseline)',
   options: { seed: seedOption },
@@ -122,5 +117,8 @@ registerSampler('gp', gpEntry);
 registerSampler('cmaes', cmaesEntry);
 registerSampler('de', deEntry);
 registerSampler('qmc', qmcEntry);
+
+// The sampler a study gets when none is given: TPE, as Optuna (the core asks src/sampler.ts).
+setDefaultSamplerFactory(() => createSampler('tpe'));
 
 export { GridSampler, RandomSampler };

@@ -1,6 +1,9 @@
 /**
  * studyopt's public API.
  */
+// The samplers by name, and TPE as the default sampler of a study that is given none: the core
+// (src/) never imports samplers/, so the package entry loads them (src/sampler.ts).
+import '../samplers/index.js';
 export { createStudy, loadStudy, Study, bestOf } from './study.js';
 export type { CreateStudyOptions, LoadStudyOptions, TellOptions, AskOptions, ConstraintsFunc, ParamRecord } from './study.js';
 export type { Trial } from './trial.js';
@@ -14,7 +17,7 @@ export { STUDY_DATA_KEY, dataOfTrial, dataVersionsOf, recordStudyData, type Data
 export { isFeasible, trialValue } from './frozen-trial.js';
 export * from './distributions.js';
 export { UsageError, TrialPruned, DuplicatedStudyError, TrialFinishedError } from './errors.js';
-export type { Sampler } from './sampler.js';
+export { type Sampler, type SamplerFactory, defaultSampler, setDefaultSamplerFactory } from './sampler.js';
 export type { Pruner } from './pruners/pruner.js';
 export { NopPruner } from './pruners/pruner.js';
 export { MedianPruner } from './pruners/median.js';

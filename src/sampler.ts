@@ -12,6 +12,7 @@
  *   5. `afterTrial` once the trial's state and values are known, before they are stored.
  */
 import type { Distribution, ParamValue, SearchSpace } from './distributions.js';
+import { UsageError } from './errors.js';
 import type { FrozenTrial, TrialState } from './frozen-trial.js';
 import type { TrialClaim } from './storage/storage.js';
 import type { Study } from './study.js';
@@ -37,4 +38,28 @@ export interface Sampler {
    * no limit (samplers that do not learn from results, or that pace themselves by generations).
    */
   pendingLimit?(finished: number): number;
+}
+
+/** Makes the sampler of a study that was given none. */
+export type SamplerFactory = () => Sampler;
+
+let defaultFactory: SamplerFactory | null = null;
+
+/**
+ * Sets the sampler that studies get when none is given (null: none). The core never imports a
+ * sampler: samplers/index.ts sets TPE (as Optuna) when it is imported, and the package entry
+ * ('studyopt', src/index.ts) imports it, so library users and the CLI have the default as before.
+ */
+export function setDefaultSamplerFactory(factory: SamplerFactory | null): void {
+  defaultFactory = factory;
+}
+
+/** A new default sampler; a UsageError naming the fix when no default is set. */
+export function defaultSampler(): Sampler {
+  if (defaultFactory === null) {
+    throw new UsageError(
+      "this study has no sampler and no default sampler is set: pass one (createStudy({ sampler: new TPESampler() })), or import 'studyopt' (or samplers/index.js), which sets TPE as the default",
+    );
+  }
+  return defaultFactory();
 }

@@ -11,12 +11,11 @@ import { DuplicatedStudyError, TrialFinishedError, TrialPruned, UsageError } fro
 import { type FrozenTrial, type StudyDirection, type TrialState, bestOf, isFeasible, isFinished, trialValue } from './frozen-trial.js';
 import { paretoFront } from './pareto.js';
 import { NopPruner, type Pruner } from './pruners/pruner.js';
-import type { Sampler } from './sampler.js';
+import { type Sampler, defaultSampler } from './sampler.js';
 import { InMemoryStorage } from './storage/in-memory.js';
 import { resolveStorage } from './storage/resolve.js';
 import { type Storage, type TrialLimit, isCreated } from './storage/storage.js';
 import { StudyTrial, type Trial } from './trial.js';
-import { defaultSampler } from '../samplers/index.js';
 import { FailureBudgetExceeded } from './failure-budget.js';
 import { type Objective, type OptimizeOptions, type OptimizeSummary, optimizeSequential } from './optimize.js';
 import type { PoolOptimizeOptions } from './executor/pool.js';
@@ -135,10 +134,10 @@ export class Study<P extends ParamRecord<P> = Record<string, ParamValue>> {
   readonly studyName: string;
   readonly storage: Storage;
   readonly directions: readonly StudyDirection[];
-  readonly sampler: Sampler;
   readonly pruner: Pruner;
   readonly constraints: ConstraintsFunc | undefined;
   private stopRequested = false;
+  private samplerOrNull: Sampler | null;
   private knownDistributions: Map<string, Distribution> | null = null;
 
   constructor(
@@ -152,9 +151,18 @@ export class Study<P extends ParamRecord<P> = Record<string, ParamValue>> {
     this.studyName = studyName;
     this.storage = storage;
     this.directions = [...directions];
-    this.sampler = options.sampler ?? defaultSampler();
+    this.samplerOrNull = options.sampler ?? null;
     this.pruner = options.pruner ?? new NopPruner();
     this.constraints = options.constraints;
+  }
+
+  /**
+   * The sampler given to createStudy/loadStudy, or else the default one (TPE, once samplers/index.ts
+   * is loaded: see setDefaultSamplerFactory), made on first use, so that a study that is only read
+   * needs no sampler.
+   */
+  get sampler(): Sampler {
+    return (this.samplerOrNull ??= defaultSampler());
   }
 
   get direction(): StudyDirection {

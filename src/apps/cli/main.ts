@@ -8,6 +8,8 @@
 import yargs, { type MiddlewareFunction } from 'yargs';
 import { Parser, hideBin } from 'yargs/helpers';
 import { UsageError } from '../../errors.js';
+// The samplers by CLI name, and TPE as the default sampler of a study (src/sampler.ts).
+import '../../../samplers/index.js';
 import backtest from './commands/backtest.js';
 import data from './commands/data.js';
 import bench from './commands/bench.js';
