@@ -8,33 +8,14 @@ import { UsageError } from '../src/errors.js';
 import { type Sampler, setDefaultSamplerFactory } from '../src/sampler.js';
 import { registryEntry as cmaesEntry } from './cmaes/index.js';
 import { registryEntry as deEntry } from './de/index.js';
-import type { GridSpec } from '../src/search-space.js';
 import { GridSampler } from './grid.js';
 import { registryEntry as gpEntry } from './gp/index.js';
 import { registryEntry as qmcEntry } from './qmc/index.js';
 import { registryEntry as tpeEntry } from './tpe/index.js';
 import { RandomSampler } from './random.js';
+import type { SamplerContext, SamplerEntry, SamplerOptionSpec } from './entry.js';
 
-export type OptionType = 'number' | 'integer' | 'boolean' | 'string' | 'json';
-
-export interface SamplerOptionSpec {
-  readonly type: OptionType;
-  readonly description: string;
-}
-
-/** What a factory receives besides its own options. */
-export interface SamplerContext {
-  /** For the grid sampler: the grid of the objective (its declared space or explicit points). */
-  grid?: GridSpec;
-  /** For the grid sampler: hand out the points of failed trials again (default true). */
-  retryFailed?: boolean;
-}
-
-export interface SamplerEntry {
-  readonly description: string;
-  readonly options: Readonly<Record<string, SamplerOptionSpec>>;
-  create(options: Record<string, unknown>, context: SamplerContext): Sampler;
-}
+export type { OptionType, SamplerContext, SamplerEntry, SamplerOptionSpec } from './entry.js';
 
 const seedOption: SamplerOptionSpec = { type: 'integer', description: 'random seed (same seed, same parameters)' };
 

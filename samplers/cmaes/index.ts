@@ -1,7 +1,7 @@
 /**
  * CMA-ES: the optimizer cores (plain ask/tell classes) and the study-facing sampler.
  */
-import type { SamplerEntry } from '../index.js';
+import type { SamplerEntry } from '../entry.js';
 import type { RestartStrategy } from './restart.js';
 import { CmaEsSampler } from './sampler.js';
 

@@ -1,7 +1,7 @@
 /**
  * Differential evolution: the ask/tell core and the study-facing sampler.
  */
-import type { SamplerEntry } from '../index.js';
+import type { SamplerEntry } from '../entry.js';
 import type { DeInit, DeStrategy } from './de.js';
 import { DESampler } from './sampler.js';
 

@@ -1,7 +1,7 @@
 /**
  * The Gaussian-process sampler and its CLI registry entry (`--sampler gp`).
  */
-import type { SamplerEntry } from '../index.js';
+import type { SamplerEntry } from '../entry.js';
 import { GPSampler } from './sampler.js';
 
 export { GPSampler, type GPSamplerOptions } from './sampler.js';

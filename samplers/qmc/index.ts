@@ -2,7 +2,7 @@
  * Quasi-Monte Carlo: the Sobol and Halton generators (also used by other samplers, e.g. the GP
  * sampler's candidate sets and DE's initial population) and the study-facing sampler.
  */
-import type { SamplerEntry } from '../index.js';
+import type { SamplerEntry } from '../entry.js';
 import { QMCSampler, type QmcType } from './sampler.js';
 
 export { SobolSequence, SOBOL_MAX_DIM, type SobolOptions } from './sobol.js';

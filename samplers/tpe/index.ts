@@ -1,7 +1,7 @@
 /**
  * The TPE sampler and its CLI registry entry (`--sampler tpe`, `--sampler tpe --multivariate`).
  */
-import type { SamplerEntry } from '../index.js';
+import type { SamplerEntry } from '../entry.js';
 import { TPESampler } from './sampler.js';
 
 export { TPESampler, type TPESamplerOptions } from './sampler.js';
