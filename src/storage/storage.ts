@@ -101,6 +101,8 @@ export interface Storage {
   readonly heartbeatInterval?: number;
   /** Seconds without a heartbeat after which a RUNNING trial counts as dead (failStaleTrials). */
   readonly gracePeriod?: number;
+  /** Where the studies are, for messages (a file path, a URL without its password); none in memory. */
+  readonly where?: string;
 
   // ----- studies -----
   /** Creates a study; throws DuplicatedStudyError if the name is taken. Returns its id. */

@@ -5,8 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { dataVersionsOf, describeData } from '../../study-data.js';
-import { SqliteStorage } from '../../storage/sqlite/sqlite-storage.js';
+import { isPostgresUrl } from '../../storage/postgres/url.js';
 import { sqlitePathOf } from '../../storage/resolve.js';
+import { openStorage, whereOf } from './commands/storage-options.js';
 import { cacheExists } from '../../../studies/ib/data/cache.js';
 import { ibDataFingerprint } from '../../../studies/ib/data/fingerprint.js';
 import { loadSymbolData } from '../../../studies/ib/data/store.js';
@@ -28,10 +29,10 @@ export function inspectReplacement(symbol: string, storage: string): Replacement
   const spec = getSymbol(symbol);
   if (!cacheExists(spec.name)) return { before: null, studies: [], storage: null };
   const before = describeData(ibDataFingerprint(loadSymbolData(spec.name)));
-  const path = sqlitePathOf(storage) ?? storage;
-  if (!existsSync(path)) return { before, studies: [], storage: null };
+  if (!isPostgresUrl(storage) && !existsSync(sqlitePathOf(storage) ?? storage)) return { before, studies: [], storage: null };
   const studies: Replacement['studies'] = [];
-  const store = new SqliteStorage(path, { readonly: true });
+  const store = openStorage(storage);
+  const path = whereOf(store);
   try {
     for (const s of store.getAllStudies()) {
       const attrs = store.getStudySystemAttrs(s.studyId);

@@ -8,6 +8,8 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../../errors.js';
+import { isPostgresUrl } from '../../../storage/postgres/url.js';
+import { sqlitePathOf } from '../../../storage/resolve.js';
 import { STUDY_NAME_OPTION, type StorageArgs, metricNames, openStorage, resolveStudy, toCsv, toJson, trialRows, withStorage } from './storage-options.js';
 
 interface ExportArgs extends StorageArgs {
@@ -29,8 +31,8 @@ const command: CommandModule<object, ExportArgs> = {
       const out = resolve(argv.out);
       if (!existsSync(dirname(out))) throw new UsageError(`--out: the folder of '${argv.out}' does not exist: create it or give another path`);
       if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out: '${argv.out}' is a folder: give a file name`);
-      const storagePath = resolve(argv.storage.replace(/^sqlite:\/\/\//, ''));
-      if (out === storagePath) throw new UsageError(`--out '${argv.out}' is the study file itself: give another file name`);
+      const studyFile = isPostgresUrl(argv.storage) ? null : resolve(sqlitePathOf(argv.storage) ?? argv.storage);
+      if (out === studyFile) throw new UsageError(`--out '${argv.out}' is the study file itself: give another file name`);
     }
     const storage = openStorage(argv.storage);
     let text: string;

@@ -17,7 +17,6 @@ import { type OptimizeSummary, optimizeSequential } from '../../../optimize.js';
 import { resolveStorage } from '../../../storage/resolve.js';
 import type { Storage } from '../../../storage/storage.js';
 import type { Study } from '../../../study.js';
-import { SqliteStorage } from '../../../storage/sqlite/sqlite-storage.js';
 import { createSampler, samplerNames } from '../../../../samplers/index.js';
 import { defaultSampler } from '../../../sampler.js';
 import { testFunctionNames } from '../../../../studies/functions/index.js';
@@ -307,14 +306,9 @@ function parseSymbols(list: string, argv: OptimizeArgs): string[] {
 
 export default command;
 
+/** The run's store, with the flags every store may take as run hints. */
 function openStorage(spec: string, staleAfter: number | undefined, commitEachTrial: boolean): Storage {
-  const storage = resolveStorage(spec);
-  if ((staleAfter !== undefined || commitEachTrial) && storage instanceof SqliteStorage) {
-    storage.close();
-    // deferFinish off: each finished trial is committed before the next one starts (no group commit).
-    return new SqliteStorage(storage.path, { gracePeriod: staleAfter, deferFinish: commitEachTrial ? false : undefined });
-  }
-  return storage;
+  return resolveStorage(spec, { staleAfterSeconds: staleAfter, commitEachTrial });
 }
 
 /**

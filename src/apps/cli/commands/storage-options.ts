@@ -7,8 +7,9 @@ import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { UsageError } from '../../../errors.js';
 import type { FrozenTrial, StudyDirection, TrialState } from '../../../frozen-trial.js';
-import { SqliteStorage } from '../../../storage/sqlite/sqlite-storage.js';
-import { sqlitePathOf } from '../../../storage/resolve.js';
+import { resolveStorage, sqlitePathOf } from '../../../storage/resolve.js';
+import { isPostgresUrl } from '../../../storage/postgres/url.js';
+import type { Storage } from '../../../storage/storage.js';
 import { formatLocal } from '../../../storage/sqlite/encoding.js';
 
 export const DEFAULT_STORAGE = './studyopt.db';
@@ -21,26 +22,36 @@ export function withStorage<T>(y: Argv<T>): Argv<T & StorageArgs> {
   return y.option('storage', {
     type: 'string',
     default: DEFAULT_STORAGE,
-    describe: 'the study file (SQLite, Optuna-compatible): a path or sqlite:///path',
+    describe: 'where the studies are (Optuna-compatible): an SQLite file (a path or sqlite:///path) or a PostgreSQL database (postgresql://user:password@host:5432/db)',
   }) as unknown as Argv<T & StorageArgs>;
 }
 
-/** Opens the study file; `write` for commands that change it. Missing files are an error, never created. */
-export function openStorage(storage: string, options: { write?: boolean } = {}): SqliteStorage {
+/**
+ * Opens the studies of `--storage` for a reading command (`write` for those that change them).
+ * A missing file is an error, never created; any store URL works (resolveStorage).
+ */
+export function openStorage(storage: string, options: { write?: boolean } = {}): Storage {
+  if (isPostgresUrl(storage)) return resolveStorage(storage, { readonly: !options.write });
   const path = sqlitePathOf(storage) ?? storage;
   if (!existsSync(path)) {
     throw new UsageError(`no study file at '${path}': give the file with --storage, or create one with 'studyopt optimize --storage ${path}'`);
   }
-  return new SqliteStorage(path, { readonly: !options.write });
+  // A plain path is an SQLite file whatever its name ends with.
+  return resolveStorage(`sqlite:///${path}`, { readonly: !options.write });
+}
+
+/** Where a store's studies are, for messages. */
+export function whereOf(storage: Storage): string {
+  return storage.where ?? 'memory';
 }
 
 /** The id of a study by name; an unknown name lists the studies that exist. */
-export function requireStudy(storage: SqliteStorage, name: string): number {
+export function requireStudy(storage: Storage, name: string): number {
   const id = storage.findStudyId(name);
   if (id !== null) return id;
   const names = storage.getAllStudies().map((s) => s.studyName);
   throw new UsageError(
-    `no study named '${name}' in '${storage.path}'; ${names.length ? `it has: ${names.join(', ')}` : 'it has no studies'}`,
+    `no study named '${name}' in '${whereOf(storage)}'; ${names.length ? `it has: ${names.join(', ')}` : 'it has no studies'}`,
   );
 }
 
@@ -50,17 +61,17 @@ export function requireStudy(storage: SqliteStorage, name: string): number {
  * needs the name (the message lists them); an empty file says so. `delete` does not use this: it
  * destroys data, so it always asks for the name.
  */
-export function resolveStudyName(storage: SqliteStorage, name?: string): string {
+export function resolveStudyName(storage: Storage, name?: string): string {
   if (name !== undefined) return name;
   const names = storage.getAllStudies().map((s) => s.studyName);
   if (names.length === 1) return names[0];
-  if (names.length === 0) throw new UsageError(`'${storage.path}' has no studies yet: run 'studyopt optimize --storage ${storage.path}' to make one`);
+  if (names.length === 0) throw new UsageError(`'${whereOf(storage)}' has no studies yet: run 'studyopt optimize --storage ${whereOf(storage)}' to make one`);
   const shown = names.length > 20 ? `${names.slice(0, 20).join(', ')}, ... (${names.length - 20} more: see 'studyopt studies')` : names.join(', ');
-  throw new UsageError(`'${storage.path}' holds ${names.length} studies: choose one with --study-name (${shown})`);
+  throw new UsageError(`'${whereOf(storage)}' holds ${names.length} studies: choose one with --study-name (${shown})`);
 }
 
 /** {@link resolveStudyName}, then the study's id: `{ id, name }`. */
-export function resolveStudy(storage: SqliteStorage, name?: string): { id: number; name: string } {
+export function resolveStudy(storage: Storage, name?: string): { id: number; name: string } {
   const resolved = resolveStudyName(storage, name);
   return { id: requireStudy(storage, resolved), name: resolved };
 }

@@ -3,7 +3,7 @@
  * and last activity.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { type StorageArgs, formatDate, openStorage, toJson, toTable, withStorage } from './storage-options.js';
+import { type StorageArgs, formatDate, openStorage, toJson, toTable, whereOf, withStorage } from './storage-options.js';
 
 interface StudiesArgs extends StorageArgs {
   json: boolean;
@@ -32,7 +32,7 @@ const command: CommandModule<object, StudiesArgs> = {
         };
       });
       if (argv.json) process.stdout.write(`${toJson(rows)}\n`);
-      else if (rows.length === 0) process.stdout.write(`no studies in '${storage.path}'\n`);
+      else if (rows.length === 0) process.stdout.write(`no studies in '${whereOf(storage)}'\n`);
       else process.stdout.write(toTable(Object.keys(rows[0]), rows));
     } finally {
       storage.close();
