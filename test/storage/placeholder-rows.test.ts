@@ -75,7 +75,8 @@ describe('after a kill -9 and a resume', () => {
     const atKill = states(db);
     expect(atKill.RUNNING ?? 0).toBeGreaterThan(0); // reserved and in-flight rows of the dead process
 
-    const target = (atKill.COMPLETE ?? 0) + 2000;
+    // Past every slot the dead process held, so that the resume uses them all.
+    const target = (atKill.COMPLETE ?? 0) + (atKill.RUNNING ?? 0) + (atKill.WAITING ?? 0) + 500;
     const resumed = spawnSync(process.execPath, [BIN, ...args, '--trials', String(target), '--json'], { env: ENV, encoding: 'utf8' });
     expect(resumed.status).toBe(0);
     expect(states(db)).toEqual({ COMPLETE: target });

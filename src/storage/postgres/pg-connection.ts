@@ -7,6 +7,7 @@
  */
 import type { SqlConnection, SqlRunResult, SqlStatement, SqlTransaction } from '../sql/connection.js';
 import type { SqlDialect } from '../sql/dialect.js';
+import { type FinishRecord, sqlText } from '../sqlite/finish-record.js';
 import type { SyncPostgresClient } from './sync-client.js';
 
 /** The advisory lock key of studyopt's writers (any constant: it names the lock, per database). */
@@ -148,7 +149,82 @@ export class PgConnection implements SqlConnection {
     }
   }
 
+  /**
+   * Runs statements that return nothing in one round trip: each with its `?` parameters written
+   * in as literals, all sent as one multi-statement query. For the store's own values only
+   * (numbers, the texts it writes, null): strings are quoted as PostgreSQL's escapeLiteral does.
+   */
+  execBatch(statements: readonly (readonly [sql: string, args: readonly unknown[]])[]): void {
+    if (statements.length === 0) return;
+    this.client.query(statements.map(([sql, args]) => inlineParameters(sql, args)).join(';\n'));
+  }
+
+  /**
+   * Finish records (finish-record.ts) in two round trips: one query for every record's guard, then
+   * the writes of those that pass in one batch.
+   */
+  applyFinishRecords(records: readonly FinishRecord[]): number[] {
+    const guards = new Map<number, { state: string; host: string | null; pid: number | null; since: string | null }>();
+    const ids = records.map((r) => r.trialId);
+    const withIds = this.prepare(
+      `SELECT t.trial_id, t.state, o.host, o.pid, o.since FROM trials t LEFT JOIN studyopt_trial_owners o ON o.trial_id = t.trial_id WHERE ${POSTGRES_DIALECT.idList('t.trial_id')}`,
+    )
+      .raw()
+      .all(POSTGRES_DIALECT.idListParam(ids)) as [number, string, string | null, number | null, string | null][];
+    for (const [id, state, host, pid, since] of withIds) guards.set(id, { state, host, pid, since });
+    const skipped: number[] = [];
+    const writes: [string, readonly unknown[]][] = [];
+    for (const r of records) {
+      const row = guards.get(r.trialId);
+      const taken = r.reservedBy !== null && (row?.host !== r.reservedBy[0] || row.pid !== r.reservedBy[1] || row.since === null);
+      if (!row || row.state !== 'RUNNING' || taken) {
+        skipped.push(r.trialId);
+        continue;
+      }
+      for (const [id, args] of r.ops) writes.push([sqlText(id), args]);
+    }
+    this.execBatch(writes);
+    return skipped;
+  }
+
   close(): void {
     this.client.close();
   }
+}
+
+/** A value as a PostgreSQL literal. */
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`cannot write ${v} as a literal`);
+    return String(v);
+  }
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  const s = String(v);
+  // As pg's escapeLiteral: double the quotes, and with backslashes an E'' string with them doubled.
+  const quoted = `'${s.replace(/'/g, "''")}'`;
+  return s.includes('\\') ? `E${quoted.replace(/\\/g, '\\\\')}` : quoted;
+}
+
+/** `?` replaced by the literals of `args`, outside quotes. */
+function inlineParameters(sql: string, args: readonly unknown[]): string {
+  const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+  let k = 0;
+  let out = '';
+  let quote: string | null = null;
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else if (ch === '?') {
+      out += literal(list[k++]);
+    } else {
+      out += ch;
+    }
+  }
+  if (k !== list.length) throw new Error(`statement takes ${k} parameters, got ${list.length}: ${sql}`);
+  return out;
 }

@@ -70,7 +70,17 @@ export class PostgresStorage extends SqlStorage {
 
   constructor(url: string, options: PostgresStorageOptions = {}) {
     const conn = openDatabase(url, options);
-    super({ conn, dialect: POSTGRES_DIALECT, where: conn.client.url.shown, readonly: options.readonly ?? false }, options);
+    super(
+      {
+        conn,
+        dialect: POSTGRES_DIALECT,
+        where: conn.client.url.shown,
+        readonly: options.readonly ?? false,
+        // A batch of finished trials in two round trips instead of several per trial.
+        applyFinishRecords: (records) => conn.applyFinishRecords(records),
+      },
+      options,
+    );
     this.url = conn.client.url.shown;
   }
 }

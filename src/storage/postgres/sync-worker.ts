@@ -41,7 +41,9 @@ runAsWorker(async (call: WorkerCall): Promise<WorkerReply> => {
       case 'query': {
         const client = clients.get(call.id);
         if (!client || broken.has(call.id)) return { ok: false, error: { message: 'the connection to the PostgreSQL server was lost', code: 'CONNECTION_LOST' } };
-        const r = await client.query({ text: call.sql, values: call.params as unknown[], rowMode: 'array' });
+        const result = await client.query({ text: call.sql, values: call.params as unknown[], rowMode: 'array' });
+        // Several statements in one query (no parameters) answer with one result each: the last counts.
+        const r = (Array.isArray(result) ? result[result.length - 1] : result) as pg.QueryArrayResult;
         return { ok: true, rows: r.rows as unknown[][], rowCount: r.rowCount ?? 0, fields: r.fields.map((f) => f.name) };
       }
       case 'close': {

@@ -98,6 +98,11 @@ export interface SqlBackend {
   startWriter?(): FinishWriter | null;
   /** The writer thread stopped (it failed): the backend takes back what it handed it. */
   writerGone?(): void;
+  /**
+   * Applies finish records inside the open transaction, as applyFinishRecords does, when the
+   * backend has a faster way (PostgreSQL: one round trip for all of them); returns the ids skipped.
+   */
+  applyFinishRecords?(records: readonly FinishRecord[]): number[];
 }
 
 /** A finished trial of this process whose final write waits for a commit (finish-queue.ts). */
@@ -297,7 +302,7 @@ export class SqlStorage implements Storage {
     let skipped: number[] = [];
     const result = this.retry(() =>
       this.tx.immediate(() => {
-        skipped = records.length > 0 ? applyFinishRecords((id) => this.stmt(sqlText(id)), this.stmt(GUARD_SQL), records) : [];
+        skipped = records.length === 0 ? [] : this.backend.applyFinishRecords ? this.backend.applyFinishRecords(records) : applyFinishRecords((id) => this.stmt(sqlText(id)), this.stmt(GUARD_SQL), records);
         return fn();
       }) as T,
     );
@@ -759,28 +764,48 @@ export class SqlStorage implements Storage {
         // A start time, although nothing started: Optuna expects one on every trial that is not
         // WAITING (its FrozenTrial validation). The trial's real start replaces it.
         const reservedAt = formatLocal(now);
-        const out: CreatedTrial[] = [];
+        // Claims first, in memory (each row's claim must see the previous rows'), under temporary
+        // ids; then the rows, their owner rows and their claims, many per statement.
+        const planned: { number: number; claimed?: number }[] = [];
         for (let i = 0; i < n; i++) {
           let claimed: number | undefined;
           if (index && claim) {
             const value = v.findClaimable(index, claim.candidates, releaseMask, claim.maxClaims);
             if (value === null) break;
             claimed = value;
-          }
-          const number = v.nTrials + i;
-          const trialId = Number(
-            this.stmt("INSERT INTO trials (number, study_id, state, datetime_start) VALUES (?, ?, 'RUNNING', ?) RETURNING trial_id").pluck().get(number, studyId, reservedAt),
-          );
-          this.markReserved(trialId, since);
-          if (index && claim && claimed !== undefined) {
-            this.setAttr('trial_system_attributes', 'trial_id', trialId, claim.key, claimed);
-            index.addOpen(trialId, claimed);
-            claimedHere.push([index, trialId]);
+            index.addOpen(-1 - i, claimed);
+            claimedHere.push([index, -1 - i]);
             if (index.candidates !== null && index.cursor < index.candidates.length && index.candidates[index.cursor] === claimed) index.cursor++;
           }
-          out.push(claimed === undefined ? { trialId, number } : { trialId, number, claimed });
+          planned.push(claimed === undefined ? { number: v.nTrials + i } : { number: v.nTrials + i, claimed });
         }
-        return out.length > 0 ? out : 'claim';
+        if (planned.length === 0) return 'claim';
+        const idOf = new Map<number, number>();
+        for (let i = 0; i < planned.length; i += ROWS_PER_INSERT) {
+          const chunk = planned.slice(i, i + ROWS_PER_INSERT);
+          const args: unknown[] = [];
+          for (const p of chunk) args.push(p.number, studyId, reservedAt);
+          for (const [id, number] of this.stmt(reservedRowsSql(chunk.length)).raw().all(args) as [number, number][]) idOf.set(Number(number), Number(id));
+        }
+        const out: CreatedTrial[] = planned.map((p, i) => {
+          const trialId = idOf.get(p.number)!;
+          if (p.claimed !== undefined) index!.moveOpen(-1 - i, trialId);
+          return p.claimed === undefined ? { trialId, number: p.number } : { trialId, number: p.number, claimed: p.claimed };
+        });
+        claimedHere = claimedHere.map(([ix, temp]) => [ix, out[-1 - temp].trialId]);
+        for (let i = 0; i < out.length; i += ROWS_PER_INSERT) {
+          const chunk = out.slice(i, i + ROWS_PER_INSERT);
+          const owners: unknown[] = [];
+          for (const r of chunk) owners.push(r.trialId, this.host, process.pid, since);
+          this.stmt(ownerRowsSql(chunk.length)).run(owners);
+          const claimed = chunk.filter((r) => r.claimed !== undefined);
+          if (claim && claimed.length > 0) {
+            const attrs: unknown[] = [];
+            for (const r of claimed) attrs.push(r.trialId, claim.key, pyJson(r.claimed));
+            this.stmt(attrInsertSql('trial_system_attributes', claimed.length)).run(attrs);
+          }
+        }
+        return out;
       });
     } catch (err) {
       undoClaims();
@@ -1539,6 +1564,23 @@ const UPSERT_PARAM =
   'INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?) ' +
   'ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, distribution_json = excluded.distribution_json';
 const INSERT_VALUE = 'INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)';
+/** Reserved rows go in multi-row statements of at most this many rows. */
+const ROWS_PER_INSERT = 200;
+
+const reservedRowsSqls: string[] = [];
+/** Reserved trial rows: RUNNING, with the reservation time as their start. */
+function reservedRowsSql(rows: number): string {
+  return (reservedRowsSqls[rows] ??= `INSERT INTO trials (number, study_id, state, datetime_start) VALUES ${Array(rows).fill("(?, ?, 'RUNNING', ?)").join(', ')} RETURNING trial_id, number`);
+}
+
+const ownerRowsSqls: string[] = [];
+/** Owner rows of reserved slots (a slot may be a put-back row that had an owner before). */
+function ownerRowsSql(rows: number): string {
+  return (ownerRowsSqls[rows] ??=
+    `INSERT INTO studyopt_trial_owners (trial_id, host, pid, since) VALUES ${Array(rows).fill('(?, ?, ?, ?)').join(', ')} ` +
+    'ON CONFLICT (trial_id) DO UPDATE SET host = excluded.host, pid = excluded.pid, since = excluded.since');
+}
+
 /** Who holds a trial row (since: set while it is a reserved slot). */
 const UPSERT_OWNER =
   'INSERT INTO studyopt_trial_owners (trial_id, host, pid, since) VALUES (?, ?, ?, ?) ' +

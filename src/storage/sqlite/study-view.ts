@@ -110,6 +110,14 @@ export class ClaimIndex {
   }
 
   /** Forgets an open holder that was never committed (its transaction rolled back). */
+  /** The open holder known by a temporary id gets its real one. */
+  moveOpen(from: number, to: number): void {
+    const value = this.openValue.get(from);
+    if (value === undefined) return;
+    this.openValue.delete(from);
+    this.openValue.set(to, value);
+  }
+
   removeOpen(trialId: number): void {
     const value = this.dropOpen(trialId);
     if (value === undefined) return;
