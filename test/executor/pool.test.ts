@@ -216,9 +216,15 @@ describe('abort', () => {
   it('after the grace period, a trial still running FAILs and the run ends', async () => {
     const controller = new AbortController();
     const study = createStudy({ sampler: new RandomSampler({ seed: 1 }) });
-    setTimeout(() => controller.abort(), 300);
+    // Once the hanging trial 3 is under way (however slowly the workers start on a loaded machine).
+    const watch = setInterval(() => {
+      if (!study.trials.some((t) => t.number === 3)) return;
+      clearInterval(watch);
+      setTimeout(() => controller.abort(), 100);
+    }, 10);
     const started = performance.now();
     const summary = await optimizePool(study, fixture('slow.mjs'), { workers: 2, moduleOptions: { ms: 5, hangAt: 3 }, signal: controller.signal, gracePeriod: 0.3 });
+    clearInterval(watch);
     expect(performance.now() - started).toBeLessThan(5000);
     expect(summary.stopReason).toBe('aborted');
     expectConsistent(study.trials);
@@ -231,9 +237,15 @@ describe('abort', () => {
     const first = new AbortController();
     const second = new AbortController();
     const study = createStudy({ sampler: new RandomSampler({ seed: 1 }) });
-    setTimeout(() => first.abort(), 200);
-    setTimeout(() => second.abort(), 300);
+    // Once the hanging trial 2 is under way (however slowly the workers start on a loaded machine).
+    const watch = setInterval(() => {
+      if (!study.trials.some((t) => t.number === 2)) return;
+      clearInterval(watch);
+      setTimeout(() => first.abort(), 100);
+      setTimeout(() => second.abort(), 200);
+    }, 10);
     const summary = await optimizePool(study, fixture('slow.mjs'), { workers: 2, moduleOptions: { hangAt: 2 }, signal: first.signal, forceSignal: second.signal });
+    clearInterval(watch);
     expect(summary.stopReason).toBe('aborted');
     expectConsistent(study.trials);
     expect(study.trials.find((t) => t.number === 2)!.state).toBe('FAIL');
