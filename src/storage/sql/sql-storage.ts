@@ -96,6 +96,12 @@ export interface SqlBackend {
    * backend has one (started once, when a run first reserves ahead); null for none.
    */
   startWriter?(): FinishWriter | null;
+  /**
+   * Reserve ahead when this process finishes a trial at least every this many ms (default 5, for
+   * a commit of 0.3–1 ms): a backend whose transaction costs more (round trips to a server) pays
+   * for it at slower paces too.
+   */
+  readonly reserveBelowMs?: number;
   /** The writer thread stopped (it failed): the backend takes back what it handed it. */
   writerGone?(): void;
   /**
@@ -633,7 +639,7 @@ export class SqlStorage implements Storage {
       if (taken) return taken;
       const pace = this.pace.get(studyId)?.interval ?? Infinity;
       const size = Math.min(this.maxReservation, options.upcoming, Math.floor(this.finishDelayMs / Math.max(pace, 1e-3)));
-      if (pace < RESERVE_BELOW_INTERVAL_MS && size > 1) {
+      if (pace < (this.backend.reserveBelowMs ?? RESERVE_BELOW_INTERVAL_MS) && size > 1) {
         const refused = this.reserve(studyId, size, options);
         if (refused) return refused;
         const first = this.takeReserved(studyId, options);
