@@ -13,6 +13,10 @@
  *            wall time with SQLite against in-memory storage
  *   enqueued a study seeded with 10,000 enqueued trials, then run (enqueue and pop stay linear)
  *   big      a 1.5M-trial study: a fresh process opens the file and answers `best` (wall time)
+ *   postgres one process (finished trials/s, against SQLite and in-memory in the same run) and 4
+ *            processes on one study, on a PostgreSQL database the benchmark may write:
+ *            --url postgresql://user:password@host:5432/db (or $STUDYOPT_BENCH_POSTGRES_URL);
+ *            skipped without one. Start a throwaway server as CONTRIBUTING.md says.
  *
  * Each figure is also measured with the in-memory store in the same run, as the baseline.
  */
@@ -24,6 +28,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { InMemoryStorage } from '../src/storage/in-memory.js';
 import { SqliteStorage, type SqliteStorageOptions } from '../src/storage/sqlite/sqlite-storage.js';
+import { PostgresStorage } from '../src/storage/postgres/postgres-storage.js';
+import { resolveStorage } from '../src/storage/resolve.js';
 import type { Storage } from '../src/storage/storage.js';
 import { createStudy, loadStudy } from '../src/study.js';
 import type { Trial } from '../src/trial.js';
@@ -31,6 +37,11 @@ import { RandomSampler } from '../samplers/random.js';
 import { busy, elevenParameters } from './lib/busy-objective.js';
 
 const SELF = fileURLToPath(import.meta.url);
+
+function stringArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -79,16 +90,16 @@ function spawnWorker(args: string[]): Promise<{ code: number; out: string; err: 
   });
 }
 
-async function multi(dir: string): Promise<void> {
+async function multi(dir: string, store = join(dir, 'multi.db'), study = 'shared', label = 'multi'): Promise<void> {
   const perProcess = arg('trials', 5_000);
   const processes = arg('processes', 4);
-  const file = join(dir, 'multi.db');
-  // Create the file and the study first, so that the workers measure trials, not schema creation.
-  const s = new SqliteStorage(file);
-  s.createStudy('shared', ['minimize']);
+  const file = store;
+  // Create the store and the study first, so that the workers measure trials, not schema creation.
+  const s = resolveStorage(file);
+  s.createStudy(study, ['minimize']);
   s.close();
   const t0 = performance.now();
-  const results = await Promise.all(Array.from({ length: processes }, (_, i) => spawnWorker([file, 'shared', String(perProcess), String(i + 1)])));
+  const results = await Promise.all(Array.from({ length: processes }, (_, i) => spawnWorker([file, study, String(perProcess), String(i + 1)])));
   const wall = (performance.now() - t0) / 1000;
   let lockErrors = 0;
   let errors = 0;
@@ -96,14 +107,14 @@ async function multi(dir: string): Promise<void> {
     lockErrors += (r.err.match(/database is locked|SQLITE_BUSY/g) ?? []).length;
     if (r.code !== 0) errors++;
   }
-  const check = new SqliteStorage(file, { readonly: true });
-  const id = check.findStudyId('shared')!;
+  const check = resolveStorage(file, { readonly: true });
+  const id = check.findStudyId(study)!;
   const finished = check.getNTrials(id, ['COMPLETE']);
   const numbers = check.getAllTrials(id).map((t) => t.number);
   const dense = numbers.every((num, i) => num === i);
   check.close();
   console.log(
-    `multi: ${processes} processes x ${perProcess} trials on one study: ${(finished / wall).toFixed(0)} finished trials/s together ` +
+    `${label}: ${processes} processes x ${perProcess} trials on one study: ${(finished / wall).toFixed(0)} finished trials/s together ` +
       `(${finished} trials in ${wall.toFixed(2)} s incl. process start), lock errors ${lockErrors}, failed processes ${errors}, numbers dense ${dense}`,
   );
   for (const r of results) if (r.code !== 0) console.log(r.err);
@@ -111,7 +122,7 @@ async function multi(dir: string): Promise<void> {
 
 async function worker(): Promise<void> {
   const [file, name, n, seed] = process.argv.slice(3);
-  const storage = new SqliteStorage(file);
+  const storage = resolveStorage(file);
   const study = loadStudy({ studyName: name, storage, sampler: new RandomSampler({ seed: Number(seed) }) });
   await study.optimize(objective11, { nTrials: Number(n), catch: 'none' });
   storage.close();
@@ -287,6 +298,29 @@ function bestWorker(): void {
   storage.close();
 }
 
+async function postgres(dir: string): Promise<void> {
+  const url = stringArg('url') ?? process.env.STUDYOPT_BENCH_POSTGRES_URL;
+  if (!url) {
+    console.log('postgres: skipped (give --url postgresql://user:password@host:5432/db, a database the benchmark may write)');
+    return;
+  }
+  const n = arg('trials', 5_000);
+  const name = `bench-${Date.now()}`;
+  const memSeconds = await runTrials(new InMemoryStorage(), 'pg-single', n, objective11);
+  const sqlite = new SqliteStorage(join(dir, 'pg-baseline.db'));
+  const sqliteSeconds = await runTrials(sqlite, 'single', n, objective11);
+  sqlite.close();
+  const pg = new PostgresStorage(url);
+  const pgSeconds = await runTrials(pg, `${name}-single`, n, objective11);
+  const finished = pg.getNTrials(pg.findStudyId(`${name}-single`)!, ['COMPLETE']);
+  pg.close();
+  console.log(
+    `postgres single: ${n} trials, 11 params: postgresql ${(finished / pgSeconds).toFixed(0)} finished trials/s (${pgSeconds.toFixed(2)} s), ` +
+      `sqlite ${(n / sqliteSeconds).toFixed(0)}/s, in-memory ${(n / memSeconds).toFixed(0)}/s (ratios: ${(sqliteSeconds / pgSeconds).toFixed(2)}x sqlite, ${(memSeconds / pgSeconds).toFixed(3)}x in-memory)`,
+  );
+  await multi(dir, url, `${name}-shared`, 'postgres multi');
+}
+
 async function main(): Promise<void> {
   const mode = process.argv[2] ?? 'all';
   if (mode === 'worker') return worker();
@@ -300,6 +334,7 @@ async function main(): Promise<void> {
     if (mode === 'all' || mode === 'overhead-pool') await overheadPool(dir);
     if (mode === 'all' || mode === 'enqueued') await enqueued(dir);
     if (mode === 'all' || mode === 'big') await big(dir);
+    if (mode === 'all' || mode === 'postgres') await postgres(dir);
   } finally {
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   }
