@@ -8,13 +8,15 @@
 import type { SqlConnection, SqlRunResult, SqlStatement, SqlTransaction } from '../sql/connection.js';
 import type { SqlDialect } from '../sql/dialect.js';
 import { type FinishRecord, sqlText } from '../sqlite/finish-record.js';
-import type { SyncPostgresClient } from './sync-client.js';
+import { UsageError } from '../../errors.js';
+import { ConnectionLostError, PostgresError, type QueryResult, SyncPostgresClient } from './sync-client.js';
 
 /** The advisory lock key of studyopt's writers (any constant: it names the lock, per database). */
 const WRITE_LOCK_KEY = 0x5354_4f50; // "STOP"
 
 /** SQLSTATEs after which a transaction is simply run again. */
-const RETRY_CODES = new Set(['40001', '40P01', '55P03']);
+const RETRY_CODES = new Set(['40001', '40P01', '55P03', 'CONNECTION_RESET']);
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 export const POSTGRES_DIALECT: SqlDialect = {
   name: 'postgresql',
@@ -61,11 +63,11 @@ class PgStatement implements SqlStatement {
   ) {}
 
   run(...args: unknown[]): SqlRunResult {
-    return { changes: this.conn.client.query(this.text, argList(args)).rowCount };
+    return { changes: this.conn.query(this.text, argList(args)).rowCount };
   }
 
   all(...args: unknown[]): unknown[] {
-    const { rows, fields } = this.conn.client.query(this.text, argList(args));
+    const { rows, fields } = this.conn.query(this.text, argList(args));
     if (this.mode === 'raw') return rows;
     if (this.mode === 'pluck') return rows.map((r) => r[0]);
     return rows.map((r) => {
@@ -96,7 +98,61 @@ export class PgConnection implements SqlConnection {
   private depth = 0;
   private savepoints = 0;
 
-  constructor(readonly client: SyncPostgresClient) {}
+  private current: SyncPostgresClient;
+  /** Connections opened again after the server dropped one. */
+  reconnects = 0;
+
+  /** `reconnectTimeoutMs`: how long to keep trying when the server went away (a restart). */
+  constructor(
+    client: SyncPostgresClient,
+    private readonly reconnectTimeoutMs = 60_000,
+  ) {
+    this.current = client;
+  }
+
+  get client(): SyncPostgresClient {
+    return this.current;
+  }
+
+  /**
+   * One statement. A connection the server dropped (a restart, a network cut) is opened again;
+   * outside a transaction the statement then runs again, inside one the transaction is gone, and
+   * a retryable error ('CONNECTION_RESET') tells the store to run the whole transaction again.
+   */
+  query(sql: string, params: readonly unknown[] = []): QueryResult {
+    try {
+      return this.current.query(sql, params);
+    } catch (err) {
+      if (!(err instanceof ConnectionLostError)) throw err;
+      this.reconnect(err);
+      if (this.depth > 0) {
+        throw new PostgresError(`the connection to ${this.current.url.shown} was lost in a transaction, which the server rolled back: it runs again`, 'CONNECTION_RESET');
+      }
+      return this.current.query(sql, params);
+    }
+  }
+
+  private reconnect(cause: Error): void {
+    const deadline = performance.now() + this.reconnectTimeoutMs;
+    const url = this.current.url.url;
+    try {
+      this.current.close();
+    } catch {
+      // already gone
+    }
+    for (let wait = 50; ; wait = Math.min(1000, wait * 2)) {
+      try {
+        this.current = SyncPostgresClient.connect(url, { connectTimeoutMs: 5_000 });
+        this.reconnects++;
+        return;
+      } catch (err) {
+        if (performance.now() + wait > deadline) {
+          throw new UsageError(`lost the connection to ${this.current.url.shown} (${cause.message}) and could not connect again within ${this.reconnectTimeoutMs / 1000} s: ${(err as Error).message}`);
+        }
+        Atomics.wait(SLEEPER, 0, 0, wait);
+      }
+    }
+  }
 
   get inTransaction(): boolean {
     return this.depth > 0;
@@ -116,30 +172,30 @@ export class PgConnection implements SqlConnection {
   private run(fn: (...args: unknown[]) => unknown, args: unknown[], write: boolean): unknown {
     if (this.depth > 0) {
       const name = `studyopt_sp${++this.savepoints}`;
-      this.client.query(`SAVEPOINT ${name}`);
+      this.query(`SAVEPOINT ${name}`);
       this.depth++;
       try {
         const result = fn(...args);
-        this.client.query(`RELEASE SAVEPOINT ${name}`);
+        this.query(`RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (err) {
-        this.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        this.query(`ROLLBACK TO SAVEPOINT ${name}`);
         throw err;
       } finally {
         this.depth--;
       }
     }
     // A read sees one snapshot throughout; a write waits its turn for the writers' lock.
-    this.client.query(write ? 'BEGIN' : 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+    this.query(write ? 'BEGIN' : 'BEGIN ISOLATION LEVEL REPEATABLE READ');
     this.depth = 1;
     try {
-      if (write) this.client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY]);
+      if (write) this.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY]);
       const result = fn(...args);
-      this.client.query('COMMIT');
+      this.query('COMMIT');
       return result;
     } catch (err) {
       try {
-        this.client.query('ROLLBACK');
+        this.current.query('ROLLBACK');
       } catch {
         // The connection is gone: the server rolled the transaction back itself.
       }
@@ -156,7 +212,7 @@ export class PgConnection implements SqlConnection {
    */
   execBatch(statements: readonly (readonly [sql: string, args: readonly unknown[]])[]): void {
     if (statements.length === 0) return;
-    this.client.query(statements.map(([sql, args]) => inlineParameters(sql, args)).join(';\n'));
+    this.query(statements.map(([sql, args]) => inlineParameters(sql, args)).join(';\n'));
   }
 
   /**
@@ -188,7 +244,7 @@ export class PgConnection implements SqlConnection {
   }
 
   close(): void {
-    this.client.close();
+    this.current.close();
   }
 }
 

@@ -68,6 +68,8 @@ export class PostgresStorage extends SqlStorage {
   /** The server's URL without its password. */
   readonly url: string;
 
+  private readonly conn: PgConnection;
+
   constructor(url: string, options: PostgresStorageOptions = {}) {
     const conn = openDatabase(url, options);
     super(
@@ -85,5 +87,11 @@ export class PostgresStorage extends SqlStorage {
       options,
     );
     this.url = conn.client.url.shown;
+    this.conn = conn;
+  }
+
+  /** How often the connection was opened again after the server dropped it (a restart). */
+  get reconnects(): number {
+    return this.conn.reconnects;
   }
 }

@@ -55,7 +55,13 @@ runAsWorker(async (call: WorkerCall): Promise<WorkerReply> => {
       }
     }
   } catch (err) {
-    if (call.op === 'query' && broken.has(call.id)) return { ok: false, error: { message: String((err as Error)?.message ?? err), code: 'CONNECTION_LOST' } };
+    const message = String((err as Error)?.message ?? err);
+    // The server went away under the query (its 'error'/'end' events may come only after this).
+    const lost = broken.has((call as { id?: number }).id ?? -1) || /Connection terminated|terminating connection|ECONNRESET|EPIPE/i.test(message);
+    if (call.op === 'query' && lost) {
+      broken.add(call.id);
+      return { ok: false, error: { message, code: 'CONNECTION_LOST' } };
+    }
     return errorReply(err);
   }
 });
