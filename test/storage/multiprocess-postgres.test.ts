@@ -77,10 +77,12 @@ describe.skipIf(postgresUrl === null)(`PostgreSQL storage across processes${post
     expect(trialsOf(url, 'target').filter((t) => t.state === 'COMPLETE').length).toBe(400);
     expect(trialsOf(url, 'target').length).toBe(400);
 
-    const target = 3000;
-    const victim = start(url, 'tk', 'random', { targetFinished: target, seed: 1, signalAfter: 300 });
+    const target = 5000;
+    const victim = start(url, 'tk', 'random', { targetFinished: target, seed: 1, signalAfter: 100 });
     const others = [2, 3].map((seed) => start(url, 'tk', 'random', { targetFinished: target, seed }));
-    await victim.progressed;
+    // Killed once it has run trials of its own (while the others go on); it must not have ended first.
+    await Promise.race([victim.progressed, victim.done]);
+    expect(victim.child.exitCode).toBeNull();
     victim.child.kill('SIGKILL');
     await victim.done.catch(() => undefined);
     await Promise.all(others.map((o) => o.done));
