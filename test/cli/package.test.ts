@@ -24,6 +24,24 @@ describe('the studyopt package', () => {
     expect(out.best).toBeLessThan(0.05);
   });
 
+  it('exports the storage contract suite as studyopt/testing, for other backends to run', () => {
+    const code = `
+      import { storageContract } from 'studyopt/testing';
+      import { InMemoryStorage } from 'studyopt';
+      const names = [];
+      const api = { describe: (n, f) => { names.push(n); f(); }, it: (n) => names.push(n), expect: () => ({}), beforeEach() {}, afterEach() {} };
+      storageContract(api, { name: 'X', open: () => new InMemoryStorage() });
+      console.log(JSON.stringify(names));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const names = JSON.parse(r.stdout) as string[];
+    expect(names[0]).toBe('storage contract: X');
+    expect(names.length).toBeGreaterThan(10);
+    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'));
+    expect(existsSync(`${ROOT}${pkg.exports['./testing'].types}`)).toBe(true);
+  });
+
   it('ships type declarations for every export path and a bin', () => {
     const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'));
     expect(pkg.type).toBe('module');

@@ -1,281 +1,35 @@
 /**
- * The storage contract: every storage behaves as the in-memory reference does. Run against
+ * The storage contract (src/apps/testing/storage-contract.ts, exported as `studyopt/testing`) on
  * InMemoryStorage, SqliteStorage and PostgresStorage (on the run's own server).
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { categoricalDistribution, floatDistribution, intDistribution, ordinalDistribution } from '../../src/distributions.js';
-import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../../src/errors.js';
+import { storageContract } from '../../src/apps/testing/index.js';
 import { InMemoryStorage } from '../../src/storage/in-memory.js';
-import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { PostgresStorage } from '../../src/storage/postgres/postgres-storage.js';
+import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { createDatabase } from '../helpers/postgres.js';
-import { type CreatedTrial, type Storage, isCreated } from '../../src/storage/storage.js';
-import { sleep, tempDir } from './helpers.js';
-import { GridSampler } from '../../samplers/grid.js';
-import { createStudy } from '../../src/study.js';
+import { tempDir } from './helpers.js';
 
-type Factory = { name: string; open: (dir: string) => Storage | Promise<Storage> };
-
+const api = { describe, it, expect, beforeEach, afterEach };
 const postgresUrl = inject('postgresUrl');
-let databases = 0;
 
-const factories: Factory[] = [
-  { name: 'InMemoryStorage', open: () => new InMemoryStorage() },
+storageContract(api, { name: 'InMemoryStorage', open: () => new InMemoryStorage() });
+
+let cleanup: (() => void) | null = null;
+storageContract(api, {
+  name: 'SqliteStorage',
   // No create-time heartbeat, so that "never beat" means the same as in memory.
-  { name: 'SqliteStorage', open: (dir) => new SqliteStorage(join(dir, 'contract.db'), { heartbeatInterval: null }) },
-  // A fresh database of the run's own server for each test.
-  ...(postgresUrl === null
-    ? []
-    : [{ name: 'PostgresStorage', open: async () => new PostgresStorage(await createDatabase(postgresUrl!, `contract_${++databases}`), { heartbeatInterval: null }) }]),
-];
-
-function created(r: ReturnType<Storage['createTrial']>): CreatedTrial {
-  if (!isCreated(r)) throw new Error(`expected a trial, got refused: ${r.refused}`);
-  return r;
-}
-
-describe.each(factories)('storage contract: $name', ({ open }) => {
-  let storage: Storage;
-  let cleanup: () => void;
-
-  beforeEach(async () => {
+  open: () => {
     const t = tempDir();
     cleanup = t.cleanup;
-    storage = await open(t.dir);
-  });
-  afterEach(() => {
-    storage.close();
-    cleanup();
-  });
-
-  it('creates, finds, lists and deletes studies', () => {
-    const a = storage.createStudy('a', ['minimize']);
-    const b = storage.createStudy('b', ['maximize', 'minimize']);
-    expect(a).not.toBe(b);
-    expect(storage.findStudyId('a')).toBe(a);
-    expect(storage.findStudyId('nope')).toBeNull();
-    expect(storage.getStudyName(b)).toBe('b');
-    expect(storage.getStudyDirections(b)).toEqual(['maximize', 'minimize']);
-    expect(() => storage.createStudy('a', ['minimize'])).toThrow(DuplicatedStudyError);
-    expect(storage.getAllStudies().map((s) => s.studyName)).toEqual(['a', 'b']);
-    created(storage.createTrial(a));
-    storage.deleteStudy(a);
-    expect(storage.findStudyId('a')).toBeNull();
-    expect(storage.getAllStudies().map((s) => s.studyName)).toEqual(['b']);
-    expect(() => storage.getStudyName(a)).toThrow(UsageError);
-  });
-
-  it('keeps study attributes as JSON values', () => {
-    const s = storage.createStudy('s', ['minimize']);
-    storage.setStudyUserAttr(s, 'symbol', 'AAPL');
-    storage.setStudyUserAttr(s, 'nested', { a: [1, 2.5, null], b: 'text', ü: true });
-    storage.setStudySystemAttr(s, 'study:metric_names', ['sharpe']);
-    storage.setStudyUserAttr(s, 'symbol', 'NVDA');
-    expect(storage.getStudyUserAttrs(s)).toEqual({ symbol: 'NVDA', nested: { a: [1, 2.5, null], b: 'text', ü: true } });
-    expect(storage.getStudySystemAttrs(s)).toEqual({ 'study:metric_names': ['sharpe'] });
-  });
-
-  it('numbers trials densely per study and keeps everything a trial holds', () => {
-    const s = storage.createStudy('s', ['minimize']);
-    const other = storage.createStudy('other', ['minimize']);
-    const t0 = created(storage.createTrial(s));
-    created(storage.createTrial(other));
-    const t1 = created(storage.createTrial(s));
-    expect([t0.number, t1.number]).toEqual([0, 1]);
-    const x = floatDistribution(-5, 5);
-    const n = intDistribution(1, 10);
-    const c = categoricalDistribution(['adam', 'sgd', null, 3]);
-    const o = ordinalDistribution([40, 60, 90, 120]);
-    storage.setTrialParam(t0.trialId, 'x', 0.5, x);
-    storage.setTrialParam(t0.trialId, 'n', 6, n);
-    storage.setTrialParam(t0.trialId, 'c', 2, c);
-    storage.setTrialParam(t0.trialId, 'o', 3, o);
-    storage.setTrialUserAttr(t0.trialId, 'note', 'first');
-    storage.setTrialSystemAttr(t0.trialId, 'constraints', [-1, 0]);
-    storage.setTrialIntermediateValue(t0.trialId, 0, 1.5);
-    storage.setTrialIntermediateValue(t0.trialId, 1, -Infinity);
-    const running = storage.getTrial(t0.trialId);
-    expect(running.state).toBe('RUNNING');
-    expect(running.params).toEqual({ x: 0.5, n: 6, c: null, o: 120 });
-    expect(Object.keys(running.params)).toEqual(['x', 'n', 'c', 'o']);
-    expect(storage.setTrialStateValues(t0.trialId, 'COMPLETE', [0.25])).toBe(true);
-    const t = storage.getTrial(t0.trialId);
-    expect(t.state).toBe('COMPLETE');
-    expect(t.values).toEqual([0.25]);
-    expect(t.params).toEqual({ x: 0.5, n: 6, c: null, o: 120 });
-    expect(Object.keys(t.params)).toEqual(['x', 'n', 'c', 'o']);
-    expect(t.distributions).toEqual({ x, n, c, o });
-    expect(t.userAttrs).toEqual({ note: 'first' });
-    expect(t.systemAttrs).toEqual({ constraints: [-1, 0] });
-    expect([...t.intermediateValues]).toEqual([
-      [0, 1.5],
-      [1, -Infinity],
-    ]);
-    expect(t.datetimeStart).toBeInstanceOf(Date);
-    expect(t.datetimeComplete!.getTime()).toBeGreaterThanOrEqual(t.datetimeStart!.getTime());
-    const all = storage.getAllTrials(s);
-    expect(all.map((x) => x.number)).toEqual([0, 1]);
-    expect(storage.getAllTrials(s, ['COMPLETE']).map((x) => x.trialId)).toEqual([t0.trialId]);
-    expect(storage.getAllTrials(s, ['RUNNING']).map((x) => x.trialId)).toEqual([t1.trialId]);
-    expect(storage.getNTrials(s)).toBe(2);
-    expect(storage.getNTrials(s, ['COMPLETE', 'PRUNED'])).toBe(1);
-  });
-
-  it('stores infinite values and several objectives', () => {
-    const s = storage.createStudy('mo', ['minimize', 'maximize']);
-    const t = created(storage.createTrial(s));
-    storage.setTrialStateValues(t.trialId, 'COMPLETE', [Infinity, -Infinity]);
-    expect(storage.getTrial(t.trialId).values).toEqual([Infinity, -Infinity]);
-  });
-
-  it('refuses writes to finished trials, and setTrialStateValues answers false', () => {
-    const s = storage.createStudy('s', ['minimize']);
-    const t = created(storage.createTrial(s));
-    expect(storage.setTrialStateValues(t.trialId, 'FAIL')).toBe(true);
-    expect(storage.setTrialStateValues(t.trialId, 'COMPLETE', [1])).toBe(false);
-    expect(storage.getTrial(t.trialId).state).toBe('FAIL');
-    expect(storage.getTrial(t.trialId).values).toBeNull();
-    expect(() => storage.setTrialParam(t.trialId, 'x', 1, floatDistribution(0, 2))).toThrow(TrialFinishedError);
-    expect(() => storage.setTrialUserAttr(t.trialId, 'k', 1)).toThrow(TrialFinishedError);
-    expect(() => storage.setTrialSystemAttr(t.trialId, 'k', 1)).toThrow(TrialFinishedError);
-    expect(() => storage.setTrialIntermediateValue(t.trialId, 0, 1)).toThrow(TrialFinishedError);
-    expect(() => storage.getTrial(987654)).toThrow(UsageError);
-  });
-
-  it('creates trials from templates and pops WAITING trials oldest first', () => {
-    const s = storage.createStudy('s', ['minimize']);
-    const w1 = created(storage.createTrial(s, { state: 'WAITING', systemAttrs: { fixed_params: { x: 1 } }, userAttrs: { why: 'first' } }));
-    const w2 = created(storage.createTrial(s, { state: 'WAITING', systemAttrs: { fixed_params: { x: 2 } } }));
-    const done = created(
-      storage.createTrial(s, {
-        state: 'COMPLETE',
-        params: { x: { internal: 0.5, distribution: floatDistribution(0, 1) } },
-        values: [3],
-        intermediateValues: new Map([[0, 4]]),
-      }),
-    );
-    expect(storage.getTrial(w1.trialId).datetimeStart).toBeNull();
-    const d = storage.getTrial(done.trialId);
-    expect(d.state).toBe('COMPLETE');
-    expect(d.values).toEqual([3]);
-    expect(d.params).toEqual({ x: 0.5 });
-    expect(d.datetimeComplete).not.toBeNull();
-    const p1 = storage.popWaitingTrial(s);
-    expect(p1).toEqual({ trialId: w1.trialId, number: 0 });
-    const t1 = storage.getTrial(w1.trialId);
-    expect(t1.state).toBe('RUNNING');
-    expect(t1.datetimeStart).not.toBeNull();
-    expect(t1.systemAttrs).toEqual({ fixed_params: { x: 1 } });
-    expect(t1.userAttrs).toEqual({ why: 'first' });
-    expect(storage.popWaitingTrial(s)?.trialId).toBe(w2.trialId);
-    expect(storage.popWaitingTrial(s)).toBeNull();
-  });
-
-  it('refuses a trial once the limit is reached, counting the given states', () => {
-    const s = storage.createStudy('s', ['minimize']);
-    const limit = { max: 2, states: ['COMPLETE', 'PRUNED', 'RUNNING'] as const };
-    const a = created(storage.createTrial(s, {}, { limit: { ...limit, states: [...limit.states] } }));
-    const b = created(storage.createTrial(s, {}, { limit: { ...limit, states: [...limit.states] } }));
-    expect(storage.createTrial(s, {}, { limit: { ...limit, states: [...limit.states] } })).toEqual({ refused: 'limit' });
-    storage.setTrialStateValues(a.trialId, 'FAIL');
-    const c = created(storage.createTrial(s, {}, { limit: { ...limit, states: [...limit.states] } }));
-    storage.setTrialStateValues(b.trialId, 'COMPLETE', [1]);
-    storage.setTrialStateValues(c.trialId, 'PRUNED');
-    expect(storage.createTrial(s, {}, { limit: { ...limit, states: [...limit.states] } })).toEqual({ refused: 'limit' });
-    expect(storage.getNTrials(s)).toBe(3);
-  });
-
-  it('hands each claim value to one trial, retries released values and refuses when none is left', () => {
-    const s = storage.createStudy('s', ['minimize']);
-    const candidates = Int32Array.from([3, 1, 2, 0]);
-    const claim = { key: 'grid_id', candidates, releaseStates: ['FAIL' as const] };
-    const got: number[] = [];
-    const ids: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      const t = created(storage.createTrial(s, {}, { claim }));
-      got.push(t.claimed!);
-      ids.push(t.trialId);
-      expect(storage.getTrial(t.trialId).systemAttrs.grid_id).toBe(t.claimed);
-    }
-    expect(got).toEqual([3, 1, 2, 0]);
-    expect(storage.createTrial(s, {}, { claim })).toEqual({ refused: 'claim' });
-    storage.setTrialStateValues(ids[0], 'COMPLETE', [1]);
-    storage.setTrialStateValues(ids[1], 'FAIL');
-    const again = created(storage.createTrial(s, {}, { claim }));
-    expect(again.claimed).toBe(1);
-    expect(storage.createTrial(s, {}, { claim })).toEqual({ refused: 'claim' });
-    // Without release states, a failed value stays taken.
-    const strict = { key: 'grid_id', candidates, releaseStates: [] };
-    storage.setTrialStateValues(again.trialId, 'FAIL');
-    expect(storage.createTrial(s, {}, { claim: strict })).toEqual({ refused: 'claim' });
-    // maxClaims: value 1 has been held twice (both FAILed), so with maxClaims 2 it is not handed
-    // out a third time, while with 3 it is.
-    expect(storage.createTrial(s, {}, { claim: { ...claim, maxClaims: 2 } })).toEqual({ refused: 'claim' });
-    const third = created(storage.createTrial(s, {}, { claim: { ...claim, maxClaims: 3 } }));
-    expect(third.claimed).toBe(1);
-  });
-
-  it('retries a grid point that always fails a bounded number of times (maxRetries)', async () => {
-    const study = createStudy({ studyName: 'retry', storage, sampler: new GridSampler({ a: [0, 1, 2, 3, 4] }) });
-    const summary = await study.optimize(
-      (t) => {
-        const a = t.suggestInt('a', 0, 4);
-        if (a === 3) throw new Error('this point always fails');
-        return a;
-      },
-      { timeout: 5 },
-    );
-    // 5 points, the failing one tried twice (maxRetries 1), then the grid is exhausted.
-    expect(summary.stopReason).toBe('exhausted');
-    expect(study.trials.map((t) => t.state).filter((st) => st === 'FAIL').length).toBe(2);
-    expect(study.trials.length).toBe(6);
-  });
-
-  it('fails stale RUNNING trials, and never one that beat within the grace period', async () => {
-    const s = storage.createStudy('s', ['minimize']);
-    const beating = created(storage.createTrial(s));
-    const silent = created(storage.createTrial(s));
-    const fresh = created(storage.createTrial(s));
-    storage.recordHeartbeat([beating.trialId]);
-    await sleep(1100);
-    storage.recordHeartbeat([fresh.trialId]);
-    const failed = storage.failStaleTrials(s, 1);
-    // A trial that never beat is left alone, or (a store that knows it started it) counted from its start.
-    expect(failed.filter((id) => id !== silent.trialId)).toEqual([beating.trialId]);
-    const t = storage.getTrial(beating.trialId);
-    expect(t.state).toBe('FAIL');
-    expect(typeof t.systemAttrs.fail_reason).toBe('string');
-    expect(storage.getTrial(silent.trialId).state).toBe(failed.includes(silent.trialId) ? 'FAIL' : 'RUNNING');
-    expect(storage.getTrial(fresh.trialId).state).toBe('RUNNING');
-    expect(storage.setTrialStateValues(beating.trialId, 'COMPLETE', [1])).toBe(false);
-  });
-
-  it('summarises studies: counts by state, first and last activity', () => {
-    const s = storage.createStudy('s', ['maximize']);
-    storage.setStudyUserAttr(s, 'k', 'v');
-    const a = created(storage.createTrial(s));
-    created(storage.createTrial(s));
-    created(storage.createTrial(s, { state: 'WAITING' }));
-    storage.setTrialStateValues(a.trialId, 'COMPLETE', [2]);
-    const [sum] = storage.getAllStudies();
-    expect(sum.studyName).toBe('s');
-    expect(sum.directions).toEqual(['maximize']);
-    expect(sum.nTrials).toBe(3);
-    expect(sum.countsByState).toEqual({ RUNNING: 1, COMPLETE: 1, PRUNED: 0, FAIL: 0, WAITING: 1 });
-    expect(sum.datetimeStart).toBeInstanceOf(Date);
-    expect(sum.lastActivity!.getTime()).toBeGreaterThanOrEqual(sum.datetimeStart!.getTime());
-    expect(sum.userAttrs).toEqual({ k: 'v' });
-  });
-
-  it('returns snapshots that later writes do not change', () => {
-    const s = storage.createStudy('s', ['minimize']);
-    const t = created(storage.createTrial(s));
-    const before = storage.getTrial(t.trialId);
-    storage.setTrialParam(t.trialId, 'x', 0.5, floatDistribution(0, 1));
-    storage.setTrialUserAttr(t.trialId, 'k', 1);
-    expect(before.params).toEqual({});
-    expect(before.userAttrs).toEqual({});
-    expect(storage.getTrial(t.trialId).params).toEqual({ x: 0.5 });
-  });
+    return new SqliteStorage(join(t.dir, 'contract.db'), { heartbeatInterval: null });
+  },
+  dispose: () => cleanup?.(),
 });
+
+if (postgresUrl !== null) {
+  let databases = 0;
+  // A fresh database of the run's own server for each test.
+  storageContract(api, { name: 'PostgresStorage', open: async () => new PostgresStorage(await createDatabase(postgresUrl, `contract_${++databases}`), { heartbeatInterval: null }) });
+}
