@@ -78,10 +78,12 @@ describe.skipIf(postgresUrl === null)(`PostgreSQL storage across processes${post
     expect(trialsOf(url, 'target').length).toBe(400);
 
     const target = 5000;
+    // The victim starts first and is killed in the middle, holding reserved slots, while the
+    // others run (it must not have ended first).
     const victim = start(url, 'tk', 'random', { targetFinished: target, seed: 1, signalAfter: 100 });
-    const others = [2, 3].map((seed) => start(url, 'tk', 'random', { targetFinished: target, seed }));
-    // Killed once it has run trials of its own (while the others go on); it must not have ended first.
     await Promise.race([victim.progressed, victim.done]);
+    const others = [2, 3].map((seed) => start(url, 'tk', 'random', { targetFinished: target, seed }));
+    await sleep(300);
     expect(victim.child.exitCode).toBeNull();
     victim.child.kill('SIGKILL');
     await victim.done.catch(() => undefined);

@@ -8,6 +8,7 @@
 import type { SqlConnection, SqlRunResult, SqlStatement, SqlTransaction } from '../sql/connection.js';
 import type { SqlDialect } from '../sql/dialect.js';
 import { type FinishRecord, sqlText } from '../sqlite/finish-record.js';
+import { mergeWrites } from './merge-writes.js';
 import { UsageError } from '../../errors.js';
 import { ConnectionLostError, PostgresError, type QueryResult, SyncPostgresClient } from './sync-client.js';
 
@@ -239,7 +240,7 @@ export class PgConnection implements SqlConnection {
       }
       for (const [id, args] of r.ops) writes.push([sqlText(id), args]);
     }
-    this.execBatch(writes);
+    this.execBatch(mergeWrites(writes));
     return skipped;
   }
 
