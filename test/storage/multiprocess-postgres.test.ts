@@ -5,42 +5,15 @@
  * process, kill -9 in the middle of writes and a resume. The child processes run
  * test/fixtures/storage/worker.mjs against dist/; the server is the run's own.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { SyncPostgresClient } from '../../src/storage/postgres/sync-client.js';
 import { createDatabase } from '../helpers/postgres.js';
-import { REPO_ROOT, sleep } from './helpers.js';
+import { sleep, startStorageWorker } from './helpers.js';
 
-const WORKER = join(REPO_ROOT, 'test/fixtures/storage/worker.mjs');
 const postgresUrl = inject('postgresUrl');
 const skipReason = inject('postgresSkipReason');
 
-interface WorkerResult {
-  completed: number;
-  nTrials: number;
-  stopReason: string;
-}
-
-function start(url: string, study: string, mode: string, options: object = {}): { child: ChildProcess; done: Promise<WorkerResult>; progressed: Promise<void> } {
-  const child = spawn(process.execPath, [WORKER, url, study, mode, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  let progressed!: () => void;
-  const progress = new Promise<void>((resolve) => (progressed = resolve));
-  child.stdout!.on('data', (d) => {
-    out += d;
-    if (out.includes('progress\n')) progressed();
-  });
-  child.stderr!.on('data', (d) => (err += d));
-  const done = new Promise<WorkerResult>((resolve, reject) => {
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve(JSON.parse(out.trim().split('\n').pop()!));
-      else reject(new Error(`worker exited with ${code ?? signal}: ${err}`));
-    });
-  });
-  return { child, done, progressed: progress };
-}
+const start = startStorageWorker;
 
 function trialsOf(url: string, study: string): { number: number; state: string; grid: number | null }[] {
   const c = SyncPostgresClient.connect(url);

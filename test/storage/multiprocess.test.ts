@@ -3,7 +3,6 @@
  * stale heartbeats. The child processes run test/fixtures/storage/worker.mjs against dist/
  * (`npm test` builds first).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,42 +10,10 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { formatUtc } from '../../src/storage/sqlite/encoding.js';
 import { isCreated } from '../../src/storage/storage.js';
-import { REPO_ROOT, sleep, tempDir } from './helpers.js';
+import { REPO_ROOT, type WorkerResult, sleep, startStorageWorker, tempDir } from './helpers.js';
 
-const WORKER = join(REPO_ROOT, 'test/fixtures/storage/worker.mjs');
 
-interface WorkerResult {
-  pid: number;
-  seenAtStart: number;
-  nTrials: number;
-  completed: number;
-  stopReason: string;
-}
-
-function start(
-  file: string,
-  study: string,
-  mode: string,
-  options: object = {},
-): { child: ChildProcess; done: Promise<WorkerResult>; progressed: Promise<void> } {
-  const child = spawn(process.execPath, [WORKER, file, study, mode, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  let progressed!: () => void;
-  const progress = new Promise<void>((resolve) => (progressed = resolve));
-  child.stdout!.on('data', (d) => {
-    out += d;
-    if (out.includes('progress\n')) progressed();
-  });
-  child.stderr!.on('data', (d) => (err += d));
-  const done = new Promise<WorkerResult>((resolve, reject) => {
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve(JSON.parse(out.trim().split('\n').pop()!));
-      else reject(new Error(`worker exited with ${code ?? signal}: ${err}`));
-    });
-  });
-  return { child, done, progressed: progress };
-}
+const start = startStorageWorker;
 
 function run(file: string, study: string, mode: string, options: object = {}): Promise<WorkerResult> {
   return start(file, study, mode, options).done;

@@ -30,9 +30,9 @@ export const POSTGRES_DIALECT: SqlDialect = {
   isBusy: (err) => RETRY_CODES.has((err as { code?: string })?.code ?? ''),
 };
 
-/** `?` → `$1`, `$2`, ... outside quotes. */
-function numberParameters(sql: string): string {
-  let n = 0;
+/** The SQL with each `?` outside quotes replaced by `replace(k)`, k = 0, 1, ...; and how many there were. */
+function replaceParameters(sql: string, replace: (k: number) => string): [string, number] {
+  let k = 0;
   let out = '';
   let quote: string | null = null;
   for (const ch of sql) {
@@ -43,12 +43,17 @@ function numberParameters(sql: string): string {
       quote = ch;
       out += ch;
     } else if (ch === '?') {
-      out += `$${++n}`;
+      out += replace(k++);
     } else {
       out += ch;
     }
   }
-  return out;
+  return [out, k];
+}
+
+/** `?` → `$1`, `$2`, ... */
+function numberParameters(sql: string): string {
+  return replaceParameters(sql, (k) => `$${k + 1}`)[0];
 }
 
 /** Arguments as better-sqlite3 takes them: a list, or one array holding the list. */
@@ -263,25 +268,10 @@ function literal(v: unknown): string {
   return s.includes('\\') ? `E${quoted.replace(/\\/g, '\\\\')}` : quoted;
 }
 
-/** `?` replaced by the literals of `args`, outside quotes. */
+/** `?` replaced by the literals of `args`. */
 function inlineParameters(sql: string, args: readonly unknown[]): string {
-  const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
-  let k = 0;
-  let out = '';
-  let quote: string | null = null;
-  for (const ch of sql) {
-    if (quote) {
-      if (ch === quote) quote = null;
-      out += ch;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      out += ch;
-    } else if (ch === '?') {
-      out += literal(list[k++]);
-    } else {
-      out += ch;
-    }
-  }
-  if (k !== list.length) throw new Error(`statement takes ${k} parameters, got ${list.length}: ${sql}`);
+  const list = argList([...args]);
+  const [out, n] = replaceParameters(sql, (k) => literal(list[k]));
+  if (n !== list.length) throw new Error(`statement takes ${n} parameters, got ${list.length}: ${sql}`);
   return out;
 }
