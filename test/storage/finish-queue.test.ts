@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BackgroundWriter } from '../../src/storage/sqlite/background-writer.js';
-import type { FinishRecord } from '../../src/storage/sqlite/finish-record.js';
-import { FinishQueue, type StagedFinish } from '../../src/storage/sqlite/finish-queue.js';
+import type { FinishRecord } from '../../src/storage/sql/finish-record.js';
+import { FinishQueue, type StagedFinish } from '../../src/storage/sql/finish-queue.js';
 
 class ScriptedWriter {
   submitted: { seq: number; ids: number[] }[] = [];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
-import { formatUtc } from '../../src/storage/sqlite/encoding.js';
+import { formatUtc } from '../../src/storage/sql/encoding.js';
 import { isCreated } from '../../src/storage/storage.js';
 import { REPO_ROOT, type WorkerResult, sleep, startStorageWorker, tempDir } from './helpers.js';
 

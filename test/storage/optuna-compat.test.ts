@@ -13,7 +13,7 @@ import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { isCreated } from '../../src/storage/storage.js';
 import { loadStudy } from '../../src/study.js';
 import { RandomSampler } from '../../samplers/random.js';
-import { pyFloatRepr, pyJson } from '../../src/storage/sqlite/encoding.js';
+import { pyFloatRepr, pyJson } from '../../src/storage/sql/encoding.js';
 import { REFERENCE_DB, tempDir } from './helpers.js';
 
 type Row = Record<string, unknown>;

@@ -7,7 +7,7 @@
  */
 import type { SqlConnection, SqlRunResult, SqlStatement, SqlTransaction } from '../sql/connection.js';
 import type { SqlDialect } from '../sql/dialect.js';
-import { type FinishRecord, sqlText } from '../sqlite/finish-record.js';
+import { type FinishRecord, sqlText } from '../sql/finish-record.js';
 import { mergeWrites } from './merge-writes.js';
 import { UsageError } from '../../errors.js';
 import { ConnectionLostError, PostgresError, type QueryResult, SyncPostgresClient } from './sync-client.js';

@@ -38,13 +38,13 @@ import {
   parseUtcMs,
   pyJson,
   stateFromDb,
-} from '../sqlite/encoding.js';
+} from './encoding.js';
 import type { SqlConnection, SqlStatement, SqlTransaction } from './connection.js';
 import type { SqlDialect } from './dialect.js';
-import { GUARD_SQL, type FinishRecord, type SqlOp, applyFinishRecords, sqlId, sqlText } from '../sqlite/finish-record.js';
-import { FinishQueue, type FinishWriter } from '../sqlite/finish-queue.js';
-import { Pace } from '../sqlite/pace.js';
-import { ClaimIndex, StudyView, stateMask } from '../sqlite/study-view.js';
+import { GUARD_SQL, type FinishRecord, type SqlOp, applyFinishRecords, sqlId, sqlText } from './finish-record.js';
+import { FinishQueue, type FinishWriter } from './finish-queue.js';
+import { Pace } from './pace.js';
+import { ClaimIndex, StudyView, stateMask } from '../study-view.js';
 
 export interface SqlStorageOptions {
   /** Seconds between heartbeats of running trials; null for none. Default 10. */

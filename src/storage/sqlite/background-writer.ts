@@ -15,7 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { GUARD_SQL, applyFinishRecords, type FinishRecord, sqlTextsFrom } from './finish-record.js';
+import { GUARD_SQL, applyFinishRecords, type FinishRecord, sqlTextsFrom } from '../sql/finish-record.js';
 
 /** How often the thread looks at the WAL, in ms. */
 const CHECK_EVERY_MS = 250;

@@ -10,7 +10,7 @@ import type { FrozenTrial, StudyDirection, TrialState } from '../../../frozen-tr
 import { resolveStorage, sqlitePathOf } from '../../../storage/resolve.js';
 import { isPostgresUrl } from '../../../storage/postgres/url.js';
 import type { Storage } from '../../../storage/storage.js';
-import { formatLocal } from '../../../storage/sqlite/encoding.js';
+import { formatLocal } from '../../../storage/sql/encoding.js';
 
 export const DEFAULT_STORAGE = './studyopt.db';
 

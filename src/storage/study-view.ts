@@ -6,8 +6,8 @@
  * saw RUNNING or WAITING. That makes trial numbers, limit counts and grid claims O(new trials)
  * per call instead of O(all trials), which matters for studies of a million trials.
  */
-import type { FrozenTrial, TrialState } from '../../frozen-trial.js';
-import { isFinished } from '../../frozen-trial.js';
+import type { FrozenTrial, TrialState } from '../frozen-trial.js';
+import { isFinished } from '../frozen-trial.js';
 
 export const STATE_BITS: Readonly<Record<TrialState, number>> = { RUNNING: 1, COMPLETE: 2, PRUNED: 4, FAIL: 8, WAITING: 16 };
 
