@@ -8,18 +8,8 @@
 import { type Distribution, type ParamValue, toExternal } from '../distributions.js';
 import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../errors.js';
 import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, bestOf, isFinished } from '../frozen-trial.js';
-import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, Storage, StudySummary, TrialClaim, TrialTemplate } from './storage.js';
-
-interface ClaimBook {
-  /** value -> trial id that claimed it last */
-  holders: Map<number, number>;
-  /** value -> how many trials have claimed it */
-  claims: Map<number, number>;
-  candidates: ArrayLike<number> | null;
-  cursor: number;
-  /** values whose holder moved to a release state, to be offered again before the cursor moves on */
-  released: number[];
-}
+import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, Storage, StudySummary, TrialTemplate } from './storage.js';
+import { ClaimIndex, StudyView, stateMask } from './study-view.js';
 
 interface StudyRecord {
   id: number;
@@ -28,11 +18,13 @@ interface StudyRecord {
   userAttrs: Record<string, unknown>;
   systemAttrs: Record<string, unknown>;
   trials: FrozenTrial[];
-  claims: Map<string, ClaimBook>;
+  /**
+   * Trials per state and the claim indexes, kept as every store keeps them (study-view.ts), so
+   * that limits, counts and claims follow one set of rules.
+   */
+  view: StudyView;
   /** Indexes of WAITING trials, oldest first (so that starting one needs no scan). */
   waiting: number[];
-  /** Trials per state, kept up to date so that limits and counts need no scan. */
-  counts: Record<TrialState, number>;
 }
 
 type MutableTrial = { -readonly [K in keyof FrozenTrial]: FrozenTrial[K] };
@@ -63,7 +55,7 @@ export class InMemoryStorage implements Storage {
   createStudy(name: string, directions: readonly StudyDirection[]): number {
     if (this.studyIdByName.has(name)) throw new DuplicatedStudyError(`a study named '${name}' already exists: load it (loadIfExists) or choose another name`);
     const id = this.nextStudyId++;
-    this.studies.set(id, { id, name, directions: [...directions], userAttrs: {}, systemAttrs: {}, trials: [], claims: new Map(), waiting: [], counts: { RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0, WAITING: 0 } });
+    this.studies.set(id, { id, name, directions: [...directions], userAttrs: {}, systemAttrs: {}, trials: [], view: new StudyView(id), waiting: [] });
     this.studyIdByName.set(name, id);
     return id;
   }
@@ -137,10 +129,12 @@ export class InMemoryStorage implements Storage {
 
   createTrial(studyId: number, template: TrialTemplate = {}, options: CreateTrialOptions = {}): CreateTrialResult {
     const s = this.study(studyId);
-    if (options.limit && this.countStates(s, options.limit.states) >= options.limit.max) return { refused: 'limit' };
+    if (options.limit && s.view.count(options.limit.states) >= options.limit.max) return { refused: 'limit' };
     let claimed: number | undefined;
+    let index: ClaimIndex | undefined;
     if (options.claim) {
-      const value = this.findClaimable(s, options.claim);
+      index = this.claimIndex(s, options.claim.key);
+      const value = s.view.findClaimable(index, options.claim.candidates, stateMask(options.claim.releaseStates), options.claim.maxClaims);
       if (value === null) return { refused: 'claim' };
       claimed = value;
     }
@@ -169,13 +163,16 @@ export class InMemoryStorage implements Storage {
       intermediateValues: new Map(template.intermediateValues ?? []),
     };
     s.trials.push(trial);
-    s.counts[state]++;
+    s.view.add(trialId, state);
     if (state === 'WAITING') s.waiting.push(trial.number);
     this.trialIndex.set(trialId, [studyId, trial.number]);
-    if (options.claim && claimed !== undefined) {
-      const book = this.claimBook(s, options.claim.key);
-      book.holders.set(claimed, trialId);
-      book.claims.set(claimed, (book.claims.get(claimed) ?? 0) + 1);
+    // Every claim index of the study sees the new trial's value of its key (the claim's, or a template's).
+    for (const [key, ix] of s.view.claims) {
+      const v = systemAttrs[key];
+      if (typeof v !== 'number') continue;
+      if (isFinished(state)) ix.addFinished(v, state);
+      else if (ix === index) ix.take(trialId, v);
+      else ix.addOpen(trialId, v);
     }
     return claimed === undefined ? { trialId, number: trial.number } : { trialId, number: trial.number, claimed };
   }
@@ -207,7 +204,6 @@ export class InMemoryStorage implements Storage {
     if (state === 'RUNNING' && !t.datetimeStart) patch.datetimeStart = new Date();
     this.replace(trialId, patch);
     if (isFinished(state)) this.heartbeats.delete(trialId);
-    this.noteStateChange(trialId, state);
     return true;
   }
 
@@ -240,18 +236,12 @@ export class InMemoryStorage implements Storage {
 
   getNTrials(studyId: number, states?: readonly TrialState[]): number {
     const s = this.study(studyId);
-    return states ? this.countStates(s, states) : s.trials.length;
+    return s.view.count(states);
   }
 
   getBestTrial(studyId: number): FrozenTrial | null {
     const s = this.study(studyId);
     return bestOf(this.getAllTrials(studyId, ['COMPLETE']), s.directions[0]);
-  }
-
-  private countStates(s: StudyRecord, states: readonly TrialState[]): number {
-    let n = 0;
-    for (const st of new Set(states)) n += s.counts[st];
-    return n;
   }
 
   recordHeartbeat(trialIds: readonly number[]): void {
@@ -321,69 +311,25 @@ export class InMemoryStorage implements Storage {
     const [studyId, index] = this.trialIndex.get(trialId)!;
     const s = this.study(studyId);
     const before = s.trials[index];
-    if (patch.state !== undefined && patch.state !== before.state) {
-      s.counts[before.state]--;
-      s.counts[patch.state]++;
-    }
+    // The view follows state changes (its claim indexes release a value whose holder failed).
+    if (patch.state !== undefined && patch.state !== before.state) s.view.transition(trialId, patch.state);
     s.trials[index] = { ...before, ...patch };
   }
 
-  private claimBook(s: StudyRecord, key: string): ClaimBook {
-    let book = s.claims.get(key);
-    if (!book) {
-      book = { holders: new Map(), claims: new Map(), candidates: null, cursor: 0, released: [] };
+  /** The study's claim index for `key`, built from its trials the first time it is asked for. */
+  private claimIndex(s: StudyRecord, key: string): ClaimIndex {
+    let index = s.view.claims.get(key);
+    if (!index) {
+      index = new ClaimIndex();
       for (const t of s.trials) {
         const v = t.systemAttrs[key];
-        if (typeof v === 'number') {
-          book.holders.set(v, t.trialId);
-          book.claims.set(v, (book.claims.get(v) ?? 0) + 1);
-        }
+        if (typeof v !== 'number') continue;
+        if (isFinished(t.state)) index.addFinished(v, t.state);
+        else index.addOpen(t.trialId, v);
       }
-      s.claims.set(key, book);
+      s.view.claims.set(key, index);
     }
-    return book;
-  }
-
-  private isTaken(book: ClaimBook, value: number, release: ReadonlySet<TrialState>, maxClaims: number): boolean {
-    if ((book.claims.get(value) ?? 0) >= maxClaims) return true;
-    const holder = book.holders.get(value);
-    return holder !== undefined && !release.has(this.getTrial(holder).state);
-  }
-
-  private findClaimable(s: StudyRecord, claim: TrialClaim): number | null {
-    const book = this.claimBook(s, claim.key);
-    const release = new Set(claim.releaseStates);
-    const maxClaims = claim.maxClaims ?? Infinity;
-    const taken = (v: number) => this.isTaken(book, v, release, maxClaims);
-    if (book.candidates !== claim.candidates) {
-      // A new candidate list: start over, and offer every released value again.
-      book.candidates = claim.candidates;
-      book.cursor = 0;
-      book.released = [];
-    }
-    while (book.released.length > 0) {
-      const v = book.released.shift()!;
-      if (!taken(v)) return v;
-    }
-    const c = claim.candidates;
-    while (book.cursor < c.length) {
-      const v = c[book.cursor++];
-      if (!taken(v)) return v;
-    }
-    // Values passed over earlier may have been released since (their trial failed).
-    for (let i = 0; i < c.length; i++) if (!taken(c[i])) return c[i];
-    return null;
-  }
-
-  private noteStateChange(trialId: number, state: TrialState): void {
-    if (state !== 'FAIL') return;
-    const [studyId] = this.trialIndex.get(trialId)!;
-    const s = this.study(studyId);
-    const t = this.getTrial(trialId);
-    for (const [key, book] of s.claims) {
-      const v = t.systemAttrs[key];
-      if (typeof v === 'number' && book.holders.get(v) === trialId) book.released.push(v);
-    }
+    return index;
   }
 }
 

@@ -91,6 +91,20 @@ export class ClaimIndex {
     return this.sparseCounts.get(value) ?? 0;
   }
 
+  /**
+   * A new trial took `value` from findClaimable: it holds it while open, and the cursor moves past
+   * it when it was the candidate under the cursor.
+   */
+  take(trialId: number, value: number): void {
+    this.addOpen(trialId, value);
+    this.advancePast(value);
+  }
+
+  /** The cursor moves past `value` when it is the candidate under the cursor (it was just taken). */
+  advancePast(value: number): void {
+    if (this.candidates !== null && this.cursor < this.candidates.length && this.candidates[this.cursor] === value) this.cursor++;
+  }
+
   /** A trial that holds `value` and has not finished, seen for the first time. */
   addOpen(trialId: number, value: number): void {
     if (this.openValue.has(trialId)) return;

@@ -680,9 +680,7 @@ export class SqlStorage implements Storage {
       if (claimed !== undefined) this.setAttr('trial_system_attributes', 'trial_id', trialId, options.claim!.key, claimed);
       for (const [step, val] of template.intermediateValues ?? []) this.insertIntermediate(trialId, step, val);
       if (state === 'RUNNING') this.markStarted(trialId);
-      if (index && claimed !== undefined && index.candidates !== null && index.cursor < index.candidates.length && index.candidates[index.cursor] === claimed) {
-        index.cursor++;
-      }
+      if (index && claimed !== undefined) index.advancePast(claimed);
       return claimed === undefined ? { trialId, number, start } : { trialId, number, claimed, start };
     });
     if (!('trialId' in result)) return result;
@@ -779,9 +777,8 @@ export class SqlStorage implements Storage {
             const value = v.findClaimable(index, claim.candidates, releaseMask, claim.maxClaims);
             if (value === null) break;
             claimed = value;
-            index.addOpen(-1 - i, claimed);
+            index.take(-1 - i, claimed);
             claimedHere.push([index, -1 - i]);
-            if (index.candidates !== null && index.cursor < index.candidates.length && index.candidates[index.cursor] === claimed) index.cursor++;
           }
           planned.push(claimed === undefined ? { number: v.nTrials + i } : { number: v.nTrials + i, claimed });
         }
