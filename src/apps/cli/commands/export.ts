@@ -1,5 +1,5 @@
 /**
- * `studyopt export [--study-name X] --format csv|json [--out F]`: every trial of a study as one
+ * `studyopt export [--study-name X] --format csv|json|parquet [--out F]`: every trial of a study as one
  * row with its parameters, values (metric names when the study has them), user attributes and
  * system attributes, in Optuna's trials_dataframe columns. The study name may be left out when the
  * file holds one study.
@@ -10,11 +10,12 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../../errors.js';
 import { isPostgresUrl } from '../../../storage/postgres/url.js';
 import { sqlitePathOf } from '../../../storage/resolve.js';
+import { writeTrialsParquet } from '../parquet-export.js';
 import { STUDY_NAME_OPTION, type StorageArgs, metricNames, openStorage, resolveStudy, toCsv, toJson, trialRows, withStorage } from './storage-options.js';
 
 interface ExportArgs extends StorageArgs {
   studyName?: string;
-  format: 'csv' | 'json';
+  format: 'csv' | 'json' | 'parquet';
   out?: string;
 }
 
@@ -24,9 +25,10 @@ const command: CommandModule<object, ExportArgs> = {
   builder: (y: Argv) =>
     withStorage(y)
       .option('study-name', STUDY_NAME_OPTION)
-      .option('format', { type: 'string', choices: ['csv', 'json'], demandOption: true, describe: 'csv or json' })
+      .option('format', { type: 'string', choices: ['csv', 'json', 'parquet'], demandOption: true, describe: 'csv, json, or parquet (a typed column per parameter, value and attribute; needs --out)' })
       .option('out', { type: 'string', describe: 'write to this file instead of stdout' }) as unknown as Argv<ExportArgs>,
   handler: (argv: ArgumentsCamelCase<ExportArgs>) => {
+    if (argv.format === 'parquet' && argv.out === undefined) throw new UsageError('--format parquet writes a binary file: give it with --out, e.g. --out trials.parquet');
     if (argv.out !== undefined) {
       const out = resolve(argv.out);
       if (!existsSync(dirname(out))) throw new UsageError(`--out: the folder of '${argv.out}' does not exist: create it or give another path`);
@@ -35,15 +37,19 @@ const command: CommandModule<object, ExportArgs> = {
       if (out === studyFile) throw new UsageError(`--out '${argv.out}' is the study file itself: give another file name`);
     }
     const storage = openStorage(argv.storage);
-    let text: string;
+    let table: ReturnType<typeof trialRows>;
     try {
       const { id } = resolveStudy(storage, argv.studyName);
       const directions = storage.getStudyDirections(id);
-      const { columns, rows } = trialRows(storage.getAllTrials(id), directions, metricNames(storage.getStudySystemAttrs(id), directions.length));
-      text = argv.format === 'csv' ? toCsv(columns, rows) : `${toJson(rows)}\n`;
+      table = trialRows(storage.getAllTrials(id), directions, metricNames(storage.getStudySystemAttrs(id), directions.length));
     } finally {
       storage.close();
     }
+    if (argv.format === 'parquet') {
+      writeTrialsParquet(argv.out!, table.columns, table.rows);
+      return;
+    }
+    const text = argv.format === 'csv' ? toCsv(table.columns, table.rows) : `${toJson(table.rows)}\n`;
     if (argv.out === undefined) process.stdout.write(text);
     else writeFileSync(argv.out, text);
   },
