@@ -165,6 +165,8 @@ export class StudyView {
   readonly claims = new Map<string, ClaimIndex>();
   /** Full records of finished trials, once someone asked for all trials of the study. */
   full: Map<number, FrozenTrial> | null = null;
+  /** Finished trials seen since, whose full records `full` still lacks (read with the next full read). */
+  readonly pendingFull: number[] = [];
 
   constructor(readonly studyId: number) {}
 

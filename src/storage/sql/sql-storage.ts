@@ -598,7 +598,9 @@ export class SqlStorage implements Storage {
         if (recent) v.full.set(id, recent);
         else missing.push(id);
       }
-      if (missing.length > 0) for (const t of this.loadTrials(missing)) v.full.set(t.trialId, t);
+      // Read when someone next asks for all trials: a sync inside a write transaction (a
+      // reservation) should not read other processes' trials while it holds the writers' lock.
+      v.pendingFull.push(...missing);
     }
     return v;
   }
@@ -1317,6 +1319,7 @@ export class SqlStorage implements Storage {
       } else {
         this.sync(studyId);
       }
+      if (v.pendingFull.length > 0) for (const t of this.loadTrials(v.pendingFull.splice(0))) v.full!.set(t.trialId, t);
       const wanted = states ? new Set(states) : null;
       const openIds: number[] = [];
       for (const [id, s] of v.open) if (!this.owned.has(id) && !this.reservedIds.has(id) && (!wanted || wanted.has(s))) openIds.push(id);
