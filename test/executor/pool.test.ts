@@ -185,8 +185,10 @@ describe('abort', () => {
   it('stops dispatching, finishes running trials, records every result', async () => {
     const controller = new AbortController();
     const study = createStudy({ sampler: new RandomSampler({ seed: 1 }) });
-    setTimeout(() => controller.abort(), 300);
-    const summary = await optimizePool(study, fixture('slow.mjs'), { workers: 2, moduleOptions: { ms: 20 }, signal: controller.signal });
+    // Once six trials have finished (however slowly the workers start on a loaded machine).
+    let finished = 0;
+    const callbacks = [() => void (++finished === 6 && controller.abort())];
+    const summary = await optimizePool(study, fixture('slow.mjs'), { workers: 2, moduleOptions: { ms: 20 }, signal: controller.signal, callbacks });
     expect(summary.stopReason).toBe('aborted');
     expect(summary.completed).toBeGreaterThan(4);
     expectConsistent(study.trials);
