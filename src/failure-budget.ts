@@ -31,15 +31,34 @@ export function checkFailureBudget(options: FailureBudgetOptions | false | undef
   return null;
 }
 
+/** Failed trials of a run: how many, and how many in a row (the progress line shows them too). */
+export class FailureCount {
+  failed = 0;
+  /** Failed trials since the last trial that did not fail. */
+  inARow = 0;
+
+  observe(trial: FrozenTrial): void {
+    if (trial.state === 'FAIL') {
+      this.failed++;
+      this.inARow++;
+    } else {
+      this.inARow = 0;
+    }
+  }
+
+  /** "12 failed (3 in a row)", or '' when none failed. */
+  text(): string {
+    if (this.failed === 0) return '';
+    return `${this.failed} failed${this.inARow > 1 ? ` (${this.inARow} in a row)` : ''}`;
+  }
+}
+
 export class FailureBudget {
   private readonly inARowLimit: number;
   private readonly rate: number;
   private readonly minTrials: number;
   private finished = 0;
-  /** Failed trials of this run. */
-  failed = 0;
-  /** Failed trials since the last trial that did not fail. */
-  inARow = 0;
+  private readonly count = new FailureCount();
   /** The reason the most recent failed trial gave. */
   lastFailReason: string | null = null;
 
@@ -54,21 +73,19 @@ export class FailureBudget {
   /** Counts a trial this run finished. */
   observe(trial: FrozenTrial): void {
     this.finished++;
+    this.count.observe(trial);
     if (trial.state === 'FAIL') {
-      this.failed++;
-      this.inARow++;
       const reason = trial.systemAttrs.fail_reason;
       this.lastFailReason = typeof reason === 'string' ? reason : null;
-    } else {
-      this.inARow = 0;
     }
   }
 
   /** Why the budget is spent, in words, or null while it is not. */
   spent(): string | null {
-    if (this.inARow >= this.inARowLimit) return `${this.inARow} trials failed in a row`;
-    if (this.finished >= this.minTrials && this.failed > this.rate * this.finished) {
-      return `${this.failed} of this run's ${this.finished} trials failed (more than ${Math.round(this.rate * 100)}%)`;
+    const { failed, inARow } = this.count;
+    if (inARow >= this.inARowLimit) return `${inARow} trials failed in a row`;
+    if (this.finished >= this.minTrials && failed > this.rate * this.finished) {
+      return `${failed} of this run's ${this.finished} trials failed (more than ${Math.round(this.rate * 100)}%)`;
     }
     return null;
   }

@@ -4,6 +4,7 @@
  * known total it leads with a cli-progress bar, unless NO_COLOR asks for plain text.
  */
 import cliProgress from 'cli-progress';
+import { FailureCount } from './failure-budget.js';
 import type { FrozenTrial } from './frozen-trial.js';
 import type { Study } from './study.js';
 import type { TextStream } from './host-types.js';
@@ -113,27 +114,6 @@ export class ProgressLine {
     const failed = this.failures.text();
     if (failed) parts.push(failed);
     return parts.join(' | ');
-  }
-}
-
-/** Failed trials as the progress line shows them: how many, and how many in a row. */
-export class FailureCount {
-  failed = 0;
-  inARow = 0;
-
-  observe(trial: FrozenTrial): void {
-    if (trial.state === 'FAIL') {
-      this.failed++;
-      this.inARow++;
-    } else {
-      this.inARow = 0;
-    }
-  }
-
-  /** "12 failed (3 in a row)", or '' when none failed. */
-  text(): string {
-    if (this.failed === 0) return '';
-    return `${this.failed} failed${this.inARow > 1 ? ` (${this.inARow} in a row)` : ''}`;
   }
 }
 

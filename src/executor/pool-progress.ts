@@ -4,7 +4,8 @@
  * figure per study. Drawn only on a terminal, at most every 100 ms; `line()` gives the text.
  */
 import type { FrozenTrial } from '../frozen-trial.js';
-import { FailureCount, StatusLine, formatDuration, formatRate, formatValue } from '../progress.js';
+import { FailureCount } from '../failure-budget.js';
+import { StatusLine, formatDuration, formatRate, formatValue } from '../progress.js';
 import type { Study } from '../study.js';
 import type { TextStream } from '../host-types.js';
 

@@ -11,7 +11,7 @@ describe('mergeWrites', () => {
     const merged = mergeWrites([
       ['INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)', [1, 0, 0.5, 'FINITE']],
       ['DELETE FROM trial_values WHERE trial_id = ?', [2]],
-      ['INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)', [[2, 0, null, 'INF_POS']]],
+      ['INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)', [2, 0, null, 'INF_POS']],
       ['INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?), (?, ?, ?, ?)', [1, 'x', 0.1, '{}', 1, 'y', 0.2, '{}']],
       ['UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?', ['COMPLETE', '2026-01-01 00:00:00.000000', 1]],
       ['UPDATE trials SET state = ?, datetime_start = ?, datetime_complete = ? WHERE trial_id = ?', ['FAIL', 's', 'c', 2]],

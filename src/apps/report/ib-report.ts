@@ -2,36 +2,12 @@
  * The IB part of a report: the best trial's parameters re-run through the engine with the trade
  * list, for its equity curve, drawdown, trades and the breakdown by signal type (variation).
  */
-import type { ParamValue } from '../../distributions.js';
-import type { DataFingerprint } from '../../study-data.js';
-import type { IbMetrics } from '../../../studies/ib/metrics.js';
-import type { IbParams } from '../../../studies/ib/params.js';
-import { type IbStudySettings, ibSettingsOf, rerunIbTrial } from '../../../studies/ib/study-settings.js';
+import type { IbRerun, IbStudySettings } from '../../../studies/ib/study-settings.js';
 import { OffsetTable, formatLocalMinute } from '../../../studies/ib/timezone.js';
-import type { Trade } from '../../../studies/ib/trade.js';
 import { type Chart, type Section, htmlTable } from './page.js';
 
-export type IbConfig = IbStudySettings;
-
-/** The IB settings a CLI or bench study stores (`studyopt:config`), or null for other studies. */
-export function ibConfigOf(systemAttrs: Record<string, unknown>): IbConfig | null {
-  return ibSettingsOf(systemAttrs);
-}
-
-export interface IbReplay {
-  params: IbParams;
-  metrics: IbMetrics;
-  trades: Trade[];
-}
-
-/**
- * Re-runs the best trial through the engine with the study's stored settings (study-settings.ts),
- * refusing when the data is no longer the data the trial ran on.
- */
-export function replayIb(config: IbConfig, trialParams: Readonly<Record<string, ParamValue>>, expectedData?: DataFingerprint | null): IbReplay {
-  const { params, metrics, trades } = rerunIbTrial(config, trialParams, { expectedData });
-  return { params, metrics, trades };
-}
+/** What the IB sections show of the best trial's re-run (study-settings.ts rerunIbTrial). */
+export type IbReplay = Pick<IbRerun, 'params' | 'metrics' | 'trades'>;
 
 function isoMinute(utcMinutes: number): string {
   return new Date(utcMinutes * 60_000).toISOString().slice(0, 16).replace('T', ' ');
@@ -42,7 +18,7 @@ function isoMinute(utcMinutes: number): string {
  * own time zone (`config.symbolSpec.timezone`, the exchange's wall clock the IB windows are set
  * in) first, and in UTC.
  */
-export function ibSections(replay: IbReplay, trialNumber: number, config: IbConfig): Section[] {
+export function ibSections(replay: IbReplay, trialNumber: number, config: IbStudySettings): Section[] {
   const zone = config.symbolSpec.timezone;
   const offsets = new OffsetTable(zone);
   const local = (utcMinute: number) => formatLocalMinute(utcMinute, offsets);

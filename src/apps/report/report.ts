@@ -11,7 +11,8 @@ import type { Storage } from '../../storage/storage.js';
 import { formatNumber } from '../cli/commands/storage-options.js';
 import { benchSections } from './bench-charts.js';
 import { DEFAULT_MIN_TRADES } from '../../../studies/ib/ranking.js';
-import { type IbConfig, type IbReplay, ibConfigOf, ibSections, replayIb } from './ib-report.js';
+import { type IbReplay, ibSections } from './ib-report.js';
+import { type IbStudySettings, ibSettingsOf, rerunIbTrial } from '../../../studies/ib/study-settings.js';
 import { escapeHtml } from './escape.js';
 import { observationsOf, pedAnovaImportances } from './importance.js';
 import { type Section, htmlTable, renderPage } from './page.js';
@@ -54,11 +55,12 @@ export function renderStudyReport(input: StudyReportInput): string {
     if (pairs.length) sections.push({ title: 'Contour plots', intro: 'The three most important parameters, pairwise.', charts: pairs.map(([a, b]) => contourChart(view, a, b)) });
     sections.push({ title: 'Parallel coordinates', charts: [parallelCoordinatesChart(view, ranked.slice(0, 12))] });
   }
-  const ib = ibConfigOf(systemAttrs);
+  const ib = ibSettingsOf(systemAttrs);
   if (ib && best) {
     let replay: IbReplay | null = null;
     try {
-      replay = replayIb(ib, best.params, dataOfTrial(systemAttrs, best.number));
+      // With the study's stored settings, refusing data other than the trial ran on.
+      replay = rerunIbTrial(ib, best.params, { expectedData: dataOfTrial(systemAttrs, best.number) });
     } catch (err) {
       sections.push({ title: 'Best trial re-run', intro: `The IB engine could not re-run the best trial: ${err instanceof Error ? err.message : String(err)}` });
     }
@@ -147,7 +149,7 @@ export function dataHtml(versions: readonly DataVersion[], trials: readonly Froz
 }
 
 /** The IB study's settings (symbol, grid, dates, minimum trades, engine), beside the data. */
-export function ibSettingsHtml(ib: IbConfig): string {
+export function ibSettingsHtml(ib: IbStudySettings): string {
   const rows: [string, string][] = [
     ['symbol', `${ib.symbol} (time zone ${ib.symbolSpec.timezone}; IB windows ${ib.symbolSpec.ibWindows.join(', ')})`],
     ['grid', `${ib.grid} (the value lists searched)`],

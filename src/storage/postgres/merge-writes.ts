@@ -27,11 +27,10 @@ interface InsertGroup {
 export function mergeWrites(writes: readonly Write[]): Write[] {
   const deletes = new Map<string, unknown[]>();
   const inserts = new Map<string, InsertGroup>();
-  const finishes: unknown[][] = [];
-  const finishesWithStart: unknown[][] = [];
+  const finishes: (readonly unknown[])[] = [];
+  const finishesWithStart: (readonly unknown[])[] = [];
   const rest: Write[] = [];
-  for (const [sql, raw] of writes) {
-    const args = raw.length === 1 && Array.isArray(raw[0]) ? (raw[0] as unknown[]) : [...raw];
+  for (const [sql, args] of writes) {
     const d = DELETE_BY_TRIAL.exec(sql);
     if (d) {
       const list = deletes.get(d[1]) ?? [];

@@ -7,7 +7,7 @@
  */
 import type { SqlConnection, SqlRunResult, SqlStatement, SqlTransaction } from '../sql/connection.js';
 import type { SqlDialect } from '../sql/dialect.js';
-import { type FinishRecord, sqlText } from '../sql/finish-record.js';
+import { type FinishRecord, type GuardRow, recordApplies, sqlText } from '../sql/finish-record.js';
 import { mergeWrites } from './merge-writes.js';
 import { UsageError } from '../../errors.js';
 import { ConnectionLostError, PostgresError, type QueryResult, SyncPostgresClient } from './sync-client.js';
@@ -226,7 +226,7 @@ export class PgConnection implements SqlConnection {
    * the writes of those that pass in one batch.
    */
   applyFinishRecords(records: readonly FinishRecord[]): number[] {
-    const guards = new Map<number, { state: string; host: string | null; pid: number | null; since: string | null }>();
+    const guards = new Map<number, GuardRow>();
     const ids = records.map((r) => r.trialId);
     const withIds = this.prepare(
       `SELECT t.trial_id, t.state, o.host, o.pid, o.since FROM trials t LEFT JOIN studyopt_trial_owners o ON o.trial_id = t.trial_id WHERE ${POSTGRES_DIALECT.idList('t.trial_id')}`,
@@ -237,9 +237,7 @@ export class PgConnection implements SqlConnection {
     const skipped: number[] = [];
     const writes: [string, readonly unknown[]][] = [];
     for (const r of records) {
-      const row = guards.get(r.trialId);
-      const taken = r.reservedBy !== null && (row?.host !== r.reservedBy[0] || row.pid !== r.reservedBy[1] || row.since === null);
-      if (!row || row.state !== 'RUNNING' || taken) {
+      if (!recordApplies(r, guards.get(r.trialId))) {
         skipped.push(r.trialId);
         continue;
       }

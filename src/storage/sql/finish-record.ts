@@ -49,6 +49,24 @@ export function sqlTextsFrom(from: number): string[] {
   return texts.slice(from);
 }
 
+/** What GUARD_SQL reads of a trial. */
+export interface GuardRow {
+  state: string;
+  host: string | null;
+  pid: number | null;
+  since: string | null;
+}
+
+/**
+ * Whether a record is still to be written: the database holds its trial RUNNING and, for a trial
+ * taken from a reservation, still reserved by the record's process. Self-contained, as
+ * applyFinishRecords (the background writer runs its source text too).
+ */
+export function recordApplies(r: FinishRecord, row: GuardRow | undefined): boolean {
+  if (!row || row.state !== 'RUNNING') return false;
+  return r.reservedBy === null || (row.host === r.reservedBy[0] && row.pid === r.reservedBy[1] && row.since !== null);
+}
+
 interface Statement {
   get(...args: unknown[]): unknown;
   run(...args: unknown[]): unknown;
@@ -57,14 +75,12 @@ interface Statement {
 /**
  * Applies records inside the caller's open transaction; returns the ids of the trials it skipped.
  * `guard` is GUARD_SQL prepared; `stmt` gives the statement of a sqlId. Self-contained on purpose
- * (no imports, no closures): the background writer runs its source text.
+ * (no imports, no closures but recordApplies): the background writer runs their source text.
  */
 export function applyFinishRecords(stmt: (id: number) => Statement, guard: Statement, records: readonly FinishRecord[]): number[] {
   const skipped: number[] = [];
   for (const r of records) {
-    const row = guard.get(r.trialId) as { state: string; host: string | null; pid: number | null; since: string | null } | undefined;
-    const taken = r.reservedBy !== null && (row?.host !== r.reservedBy[0] || row.pid !== r.reservedBy[1] || row.since === null);
-    if (!row || row.state !== 'RUNNING' || taken) {
+    if (!recordApplies(r, guard.get(r.trialId) as GuardRow | undefined)) {
       skipped.push(r.trialId);
       continue;
     }

@@ -15,7 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { GUARD_SQL, applyFinishRecords, type FinishRecord, sqlTextsFrom } from '../sql/finish-record.js';
+import { GUARD_SQL, applyFinishRecords, type FinishRecord, recordApplies, sqlTextsFrom } from '../sql/finish-record.js';
 
 /** How often the thread looks at the WAL, in ms. */
 const CHECK_EVERY_MS = 250;
@@ -31,6 +31,7 @@ const THREAD_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { statSync } = require('node:fs');
 const Database = require(workerData.driver);
+const recordApplies = ${recordApplies.toString()};
 const applyFinishRecords = ${applyFinishRecords.toString()};
 const progress = new Int32Array(workerData.progress);
 const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
