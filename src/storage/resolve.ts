@@ -32,6 +32,11 @@ const SQLITE_URL_OPTIONS: Record<string, (value: string, url: string) => Partial
     if (!(seconds > 0)) throw new UsageError(`'${url}': timeout must be a positive number of seconds, but got '${value}'`);
     return { busyTimeoutMs: seconds * 1000 };
   },
+  // How a new file stores parameters and user attributes (sqlite/schema.ts SqliteLayout).
+  layout: (value, url) => {
+    if (value !== 'compact' && value !== 'optuna') throw new UsageError(`'${url}': layout must be compact or optuna, but got '${value}'`);
+    return { layout: value };
+  },
 };
 
 /**

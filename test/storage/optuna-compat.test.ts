@@ -43,9 +43,9 @@ describe('Optuna compatibility', () => {
     return file;
   }
 
-  it('creates exactly the tables, columns, indexes, constraints and version rows of Optuna 4.9', () => {
+  it('creates exactly the tables, columns, indexes, constraints and version rows of Optuna 4.9 (layout optuna)', () => {
     const file = join(dir, 'new.db');
-    new SqliteStorage(file).close();
+    new SqliteStorage(file, { layout: 'optuna' }).close();
     expect(query(file, SCHEMA_SQL)).toEqual(query(REFERENCE_DB, SCHEMA_SQL));
     for (const { name } of query(REFERENCE_DB, "SELECT name FROM sqlite_master WHERE type = 'table'")) {
       expect(query(file, `PRAGMA table_info(${name})`)).toEqual(query(REFERENCE_DB, `PRAGMA table_info(${name})`));
@@ -60,9 +60,74 @@ describe('Optuna compatibility', () => {
     expect(query(file, 'SELECT * FROM alembic_version')).toEqual([{ version_num: 'v3.2.0.a' }]);
   });
 
-  it('writes rows encoded as Optuna writes them', () => {
-    const file = join(dir, 'rows.db');
+  it("compact layout: Optuna's parameter and user-attribute tables as views with their columns, the rest exactly Optuna's", () => {
+    const file = join(dir, 'compact.db');
     const s = new SqliteStorage(file);
+    expect(s.layout).toBe('compact');
+    s.close();
+    const views = new Set(['trial_params', 'trial_user_attributes']);
+    const named = (f: string): Row[] => query(f, SCHEMA_SQL).filter((r) => !views.has(String(r.tbl_name)) && !String(r.tbl_name).startsWith('studyopt_'));
+    expect(named(file)).toEqual(named(REFERENCE_DB));
+    for (const name of views) {
+      expect(query(file, "SELECT type FROM sqlite_master WHERE name = ?", name)).toEqual([{ type: 'view' }]);
+      const columns = (f: string): unknown[] => query(f, `PRAGMA table_info(${name})`).map((c) => c.name);
+      expect(columns(file)).toEqual(columns(REFERENCE_DB));
+    }
+    // A file keeps its layout: asking for the other one when opening it again changes nothing.
+    const again = new SqliteStorage(file, { layout: 'optuna' });
+    expect(again.layout).toBe('compact');
+    again.close();
+    const optuna = join(dir, 'optuna.db');
+    new SqliteStorage(optuna, { layout: 'optuna' }).close();
+    const reopened = new SqliteStorage(optuna);
+    expect(reopened.layout).toBe('optuna');
+    reopened.close();
+  });
+
+  it('compact layout: the views take the statements Optuna writes them with (insert, update, delete), and a repeated key updates its row', () => {
+    const file = join(dir, 'compact.db');
+    const s = new SqliteStorage(file);
+    const study = s.createStudy('s', ['minimize']);
+    const t = s.createTrial(study);
+    if (!isCreated(t)) throw new Error('not created');
+    s.close();
+    const db = new Database(file);
+    try {
+      const dist = '{"name": "FloatDistribution", "attributes": {"step": null, "low": -5.0, "high": 5.0, "log": false}}';
+      // As SQLAlchemy emits them for Optuna's models.
+      db.prepare('INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?)').run(t.trialId, 'x', 0.5, dist);
+      db.prepare('INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?)').run(t.trialId, 'y', 1.5, dist);
+      db.prepare('INSERT INTO trial_user_attributes (trial_id, "key", value_json) VALUES (?, ?, ?)').run(t.trialId, 'note', '"a"');
+      const x = db.prepare("SELECT param_id FROM trial_params WHERE param_name = 'x'").get() as { param_id: number };
+      db.prepare('UPDATE trial_params SET param_value=? WHERE trial_params.param_id = ?').run(-1.25, x.param_id);
+      const note = db.prepare("SELECT trial_user_attribute_id AS id FROM trial_user_attributes WHERE \"key\" = 'note'").get() as { id: number };
+      db.prepare('UPDATE trial_user_attributes SET value_json=? WHERE trial_user_attributes.trial_user_attribute_id = ?').run('"b"', note.id);
+      db.prepare('INSERT INTO trial_user_attributes (trial_id, "key", value_json) VALUES (?, ?, ?)').run(t.trialId, 'other', '2');
+      db.prepare('INSERT INTO trial_user_attributes (trial_id, "key", value_json) VALUES (?, ?, ?)').run(t.trialId, 'other', '3');
+      db.prepare("DELETE FROM trial_params WHERE param_name = 'y'").run();
+      expect(db.prepare('SELECT trial_id, param_name, param_value, distribution_json FROM trial_params').all()).toEqual([
+        { trial_id: t.trialId, param_name: 'x', param_value: -1.25, distribution_json: dist },
+      ]);
+      expect(db.prepare('SELECT "key", value_json FROM trial_user_attributes ORDER BY trial_user_attribute_id').all()).toEqual([
+        { key: 'note', value_json: '"b"' },
+        { key: 'other', value_json: '3' },
+      ]);
+      // Each text once, however many rows use it.
+      expect(db.prepare('SELECT count(*) AS n FROM studyopt_texts').get()).toEqual({ n: 5 });
+    } finally {
+      db.close();
+    }
+    const reader = new SqliteStorage(file, { readonly: true });
+    const [trial] = reader.getAllTrials(study);
+    expect(trial.params).toEqual({ x: -1.25 });
+    expect(trial.userAttrs).toEqual({ note: 'b', other: 3 });
+    reader.close();
+  });
+
+  for (const layout of ['compact', 'optuna'] as const) {
+    it(`writes rows encoded as Optuna writes them (layout ${layout})`, () => {
+      const file = join(dir, 'rows.db');
+      const s = new SqliteStorage(file, { layout });
     const ref = s.createStudy('ref', ['minimize']);
     s.createStudy('ref-mo', ['minimize', 'maximize']);
     s.setStudyUserAttr(ref, 'purpose', 'schema reference');
@@ -113,7 +178,8 @@ describe('Optuna compatibility', () => {
     expect(trial.datetime_start).toMatch(DATETIME);
     expect(trial.datetime_complete).toMatch(DATETIME);
     expect(query(REFERENCE_DB, 'SELECT datetime_start FROM trials WHERE trial_id = 1')[0].datetime_start).toMatch(DATETIME);
-  });
+    });
+  }
 
   it('writes JSON and floats as Python does', () => {
     expect([1e-5, 0.1, -5, 1e16, 123.456, 1.5e-7, 0.0001].map(pyFloatRepr)).toEqual(['1e-05', '0.1', '-5.0', '1e+16', '123.456', '1.5e-07', '0.0001']);

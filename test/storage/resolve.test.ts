@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InMemoryStorage } from '../../src/storage/in-memory.js';
 import { resolveStorage, sqlitePathOf } from '../../src/storage/resolve.js';
+import type { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { createStudy } from '../../src/study.js';
 import { RandomSampler } from '../../samplers/random.js';
 
@@ -20,8 +21,14 @@ describe('resolveStorage', () => {
     const s = resolveStorage(`sqlite:///${join(dir, 'a.db')}?timeout=5`);
     expect(s.findStudyId('none')).toBeNull();
     s.close();
-    expect(() => resolveStorage(`sqlite:///${join(dir, 'b.db')}?journal=off`)).toThrow(/unknown option 'journal' for an SQLite store; known: timeout/);
+    expect(() => resolveStorage(`sqlite:///${join(dir, 'b.db')}?journal=off`)).toThrow(/unknown option 'journal' for an SQLite store; known: timeout, layout/);
     expect(() => resolveStorage(`sqlite:///${join(dir, 'b.db')}?timeout=-1`)).toThrow(/timeout must be a positive number of seconds, but got '-1'/);
+    expect(() => resolveStorage(`sqlite:///${join(dir, 'b.db')}?layout=small`)).toThrow(/layout must be compact or optuna, but got 'small'/);
+    for (const layout of ['compact', 'optuna']) {
+      const file = resolveStorage(`sqlite:///${join(dir, `${layout}.db`)}?layout=${layout}`) as SqliteStorage;
+      expect(file.layout).toBe(layout);
+      file.close();
+    }
     expect(() => resolveStorage('memory', { readonly: true })).toThrow(/'memory' holds no stored studies/);
     expect(() => resolveStorage('studies.txt')).toThrow(/unknown storage 'studies.txt'/);
   });

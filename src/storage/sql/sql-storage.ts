@@ -109,6 +109,11 @@ export interface SqlBackend {
    * backend has a faster way (PostgreSQL: one round trip for all of them); returns the ids skipped.
    */
   applyFinishRecords?(records: readonly FinishRecord[]): number[];
+  /**
+   * Trial tables that are views whose INSERT already updates the row a trial has under the same
+   * key (SQLite's compact layout): their upserts are plain INSERTs, as a view takes no ON CONFLICT.
+   */
+  readonly upsertingViews?: ReadonlySet<string>;
 }
 
 /** A finished trial of this process whose final write waits for a commit (finish-queue.ts). */
@@ -513,7 +518,7 @@ export class SqlStorage implements Storage {
   }
 
   private setAttr(table: string, idColumn: string, id: number, key: string, value: unknown): void {
-    this.stmt(attrUpsertSql(table, idColumn)).run(id, key, pyJson(value));
+    this.stmt(this.attrUpsertSql(table, idColumn)).run(id, key, pyJson(value));
   }
 
   setStudyUserAttr(studyId: number, key: string, value: unknown): void {
@@ -1003,7 +1008,7 @@ export class SqlStorage implements Storage {
   }
 
   private insertParam(trialId: number, name: string, internal: number, distribution: Distribution): void {
-    this.stmt(UPSERT_PARAM).run(trialId, name, internal, this.dists.text(distribution));
+    this.stmt(this.upsertParamSql()).run(trialId, name, internal, this.dists.text(distribution));
   }
 
   private insertValues(trialId: number, values: readonly number[], replace = true): void {
@@ -1133,12 +1138,22 @@ export class SqlStorage implements Storage {
     for (const [id, args] of this.pendingOps(o)) this.stmt(sqlText(id)).run(args);
   }
 
+  /** Sets a trial's parameter whether or not it has one of that name. */
+  private upsertParamSql(): string {
+    return this.backend.upsertingViews?.has('trial_params') ? INSERT_PARAM : UPSERT_PARAM;
+  }
+
+  /** Sets an attribute whether or not its owner has one of that key. */
+  private attrUpsertSql(table: string, idColumn: string): string {
+    return this.backend.upsertingViews?.has(table) ? attrInsertSql(table, 1) : attrUpsertSql(table, idColumn);
+  }
+
   /** Writes for a trial's pending attributes: new keys in multi-row INSERTs, known ones upserted. */
   private attrOps(ops: SqlOp[], o: OwnedTrial, table: string, prefix: string, pending: ReadonlySet<string>, values: Record<string, unknown>): void {
     const fresh: string[] = [];
     for (const key of pending) {
       if (o.writtenAttrs && !o.writtenAttrs.has(prefix + key)) fresh.push(key);
-      else ops.push([sqlId(attrUpsertSql(table, 'trial_id')), [o.trialId, key, pyJson(values[key])]]);
+      else ops.push([sqlId(this.attrUpsertSql(table, 'trial_id')), [o.trialId, key, pyJson(values[key])]]);
     }
     for (let i = 0; i < fresh.length; i += PARAMS_PER_INSERT) {
       const end = Math.min(fresh.length, i + PARAMS_PER_INSERT);
@@ -1172,7 +1187,7 @@ export class SqlStorage implements Storage {
       ops.push([sqlId(paramInsertSql(end - i)), args]);
     }
     for (const name of o.pendingParams) {
-      if (o.writtenParams?.has(name)) ops.push([SQL.upsertParam, [o.trialId, name, o.internals.get(name)!, this.dists.text(o.distributions[name])]]);
+      if (o.writtenParams?.has(name)) ops.push([sqlId(this.upsertParamSql()), [o.trialId, name, o.internals.get(name)!, this.dists.text(o.distributions[name])]]);
     }
     const written = (o.writtenParams ??= new Set());
     for (const n of fresh) written.add(n);
@@ -1566,8 +1581,9 @@ const PLAIN_SLOT =
   'AND NOT EXISTS (SELECT 1 FROM trial_user_attributes u WHERE u.trial_id = t.trial_id) ' +
   'AND NOT EXISTS (SELECT 1 FROM trial_intermediate_values i WHERE i.trial_id = t.trial_id))';
 
+const INSERT_PARAM = 'INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?)';
 const UPSERT_PARAM =
-  'INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?) ' +
+  `${INSERT_PARAM} ` +
   'ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, distribution_json = excluded.distribution_json';
 const INSERT_VALUE = 'INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)';
 /** Reserved rows go in multi-row statements of at most this many rows. */
@@ -1600,7 +1616,6 @@ const paramInsertSqls: string[] = [];
 
 /** The fixed statements of finish records, by sqlId (finish-record.ts). */
 const SQL = {
-  upsertParam: sqlId(UPSERT_PARAM),
   insertValue: sqlId(INSERT_VALUE),
   deleteValues: sqlId('DELETE FROM trial_values WHERE trial_id = ?'),
   finishWithStart: sqlId('UPDATE trials SET state = ?, datetime_start = ?, datetime_complete = ? WHERE trial_id = ?'),

@@ -60,3 +60,60 @@ export const STUDYOPT_DDL: readonly string[] = [
 
 /** Columns added to studyopt's tables after files were written without them: [table, column, type]. */
 export const STUDYOPT_ADDED_COLUMNS: readonly (readonly [string, string, string])[] = [['studyopt_trial_owners', 'since', 'TEXT']];
+
+/**
+ * How a new file lays out trial parameters and user attributes.
+ *
+ * - `optuna`: Optuna's tables as Optuna creates them. Each parameter row repeats its
+ *   distribution's JSON and each attribute row its key: about 1,560 bytes per trial for the IB
+ *   grid's 11 parameters and 1,030 for its 18 metrics.
+ * - `compact` (the default): the same two names, `trial_params` and `trial_user_attributes`, are
+ *   views with Optuna's columns over studyopt tables that store each distinct text (parameter
+ *   name, distribution JSON, attribute key) once in `studyopt_texts` and refer to it by number.
+ *   Readers see exactly the rows the `optuna` layout holds; INSTEAD OF triggers make the views
+ *   writable with Optuna's statements (an INSERT of a key a trial already has updates that row,
+ *   as Optuna's and our upserts do; a view takes no ON CONFLICT clause).
+ *
+ * A file keeps the layout it was created with; files Optuna wrote are `optuna`.
+ */
+export type SqliteLayout = 'compact' | 'optuna';
+
+/** The Optuna tables the compact layout replaces by views of the same name and columns. */
+export const COMPACT_VIEWS: readonly string[] = ['trial_params', 'trial_user_attributes'];
+
+/** The compact layout's tables, views and triggers (after Optuna's other tables). */
+export const COMPACT_DDL: readonly string[] = [
+  'CREATE TABLE studyopt_texts (text_id INTEGER NOT NULL PRIMARY KEY, text TEXT NOT NULL UNIQUE)',
+
+  'CREATE TABLE studyopt_trial_params (param_id INTEGER NOT NULL PRIMARY KEY, trial_id INTEGER NOT NULL REFERENCES trials (trial_id), ' +
+    'name_id INTEGER NOT NULL, param_value FLOAT, distribution_id INTEGER NOT NULL, UNIQUE (trial_id, name_id))',
+  'CREATE VIEW trial_params (param_id, trial_id, param_name, param_value, distribution_json) AS ' +
+    'SELECT p.param_id, p.trial_id, n.text, p.param_value, d.text FROM studyopt_trial_params p ' +
+    'JOIN studyopt_texts n ON n.text_id = p.name_id JOIN studyopt_texts d ON d.text_id = p.distribution_id',
+  'CREATE TRIGGER studyopt_trial_params_insert INSTEAD OF INSERT ON trial_params BEGIN ' +
+    'INSERT OR IGNORE INTO studyopt_texts (text) VALUES (NEW.param_name), (NEW.distribution_json); ' +
+    'INSERT INTO studyopt_trial_params (param_id, trial_id, name_id, param_value, distribution_id) VALUES (NEW.param_id, NEW.trial_id, ' +
+    '(SELECT text_id FROM studyopt_texts WHERE text = NEW.param_name), NEW.param_value, (SELECT text_id FROM studyopt_texts WHERE text = NEW.distribution_json)) ' +
+    'ON CONFLICT (trial_id, name_id) DO UPDATE SET param_value = excluded.param_value, distribution_id = excluded.distribution_id; END',
+  'CREATE TRIGGER studyopt_trial_params_update INSTEAD OF UPDATE ON trial_params BEGIN ' +
+    'INSERT OR IGNORE INTO studyopt_texts (text) VALUES (NEW.param_name), (NEW.distribution_json); ' +
+    'UPDATE studyopt_trial_params SET trial_id = NEW.trial_id, name_id = (SELECT text_id FROM studyopt_texts WHERE text = NEW.param_name), ' +
+    'param_value = NEW.param_value, distribution_id = (SELECT text_id FROM studyopt_texts WHERE text = NEW.distribution_json) WHERE param_id = OLD.param_id; END',
+  'CREATE TRIGGER studyopt_trial_params_delete INSTEAD OF DELETE ON trial_params BEGIN DELETE FROM studyopt_trial_params WHERE param_id = OLD.param_id; END',
+
+  'CREATE TABLE studyopt_trial_user_attributes (trial_user_attribute_id INTEGER NOT NULL PRIMARY KEY, trial_id INTEGER NOT NULL REFERENCES trials (trial_id), ' +
+    'key_id INTEGER NOT NULL, value_json TEXT, UNIQUE (trial_id, key_id))',
+  'CREATE VIEW trial_user_attributes (trial_user_attribute_id, trial_id, "key", value_json) AS ' +
+    'SELECT a.trial_user_attribute_id, a.trial_id, k.text, a.value_json FROM studyopt_trial_user_attributes a JOIN studyopt_texts k ON k.text_id = a.key_id',
+  'CREATE TRIGGER studyopt_trial_user_attributes_insert INSTEAD OF INSERT ON trial_user_attributes BEGIN ' +
+    'INSERT OR IGNORE INTO studyopt_texts (text) VALUES (NEW."key"); ' +
+    'INSERT INTO studyopt_trial_user_attributes (trial_user_attribute_id, trial_id, key_id, value_json) VALUES (NEW.trial_user_attribute_id, NEW.trial_id, ' +
+    '(SELECT text_id FROM studyopt_texts WHERE text = NEW."key"), NEW.value_json) ' +
+    'ON CONFLICT (trial_id, key_id) DO UPDATE SET value_json = excluded.value_json; END',
+  'CREATE TRIGGER studyopt_trial_user_attributes_update INSTEAD OF UPDATE ON trial_user_attributes BEGIN ' +
+    'INSERT OR IGNORE INTO studyopt_texts (text) VALUES (NEW."key"); ' +
+    'UPDATE studyopt_trial_user_attributes SET trial_id = NEW.trial_id, key_id = (SELECT text_id FROM studyopt_texts WHERE text = NEW."key"), ' +
+    'value_json = NEW.value_json WHERE trial_user_attribute_id = OLD.trial_user_attribute_id; END',
+  'CREATE TRIGGER studyopt_trial_user_attributes_delete INSTEAD OF DELETE ON trial_user_attributes BEGIN ' +
+    'DELETE FROM studyopt_trial_user_attributes WHERE trial_user_attribute_id = OLD.trial_user_attribute_id; END',
+];

@@ -15,6 +15,8 @@ import type { SqlDialect } from '../sql/dialect.js';
 import { SqlStorage, type SqlStorageOptions } from '../sql/sql-storage.js';
 import { BackgroundWriter } from './background-writer.js';
 import {
+  COMPACT_DDL,
+  COMPACT_VIEWS,
   OPTUNA_ALEMBIC_HEAD,
   OPTUNA_ALEMBIC_REVISIONS,
   OPTUNA_DDL,
@@ -23,6 +25,7 @@ import {
   OPTUNA_TABLES,
   STUDYOPT_ADDED_COLUMNS,
   STUDYOPT_DDL,
+  type SqliteLayout,
 } from './schema.js';
 
 export interface SqliteStorageOptions extends SqlStorageOptions {
@@ -36,6 +39,8 @@ export interface SqliteStorageOptions extends SqlStorageOptions {
    * in front of it. Default true.
    */
   backgroundWriter?: boolean;
+  /** How a new file stores parameters and user attributes (schema.ts SqliteLayout). Default 'compact'; an existing file keeps its own. */
+  layout?: SqliteLayout;
 }
 
 const SQLITE_HEADER = 'SQLite format 3\0';
@@ -108,6 +113,11 @@ function writeTx(db: Database.Database, fn: () => void): void {
   }
 }
 
+/** The name a CREATE statement creates. */
+function createdName(sql: string): string {
+  return /^CREATE (?:UNIQUE )?(?:TABLE|INDEX|VIEW|TRIGGER) (?:IF NOT EXISTS )?(\w+)/.exec(sql)![1];
+}
+
 /** Opens a study file: checks it, sets SQLite up, creates the schema in a new file. */
 class SqliteFile {
   readonly db: Database.Database;
@@ -118,6 +128,7 @@ class SqliteFile {
     readonly readonly: boolean,
     busyTimeoutMs: number,
     given: string,
+    private readonly newLayout: SqliteLayout,
   ) {
     this.checkFile(given);
     try {
@@ -147,8 +158,8 @@ class SqliteFile {
       this.db.pragma('cache_size = -32000');
       if (empty) this.createSchema();
       if (!this.readonly) {
-        const have = (this.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'studyopt_%'").all() as { name: string }[]).length;
-        if (have < STUDYOPT_DDL.length) writeTx(this.db, () => { for (const sql of STUDYOPT_DDL) this.db.exec(sql); });
+        const have = new Set((this.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'studyopt_%'").all() as { name: string }[]).map((r) => r.name));
+        if (STUDYOPT_DDL.some((sql) => !have.has(createdName(sql)))) writeTx(this.db, () => { for (const sql of STUDYOPT_DDL) this.db.exec(sql); });
         for (const [table, column, type] of STUDYOPT_ADDED_COLUMNS) {
           const has = (): boolean => (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === column);
           if (!has()) writeTx(this.db, () => { if (!has()) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`); });
@@ -188,15 +199,23 @@ class SqliteFile {
     }
   }
 
+  /** The tables, and the views that stand for Optuna's tables in the compact layout. */
   private tables(): Set<string> {
-    return new Set((this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+    return new Set((this.db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").all() as { name: string }[]).map((r) => r.name));
+  }
+
+  /** The file's layout: compact when Optuna's parameter table is a view. */
+  layout(): SqliteLayout {
+    return this.db.prepare("SELECT type FROM sqlite_master WHERE name = 'trial_params'").pluck().get() === 'view' ? 'compact' : 'optuna';
   }
 
   /** A new file gets Optuna's schema and version rows, created once even when processes race. */
   private createSchema(): void {
     writeTx(this.db, () => {
       if (this.tables().size > 0) return; // another process created it first
-      for (const sql of OPTUNA_DDL) this.db.exec(sql);
+      const compact = this.newLayout === 'compact';
+      for (const sql of OPTUNA_DDL) if (!(compact && COMPACT_VIEWS.includes(createdName(sql)))) this.db.exec(sql);
+      if (compact) for (const sql of COMPACT_DDL) this.db.exec(sql);
       this.db.prepare('INSERT INTO version_info (version_info_id, schema_version, library_version) VALUES (1, ?, ?)').run(OPTUNA_SCHEMA_VERSION, OPTUNA_LIBRARY_VERSION);
       this.db.prepare('INSERT INTO alembic_version (version_num) VALUES (?)').run(OPTUNA_ALEMBIC_HEAD);
     });
@@ -243,13 +262,16 @@ class SqliteFile {
 
 export class SqliteStorage extends SqlStorage {
   readonly path: string;
+  /** How this file stores parameters and user attributes (schema.ts SqliteLayout). */
+  readonly layout: SqliteLayout;
   private readonly sqlite: Database.Database;
 
   constructor(path: string, options: SqliteStorageOptions = {}) {
     const readonly = options.readonly ?? false;
     const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
-    const file = new SqliteFile(resolvePath(path), readonly, busyTimeoutMs, path);
+    const file = new SqliteFile(resolvePath(path), readonly, busyTimeoutMs, path, options.layout ?? 'compact');
     const db = file.db;
+    const layout = file.layout();
     const useWriter = (options.backgroundWriter ?? true) && !readonly;
     super(
       {
@@ -258,6 +280,7 @@ export class SqliteStorage extends SqlStorage {
         dialect: SQLITE_DIALECT,
         where: file.path,
         readonly,
+        ...(layout === 'compact' ? { upsertingViews: new Set(COMPACT_VIEWS) } : {}),
         startWriter: useWriter
           ? () => {
               const writer = new BackgroundWriter(file.path, busyTimeoutMs);
@@ -273,6 +296,7 @@ export class SqliteStorage extends SqlStorage {
     );
     this.path = file.path;
     this.sqlite = db;
+    this.layout = layout;
   }
 
   /** Checks the file: `PRAGMA integrity_check`, 'ok' when sound. */
