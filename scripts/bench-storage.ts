@@ -2,7 +2,7 @@
  * SQLite storage benchmark (issue 4). Build first (`npm run build`), then:
  *
  *   node dist/scripts/bench-storage.js                 # all four figures
- *   node dist/scripts/bench-storage.js single|multi|overhead|overhead-pool|enqueued|big [--trials N] [--enqueued N] [--big-trials N]
+ *   node dist/scripts/bench-storage.js single|multi|overhead|overhead-pool|enqueued|big|bytes|postgres [--trials N] [--enqueued N] [--big-trials N]
  *
  * Figures:
  *   single   finished trials/s, one process, trivial objective with 11 parameters (RandomSampler)
@@ -13,6 +13,8 @@
  *            wall time with SQLite against in-memory storage
  *   enqueued a study seeded with 10,000 enqueued trials, then run (enqueue and pop stay linear)
  *   big      a 1.5M-trial study: a fresh process opens the file and answers `best` (wall time)
+ *   bytes    bytes per trial of a study file in the compact and the optuna layout: the IB grid run by
+ *            the CLI (--grid standard|expanded, --trials N; default the whole standard grid)
  *   postgres one process (finished trials/s, against SQLite and in-memory in the same run) and 4
  *            processes on one study, on a PostgreSQL database the benchmark may write:
  *            --url postgresql://user:password@host:5432/db (or $STUDYOPT_BENCH_POSTGRES_URL);
@@ -23,7 +25,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { InMemoryStorage } from '../src/storage/in-memory.js';
@@ -69,25 +71,53 @@ async function runTrials(storage: Storage, name: string, n: number, objective: (
 async function single(dir: string): Promise<void> {
   const n = arg('trials', 20_000);
   const memSeconds = await runTrials(new InMemoryStorage(), 'single', n, objective11);
-  const storage = new SqliteStorage(join(dir, 'single.db'));
-  const sqlSeconds = await runTrials(storage, 'single', n, objective11);
-  const finished = storage.getNTrials(storage.findStudyId('single')!, ['COMPLETE']);
-  storage.close();
-  console.log(
-    `single: ${n} trials, 11 params: sqlite ${(finished / sqlSeconds).toFixed(0)} finished trials/s (${sqlSeconds.toFixed(2)} s), ` +
-      `in-memory ${(n / memSeconds).toFixed(0)} trials/s (${memSeconds.toFixed(2)} s)`,
-  );
+  const rates: string[] = [];
+  for (const layout of ['compact', 'optuna'] as const) {
+    const storage = new SqliteStorage(join(dir, `single-${layout}.db`), { layout });
+    const sqlSeconds = await runTrials(storage, 'single', n, objective11);
+    const finished = storage.getNTrials(storage.findStudyId('single')!, ['COMPLETE']);
+    storage.close();
+    rates.push(`sqlite (layout ${layout}) ${(finished / sqlSeconds).toFixed(0)} finished trials/s (${sqlSeconds.toFixed(2)} s)`);
+  }
+  console.log(`single: ${n} trials, 11 params: ${rates.join(', ')}, in-memory ${(n / memSeconds).toFixed(0)} trials/s (${memSeconds.toFixed(2)} s)`);
 }
 
-function spawnWorker(args: string[]): Promise<{ code: number; out: string; err: string }> {
+/**
+ * Bytes per trial of an SQLite study file in each layout: the IB grid (--grid standard|expanded,
+ * --trials N, default the whole standard grid) run by the CLI, the file measured after a checkpoint.
+ */
+async function bytes(dir: string): Promise<void> {
+  const grid = stringArg('grid') ?? 'standard';
+  const n = arg('trials', 25_920);
+  const cli = join(dirname(dirname(SELF)), 'src', 'apps', 'cli', 'main.js');
+  for (const layout of ['compact', 'optuna'] as const) {
+    const file = join(dir, `bytes-${layout}.db`);
+    const t0 = performance.now();
+    const r = await run(process.execPath, [cli, 'optimize', '--sampler', 'grid', '--grid', grid, '--trials', String(n), '--storage', `sqlite:///${file}?layout=${layout}`, '--quiet', '--json']);
+    if (r.code !== 0) throw new Error(`studyopt optimize exited with ${r.code}: ${r.err}`);
+    const seconds = (performance.now() - t0) / 1000;
+    const db = new Database(file);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const trials = (db.prepare('SELECT count(*) AS n FROM trials').get() as { n: number }).n;
+    db.close();
+    const size = statSync(file).size;
+    console.log(`bytes: IB ${grid} grid, ${trials} trials, layout ${layout}: ${(size / trials).toFixed(0)} bytes per trial (${(size / 1e6).toFixed(1)} MB; run ${seconds.toFixed(1)} s)`);
+  }
+}
+
+function run(command: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SELF, 'worker', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
   });
+}
+
+function spawnWorker(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return run(process.execPath, [SELF, 'worker', ...args]);
 }
 
 async function multi(dir: string, store = join(dir, 'multi.db'), study = 'shared', label = 'multi'): Promise<void> {
@@ -334,6 +364,7 @@ async function main(): Promise<void> {
     if (mode === 'all' || mode === 'overhead-pool') await overheadPool(dir);
     if (mode === 'all' || mode === 'enqueued') await enqueued(dir);
     if (mode === 'all' || mode === 'big') await big(dir);
+    if (mode === 'all' || mode === 'bytes') await bytes(dir);
     if (mode === 'all' || mode === 'postgres') await postgres(dir);
   } finally {
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
