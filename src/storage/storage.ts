@@ -19,6 +19,7 @@
  */
 import type { Distribution } from '../distributions.js';
 import type { FrozenTrial, StudyDirection, TrialState } from '../frozen-trial.js';
+import type { TrialTable } from './trial-table.js';
 
 export interface StudySummary {
   readonly studyId: number;
@@ -140,6 +141,12 @@ export interface Storage {
   /** Trials of a study in number order, optionally only those in `states`. */
   getAllTrials(studyId: number, states?: readonly TrialState[]): readonly FrozenTrial[];
   getNTrials(studyId: number, states?: readonly TrialState[]): number;
+  /**
+   * Every trial of a study column by column (trial-table.ts), read without building trial
+   * objects, for exports of millions of trials; null (or no such method) when the store has no
+   * faster way than getAllTrials. Callers use readTrialTable(), which falls back.
+   */
+  readTrialTable?(studyId: number): TrialTable | null;
   /**
    * The best feasible COMPLETE trial of a study by its first objective (the lowest number among
    * equals), or null. A store may answer from an index without reading every trial.

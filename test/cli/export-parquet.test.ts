@@ -1,7 +1,8 @@
 /**
  * `studyopt export --format parquet`: one row per trial with the CSV/JSON columns, typed (numbers
- * as DOUBLE, the trial number as INT32, text as UTF-8, booleans as BOOLEAN), nulls where a trial
- * lacks a value; read back with hyparquet, it holds what the JSON export holds.
+ * as DOUBLE, the trial number as INT32, the dates as millisecond TIMESTAMPs, text as UTF-8,
+ * booleans as BOOLEAN), nulls where a trial lacks a value; read back with hyparquet, it holds
+ * what the JSON export holds.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
+import { parseLocal } from '../../src/storage/sql/encoding.js';
 import { createStudy } from '../../src/study.js';
 import { RandomSampler } from '../../samplers/random.js';
 
@@ -40,13 +42,28 @@ describe('export --format parquet', () => {
     const meta = parquetMetadata(file);
     expect(Number(meta.num_rows)).toBe(60);
     const types = Object.fromEntries(meta.schema.slice(1).map((s) => [s.name, `${s.type}${s.converted_type ? `/${s.converted_type}` : ''}`]));
-    expect(types).toMatchObject({ number: 'INT32', value: 'DOUBLE', params_x: 'DOUBLE', params_kind: 'BYTE_ARRAY/UTF8', params_n: 'DOUBLE', user_attrs_flag: 'BOOLEAN', state: 'BYTE_ARRAY/UTF8' });
+    expect(types).toMatchObject({
+      number: 'INT32',
+      value: 'DOUBLE',
+      datetime_start: 'INT64/TIMESTAMP_MILLIS',
+      datetime_complete: 'INT64/TIMESTAMP_MILLIS',
+      params_x: 'DOUBLE',
+      params_kind: 'BYTE_ARRAY/UTF8',
+      params_n: 'DOUBLE',
+      user_attrs_flag: 'BOOLEAN',
+      state: 'BYTE_ARRAY/UTF8',
+    });
+    // The columns of the CSV export, in its order.
+    const csvHeader = spawnSync(process.execPath, [BIN, 'export', '--storage', db, '--format', 'csv'], { encoding: 'utf8' }).stdout.split('\n')[0];
+    expect(Object.keys(types).join(',')).toBe(csvHeader);
     const rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
     expect(rows).toHaveLength(60);
     for (const [i, row] of rows.entries()) {
       for (const [k, v] of Object.entries(json[i])) {
         if (k === 'user_attrs_curve') continue;
-        expect(row[k] ?? null).toEqual(v);
+        // The JSON export writes the dates as Optuna stores them, naive local time.
+        if (k.startsWith('datetime_')) expect(row[k]).toEqual(parseLocal(v as string));
+        else expect(row[k] ?? null).toEqual(v);
       }
       expect(row.user_attrs_curve === null ? null : JSON.parse(row.user_attrs_curve as string)).toEqual(json[i].user_attrs_curve);
     }

@@ -244,8 +244,28 @@ export function parseLocal(s: string | null): Date | null {
   if (s === null || s === undefined) return null;
   const p = parts(s);
   if (!p) return null;
-  const d = new Date(p[0], p[1], p[2], p[3], p[4], p[5], Math.floor(p[6]));
-  return d;
+  return new Date(localToEpochMs(Date.UTC(p[0], p[1], p[2], p[3], p[4], p[5], Math.floor(p[6]))));
+}
+
+const HOUR_MS = 3_600_000;
+const localOffsets = new Map<number, number>();
+
+/**
+ * A naive local time, given as the epoch milliseconds it would be in UTC, to the instant it
+ * names in this process's time zone, as `new Date(y, m, d, h, ...)` reads it. Zones change their
+ * offset on the hour, so the offset of each naive hour is asked of Date once and kept: exports
+ * read millions of times this way (trial-table scans take times from SQLite as naive numbers).
+ */
+export function localToEpochMs(naiveMs: number): number {
+  const hour = Math.floor(naiveMs / HOUR_MS);
+  let offset = localOffsets.get(hour);
+  if (offset === undefined) {
+    const d = new Date(hour * HOUR_MS);
+    offset = new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours()).getTime() - hour * HOUR_MS;
+    if (localOffsets.size > 100_000) localOffsets.clear();
+    localOffsets.set(hour, offset);
+  }
+  return naiveMs + offset;
 }
 
 /** A naive UTC datetime string to epoch milliseconds. */

@@ -25,6 +25,7 @@ import { type Distribution, type ParamValue, toExternal } from '../../distributi
 import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../../errors.js';
 import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, isFeasible, isFinished } from '../../frozen-trial.js';
 import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, Storage, StudySummary, TrialTemplate } from '../storage.js';
+import type { TrialTable } from '../trial-table.js';
 import {
   DistributionCache,
   decodeValue,
@@ -114,6 +115,11 @@ export interface SqlBackend {
    * key (SQLite's compact layout): their upserts are plain INSERTs, as a view takes no ON CONFLICT.
    */
   readonly upsertingViews?: ReadonlySet<string>;
+  /**
+   * The study's trials column by column, read without trial objects (SQLite's compact layout:
+   * sqlite/trial-table-scan.ts), inside a read transaction; null when it cannot for this file.
+   */
+  readTrialTable?(studyId: number, nObjectives: number, dists: DistributionCache): TrialTable | null;
 }
 
 /** A finished trial of this process whose final write waits for a commit (finish-queue.ts). */
@@ -1350,6 +1356,14 @@ export class SqlStorage implements Storage {
       }
       return out;
     });
+  }
+
+  readTrialTable(studyId: number): TrialTable | null {
+    const scan = this.backend.readTrialTable;
+    // Trials this process runs or holds back for a group commit are in its cache, not yet all in the file.
+    if (scan === undefined || this.owned.size > 0 || this.staged.size > 0) return null;
+    const nObjectives = this.getStudyDirections(studyId).length;
+    return this.read(() => scan(studyId, nObjectives, this.dists));
   }
 
   getNTrials(studyId: number, states?: readonly TrialState[]): number {

@@ -14,6 +14,7 @@ import type { SqlConnection, SqlStatement } from '../sql/connection.js';
 import type { SqlDialect } from '../sql/dialect.js';
 import { SqlStorage, type SqlStorageOptions } from '../sql/sql-storage.js';
 import { BackgroundWriter } from './background-writer.js';
+import { scanTrialTable } from './trial-table-scan.js';
 import {
   COMPACT_DDL,
   COMPACT_VIEWS,
@@ -280,7 +281,7 @@ export class SqliteStorage extends SqlStorage {
         dialect: SQLITE_DIALECT,
         where: file.path,
         readonly,
-        ...(layout === 'compact' ? { upsertingViews: new Set(COMPACT_VIEWS) } : {}),
+        ...(layout === 'compact' ? { upsertingViews: new Set(COMPACT_VIEWS), readTrialTable: (studyId, n, dists) => scanTrialTable(db as unknown as SqlConnection, studyId, n, dists) } : {}),
         startWriter: useWriter
           ? () => {
               const writer = new BackgroundWriter(file.path, busyTimeoutMs);

@@ -10,8 +10,9 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../../errors.js';
 import { isPostgresUrl } from '../../../storage/postgres/url.js';
 import { sqlitePathOf } from '../../../storage/resolve.js';
-import { writeTrialsParquet } from '../parquet-export.js';
-import { STUDY_NAME_OPTION, type StorageArgs, metricNames, openStorage, resolveStudy, toCsv, toJson, trialRows, withStorage } from './storage-options.js';
+import { readTrialTable } from '../../../storage/trial-table.js';
+import { writeTrialTableParquet } from '../parquet-export.js';
+import { STUDY_NAME_OPTION, type StorageArgs, metricNames, openStorage, resolveStudy, toCsv, toJson, trialRows, valueColumnNames, withStorage } from './storage-options.js';
 
 interface ExportArgs extends StorageArgs {
   studyName?: string;
@@ -41,13 +42,15 @@ const command: CommandModule<object, ExportArgs> = {
     try {
       const { id } = resolveStudy(storage, argv.studyName);
       const directions = storage.getStudyDirections(id);
-      table = trialRows(storage.getAllTrials(id), directions, metricNames(storage.getStudySystemAttrs(id), directions.length));
+      const names = metricNames(storage.getStudySystemAttrs(id), directions.length);
+      if (argv.format === 'parquet') {
+        // Column by column: a grid of millions of trials is never a million trial objects.
+        writeTrialTableParquet(argv.out!, readTrialTable(storage, id), valueColumnNames(directions, names));
+        return;
+      }
+      table = trialRows(storage.getAllTrials(id), directions, names);
     } finally {
       storage.close();
-    }
-    if (argv.format === 'parquet') {
-      writeTrialsParquet(argv.out!, table.columns, table.rows);
-      return;
     }
     const text = argv.format === 'csv' ? toCsv(table.columns, table.rows) : `${toJson(table.rows)}\n`;
     if (argv.out === undefined) process.stdout.write(text);

@@ -96,22 +96,23 @@ export function formatDate(d: Date | null): string | null {
   return d === null ? null : formatLocal(d);
 }
 
+/** A trial's duration column: seconds from start to completion (epoch ms; NaN when unset), null without both. */
+export function durationSeconds(startMs: number, completeMs: number): number | null {
+  return Number.isNaN(startMs) || Number.isNaN(completeMs) ? null : (completeMs - startMs) / 1000;
+}
+
+/** The value columns of a study's rows: value, or values_0.., or values_<metric name>. */
+export function valueColumnNames(directions: readonly StudyDirection[], names: string[] | null): string[] {
+  return names ? names.map((n) => `values_${n}`) : directions.length === 1 ? ['value'] : directions.map((_, i) => `values_${i}`);
+}
+
 /**
- * One flat row per trial, with Optuna's `trials_dataframe` column names: number, value (or
- * values_0.., or values_<metric name>), datetime_start, datetime_complete, duration (seconds),
- * params_<name>, user_attrs_<key>, system_attrs_<key>, state.
+ * Optuna's `trials_dataframe` columns, in its order: number, the value columns, datetime_start,
+ * datetime_complete, duration (seconds), params_<name>, user_attrs_<key>, system_attrs_<key>
+ * (each sorted), state.
  */
-export function trialRows(trials: readonly FrozenTrial[], directions: readonly StudyDirection[], names: string[] | null): { columns: string[]; rows: Record<string, unknown>[] } {
-  const valueColumns = names ? names.map((n) => `values_${n}`) : directions.length === 1 ? ['value'] : directions.map((_, i) => `values_${i}`);
-  const params = new Set<string>();
-  const user = new Set<string>();
-  const system = new Set<string>();
-  for (const t of trials) {
-    for (const k of Object.keys(t.params)) params.add(k);
-    for (const k of Object.keys(t.userAttrs)) user.add(k);
-    for (const k of Object.keys(t.systemAttrs)) system.add(k);
-  }
-  const columns = [
+export function trialColumnNames(valueColumns: readonly string[], params: Iterable<string>, user: Iterable<string>, system: Iterable<string>): string[] {
+  return [
     'number',
     ...valueColumns,
     'datetime_start',
@@ -122,12 +123,26 @@ export function trialRows(trials: readonly FrozenTrial[], directions: readonly S
     ...[...system].sort().map((k) => `system_attrs_${k}`),
     'state',
   ];
+}
+
+/** One flat row per trial, in {@link trialColumnNames}. */
+export function trialRows(trials: readonly FrozenTrial[], directions: readonly StudyDirection[], names: string[] | null): { columns: string[]; rows: Record<string, unknown>[] } {
+  const valueColumns = valueColumnNames(directions, names);
+  const params = new Set<string>();
+  const user = new Set<string>();
+  const system = new Set<string>();
+  for (const t of trials) {
+    for (const k of Object.keys(t.params)) params.add(k);
+    for (const k of Object.keys(t.userAttrs)) user.add(k);
+    for (const k of Object.keys(t.systemAttrs)) system.add(k);
+  }
+  const columns = trialColumnNames(valueColumns, params, user, system);
   const rows = trials.map((t) => {
     const row: Record<string, unknown> = { number: t.number };
     valueColumns.forEach((c, i) => (row[c] = t.values ? t.values[i] : null));
     row.datetime_start = formatDate(t.datetimeStart);
     row.datetime_complete = formatDate(t.datetimeComplete);
-    row.duration = t.datetimeStart && t.datetimeComplete ? (t.datetimeComplete.getTime() - t.datetimeStart.getTime()) / 1000 : null;
+    row.duration = durationSeconds(t.datetimeStart?.getTime() ?? NaN, t.datetimeComplete?.getTime() ?? NaN);
     for (const k of params) row[`params_${k}`] = k in t.params ? t.params[k] : null;
     for (const k of user) row[`user_attrs_${k}`] = k in t.userAttrs ? t.userAttrs[k] : null;
     for (const k of system) row[`system_attrs_${k}`] = k in t.systemAttrs ? t.systemAttrs[k] : null;
