@@ -2,7 +2,7 @@
  * SQLite storage benchmark (issue 4). Build first (`npm run build`), then:
  *
  *   node dist/scripts/bench-storage.js                 # all four figures
- *   node dist/scripts/bench-storage.js single|multi|overhead|overhead-pool|enqueued|big|bytes|postgres [--trials N] [--enqueued N] [--big-trials N]
+ *   node dist/scripts/bench-storage.js single|multi|overhead|overhead-pool|enqueued|big|bytes|postgres|grid|export [--trials N] [--enqueued N] [--big-trials N]
  *
  * Figures:
  *   single   finished trials/s, one process, trivial objective with 11 parameters (RandomSampler)
@@ -15,6 +15,10 @@
  *   big      a 1.5M-trial study: a fresh process opens the file and answers `best` (wall time)
  *   bytes    bytes per trial of a study file in the compact and the optuna layout: the IB grid run by
  *            the CLI (--grid standard|expanded, --trials N; default the whole standard grid)
+ *   grid     the IB grid by the CLI on memory, SQLite and (--url) PostgreSQL at the same worker
+ *            count: wall time and its ratio to memory's (--grid, --trials, --workers; not in 'all')
+ *   export   `studyopt export --format parquet` of an expanded-grid study (--file F, or --trials N
+ *            built first): wall time and peak memory (not in 'all')
  *   postgres one process (finished trials/s, against SQLite and in-memory in the same run) and 4
  *            processes on one study, on a PostgreSQL database the benchmark may write:
  *            --url postgresql://user:password@host:5432/db (or $STUDYOPT_BENCH_POSTGRES_URL);
@@ -89,11 +93,10 @@ async function single(dir: string): Promise<void> {
 async function bytes(dir: string): Promise<void> {
   const grid = stringArg('grid') ?? 'standard';
   const n = arg('trials', 25_920);
-  const cli = join(dirname(dirname(SELF)), 'src', 'apps', 'cli', 'main.js');
   for (const layout of ['compact', 'optuna'] as const) {
     const file = join(dir, `bytes-${layout}.db`);
     const t0 = performance.now();
-    const r = await run(process.execPath, [cli, 'optimize', '--sampler', 'grid', '--grid', grid, '--trials', String(n), '--storage', `sqlite:///${file}?layout=${layout}`, '--quiet', '--json']);
+    const r = await run(process.execPath, [CLI, 'optimize', '--sampler', 'grid', '--grid', grid, '--trials', String(n), '--storage', `sqlite:///${file}?layout=${layout}`, '--quiet', '--json']);
     if (r.code !== 0) throw new Error(`studyopt optimize exited with ${r.code}: ${r.err}`);
     const seconds = (performance.now() - t0) / 1000;
     const db = new Database(file);
@@ -103,6 +106,64 @@ async function bytes(dir: string): Promise<void> {
     const size = statSync(file).size;
     console.log(`bytes: IB ${grid} grid, ${trials} trials, layout ${layout}: ${(size / trials).toFixed(0)} bytes per trial (${(size / 1e6).toFixed(1)} MB; run ${seconds.toFixed(1)} s)`);
   }
+}
+
+const CLI = join(dirname(dirname(SELF)), 'src', 'apps', 'cli', 'main.js');
+
+/** `studyopt optimize` of the IB grid on one store; its wall time in seconds. */
+async function optimizeGrid(storage: string, grid: string, trials: number, workers: number): Promise<number> {
+  const t0 = performance.now();
+  const r = await run(process.execPath, [CLI, 'optimize', '--sampler', 'grid', '--grid', grid, '--trials', String(trials), '--workers', String(workers), '--storage', storage, '--quiet', '--json']);
+  if (r.code !== 0) throw new Error(`studyopt optimize --storage ${storage} exited with ${r.code}: ${r.err}`);
+  return (performance.now() - t0) / 1000;
+}
+
+/**
+ * The IB grid (--grid, default expanded; --trials, default 200,000; --workers, default every
+ * core) run by the CLI on `--storage memory`, an SQLite file and, given --url, a PostgreSQL
+ * database, at the same worker count: wall time, and its ratio to memory's.
+ */
+async function grid(dir: string): Promise<void> {
+  const which = stringArg('grid') ?? 'expanded';
+  const trials = arg('trials', 200_000);
+  const workers = arg('workers', cpus().length);
+  const url = stringArg('url') ?? process.env.STUDYOPT_BENCH_POSTGRES_URL;
+  // Memory first: it also generates the synthetic data the others then read.
+  const memory = await optimizeGrid('memory', which, trials, workers);
+  const stores: [string, string][] = [['sqlite', join(dir, 'grid.db')]];
+  if (url) stores.push(['postgresql', url]);
+  const parts = [`memory ${memory.toFixed(1)} s (${(trials / memory).toFixed(0)} trials/s)`];
+  for (const [label, storage] of stores) {
+    const seconds = await optimizeGrid(storage, which, trials, workers);
+    parts.push(`${label} ${seconds.toFixed(1)} s (${(trials / seconds).toFixed(0)} trials/s, ${(seconds / memory).toFixed(2)}x memory)`);
+  }
+  if (!url) parts.push('postgresql skipped (give --url)');
+  console.log(`grid: IB ${which} grid, ${trials} trials, ${workers} workers: ${parts.join(', ')}`);
+}
+
+/**
+ * `studyopt export --format parquet` of an IB expanded-grid study: --file F (an existing study
+ * file), or one of --trials N (default 200,000) built first by the CLI. Wall time and peak memory.
+ */
+async function exportParquet(dir: string): Promise<void> {
+  let file = stringArg('file');
+  if (file === undefined) {
+    file = join(dir, 'export.db');
+    await optimizeGrid(file, 'expanded', arg('trials', 200_000), cpus().length);
+  }
+  const db = new Database(file, { readonly: true });
+  const trials = (db.prepare('SELECT count(*) AS n FROM trials').get() as { n: number }).n;
+  db.close();
+  const out = join(dir, 'export.parquet');
+  const t0 = performance.now();
+  const r = await run('/usr/bin/time', ['-f', '%M', process.execPath, CLI, 'export', '--storage', file, '--format', 'parquet', '--out', out]);
+  if (r.code !== 0) throw new Error(`studyopt export exited with ${r.code}: ${r.err}`);
+  const seconds = (performance.now() - t0) / 1000;
+  const peakMb = Number(r.err.trim().split('\n').pop()) / 1024;
+  console.log(
+    `export: ${trials} trials to Parquet in ${seconds.toFixed(1)} s (${(trials / seconds).toFixed(0)} trials/s; 1.5M trials at this rate: ${((1.5e6 * seconds) / trials).toFixed(0)} s), ` +
+      `peak memory ${peakMb.toFixed(0)} MB, file ${(statSync(out).size / 1e6).toFixed(1)} MB`,
+  );
 }
 
 function run(command: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -366,6 +427,8 @@ async function main(): Promise<void> {
     if (mode === 'all' || mode === 'big') await big(dir);
     if (mode === 'all' || mode === 'bytes') await bytes(dir);
     if (mode === 'all' || mode === 'postgres') await postgres(dir);
+    if (mode === 'grid') await grid(dir);
+    if (mode === 'export') await exportParquet(dir);
   } finally {
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   }

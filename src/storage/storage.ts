@@ -19,7 +19,7 @@
  */
 import type { Distribution } from '../distributions.js';
 import type { FrozenTrial, StudyDirection, TrialState } from '../frozen-trial.js';
-import type { TrialTable } from './trial-table.js';
+import { type TrialTable, trialTableOf } from './trial-table.js';
 
 export interface StudySummary {
   readonly studyId: number;
@@ -177,4 +177,9 @@ export interface Storage {
 
 export function isCreated(r: CreateTrialResult): r is CreatedTrial {
   return (r as CreatedTrial).trialId !== undefined;
+}
+
+/** Every trial of a study as a table: the store's own way when it has one, else from getAllTrials. */
+export function readTrialTable(storage: Storage, studyId: number): TrialTable {
+  return storage.readTrialTable?.(studyId) ?? trialTableOf(storage.getAllTrials(studyId), storage.getStudyDirections(studyId).length);
 }

@@ -3,11 +3,10 @@
  * (`studyopt export --format parquet`). A million FrozenTrials hold a million objects of params
  * and attributes each (about 6 KB a trial in memory); a table holds a typed array per numeric
  * column (8 bytes a trial), and a store can fill it without building a trial object at all
- * ({@link Storage.readTrialTable}). {@link trialTableOf} builds the same table from FrozenTrials,
+ * (Storage.readTrialTable; readTrialTable() in storage.ts falls back on this). {@link trialTableOf} builds the same table from FrozenTrials,
  * for stores without a faster way; the two must agree exactly (a test holds them to it).
  */
 import type { FrozenTrial, TrialState } from '../frozen-trial.js';
-import type { Storage } from './storage.js';
 
 /**
  * One column: `numbers` while every value is a number (`present` marks the trials that have one),
@@ -117,9 +116,4 @@ export function trialTableOf(trials: readonly FrozenTrial[], nObjectives: number
     userAttrs: userAttrs.build(),
     systemAttrs: systemAttrs.build(),
   };
-}
-
-/** Every trial of a study as a table: the store's own way when it has one, else from getAllTrials. */
-export function readTrialTable(storage: Storage, studyId: number): TrialTable {
-  return storage.readTrialTable?.(studyId) ?? trialTableOf(storage.getAllTrials(studyId), storage.getStudyDirections(studyId).length);
 }

@@ -20,6 +20,8 @@ function states(db: string): Record<string, number> {
   if (!existsSync(db)) return {};
   const conn = new Database(db, { readonly: true });
   try {
+    // Polled while the CLI creates the file: no tables yet is no trials yet.
+    if (!conn.prepare("SELECT 1 FROM sqlite_master WHERE name = 'trials'").get()) return {};
     const rows = conn.prepare('SELECT state, COUNT(*) AS n FROM trials GROUP BY state').all() as { state: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   } finally {

@@ -13,8 +13,8 @@ import { DistributionCache } from '../../src/storage/sql/encoding.js';
 import type { SqlConnection } from '../../src/storage/sql/connection.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { scanTrialTable } from '../../src/storage/sqlite/trial-table-scan.js';
-import type { Storage, TrialTemplate } from '../../src/storage/storage.js';
-import { readTrialTable, trialTableOf } from '../../src/storage/trial-table.js';
+import { type Storage, type TrialTemplate, readTrialTable } from '../../src/storage/storage.js';
+import { trialTableOf } from '../../src/storage/trial-table.js';
 import { InMemoryStorage } from '../../src/storage/in-memory.js';
 import { tempDir } from './helpers.js';
 

@@ -13,6 +13,7 @@
  */
 import { categoricalDistribution, floatDistribution, intDistribution, ordinalDistribution } from '../../distributions.js';
 import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../../errors.js';
+import type { TrialState } from '../../frozen-trial.js';
 import { type CreatedTrial, type Storage, isCreated } from '../../storage/storage.js';
 import { createStudy } from '../../study.js';
 import { GridSampler } from '../../../samplers/grid.js';
@@ -85,6 +86,32 @@ export function storageContract(api: TestApi, backend: StorageUnderTest): void {
       storage.setStudyUserAttr(s, 'symbol', 'NVDA');
       expect(storage.getStudyUserAttrs(s)).toEqual({ symbol: 'NVDA', nested: { a: [1, 2.5, null], b: 'text', ü: true } });
       expect(storage.getStudySystemAttrs(s)).toEqual({ 'study:metric_names': ['sharpe'] });
+    });
+
+    it('finds the best feasible COMPLETE trial: the lowest number among equals, infinities beyond every finite value', () => {
+      const min = storage.createStudy('min', ['minimize']);
+      const max = storage.createStudy('max', ['maximize']);
+      expect(storage.getBestTrial(min)).toBeNull();
+      const add = (study: number, value: number | null, state: TrialState = 'COMPLETE', constraints?: number[]): number => {
+        const t = created(storage.createTrial(study, { state, values: value === null ? null : [value], systemAttrs: constraints ? { constraints } : {} }));
+        return t.number;
+      };
+      add(min, 5);
+      add(min, -3, 'FAIL');
+      add(min, -7, 'COMPLETE', [0.5]); // infeasible: the best value, skipped
+      const first2 = add(min, 2);
+      add(min, 2);
+      add(min, 2, 'COMPLETE', [1]);
+      expect(storage.getBestTrial(min)?.number).toBe(first2);
+      const negInf = add(min, -Infinity);
+      expect(storage.getBestTrial(min)?.number).toBe(negInf);
+      add(max, Infinity, 'COMPLETE', [2]); // infeasible
+      add(max, 1);
+      const best = add(max, 9);
+      add(max, -Infinity);
+      expect(storage.getBestTrial(max)?.number).toBe(best);
+      const posInf = add(max, Infinity);
+      expect(storage.getBestTrial(max)?.number).toBe(posInf);
     });
 
     it('numbers trials densely per study and keeps everything a trial holds', () => {

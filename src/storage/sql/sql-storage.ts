@@ -110,16 +110,32 @@ export interface SqlBackend {
    * backend has a faster way (PostgreSQL: one round trip for all of them); returns the ids skipped.
    */
   applyFinishRecords?(records: readonly FinishRecord[]): number[];
-  /**
-   * Trial tables that are views whose INSERT already updates the row a trial has under the same
-   * key (SQLite's compact layout): their upserts are plain INSERTs, as a view takes no ON CONFLICT.
-   */
-  readonly upsertingViews?: ReadonlySet<string>;
+  /** SQLite's compact layout (sqlite/schema.ts), when the file has it. */
+  readonly compact?: CompactTables;
   /**
    * The study's trials column by column, read without trial objects (SQLite's compact layout:
    * sqlite/trial-table-scan.ts), inside a read transaction; null when it cannot for this file.
    */
   readTrialTable?(studyId: number, nObjectives: number, dists: DistributionCache): TrialTable | null;
+}
+
+/**
+ * A layout that stores each parameter name, distribution and attribute key once, as a text with
+ * an id, behind views with Optuna's table names (SQLite's compact layout). New parameters and
+ * user attributes go straight into its tables by id (a view's trigger would look both texts up
+ * for every row: twice the writer's time for an IB trial); updates and other readers use the views.
+ */
+export interface CompactTables {
+  /** Views whose INSERT already updates the row a trial has under the same key (a view takes no ON CONFLICT). */
+  readonly upsertingViews: ReadonlySet<string>;
+  /** Adds a text if it is not there yet (one argument). */
+  readonly addText: string;
+  /** The id of a text (one argument). A text keeps its id for good: texts are never deleted. */
+  readonly textId: string;
+  /** A multi-row INSERT of new parameters, per row (trial_id, name id, internal value, distribution id). */
+  paramInsertSql(rows: number): string;
+  /** A multi-row INSERT of new user attributes, per row (trial_id, key id, value JSON). */
+  userAttrInsertSql(rows: number): string;
 }
 
 /** A finished trial of this process whose final write waits for a commit (finish-queue.ts). */
@@ -249,6 +265,8 @@ export class SqlStorage implements Storage {
   private readonly recentlyFinished = new Map<number, FrozenTrial>();
   /** Trials whose first heartbeat createTrial wrote just now: the executor's first beat can skip them. */
   private readonly dists = new DistributionCache();
+  /** The compact layout's text ids this process has seen committed. */
+  private readonly textIds = new Map<string, number>();
   private readonly host = hostname();
   private closed = false;
 
@@ -1146,12 +1164,38 @@ export class SqlStorage implements Storage {
 
   /** Sets a trial's parameter whether or not it has one of that name. */
   private upsertParamSql(): string {
-    return this.backend.upsertingViews?.has('trial_params') ? INSERT_PARAM : UPSERT_PARAM;
+    return this.backend.compact?.upsertingViews.has('trial_params') ? INSERT_PARAM : UPSERT_PARAM;
   }
 
   /** Sets an attribute whether or not its owner has one of that key. */
   private attrUpsertSql(table: string, idColumn: string): string {
-    return this.backend.upsertingViews?.has(table) ? attrInsertSql(table, 1) : attrUpsertSql(table, idColumn);
+    return this.backend.compact?.upsertingViews.has(table) ? attrInsertSql(table, 1) : attrUpsertSql(table, idColumn);
+  }
+
+  /**
+   * The compact layout's ids of these texts, or null when this store cannot give them all now
+   * (not that layout, or a transaction is open: a text added inside one that is then rolled back
+   * must not stay cached). A text first seen is added in a transaction of its own.
+   */
+  private textIdsOf(texts: readonly string[]): number[] | null {
+    const compact = this.backend.compact;
+    if (compact === undefined) return null;
+    const missing = texts.filter((t) => !this.textIds.has(t));
+    if (missing.length > 0) {
+      if (this.db.inTransaction || this.readonly) return null;
+      // A transaction of its own, not write(): that one may commit staged finishes, whose ops need these ids.
+      const ids = this.retry(
+        () =>
+          this.tx.immediate(() =>
+            missing.map((t) => {
+              this.stmt(compact.addText).run(t);
+              return this.stmt(compact.textId).pluck().get(t) as number;
+            }),
+          ) as number[],
+      );
+      missing.forEach((t, i) => this.textIds.set(t, ids[i]));
+    }
+    return texts.map((t) => this.textIds.get(t)!);
   }
 
   /** Writes for a trial's pending attributes: new keys in multi-row INSERTs, known ones upserted. */
@@ -1161,16 +1205,17 @@ export class SqlStorage implements Storage {
       if (o.writtenAttrs && !o.writtenAttrs.has(prefix + key)) fresh.push(key);
       else ops.push([sqlId(this.attrUpsertSql(table, 'trial_id')), [o.trialId, key, pyJson(values[key])]]);
     }
+    const keyIds = table === 'trial_user_attributes' && fresh.length > 0 ? this.textIdsOf(fresh) : null;
     for (let i = 0; i < fresh.length; i += PARAMS_PER_INSERT) {
       const end = Math.min(fresh.length, i + PARAMS_PER_INSERT);
       const args: unknown[] = new Array(3 * (end - i));
       for (let j = i, k = 0; j < end; j++) {
         args[k++] = o.trialId;
-        args[k++] = fresh[j];
+        args[k++] = keyIds ? keyIds[j] : fresh[j];
         args[k++] = pyJson(values[fresh[j]]);
         o.writtenAttrs!.add(prefix + fresh[j]);
       }
-      ops.push([sqlId(attrInsertSql(table, end - i)), args]);
+      ops.push([sqlId(keyIds ? this.backend.compact!.userAttrInsertSql(end - i) : attrInsertSql(table, end - i)), args]);
     }
   }
 
@@ -1180,17 +1225,19 @@ export class SqlStorage implements Storage {
     // All new parameters in one statement (a trial has no stored parameter of these names yet:
     // the buffered ones are new, the template ones were written at creation and are not pending).
     const fresh = o.pendingParams.filter((n) => !o.writtenParams?.has(n));
+    const texts = fresh.map((name) => this.dists.textFor(name, o.distributions[name]));
+    // The compact layout's ids: names, then distributions.
+    const ids = fresh.length > 0 ? this.textIdsOf([...fresh, ...texts]) : null;
     for (let i = 0; i < fresh.length; i += PARAMS_PER_INSERT) {
       const end = Math.min(fresh.length, i + PARAMS_PER_INSERT);
       const args: unknown[] = new Array(4 * (end - i));
       for (let j = i, k = 0; j < end; j++) {
-        const name = fresh[j];
         args[k++] = o.trialId;
-        args[k++] = name;
-        args[k++] = o.internals.get(name)!;
-        args[k++] = this.dists.textFor(name, o.distributions[name]);
+        args[k++] = ids ? ids[j] : fresh[j];
+        args[k++] = o.internals.get(fresh[j])!;
+        args[k++] = ids ? ids[fresh.length + j] : texts[j];
       }
-      ops.push([sqlId(paramInsertSql(end - i)), args]);
+      ops.push([sqlId(ids ? this.backend.compact!.paramInsertSql(end - i) : paramInsertSql(end - i)), args]);
     }
     for (const name of o.pendingParams) {
       if (o.writtenParams?.has(name)) ops.push([sqlId(this.upsertParamSql()), [o.trialId, name, o.internals.get(name)!, this.dists.text(o.distributions[name])]]);
@@ -1385,19 +1432,34 @@ export class SqlStorage implements Storage {
       const order: [string, string][] = maximize
         ? [['INF_POS', 'ASC'], ['FINITE', 'DESC'], ['INF_NEG', 'ASC']]
         : [['INF_NEG', 'ASC'], ['FINITE', 'ASC'], ['INF_POS', 'ASC']];
-      for (const [type, dir] of order) {
-        const it = this.stmt(
-          `SELECT v.trial_id AS id, v.value AS value, t.number AS number FROM trial_values v ${this.dialect.orderedJoin} trials t ON t.trial_id = v.trial_id ` +
-            `WHERE v.objective = 0 AND v.value_type = ? AND t.study_id = ? AND t.state = 'COMPLETE' ORDER BY v.value ${dir}`,
-        ).iterate(type, studyId) as IterableIterator<{ id: number; value: number | null; number: number }>;
+      const from =
+        `FROM trial_values v ${this.dialect.orderedJoin} trials t ON t.trial_id = v.trial_id ` +
+        "WHERE v.objective = 0 AND v.value_type = ? AND t.study_id = ? AND t.state = 'COMPLETE'";
+      /** The feasible trial of the lowest number among `rows` (in value order) that share the first one's value. */
+      const firstFeasible = (rows: Iterable<{ id: number; value: number | null; number: number }>): number | null => {
         let best: { id: number; value: number | null; number: number } | null = null;
-        for (const row of it) {
+        for (const row of rows) {
           if (best !== null && row.value !== best.value) break;
           const c = this.stmt('SELECT value_json FROM trial_system_attributes WHERE trial_id = ? AND "key" = \'constraints\'').get(row.id) as { value_json: string } | undefined;
           if (c && !isFeasible({ systemAttrs: { constraints: parsePyJson(c.value_json) } } as unknown as FrozenTrial)) continue;
           if (best === null || row.number < best.number) best = row;
         }
-        if (best) return this.loadTrials([best.id])[0];
+        return best?.id ?? null;
+      };
+      type Row = { id: number; value: number | null; number: number };
+      for (const [type, dir] of order) {
+        // Finite values: the extreme one by an aggregate (one pass over the values, no sort: there
+        // is no index on them, whose random inserts would cost every write more than `best` saves),
+        // then the trials that have it.
+        if (type === 'FINITE') {
+          const extreme = this.stmt(`SELECT ${dir === 'ASC' ? 'min' : 'max'}(v.value) AS value ${from}`).get(type, studyId) as { value: number | null };
+          if (extreme.value === null) continue;
+          const id = firstFeasible(this.stmt(`SELECT v.trial_id AS id, v.value AS value, t.number AS number ${from} AND v.value = ?`).iterate(type, studyId, extreme.value) as IterableIterator<Row>);
+          if (id !== null) return this.loadTrials([id])[0];
+        }
+        // Infinite values, or the best finite value infeasible: in value order.
+        const id = firstFeasible(this.stmt(`SELECT v.trial_id AS id, v.value AS value, t.number AS number ${from} ORDER BY v.value ${dir}`).iterate(type, studyId) as IterableIterator<Row>);
+        if (id !== null) return this.loadTrials([id])[0];
       }
       return null;
     });

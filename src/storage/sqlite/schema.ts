@@ -4,6 +4,7 @@
  * rows, and studyopt's additions, which Optuna ignores: two indexes (for `best` on large studies
  * and for per-state counts) and one table of trial owners (for crash detection on this host).
  */
+import type { CompactTables } from '../sql/sql-storage.js';
 
 /** Optuna's `SCHEMA_VERSION` (models.py) and the alembic head it checks for. */
 export const OPTUNA_SCHEMA_VERSION = 12;
@@ -47,8 +48,6 @@ export const OPTUNA_TABLES: readonly string[] = [
  * from Optuna's; Optuna neither reads nor checks them (alembic only compares the revision).
  */
 export const STUDYOPT_DDL: readonly string[] = [
-  // `best` on a study of millions of trials: walk the values in order instead of sorting them all.
-  'CREATE INDEX IF NOT EXISTS studyopt_ix_trial_values_objective_type_value ON trial_values (objective, value_type, value)',
   // Per-state counts (`studyopt studies`) as a covering index scan.
   'CREATE INDEX IF NOT EXISTS studyopt_ix_trials_study_id_state ON trials (study_id, state)',
   // Which process runs a RUNNING trial, so that a crash on this host is detected without waiting for the grace period.
@@ -57,6 +56,14 @@ export const STUDYOPT_DDL: readonly string[] = [
   // recognised (UTC, as heartbeats).
   'CREATE TABLE IF NOT EXISTS studyopt_trial_owners (trial_id INTEGER NOT NULL PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, since TEXT)',
 ];
+
+/**
+ * studyopt's indexes of earlier versions that it drops when it opens a file to write:
+ * `studyopt_ix_trial_values_objective_type_value` made `best` walk a study's values in order, but
+ * each batch of finished trials inserted at random places in it, which cost the writer about 30 µs
+ * a trial (a third of its time on the IB grid) to save `best` a pass over the values.
+ */
+export const STUDYOPT_DROPPED_INDEXES: readonly string[] = ['studyopt_ix_trial_values_objective_type_value'];
 
 /** Columns added to studyopt's tables after files were written without them: [table, column, type]. */
 export const STUDYOPT_ADDED_COLUMNS: readonly (readonly [string, string, string])[] = [['studyopt_trial_owners', 'since', 'TEXT']];
@@ -117,3 +124,17 @@ export const COMPACT_DDL: readonly string[] = [
   'CREATE TRIGGER studyopt_trial_user_attributes_delete INSTEAD OF DELETE ON trial_user_attributes BEGIN ' +
     'DELETE FROM studyopt_trial_user_attributes WHERE trial_user_attribute_id = OLD.trial_user_attribute_id; END',
 ];
+
+const compactParamInserts: string[] = [];
+const compactAttrInserts: string[] = [];
+
+/** What the SQL store needs to write the compact layout's tables directly (sql-storage.ts CompactTables). */
+export const COMPACT_TABLES: CompactTables = {
+  upsertingViews: new Set(COMPACT_VIEWS),
+  addText: 'INSERT OR IGNORE INTO studyopt_texts (text) VALUES (?)',
+  textId: 'SELECT text_id FROM studyopt_texts WHERE text = ?',
+  paramInsertSql: (rows) =>
+    (compactParamInserts[rows] ??= `INSERT INTO studyopt_trial_params (trial_id, name_id, param_value, distribution_id) VALUES ${Array(rows).fill('(?, ?, ?, ?)').join(', ')}`),
+  userAttrInsertSql: (rows) =>
+    (compactAttrInserts[rows] ??= `INSERT INTO studyopt_trial_user_attributes (trial_id, key_id, value_json) VALUES ${Array(rows).fill('(?, ?, ?)').join(', ')}`),
+};

@@ -17,6 +17,7 @@ import { BackgroundWriter } from './background-writer.js';
 import { scanTrialTable } from './trial-table-scan.js';
 import {
   COMPACT_DDL,
+  COMPACT_TABLES,
   COMPACT_VIEWS,
   OPTUNA_ALEMBIC_HEAD,
   OPTUNA_ALEMBIC_REVISIONS,
@@ -26,6 +27,7 @@ import {
   OPTUNA_TABLES,
   STUDYOPT_ADDED_COLUMNS,
   STUDYOPT_DDL,
+  STUDYOPT_DROPPED_INDEXES,
   type SqliteLayout,
 } from './schema.js';
 
@@ -161,6 +163,7 @@ class SqliteFile {
       if (!this.readonly) {
         const have = new Set((this.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'studyopt_%'").all() as { name: string }[]).map((r) => r.name));
         if (STUDYOPT_DDL.some((sql) => !have.has(createdName(sql)))) writeTx(this.db, () => { for (const sql of STUDYOPT_DDL) this.db.exec(sql); });
+        if (STUDYOPT_DROPPED_INDEXES.some((name) => have.has(name))) writeTx(this.db, () => { for (const name of STUDYOPT_DROPPED_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${name}`); });
         for (const [table, column, type] of STUDYOPT_ADDED_COLUMNS) {
           const has = (): boolean => (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === column);
           if (!has()) writeTx(this.db, () => { if (!has()) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`); });
@@ -281,7 +284,7 @@ export class SqliteStorage extends SqlStorage {
         dialect: SQLITE_DIALECT,
         where: file.path,
         readonly,
-        ...(layout === 'compact' ? { upsertingViews: new Set(COMPACT_VIEWS), readTrialTable: (studyId, n, dists) => scanTrialTable(db as unknown as SqlConnection, studyId, n, dists) } : {}),
+        ...(layout === 'compact' ? { compact: COMPACT_TABLES, readTrialTable: (studyId, n, dists) => scanTrialTable(db as unknown as SqlConnection, studyId, n, dists) } : {}),
         startWriter: useWriter
           ? () => {
               const writer = new BackgroundWriter(file.path, busyTimeoutMs);

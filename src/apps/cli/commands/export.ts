@@ -10,7 +10,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../../errors.js';
 import { isPostgresUrl } from '../../../storage/postgres/url.js';
 import { sqlitePathOf } from '../../../storage/resolve.js';
-import { readTrialTable } from '../../../storage/trial-table.js';
+import { readTrialTable } from '../../../storage/storage.js';
 import { writeTrialTableParquet } from '../parquet-export.js';
 import { STUDY_NAME_OPTION, type StorageArgs, metricNames, openStorage, resolveStudy, toCsv, toJson, trialRows, valueColumnNames, withStorage } from './storage-options.js';
 
