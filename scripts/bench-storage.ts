@@ -113,7 +113,9 @@ const CLI = join(dirname(dirname(SELF)), 'src', 'apps', 'cli', 'main.js');
 /** `studyopt optimize` of the IB grid on one store; its wall time in seconds. */
 async function optimizeGrid(storage: string, grid: string, trials: number, workers: number): Promise<number> {
   const t0 = performance.now();
-  const r = await run(process.execPath, [CLI, 'optimize', '--sampler', 'grid', '--grid', grid, '--trials', String(trials), '--workers', String(workers), '--storage', storage, '--quiet', '--json']);
+  // A new study each time: a database the benchmark ran on before may hold one of the same grid.
+  const study = `bench-grid-${Date.now()}`;
+  const r = await run(process.execPath, [CLI, 'optimize', '--sampler', 'grid', '--grid', grid, '--trials', String(trials), '--workers', String(workers), '--storage', storage, '--study-name', study, '--quiet', '--json']);
   if (r.code !== 0) throw new Error(`studyopt optimize --storage ${storage} exited with ${r.code}: ${r.err}`);
   return (performance.now() - t0) / 1000;
 }
