@@ -126,6 +126,11 @@ export class GridSampler implements Sampler {
     return new GridSampler(enumerateSpace(space), options);
   }
 
+  /** Every point of the grid is one trial's worth of search (Sampler.searchSize). */
+  get searchSize(): number {
+    return this.grid.size;
+  }
+
   /** The grid point ids in visiting order. */
   get visitingOrder(): Int32Array {
     return this.order;

@@ -109,12 +109,30 @@ export class ProgressLine {
     const seconds = (now - this.started) / 1000;
     const rate = (this.done - this.startDone) / Math.max(seconds, 1e-9);
     const parts = [`trials ${this.done}${this.total !== undefined ? `/${this.total}` : ''}`, `${formatRate(rate)}/s`];
+    const grid = this.countsFinishedOnly ? searchDone(this.study, this.done) : null;
+    if (grid) parts.push(grid);
     if (this.best) parts.push(`best ${formatValue(this.best.value)} (#${this.best.number})`);
     if (this.total !== undefined && rate > 0) parts.push(`ETA ${formatDuration(Math.max(0, this.total - this.done) / rate)}`);
     const failed = this.failures.text();
     if (failed) parts.push(failed);
     return parts.join(' | ');
   }
+}
+
+/**
+ * How much of the sampler's search (a grid) the study has finished, for progress lines: `done` is
+ * the study's finished trials; null when the sampler has no finite search.
+ */
+export function searchDone(study: Study, done: number): string | null {
+  const size = study.sampler.searchSize;
+  if (size === undefined) return null;
+  return `grid ${formatPercent(Math.min(done, size) / size)} of ${size}`;
+}
+
+/** A fraction as a percentage with the digits that show it moving: 0.0068%, 1.2%, 100%. */
+export function formatPercent(fraction: number): string {
+  const pct = fraction * 100;
+  return `${pct === 0 || pct >= 100 ? pct.toFixed(0) : pct >= 10 ? pct.toFixed(1) : Number(pct.toPrecision(2)).toString()}%`;
 }
 
 export function formatRate(rate: number): string {

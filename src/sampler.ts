@@ -38,6 +38,12 @@ export interface Sampler {
    * no limit (samplers that do not learn from results, or that pace themselves by generations).
    */
   pendingLimit?(finished: number): number;
+  /**
+   * How many points there are to try, when the sampler searches a finite set of them (a grid):
+   * the CLI runs them all unless given a target, and progress lines and summaries say how much
+   * of it is done. Undefined for samplers that can always give another point.
+   */
+  readonly searchSize?: number;
 }
 
 /** Makes the sampler of a study that was given none. */

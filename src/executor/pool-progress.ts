@@ -5,7 +5,7 @@
  */
 import type { FrozenTrial } from '../frozen-trial.js';
 import { FailureCount } from '../failure-budget.js';
-import { StatusLine, formatDuration, formatRate, formatValue } from '../progress.js';
+import { StatusLine, formatDuration, formatRate, formatValue, searchDone } from '../progress.js';
 import type { Study } from '../study.js';
 import type { TextStream } from '../host-types.js';
 
@@ -82,6 +82,8 @@ export class PoolProgress {
     const parts = [`trials ${done}${total !== undefined ? `/${total}` : ''}`, `${formatRate(rate)}/s`, `busy ${this.busy()}/${this.workers}`];
     if (total !== undefined && rate > 0) parts.push(`ETA ${formatDuration(Math.max(0, total - done) / rate)}`);
     if (this.runs.length === 1) {
+      const grid = this.runs[0].countsFinishedOnly ? searchDone(this.runs[0].study, this.runs[0].done) : null;
+      if (grid) parts.push(grid);
       const b = this.runs[0].best;
       if (b) parts.push(`best ${formatValue(b.value)} (#${b.number})`);
       const failed = this.runs[0].failures.text();
@@ -89,7 +91,8 @@ export class PoolProgress {
     } else {
       for (const r of this.runs) {
         const failed = r.failures.text();
-        parts.push(`${r.study.studyName}: ${r.done}${r.total !== undefined ? `/${r.total}` : ''}${r.best ? ` best ${formatValue(r.best.value)}` : ''}${failed ? `, ${failed}` : ''}`);
+        const grid = r.countsFinishedOnly ? searchDone(r.study, r.done) : null;
+        parts.push(`${r.study.studyName}: ${r.done}${r.total !== undefined ? `/${r.total}` : ''}${grid ? ` (${grid})` : ''}${r.best ? ` best ${formatValue(r.best.value)}` : ''}${failed ? `, ${failed}` : ''}`);
       }
     }
     return parts.join(' | ');

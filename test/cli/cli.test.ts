@@ -67,10 +67,13 @@ describe('studyopt CLI', () => {
     expect(plain.stdout).toMatch(/its metrics:[\s\S]*total_trades/);
   });
 
-  it('walks the whole standard IB grid with the grid sampler and stops when it is exhausted', () => {
-    const r = studyopt('optimize', '--sampler', 'grid', '--grid', 'standard', '--trials', '1000000', '--json', '--symbol', 'XAUUSD', '--from', '2024-01-01', '--to', '2024-03-31');
+  it('walks the whole standard IB grid with the grid sampler by default (no --trials) and says so', () => {
+    const r = studyopt('optimize', '--sampler', 'grid', '--grid', 'standard', '--json', '--symbol', 'XAUUSD', '--from', '2024-01-01', '--to', '2024-03-31');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ nTrials: 25920, completed: 25920 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ nTrials: 25920, completed: 25920, grid: { points: 25920, done: 25920 } });
+    const part = studyopt('optimize', '--sampler', 'grid', '--grid', 'standard', '--trials', '300', '--symbol', 'XAUUSD', '--from', '2024-01-01', '--to', '2024-01-31', '--storage', 'memory');
+    expect(part.code).toBe(0);
+    expect(part.stdout).toMatch(/^grid: 300 of 25920 points done \(1\.2%\)$/m);
   });
 
   it('runs a user objective module (.mjs and .ts) on the worker pool', () => {

@@ -327,4 +327,17 @@ describe('progress', () => {
     for (let n = 0; n < 2; n++) alone.update(k, third.tell(third.ask(), null, { state: 'FAIL', failReason: 'x' }));
     expect(alone.line()).toMatch(/^trials 5\/20 \| .* \| 2 failed \(2 in a row\)$/);
   });
+
+  it('says how much of a grid the study has finished', async () => {
+    const { PoolProgress } = await import('../../src/executor/pool-progress.js');
+    const { GridSampler } = await import('../../samplers/grid.js');
+    const study = createStudy({ studyName: 'g', sampler: new GridSampler({ x: [1, 2, 3, 4, 5, 6, 7, 8] }) });
+    const progress = new PoolProgress({ workers: 2, busy: () => 1, enabled: false });
+    const i = progress.add(study, 8, 2); // two points finished before this run
+    const t = study.ask();
+    progress.update(i, study.tell(t, t.suggestInt('x', 1, 8)));
+    expect(progress.line()).toMatch(/^trials 3\/8 \| .* \| grid 37.5% of 8( \||$)/);
+    progress.add(createStudy({ studyName: 'other' }));
+    expect(progress.line()).toMatch(/g: 3\/8 \(grid 37.5% of 8\)/);
+  });
 });

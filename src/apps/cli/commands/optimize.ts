@@ -14,6 +14,7 @@ import { UsageError } from '../../../errors.js';
 import { type PreparedObjective, prepareObjective, runStudiesOnPool } from '../../../executor/index.js';
 import type { StudyDirection } from '../../../frozen-trial.js';
 import { type OptimizeSummary, optimizeSequential } from '../../../optimize.js';
+import { formatPercent } from '../../../progress.js';
 import { resolveStorage } from '../../../storage/resolve.js';
 import type { Storage } from '../../../storage/storage.js';
 import type { Study } from '../../../study.js';
@@ -80,9 +81,11 @@ export interface OptimizeJson {
   failures?: { why: string; lastFailReason: string | null };
   /** The data the study's latest trials ran on (src/study-data.ts), when the objective describes it. */
   data: DataFingerprint | null;
+  /** With a grid: its points, and how many of them have a finished (COMPLETE or PRUNED) trial. */
+  grid?: { points: number; done: number };
 }
 
-/** The study's total when neither --trials nor --n-trials is given. */
+/** The study's total when neither --trials nor --n-trials is given, but for a grid: all its points. */
 export const DEFAULT_TRIALS = 100;
 
 /** Exit status of a run that stopped because its trials kept failing. */
@@ -114,7 +117,7 @@ const command: CommandModule<object, OptimizeArgs> = {
       .option('sampler-options', { type: 'string', describe: 'sampler options as a JSON object, e.g. \'{"multivariate": true}\'' })
       .option('trials', {
         type: 'number',
-        describe: `the study's total (default ${DEFAULT_TRIALS}): it ends with this many finished trials (failed ones do not count), across resumes and processes; the library's targetFinished`,
+        describe: `the study's total (default ${DEFAULT_TRIALS}; with --sampler grid, the whole grid): it ends with this many finished trials (failed ones do not count), across resumes and processes; the library's targetFinished`,
       })
       .option('n-trials', {
         type: 'number',
@@ -179,7 +182,6 @@ const command: CommandModule<object, OptimizeArgs> = {
       }) as unknown as Argv<OptimizeArgs>,
   handler: async (argv: ArgumentsCamelCase<OptimizeArgs>) => {
     const symbols = argv.symbols !== undefined ? parseSymbols(argv.symbols, argv) : [undefined];
-    const target = argv.trials ?? DEFAULT_TRIALS;
     const samplerName = argv.sampler ?? defaultSampler().name;
     const samplerOptions = samplerOptionsFromArgv(samplerName, argv, argv.samplerOptions);
     const retryFailed = argv.retryFailed ?? samplerName === 'grid';
@@ -194,6 +196,8 @@ const command: CommandModule<object, OptimizeArgs> = {
         const mod = prepared.module;
         const grid = typeof mod.grid === 'function' ? mod.grid() : mod.grid;
         const sampler = createSampler(samplerName, samplerOptions, { grid, retryFailed });
+        // The study's total: as given, else a grid's every point, else the default.
+        const target = argv.trials ?? sampler.searchSize ?? DEFAULT_TRIALS;
         const baseName = argv.studyName ?? `${source.name}-${samplerName}`;
         const data = mod.dataFingerprint?.() ?? null;
         const { study, resumed, data: dataCheck } = openCliStudy({
@@ -219,7 +223,7 @@ const command: CommandModule<object, OptimizeArgs> = {
         if (dataCheck === 'changed' && !argv.json) {
           process.stderr.write(`study '${study.studyName}' continues on new data (--accept-new-data): ${describeData(data!)}; its earlier trials ran on other data\n`);
         }
-        runs.push({ source, prepared, study, data });
+        runs.push({ source, prepared, study, data, target });
       }
       const force = new AbortController();
       const interrupt = installInterruptHandler(
@@ -232,19 +236,19 @@ const command: CommandModule<object, OptimizeArgs> = {
         },
       );
       // --trials counts the study's finished trials (the target); --n-trials this run's trials.
-      const counting = argv.nTrials !== undefined ? { nTrials: argv.nTrials } : { targetFinished: target };
-      const runOptions = { ...counting, timeout: argv.timeout, seed: argv.seed as number | undefined, failureBudget: failureBudgetOf(argv) };
+      const counting = (r: Run): { nTrials: number } | { targetFinished: number } => (argv.nTrials !== undefined ? { nTrials: argv.nTrials } : { targetFinished: r.target });
+      const runOptions = { timeout: argv.timeout, seed: argv.seed as number | undefined, failureBudget: failureBudgetOf(argv) };
       let summaries: OptimizeSummary[];
       try {
         if (workers === 1) {
           summaries = [];
           for (const r of runs) {
             if (interrupt.signal.aborted) break;
-            summaries.push(await optimizeSequential(r.study, r.prepared.module.objective, { ...runOptions, showProgress: !argv.quiet && !argv.json, signal: interrupt.signal }));
+            summaries.push(await optimizeSequential(r.study, r.prepared.module.objective, { ...counting(r), ...runOptions, showProgress: !argv.quiet && !argv.json, signal: interrupt.signal }));
           }
         } else {
           summaries = await runStudiesOnPool(
-            runs.map((r) => ({ ...runOptions, study: r.study, objective: r.prepared })),
+            runs.map((r) => ({ ...counting(r), ...runOptions, study: r.study, objective: r.prepared })),
             { workers, trialTimeout: argv.trialTimeout, gracePeriod: argv.gracePeriod, signal: interrupt.signal, forceSignal: force.signal, showProgress: !argv.quiet && !argv.json },
           );
         }
@@ -261,7 +265,7 @@ const command: CommandModule<object, OptimizeArgs> = {
           if (i > 0) process.stdout.write('\n');
           process.stdout.write(formatResult(result, r.source, summaries[i] ?? null, bestMetrics));
         });
-        process.stdout.write(whereAndHowToResume(runs.map((r) => r.study), argv, summaries));
+        process.stdout.write(whereAndHowToResume(runs, argv, summaries));
       }
       const failed = summaries.filter((s) => s.stopReason === 'failures');
       for (const [i, s] of summaries.entries()) {
@@ -285,6 +289,8 @@ interface Run {
   prepared: PreparedObjective;
   study: Study;
   data: DataFingerprint | null;
+  /** The study's total of finished trials (--trials, or a grid's every point). */
+  target: number;
 }
 
 /** The flags' failure budget; 0 in a row and a rate of 1 mean no limit. */
@@ -342,6 +348,9 @@ function resultJson(study: Study, samplerName: string, summary: OptimizeSummary 
     completed: trials.filter((t) => t.state === 'COMPLETE').length,
     failed: trials.filter((t) => t.state === 'FAIL').length,
     waiting: trials.filter((t) => t.state === 'WAITING').length,
+    ...(study.sampler.searchSize !== undefined
+      ? { grid: { points: study.sampler.searchSize, done: trials.filter((t) => t.state === 'COMPLETE' || t.state === 'PRUNED').length } }
+      : {}),
     bestValue: best?.value ?? null,
     bestParams: best?.params ?? null,
     elapsedSeconds: summary?.elapsedSeconds ?? 0,
@@ -356,6 +365,7 @@ function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: Optimiz
   const thisRun = summary ? `this run ${summary.nTrials} trials in ${summary.elapsedSeconds.toFixed(2)} s${why}` : 'not run (interrupted)';
   const waiting = r.waiting > 0 ? `, ${r.waiting} waiting (the next run takes them first)` : '';
   const lines = [`study '${r.studyName}' (${r.sampler}, ${r.direction}): ${r.nTrials} trials, ${r.completed} complete, ${r.failed} failed${waiting}; ${thisRun}`];
+  if (r.grid) lines.push(`grid: ${r.grid.done} of ${r.grid.points} points done (${formatPercent(r.grid.done / r.grid.points)})`);
   if (r.data) lines.push(`data: ${describeData(r.data)}`);
   if (source.kind === 'ib') lines.push(`searched: the ${String(source.config.grid)} IB grid's value lists (studyopt bench compares samplers on the standard grid by default; --grid standard|expanded)`);
   if (r.bestValue === null) {
@@ -373,7 +383,8 @@ function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: Optimiz
 }
 
 /** Where the studies are stored, and the exact command that continues them. */
-function whereAndHowToResume(studies: readonly Study[], argv: ArgumentsCamelCase<OptimizeArgs>, summaries: readonly OptimizeSummary[]): string {
+function whereAndHowToResume(runs: readonly Run[], argv: ArgumentsCamelCase<OptimizeArgs>, summaries: readonly OptimizeSummary[]): string {
+  const studies = runs.map((r) => r.study);
   if (argv.storage === 'memory' || argv.storage === ':memory:') return '';
   const args = process.argv.slice(2).filter((a) => a !== '--fresh' && a !== '--accept-new-data');
   // With --fresh the run made a new name: name it, so the command continues this study.
@@ -385,7 +396,7 @@ function whereAndHowToResume(studies: readonly Study[], argv: ArgumentsCamelCase
   let next: string;
   const failing = summaries.some((s) => s.stopReason === 'failures');
   if (unfinished) next = `${failing ? 'once the objective is fixed, resume' : 'resume'} with: studyopt ${args.map(shellQuote).join(' ')}`;
-  else if (exhausted) next = 'the search space is exhausted (every grid point ran): nothing is left to continue';
+  else if (exhausted || runs.every((r) => r.target === r.study.sampler.searchSize)) next = 'the search space is exhausted (every grid point ran): nothing is left to continue';
   else if (argv.nTrials !== undefined) next = `run ${argv.nTrials} more with: studyopt ${args.map(shellQuote).join(' ')}`;
   else next = `continue with a larger target (--trials is the study's total): studyopt ${withTrials(args, largerTarget(argv.trials ?? DEFAULT_TRIALS)).map(shellQuote).join(' ')}`;
   return `stored in ${argv.storage} as ${studies.length === 1 ? 'study' : 'studies'} ${names}\n${next}\n${reports.join('\n')}\n`;
