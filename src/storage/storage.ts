@@ -19,7 +19,7 @@
  */
 import type { Distribution } from '../distributions.js';
 import type { FrozenTrial, StudyDirection, TrialState } from '../frozen-trial.js';
-import { type TrialTable, trialTableOf } from './trial-table.js';
+import { type TrialTable, type TrialTablePart, partRows, trialTableOf } from './trial-table.js';
 
 export interface StudySummary {
   readonly studyId: number;
@@ -146,7 +146,7 @@ export interface Storage {
    * objects, for exports of millions of trials; null (or no such method) when the store has no
    * faster way than getAllTrials. Callers use readTrialTable(), which falls back.
    */
-  readTrialTable?(studyId: number): TrialTable | null;
+  readTrialTable?(studyId: number, part?: TrialTablePart): TrialTable | null;
   /**
    * The best feasible COMPLETE trial of a study by its first objective (the lowest number among
    * equals), or null. A store may answer from an index without reading every trial.
@@ -179,7 +179,14 @@ export function isCreated(r: CreateTrialResult): r is CreatedTrial {
   return (r as CreatedTrial).trialId !== undefined;
 }
 
-/** Every trial of a study as a table: the store's own way when it has one, else from getAllTrials. */
-export function readTrialTable(storage: Storage, studyId: number): TrialTable {
-  return storage.readTrialTable?.(studyId) ?? trialTableOf(storage.getAllTrials(studyId), storage.getStudyDirections(studyId).length);
+/**
+ * A study's trials as a table (all of them, or one part): the store's own way when it has one,
+ * else from getAllTrials.
+ */
+export function readTrialTable(storage: Storage, studyId: number, part: TrialTablePart = { index: 0, of: 1 }): TrialTable {
+  const own = storage.readTrialTable?.(studyId, part);
+  if (own) return own;
+  const trials = storage.getAllTrials(studyId);
+  const [from, to] = partRows(trials.length, part);
+  return trialTableOf(trials.slice(from, to), storage.getStudyDirections(studyId).length);
 }

@@ -32,6 +32,15 @@ export interface TrialTable {
   readonly systemAttrs: ReadonlyMap<string, TrialColumn>;
 }
 
+/**
+ * One of `of` parts of a study's trials, in number order: `index` 0 holds the first trials. Parts
+ * of about equal size can be read in parallel (by several connections) and written in order.
+ */
+export interface TrialTablePart {
+  readonly index: number;
+  readonly of: number;
+}
+
 /** Fills one column of `size` rows, value by value, as numbers while it can. */
 export class ColumnBuilder {
   private numbers: Float64Array | null;
@@ -116,4 +125,66 @@ export function trialTableOf(trials: readonly FrozenTrial[], nObjectives: number
     userAttrs: userAttrs.build(),
     systemAttrs: systemAttrs.build(),
   };
+}
+
+/** Columns of several tables one after the other; a column missing from a table is null there. */
+function concatColumns(parts: readonly (TrialColumn | undefined)[], sizes: readonly number[]): TrialColumn {
+  const total = sizes.reduce((a, n) => a + n, 0);
+  if (parts.every((c) => c === undefined || c.kind === 'numbers')) {
+    const data = new Float64Array(total);
+    const present = new Uint8Array(total);
+    let at = 0;
+    parts.forEach((c, i) => {
+      if (c?.kind === 'numbers') {
+        data.set(c.data, at);
+        present.set(c.present, at);
+      }
+      at += sizes[i];
+    });
+    return { kind: 'numbers', data, present };
+  }
+  const data: unknown[] = new Array<unknown>(total).fill(null);
+  let at = 0;
+  parts.forEach((c, i) => {
+    if (c?.kind === 'values') for (let k = 0; k < sizes[i]; k++) data[at + k] = c.data[k];
+    else if (c?.kind === 'numbers') for (let k = 0; k < sizes[i]; k++) data[at + k] = c.present[k] ? c.data[k] : null;
+    at += sizes[i];
+  });
+  return { kind: 'values', data };
+}
+
+function concatNamed(maps: readonly ReadonlyMap<string, TrialColumn>[], sizes: readonly number[]): Map<string, TrialColumn> {
+  const names = new Set(maps.flatMap((m) => [...m.keys()]));
+  return new Map([...names].map((name) => [name, concatColumns(maps.map((m) => m.get(name)), sizes)]));
+}
+
+/** The trials of `tables` (parts or chunks of one study, in order) as one table. */
+export function concatTrialTables(tables: readonly TrialTable[], nObjectives: number): TrialTable {
+  if (tables.length === 1) return tables[0];
+  const sizes = tables.map((t) => t.size);
+  const joined = <A extends Int32Array | Float64Array>(make: (n: number) => A, pick: (t: TrialTable) => A): A => {
+    const out = make(sizes.reduce((a, n) => a + n, 0));
+    let at = 0;
+    for (const t of tables) {
+      out.set(pick(t), at);
+      at += t.size;
+    }
+    return out;
+  };
+  return {
+    size: sizes.reduce((a, n) => a + n, 0),
+    number: joined((n) => new Int32Array(n), (t) => t.number),
+    state: ([] as TrialState[]).concat(...tables.map((t) => t.state)),
+    datetimeStart: joined((n) => new Float64Array(n), (t) => t.datetimeStart),
+    datetimeComplete: joined((n) => new Float64Array(n), (t) => t.datetimeComplete),
+    values: Array.from({ length: nObjectives }, (_, i) => concatColumns(tables.map((t) => t.values[i]), sizes)),
+    params: concatNamed(tables.map((t) => t.params), sizes),
+    userAttrs: concatNamed(tables.map((t) => t.userAttrs), sizes),
+    systemAttrs: concatNamed(tables.map((t) => t.systemAttrs), sizes),
+  };
+}
+
+/** The rows of part `part` of `size` trials: [from, to). */
+export function partRows(size: number, part: TrialTablePart): [number, number] {
+  return [Math.floor((size * part.index) / part.of), Math.floor((size * (part.index + 1)) / part.of)];
 }

@@ -14,7 +14,7 @@ import type { SqlConnection } from '../../src/storage/sql/connection.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { scanTrialTable } from '../../src/storage/sqlite/trial-table-scan.js';
 import { type Storage, type TrialTemplate, readTrialTable } from '../../src/storage/storage.js';
-import { trialTableOf } from '../../src/storage/trial-table.js';
+import { concatTrialTables, trialTableOf } from '../../src/storage/trial-table.js';
 import { InMemoryStorage } from '../../src/storage/in-memory.js';
 import { tempDir } from './helpers.js';
 
@@ -71,8 +71,13 @@ describe('trial tables', () => {
       expect(table).not.toBeNull();
       expect(table).toEqual(expected);
       const db = new Database(`${dir}/t.db`, { readonly: true });
-      for (const chunk of [1, 7, 50]) expect(scanTrialTable(db as unknown as SqlConnection, id, storage.getStudyDirections(id).length, new DistributionCache(), chunk)).toEqual(expected);
+      for (const chunk of [1, 7, 50]) expect(scanTrialTable(db as unknown as SqlConnection, id, storage.getStudyDirections(id).length, new DistributionCache(), { index: 0, of: 1 }, chunk)).toEqual(expected);
       db.close();
+      // In parts (each a range of trial ids), joined in order: the same table.
+      for (const of of [2, 3, 7]) {
+        const parts = Array.from({ length: of }, (_, index) => storage.readTrialTable(id, { index, of })!);
+        expect(concatTrialTables(parts, storage.getStudyDirections(id).length)).toEqual(expected);
+      }
     }
     // What the table holds, checked by hand for a few cells.
     const t = storage.readTrialTable(main)!;
@@ -106,6 +111,9 @@ describe('trial tables', () => {
     const [a, b, c] = [readTrialTable(file, ids[0]), readTrialTable(optunaLayout, ids[1]), readTrialTable(memory, ids[2])];
     expect(b).toEqual(a);
     expect(c).toEqual(a);
+    const memoryParts = Array.from({ length: 3 }, (_, index) => readTrialTable(memory, ids[2], { index, of: 3 }));
+    expect(memoryParts.map((t) => t.size)).toEqual([13, 13, 14]);
+    expect(concatTrialTables(memoryParts, 2)).toEqual(a);
     file.close();
     optunaLayout.close();
   });

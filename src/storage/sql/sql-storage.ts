@@ -25,7 +25,7 @@ import { type Distribution, type ParamValue, toExternal } from '../../distributi
 import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../../errors.js';
 import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, isFeasible, isFinished } from '../../frozen-trial.js';
 import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, Storage, StudySummary, TrialTemplate } from '../storage.js';
-import type { TrialTable } from '../trial-table.js';
+import type { TrialTable, TrialTablePart } from '../trial-table.js';
 import {
   DistributionCache,
   decodeValue,
@@ -116,7 +116,7 @@ export interface SqlBackend {
    * The study's trials column by column, read without trial objects (SQLite's compact layout:
    * sqlite/trial-table-scan.ts), inside a read transaction; null when it cannot for this file.
    */
-  readTrialTable?(studyId: number, nObjectives: number, dists: DistributionCache): TrialTable | null;
+  readTrialTable?(studyId: number, nObjectives: number, dists: DistributionCache, part?: TrialTablePart): TrialTable | null;
 }
 
 /**
@@ -1405,12 +1405,12 @@ export class SqlStorage implements Storage {
     });
   }
 
-  readTrialTable(studyId: number): TrialTable | null {
+  readTrialTable(studyId: number, part?: TrialTablePart): TrialTable | null {
     const scan = this.backend.readTrialTable;
     // Trials this process runs or holds back for a group commit are in its cache, not yet all in the file.
     if (scan === undefined || this.owned.size > 0 || this.staged.size > 0) return null;
     const nObjectives = this.getStudyDirections(studyId).length;
-    return this.read(() => scan(studyId, nObjectives, this.dists));
+    return this.read(() => scan(studyId, nObjectives, this.dists, part));
   }
 
   getNTrials(studyId: number, states?: readonly TrialState[]): number {

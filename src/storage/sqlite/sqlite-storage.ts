@@ -284,7 +284,7 @@ export class SqliteStorage extends SqlStorage {
         dialect: SQLITE_DIALECT,
         where: file.path,
         readonly,
-        ...(layout === 'compact' ? { compact: COMPACT_TABLES, readTrialTable: (studyId, n, dists) => scanTrialTable(db as unknown as SqlConnection, studyId, n, dists) } : {}),
+        ...(layout === 'compact' ? { compact: COMPACT_TABLES, readTrialTable: (studyId, n, dists, part) => scanTrialTable(db as unknown as SqlConnection, studyId, n, dists, part) } : {}),
         startWriter: useWriter
           ? () => {
               const writer = new BackgroundWriter(file.path, busyTimeoutMs);

@@ -17,7 +17,7 @@ import type { Distribution } from '../../distributions.js';
 import type { TrialState } from '../../frozen-trial.js';
 import type { SqlConnection } from '../sql/connection.js';
 import { type DistributionCache, decodeValue, localToEpochMs, parsePyJson, stateFromDb } from '../sql/encoding.js';
-import { ColumnBuilder, ColumnSet, type TrialTable } from '../trial-table.js';
+import { ColumnBuilder, ColumnSet, type TrialTable, type TrialTablePart, concatTrialTables, partRows, trialTableOf } from '../trial-table.js';
 
 /** Trial ids per chunk: an id's offset + 1 is one char() below the surrogates (0xD800). */
 const CHUNK = 50_000;
@@ -74,18 +74,32 @@ function scanKeyed(db: SqlConnection, table: string, lo: number, hi: number, vis
   }
 }
 
-/**
- * The study's trials as a table, or null when this file cannot be read this way (ids too large
- * for one character, or trial ids not in number order); the caller then reads FrozenTrials.
- * Run it inside a read transaction, so that all chunks see one state of the file.
- */
-export function scanTrialTable(db: SqlConnection, studyId: number, nObjectives: number, dists: DistributionCache, chunk = CHUNK): TrialTable | null {
-  if (chunk > CHUNK) throw new RangeError(`chunk ${chunk} > ${CHUNK}: offsets would not be one character`);
-  const maxText = db.prepare('SELECT max(text_id) FROM studyopt_texts').pluck().get() as number | null;
-  if ((maxText ?? 0) > MAX_CHAR_ID) return null;
-  const texts = new Map(db.prepare('SELECT text_id, text FROM studyopt_texts').raw().all() as [number, string][]);
-  const [size, firstId, lastId] = db.prepare('SELECT count(*), min(trial_id), max(trial_id) FROM trials WHERE study_id = ?').raw().get(studyId) as [number, number | null, number | null];
+/** What every chunk of one scan shares. */
+interface Scan {
+  readonly db: SqlConnection;
+  readonly studyId: number;
+  readonly nObjectives: number;
+  readonly dists: DistributionCache;
+  readonly texts: ReadonlyMap<number, string>;
+  readonly paramOf: Map<number, { name: string; d: Distribution }>;
+  /** Row in the chunk's table by trial id offset (-1: not a trial of the study). */
+  readonly rowOf: Int32Array;
+}
 
+// A naive local time as the ms it would be in UTC: its seconds by SQLite, its milliseconds
+// truncated from the text as parseLocal does ('.5' is 500 ms, microseconds are dropped).
+const naiveMs = (column: string): string => `ifnull(unixepoch(${column}) * 1000 + CAST(substr(${column} || '000', 21, 3) AS INTEGER), 'null')`;
+const TRIALS_SQL =
+  `SELECT '[' || group_concat((trial_id - ?) || ',' || number || ',"' || state || '",' || ${naiveMs('datetime_start')} || ',' || ${naiveMs('datetime_complete')}) || ']' ` +
+  // `+study_id`: scan by rowid, in trial id order (a study_id index would order by state).
+  'FROM trials WHERE trial_id BETWEEN ? AND ? AND +study_id = ?';
+
+/** The study's trials with ids in [lo, hi] as a table, or null when their numbers are not in id order. */
+function scanChunk(scan: Scan, lo: number, hi: number): TrialTable | null {
+  const { db, rowOf, texts, nObjectives } = scan;
+  rowOf.fill(-1);
+  const trials = (parsePyJson(db.prepare(TRIALS_SQL).pluck().get(lo, lo, hi, scan.studyId) as string | null) ?? []) as (number | string | null)[];
+  const size = trials.length / 5;
   const number = new Int32Array(size);
   const state: TrialState[] = new Array<TrialState>(size);
   const datetimeStart = new Float64Array(size);
@@ -94,59 +108,40 @@ export function scanTrialTable(db: SqlConnection, studyId: number, nObjectives: 
   const params = new ColumnSet(size);
   const userAttrs = new ColumnSet(size);
   const systemAttrs = new ColumnSet(size);
-  const paramOf = new Map<number, { name: string; d: Distribution }>();
-  const rowOf = new Int32Array(chunk);
-  let row = 0;
-
-  // A naive local time as the ms it would be in UTC: its seconds by SQLite, its milliseconds
-  // truncated from the text as parseLocal does ('.5' is 500 ms, microseconds are dropped).
-  const naiveMs = (column: string): string => `ifnull(unixepoch(${column}) * 1000 + CAST(substr(${column} || '000', 21, 3) AS INTEGER), 'null')`;
-  const trialsSql =
-    `SELECT '[' || group_concat((trial_id - ?) || ',' || number || ',"' || state || '",' || ${naiveMs('datetime_start')} || ',' || ${naiveMs('datetime_complete')}) || ']' ` +
-    // `+study_id`: scan by rowid, in trial id order (a study_id index would order by state).
-    'FROM trials WHERE trial_id BETWEEN ? AND ? AND +study_id = ?';
-
-  for (let lo = firstId ?? 1; lastId !== null && lo <= lastId; lo += chunk) {
-    const hi = Math.min(lo + chunk - 1, lastId);
-    rowOf.fill(-1);
-    const trials = parsePyJson(db.prepare(trialsSql).pluck().get(lo, lo, hi, studyId) as string | null) as (number | string | null)[] | null;
-    for (let i = 0; trials !== null && i < trials.length; i += 5) {
-      if (row > 0 && (trials[i + 1] as number) < number[row - 1]) return null;
-      rowOf[trials[i] as number] = row;
-      number[row] = trials[i + 1] as number;
-      state[row] = stateFromDb(trials[i + 2] as string);
-      datetimeStart[row] = trials[i + 3] === null ? NaN : localToEpochMs(trials[i + 3] as number);
-      datetimeComplete[row] = trials[i + 4] === null ? NaN : localToEpochMs(trials[i + 4] as number);
-      row++;
-    }
-    scanChild(db, VALUES, lo, hi, (offset, ids, at, value) => {
-      const r = rowOf[offset];
-      const objective = ids.charCodeAt(at) - 1;
-      if (r >= 0 && objective < nObjectives) values[objective].set(r, decodeValue(value as number | null, VALUE_TYPES[ids.charCodeAt(at + 1)]));
-    });
-    scanChild(db, PARAMS, lo, hi, (offset, ids, at, internal) => {
-      const r = rowOf[offset];
-      if (r < 0) return;
-      const nameId = ids.charCodeAt(at);
-      const distributionId = ids.charCodeAt(at + 1);
-      const key = nameId * 0x10000 + distributionId;
-      let p = paramOf.get(key);
-      if (p === undefined) {
-        p = { name: texts.get(nameId)!, d: dists.parse(texts.get(distributionId)!) };
-        paramOf.set(key, p);
-      }
-      params.set(p.name, r, toExternal(p.d, internal as number));
-    });
-    scanChild(db, USER_ATTRS, lo, hi, (offset, ids, at, value) => {
-      const r = rowOf[offset];
-      if (r >= 0) userAttrs.set(texts.get(ids.charCodeAt(at))!, r, value);
-    });
-    scanKeyed(db, 'trial_system_attributes', lo, hi, (offset, key, value) => {
-      const r = rowOf[offset];
-      if (r >= 0) systemAttrs.set(key, r, value);
-    });
+  for (let row = 0, i = 0; row < size; row++, i += 5) {
+    number[row] = trials[i + 1] as number;
+    if (row > 0 && number[row] < number[row - 1]) return null;
+    rowOf[trials[i] as number] = row;
+    state[row] = stateFromDb(trials[i + 2] as string);
+    datetimeStart[row] = trials[i + 3] === null ? NaN : localToEpochMs(trials[i + 3] as number);
+    datetimeComplete[row] = trials[i + 4] === null ? NaN : localToEpochMs(trials[i + 4] as number);
   }
-  if (row !== size) return null;
+  scanChild(db, VALUES, lo, hi, (offset, ids, at, value) => {
+    const r = rowOf[offset];
+    const objective = ids.charCodeAt(at) - 1;
+    if (r >= 0 && objective < nObjectives) values[objective].set(r, decodeValue(value as number | null, VALUE_TYPES[ids.charCodeAt(at + 1)]));
+  });
+  scanChild(db, PARAMS, lo, hi, (offset, ids, at, internal) => {
+    const r = rowOf[offset];
+    if (r < 0) return;
+    const nameId = ids.charCodeAt(at);
+    const distributionId = ids.charCodeAt(at + 1);
+    const key = nameId * 0x10000 + distributionId;
+    let p = scan.paramOf.get(key);
+    if (p === undefined) {
+      p = { name: texts.get(nameId)!, d: scan.dists.parse(texts.get(distributionId)!) };
+      scan.paramOf.set(key, p);
+    }
+    params.set(p.name, r, toExternal(p.d, internal as number));
+  });
+  scanChild(db, USER_ATTRS, lo, hi, (offset, ids, at, value) => {
+    const r = rowOf[offset];
+    if (r >= 0) userAttrs.set(texts.get(ids.charCodeAt(at))!, r, value);
+  });
+  scanKeyed(db, 'trial_system_attributes', lo, hi, (offset, key, value) => {
+    const r = rowOf[offset];
+    if (r >= 0) systemAttrs.set(key, r, value);
+  });
   return {
     size,
     number,
@@ -158,4 +153,40 @@ export function scanTrialTable(db: SqlConnection, studyId: number, nObjectives: 
     userAttrs: userAttrs.build(),
     systemAttrs: systemAttrs.build(),
   };
+}
+
+/**
+ * The study's trials (or part `part` of them: a range of trial ids) as a table, or null when this
+ * file cannot be read this way (ids too large for one character, or trial ids not in number
+ * order); the caller then reads FrozenTrials. Run it inside a read transaction, so that all
+ * chunks see one state of the file.
+ */
+export function scanTrialTable(
+  db: SqlConnection,
+  studyId: number,
+  nObjectives: number,
+  dists: DistributionCache,
+  part: TrialTablePart = { index: 0, of: 1 },
+  chunk = CHUNK,
+): TrialTable | null {
+  if (chunk > CHUNK) throw new RangeError(`chunk ${chunk} > ${CHUNK}: offsets would not be one character`);
+  const maxText = db.prepare('SELECT max(text_id) FROM studyopt_texts').pluck().get() as number | null;
+  if ((maxText ?? 0) > MAX_CHAR_ID) return null;
+  const texts = new Map(db.prepare('SELECT text_id, text FROM studyopt_texts').raw().all() as [number, string][]);
+  // Two queries: SQLite answers a lone min() or max() from the study_id index in one seek each.
+  const firstId = db.prepare('SELECT min(trial_id) FROM trials WHERE study_id = ?').pluck().get(studyId) as number | null;
+  const lastId = db.prepare('SELECT max(trial_id) FROM trials WHERE study_id = ?').pluck().get(studyId) as number | null;
+  const scan: Scan = { db, studyId, nObjectives, dists, texts, paramOf: new Map(), rowOf: new Int32Array(chunk) };
+  // The part's trial ids: an equal share of the study's id range.
+  const span = firstId === null || lastId === null ? 0 : lastId - firstId + 1;
+  const [from, to] = partRows(span, part);
+  const tables: TrialTable[] = [];
+  for (let lo = (firstId ?? 0) + from; lo < (firstId ?? 0) + to; lo += chunk) {
+    const t = scanChunk(scan, lo, Math.min(lo + chunk, (firstId ?? 0) + to) - 1);
+    if (t === null) return null;
+    const previous = tables.at(-1);
+    if (previous && previous.size > 0 && t.size > 0 && t.number[0] < previous.number[previous.size - 1]) return null;
+    tables.push(t);
+  }
+  return tables.length === 0 ? trialTableOf([], nObjectives) : concatTrialTables(tables, nObjectives);
 }

@@ -10,8 +10,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../../errors.js';
 import { isPostgresUrl } from '../../../storage/postgres/url.js';
 import { sqlitePathOf } from '../../../storage/resolve.js';
-import { readTrialTable } from '../../../storage/storage.js';
-import { writeTrialTableParquet } from '../parquet-export.js';
+import { exportParquet } from '../export/parquet-export.js';
 import { STUDY_NAME_OPTION, type StorageArgs, metricNames, openStorage, resolveStudy, toCsv, toJson, trialRows, valueColumnNames, withStorage } from './storage-options.js';
 
 interface ExportArgs extends StorageArgs {
@@ -28,7 +27,7 @@ const command: CommandModule<object, ExportArgs> = {
       .option('study-name', STUDY_NAME_OPTION)
       .option('format', { type: 'string', choices: ['csv', 'json', 'parquet'], demandOption: true, describe: 'csv, json, or parquet (a typed column per parameter, value and attribute; needs --out)' })
       .option('out', { type: 'string', describe: 'write to this file instead of stdout' }) as unknown as Argv<ExportArgs>,
-  handler: (argv: ArgumentsCamelCase<ExportArgs>) => {
+  handler: async (argv: ArgumentsCamelCase<ExportArgs>) => {
     if (argv.format === 'parquet' && argv.out === undefined) throw new UsageError('--format parquet writes a binary file: give it with --out, e.g. --out trials.parquet');
     if (argv.out !== undefined) {
       const out = resolve(argv.out);
@@ -45,7 +44,7 @@ const command: CommandModule<object, ExportArgs> = {
       const names = metricNames(storage.getStudySystemAttrs(id), directions.length);
       if (argv.format === 'parquet') {
         // Column by column: a grid of millions of trials is never a million trial objects.
-        writeTrialTableParquet(argv.out!, readTrialTable(storage, id), valueColumnNames(directions, names));
+        await exportParquet(argv.storage, storage, id, argv.out!, valueColumnNames(directions, names));
         return;
       }
       table = trialRows(storage.getAllTrials(id), directions, names);

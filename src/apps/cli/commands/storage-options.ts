@@ -31,13 +31,18 @@ export function withStorage<T>(y: Argv<T>): Argv<T & StorageArgs> {
  * A missing file is an error, never created; any store URL works (resolveStorage).
  */
 export function openStorage(storage: string, options: { write?: boolean } = {}): Storage {
-  if (isPostgresUrl(storage)) return resolveStorage(storage, { readonly: !options.write });
-  const path = sqlitePathOf(storage) ?? storage;
-  if (!existsSync(path)) {
-    throw new UsageError(`no study file at '${path}': give the file with --storage, or create one with 'studyopt optimize --storage ${path}'`);
+  if (!isPostgresUrl(storage)) {
+    const path = sqlitePathOf(storage) ?? storage;
+    if (!existsSync(path)) {
+      throw new UsageError(`no study file at '${path}': give the file with --storage, or create one with 'studyopt optimize --storage ${path}'`);
+    }
   }
-  // A plain path is an SQLite file whatever its name ends with.
-  return resolveStorage(`sqlite:///${path}`, { readonly: !options.write });
+  return resolveStorage(storageUrl(storage), { readonly: !options.write });
+}
+
+/** The store URL of `--storage`: a PostgreSQL URL as given, anything else an SQLite file (a plain path whatever its name ends with). */
+export function storageUrl(storage: string): string {
+  return isPostgresUrl(storage) ? storage : `sqlite:///${sqlitePathOf(storage) ?? storage}`;
 }
 
 /** Where a store's studies are, for messages. */
