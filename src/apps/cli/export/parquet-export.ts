@@ -7,6 +7,7 @@
  * file is written again from the whole table.
  */
 import { availableParallelism } from 'node:os';
+import { StatusLine } from '../../../progress.js';
 import { type Storage, readTrialTable } from '../../../storage/storage.js';
 import { storageUrl } from '../commands/storage-options.js';
 import { TRIALS_PER_PART, readTrialTableParts } from './parallel-trial-table.js';
@@ -26,11 +27,18 @@ export async function exportParquet(where: string, storage: Storage, studyId: nu
     return;
   }
   const file = new TrialParquetFile(out, valueColumns);
+  // On a terminal, how far the export is (a grid of millions of trials takes tens of seconds).
+  const status = new StatusLine(process.stderr);
+  let written = 0;
   for await (const part of readTrialTableParts(storageUrl(where), studyId, parts, availableParallelism())) {
     if (!file.append(part)) {
+      status.finish(written, size, `export: a later part has other columns; writing all ${size} trials at once`);
       writeTrialTableParquet(out, readTrialTable(storage, studyId), valueColumns);
       return;
     }
+    written += part.size;
+    status.draw(written, size, `export: ${written} of ${size} trials written`);
   }
   file.finish();
+  status.finish(written, size, `export: ${written} trials written to ${out}`);
 }
