@@ -1173,28 +1173,29 @@ export class SqlStorage implements Storage {
   }
 
   /**
-   * The compact layout's ids of these texts, or null when this store cannot give them all now
-   * (not that layout, or a transaction is open: a text added inside one that is then rolled back
-   * must not stay cached). A text first seen is added in a transaction of its own.
+   * The compact layout's ids of these texts, or null when this store has no such layout. A text
+   * first seen is added in a transaction of its own, and its id cached. Inside an open
+   * transaction (whose writes use the ids at once) it is added there and not cached: a
+   * transaction that is rolled back takes the text with it.
    */
   private textIdsOf(texts: readonly string[]): number[] | null {
     const compact = this.backend.compact;
-    if (compact === undefined) return null;
+    if (compact === undefined || this.readonly) return null;
     const missing = texts.filter((t) => !this.textIds.has(t));
-    if (missing.length > 0) {
-      if (this.db.inTransaction || this.readonly) return null;
-      // A transaction of its own, not write(): that one may commit staged finishes, whose ops need these ids.
-      const ids = this.retry(
-        () =>
-          this.tx.immediate(() =>
-            missing.map((t) => {
-              this.stmt(compact.addText).run(t);
-              return this.stmt(compact.textId).pluck().get(t) as number;
-            }),
-          ) as number[],
+    if (missing.length === 0) return texts.map((t) => this.textIds.get(t)!);
+    const add = (): Map<string, number> =>
+      new Map(
+        missing.map((t) => {
+          this.stmt(compact.addText).run(t);
+          return [t, this.stmt(compact.textId).pluck().get(t) as number];
+        }),
       );
-      missing.forEach((t, i) => this.textIds.set(t, ids[i]));
+    if (this.db.inTransaction) {
+      const added = add();
+      return texts.map((t) => this.textIds.get(t) ?? added.get(t)!);
     }
+    // A transaction of its own, not write(): that one may commit staged finishes, whose ops need these ids.
+    for (const [t, id] of this.retry(() => this.tx.immediate(add) as Map<string, number>)) this.textIds.set(t, id);
     return texts.map((t) => this.textIds.get(t)!);
   }
 
