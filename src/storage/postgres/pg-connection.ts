@@ -170,12 +170,14 @@ export class PgConnection implements SqlConnection {
 
   transaction(fn: (...args: unknown[]) => unknown): SqlTransaction {
     return {
-      immediate: (...args) => this.run(fn, args, true),
-      deferred: (...args) => this.run(fn, args, false),
+      immediate: (...args) => this.run(fn, args, 'write'),
+      deferred: (...args) => this.run(fn, args, 'read'),
+      concurrent: (...args) => this.run(fn, args, 'rows'),
     };
   }
 
-  private run(fn: (...args: unknown[]) => unknown, args: unknown[], write: boolean): unknown {
+  /** `write`: after the writers' lock; `read`: one snapshot throughout; `rows`: a write that locks only the rows it touches. */
+  private run(fn: (...args: unknown[]) => unknown, args: unknown[], mode: 'write' | 'read' | 'rows'): unknown {
     if (this.depth > 0) {
       const name = `studyopt_sp${++this.savepoints}`;
       this.query(`SAVEPOINT ${name}`);
@@ -192,10 +194,10 @@ export class PgConnection implements SqlConnection {
       }
     }
     // A read sees one snapshot throughout; a write waits its turn for the writers' lock.
-    this.query(write ? 'BEGIN' : 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+    this.query(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ' : 'BEGIN');
     this.depth = 1;
     try {
-      if (write) this.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY]);
+      if (mode === 'write') this.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK_KEY]);
       const result = fn(...args);
       this.query('COMMIT');
       return result;
@@ -229,7 +231,9 @@ export class PgConnection implements SqlConnection {
     const guards = new Map<number, GuardRow>();
     const ids = records.map((r) => r.trialId);
     const withIds = this.prepare(
-      `SELECT t.trial_id, t.state, o.host, o.pid, o.since FROM trials t LEFT JOIN studyopt_trial_owners o ON o.trial_id = t.trial_id WHERE ${POSTGRES_DIALECT.idList('t.trial_id')}`,
+      // The trials' rows are locked until the writes commit (in id order, as every batch locks
+      // them): a stale-trial check of another process waits, then finds them finished.
+      `SELECT t.trial_id, t.state, o.host, o.pid, o.since FROM trials t LEFT JOIN studyopt_trial_owners o ON o.trial_id = t.trial_id WHERE ${POSTGRES_DIALECT.idList('t.trial_id')} ORDER BY t.trial_id FOR UPDATE OF t`,
     )
       .raw()
       .all(POSTGRES_DIALECT.idListParam(ids)) as [number, string, string | null, number | null, string | null][];

@@ -26,6 +26,12 @@ export interface SqlStatement {
 export interface SqlTransaction {
   immediate(...args: unknown[]): unknown;
   deferred(...args: unknown[]): unknown;
+  /**
+   * A write that does not wait for the writers' turn, where the database locks rows (PostgreSQL):
+   * for writes whose statements lock the rows they change themselves (finish records). Absent
+   * where there is one writer at a time anyway (SQLite).
+   */
+  concurrent?(...args: unknown[]): unknown;
 }
 
 export interface SqlConnection {

@@ -330,6 +330,14 @@ export class SqlStorage implements Storage {
       if (viaWriter && this.staged.size > 0) this.handOff();
       return result;
     }
+    if (this.tx.concurrent) {
+      // Where the database locks rows (PostgreSQL), finishes commit first without waiting for
+      // the writers' turn: their guard locks the trials' rows, and nothing under the writers'
+      // lock (numbers, counts toward a target, claims) can change by them but conservatively (a
+      // trial that FAILs still counts as running to a creator that read it a moment before).
+      this.commitStagedConcurrently(all);
+      return this.retry(() => this.tx.immediate(fn) as T);
+    }
     // Staged finishes (all of them when `everything`: records are idempotent) ride on this
     // transaction; they leave their queue only once it commits.
     const batch = this.staged.forConnection(all);
@@ -350,6 +358,23 @@ export class SqlStorage implements Storage {
     return result;
   }
 
+  /** Commits staged finishes in a transaction of their own that does not wait for the writers' turn. */
+  private commitStagedConcurrently(all: boolean): void {
+    const batch = this.staged.forConnection(all);
+    const records = batch.map((f) => (f.record ??= this.finishRecord(f)));
+    const skipped =
+      records.length === 0
+        ? []
+        : (this.retry(() =>
+            this.tx.concurrent!(() =>
+              this.backend.applyFinishRecords ? this.backend.applyFinishRecords(records) : applyFinishRecords((id) => this.stmt(sqlText(id)), this.stmt(GUARD_SQL), records),
+            ),
+          ) as number[]);
+    this.staged.written(batch);
+    for (const id of skipped) this.forgetFinished(id);
+    this.afterStageChange();
+  }
+
   /** Makes the staged finishes durable now: before reads that need them in the file, on close and exit. */
   private flushStaged(): void {
     if (this.closed) return;
@@ -359,7 +384,10 @@ export class SqlStorage implements Storage {
       this.reap();
     }
     // What the writer has not confirmed (at exit: all of it) is written here.
-    if (this.staged.size > 0) this.write(() => undefined, true);
+    if (this.staged.size > 0) {
+      if (this.tx.concurrent && !this.readonly && !this.db.inTransaction) this.commitStagedConcurrently(true);
+      else this.write(() => undefined, true);
+    }
   }
 
   /** Hands the staged finishes not yet with the background writer to it, as one batch. */
