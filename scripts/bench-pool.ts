@@ -1,7 +1,8 @@
 /**
- * Worker-pool benchmark: throughput against worker count for a CPU-bound ~5 ms objective, the IB
- * grid on one symbol (pool with 1 and 2 workers, and the sequential executor), and memory per
- * extra worker with the candle data shared. Prints a Markdown report (docs/bench-pool.md).
+ * Worker-pool benchmark: throughput against worker count for CPU-bound objectives of ~5 ms and
+ * ~0.05 ms, the IB standard and expanded grids on one symbol (pool with 1 and 2 workers, and the
+ * sequential executor), and memory per extra worker with the candle data shared. Prints a
+ * Markdown report (docs/bench-pool.md).
  *
  *   npm run build && node dist/scripts/bench-pool.js [--reps 3] [--quick] [--out docs/bench-pool.md]
  *
@@ -115,16 +116,17 @@ async function sequentialRun(prepared: PreparedObjective, makeStudy: () => Retur
 
 const cpuCell = (ms: Measured[]): string => `${fmt(median(ms.map((m) => m.mainMs)), 3)} + ${fmt(median(ms.map((m) => m.restMs)), 3)}`;
 
-async function benchBusy(args: Args, lines: string[]): Promise<void> {
+async function benchBusy(args: Args, lines: string[], ms: number): Promise<void> {
   const cores = availableParallelism();
-  const iterations = await calibrate(5);
+  const iterations = await calibrate(ms);
   const prepared = await prepareObjective(BUSY, { iterations });
   const mk = () => createStudy({ sampler: new RandomSampler({ seed: 1 }) });
   const t = performance.now();
   await prepared.module.objective(mk().ask());
   const perTrial = performance.now() - t;
   const ns = Array.from({ length: cores }, (_, i) => i + 1);
-  const perWorkerTrials = args.quick ? 60 : 200;
+  // About a second of work per worker and timed run (at least 200 trials).
+  const perWorkerTrials = Math.max(args.quick ? 60 : 200, Math.round((args.quick ? 300 : 1000) / ms));
   const runs = new Map<number | 'seq', Measured[]>();
   const pools = new Map(ns.map((n) => [n, new WorkerPool({ workers: n })]));
   try {
@@ -138,7 +140,7 @@ async function benchBusy(args: Args, lines: string[]): Promise<void> {
   const rates = new Map([...runs].map(([k, v]) => [k, v.map((m) => m.rate)]));
   const base = median(rates.get(1)!);
   const baseBest = Math.max(...rates.get(1)!);
-  lines.push(`## CPU-bound objective of ~5 ms (\`test/fixtures/executor/busy.mjs\`: ${iterations} iterations, calibrated to 5 ms of CPU; one trial took ${fmt(perTrial, 1)} ms of wall time at calibration)`);
+  lines.push(`## CPU-bound objective of ~${ms} ms (\`test/fixtures/executor/busy.mjs\`: ${iterations} iterations, calibrated to ${ms} ms of CPU; one trial took ${fmt(perTrial, 2)} ms of wall time at calibration)`);
   lines.push('');
   lines.push(`${perWorkerTrials} trials per worker per timed run, after a warm-up run on the same pool (worker start-up and module setup excluded); ${args.reps} runs each, interleaved.`);
   lines.push('');
@@ -155,12 +157,12 @@ async function benchBusy(args: Args, lines: string[]): Promise<void> {
   lines.push('');
 }
 
-async function benchIb(args: Args, lines: string[]): Promise<void> {
+async function benchIb(args: Args, lines: string[], gridName: 'standard' | 'expanded'): Promise<void> {
   const warm = args.quick ? 500 : 2000;
   const trials = args.quick ? 2000 : 8000;
-  const options = { symbol: 'GER40', grid: 'standard' };
+  const options = { symbol: 'GER40', grid: gridName };
   const prepared = await prepareObjective(IB, options);
-  const grid = (prepared.module.grid as (name: string) => Grid)('standard');
+  const grid = (prepared.module.grid as (name: string) => Grid)(gridName);
   let seed = 0;
   // Timed runs all walk the same points (seed 1); warm-ups walk other points.
   const timedSampler = () => new GridSampler(grid, { seed: 1 });
@@ -189,7 +191,7 @@ async function benchIb(args: Args, lines: string[]): Promise<void> {
   const rate = (ms: Measured[]) => ms.map((x) => x.rate);
   const m = { seq: median(rate(runs.seq)), p1: median(rate(runs.p1)), p2: median(rate(runs.p2)) };
   const b = { seq: Math.max(...rate(runs.seq)), p1: Math.max(...rate(runs.p1)), p2: Math.max(...rate(runs.p2)) };
-  lines.push(`## IB grid, one symbol (GER40 synthetic data, standard grid of ${grid.size.toLocaleString('en')} points, objective Sharpe)`);
+  lines.push(`## IB grid, one symbol (GER40 synthetic data, ${gridName} grid of ${grid.size.toLocaleString('en')} points, objective Sharpe)`);
   lines.push('');
   lines.push(`In-memory storage; ${trials.toLocaleString('en')} grid trials per timed run after a ${warm.toLocaleString('en')}-trial warm-up on other points; every trial stores its 10 parameters and 18 metrics (user attributes). ${args.reps} runs each, interleaved.`);
   lines.push('');
@@ -255,8 +257,11 @@ async function main(): Promise<void> {
   const load0 = loadavg();
   lines.push(`Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}.`);
   lines.push('');
-  await benchBusy(args, lines);
-  await benchIb(args, lines);
+  await benchBusy(args, lines, 5);
+  // A sub-millisecond objective: where the main thread (sampling, messages, bookkeeping) bounds the pool.
+  await benchBusy(args, lines, 0.05);
+  await benchIb(args, lines, 'standard');
+  await benchIb(args, lines, 'expanded');
   await benchMemory(lines);
   lines.push(`Load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
   const text = lines.join('\n') + '\n';
