@@ -42,7 +42,7 @@ export interface TrialTablePart {
 }
 
 /** Fills one column of `size` rows, value by value, as numbers while it can. */
-export class ColumnBuilder {
+class ColumnBuilder {
   private numbers: Float64Array | null;
   private present: Uint8Array | null;
   private values: unknown[] | null = null;
@@ -76,7 +76,7 @@ export class ColumnBuilder {
 }
 
 /** Column builders by name, created on first use. */
-export class ColumnSet {
+class ColumnSet {
   private readonly byName = new Map<string, ColumnBuilder>();
 
   constructor(private readonly size: number) {}
@@ -95,36 +95,60 @@ export class ColumnSet {
   }
 }
 
+/** A table of `size` trials being filled row by row; `build()` gives it. */
+export class TrialTableBuilder {
+  readonly number: Int32Array;
+  readonly state: TrialState[];
+  readonly datetimeStart: Float64Array;
+  readonly datetimeComplete: Float64Array;
+  readonly values: ColumnBuilder[];
+  readonly params: ColumnSet;
+  readonly userAttrs: ColumnSet;
+  readonly systemAttrs: ColumnSet;
+
+  constructor(
+    readonly size: number,
+    nObjectives: number,
+  ) {
+    this.number = new Int32Array(size);
+    this.state = new Array<TrialState>(size);
+    this.datetimeStart = new Float64Array(size);
+    this.datetimeComplete = new Float64Array(size);
+    this.values = Array.from({ length: nObjectives }, () => new ColumnBuilder(size));
+    this.params = new ColumnSet(size);
+    this.userAttrs = new ColumnSet(size);
+    this.systemAttrs = new ColumnSet(size);
+  }
+
+  build(): TrialTable {
+    return {
+      size: this.size,
+      number: this.number,
+      state: this.state,
+      datetimeStart: this.datetimeStart,
+      datetimeComplete: this.datetimeComplete,
+      values: this.values.map((b) => b.build()),
+      params: this.params.build(),
+      userAttrs: this.userAttrs.build(),
+      systemAttrs: this.systemAttrs.build(),
+    };
+  }
+}
+
 /** The table of these trials (in the order given). */
 export function trialTableOf(trials: readonly FrozenTrial[], nObjectives: number): TrialTable {
-  const size = trials.length;
-  const number = new Int32Array(size);
-  const datetimeStart = new Float64Array(size);
-  const datetimeComplete = new Float64Array(size);
-  const values = Array.from({ length: nObjectives }, () => new ColumnBuilder(size));
-  const params = new ColumnSet(size);
-  const userAttrs = new ColumnSet(size);
-  const systemAttrs = new ColumnSet(size);
+  const table = new TrialTableBuilder(trials.length, nObjectives);
   trials.forEach((t, row) => {
-    number[row] = t.number;
-    datetimeStart[row] = t.datetimeStart?.getTime() ?? NaN;
-    datetimeComplete[row] = t.datetimeComplete?.getTime() ?? NaN;
-    if (t.values) values.forEach((b, i) => b.set(row, t.values![i]));
-    for (const [k, v] of Object.entries(t.params)) params.set(k, row, v);
-    for (const [k, v] of Object.entries(t.userAttrs)) userAttrs.set(k, row, v);
-    for (const [k, v] of Object.entries(t.systemAttrs)) systemAttrs.set(k, row, v);
+    table.number[row] = t.number;
+    table.state[row] = t.state;
+    table.datetimeStart[row] = t.datetimeStart?.getTime() ?? NaN;
+    table.datetimeComplete[row] = t.datetimeComplete?.getTime() ?? NaN;
+    if (t.values) table.values.forEach((b, i) => b.set(row, t.values![i]));
+    for (const [k, v] of Object.entries(t.params)) table.params.set(k, row, v);
+    for (const [k, v] of Object.entries(t.userAttrs)) table.userAttrs.set(k, row, v);
+    for (const [k, v] of Object.entries(t.systemAttrs)) table.systemAttrs.set(k, row, v);
   });
-  return {
-    size,
-    number,
-    state: trials.map((t) => t.state),
-    datetimeStart,
-    datetimeComplete,
-    values: values.map((b) => b.build()),
-    params: params.build(),
-    userAttrs: userAttrs.build(),
-    systemAttrs: systemAttrs.build(),
-  };
+  return table.build();
 }
 
 /** Columns of several tables one after the other; a column missing from a table is null there. */

@@ -14,10 +14,9 @@
  */
 import { toExternal } from '../../distributions.js';
 import type { Distribution } from '../../distributions.js';
-import type { TrialState } from '../../frozen-trial.js';
 import type { SqlConnection } from '../sql/connection.js';
 import { type DistributionCache, decodeValue, localToEpochMs, parsePyJson, stateFromDb } from '../sql/encoding.js';
-import { ColumnBuilder, ColumnSet, type TrialTable, type TrialTablePart, concatTrialTables, partRows, trialTableOf } from '../trial-table.js';
+import { type TrialTable, type TrialTablePart, TrialTableBuilder, concatTrialTables, partRows, trialTableOf } from '../trial-table.js';
 
 /** Trial ids per chunk: an id's offset + 1 is one char() below the surrogates (0xD800). */
 const CHUNK = 50_000;
@@ -40,10 +39,21 @@ const VALUES: ChildTable = { table: 'trial_values', keys: ['objective + 1', VALU
 const PARAMS: ChildTable = { table: 'studyopt_trial_params', keys: ['name_id', 'distribution_id'], value: 'param_value' };
 const USER_ATTRS: ChildTable = { table: 'studyopt_trial_user_attributes', keys: ['key_id'], value: 'value_json' };
 
+/**
+ * The rowids of a child table's rows of trials [lo, hi] lie between these (one walk of the
+ * (trial_id, ...) index); null when there are none. Rows are written trial after trial, but not
+ * strictly in trial order (batches finish out of order), so the range is taken, not guessed.
+ */
+function rowidRange(db: SqlConnection, table: string, lo: number, hi: number): [number, number] | null {
+  const [first, last] = db.prepare(`SELECT min(rowid), max(rowid) FROM ${table} WHERE trial_id BETWEEN ? AND ?`).raw().get(lo, hi) as [number | null, number | null];
+  return first === null || last === null ? null : [first, last];
+}
+
 /** Calls `visit(offset, keys, value)` for each row of `child` whose trial id is in [lo, hi]. */
 function scanChild(db: SqlConnection, child: ChildTable, lo: number, hi: number, visit: (offset: number, keys: string, at: number, value: unknown) => void): void {
-  const [first, last] = db.prepare(`SELECT min(rowid), max(rowid) FROM ${child.table} WHERE trial_id BETWEEN ? AND ?`).raw().get(lo, hi) as [number | null, number | null];
-  if (first === null || last === null) return;
+  const range = rowidRange(db, child.table, lo, hi);
+  if (range === null) return;
+  const [first, last] = range;
   const width = child.keys.length + 1;
   const [ids, values] = db
     .prepare(
@@ -59,8 +69,9 @@ function scanChild(db: SqlConnection, child: ChildTable, lo: number, hi: number,
 
 /** A text-keyed child table (Optuna's trial_system_attributes): one group per key. */
 function scanKeyed(db: SqlConnection, table: string, lo: number, hi: number, visit: (offset: number, key: string, value: unknown) => void): void {
-  const [first, last] = db.prepare(`SELECT min(rowid), max(rowid) FROM ${table} WHERE trial_id BETWEEN ? AND ?`).raw().get(lo, hi) as [number | null, number | null];
-  if (first === null || last === null) return;
+  const range = rowidRange(db, table, lo, hi);
+  if (range === null) return;
+  const [first, last] = range;
   const groups = db
     .prepare(
       `SELECT "key", group_concat(char(trial_id - ? + 1), ''), '[' || group_concat(ifnull(value_json, 'null')) || ']' ` +
@@ -100,14 +111,8 @@ function scanChunk(scan: Scan, lo: number, hi: number): TrialTable | null {
   rowOf.fill(-1);
   const trials = (parsePyJson(db.prepare(TRIALS_SQL).pluck().get(lo, lo, hi, scan.studyId) as string | null) ?? []) as (number | string | null)[];
   const size = trials.length / 5;
-  const number = new Int32Array(size);
-  const state: TrialState[] = new Array<TrialState>(size);
-  const datetimeStart = new Float64Array(size);
-  const datetimeComplete = new Float64Array(size);
-  const values = Array.from({ length: nObjectives }, () => new ColumnBuilder(size));
-  const params = new ColumnSet(size);
-  const userAttrs = new ColumnSet(size);
-  const systemAttrs = new ColumnSet(size);
+  const table = new TrialTableBuilder(size, nObjectives);
+  const { number, state, datetimeStart, datetimeComplete, values, params, userAttrs, systemAttrs } = table;
   for (let row = 0, i = 0; row < size; row++, i += 5) {
     number[row] = trials[i + 1] as number;
     if (row > 0 && number[row] < number[row - 1]) return null;
@@ -142,17 +147,7 @@ function scanChunk(scan: Scan, lo: number, hi: number): TrialTable | null {
     const r = rowOf[offset];
     if (r >= 0) systemAttrs.set(key, r, value);
   });
-  return {
-    size,
-    number,
-    state,
-    datetimeStart,
-    datetimeComplete,
-    values: values.map((b) => b.build()),
-    params: params.build(),
-    userAttrs: userAttrs.build(),
-    systemAttrs: systemAttrs.build(),
-  };
+  return table.build();
 }
 
 /**

@@ -20,9 +20,9 @@ export async function* readTrialTableParts(storage: string, studyId: number, par
   let wake: (() => void) | null = null;
   let sent = 0;
   let taken = 0;
-  const send = (w: Worker): void => {
-    if (sent < parts && sent < taken + 2 * workers.length) w.postMessage({ index: sent++, of: parts });
-  };
+  // At most two parts per thread wait to be taken.
+  const more = (): boolean => sent < Math.min(parts, taken + 2 * workers.length);
+  const send = (w: Worker): void => w.postMessage({ index: sent++, of: parts });
   const idle: Worker[] = [];
   for (const w of workers) {
     w.on('message', ({ index, table }: { index: number; table: TrialTable }) => {
@@ -34,11 +34,12 @@ export async function* readTrialTableParts(storage: string, studyId: number, par
       failure = err;
       wake?.();
     });
-    send(w);
+    if (more()) send(w);
+    else idle.push(w);
   }
   try {
     while (taken < parts) {
-      while (idle.length > 0 && sent < Math.min(parts, taken + 2 * workers.length)) send(idle.shift()!);
+      while (idle.length > 0 && more()) send(idle.shift()!);
       const table = ready.get(taken);
       if (table !== undefined) {
         ready.delete(taken);

@@ -12,7 +12,7 @@
  * once instead.
  */
 import { type ColumnSource, ParquetWriter, fileWriter, schemaFromColumnData } from 'hyparquet-writer';
-import type { TrialColumn, TrialTable } from '../../../storage/trial-table.js';
+import { type TrialColumn, type TrialTable, trialTableOf } from '../../../storage/trial-table.js';
 import { durationSeconds, trialColumnNames } from '../commands/storage-options.js';
 
 /** How a column is written; JSON is UTF-8 text holding each value's JSON. */
@@ -44,7 +44,6 @@ function dataAs(kind: Kind, column: TrialColumn | undefined, size: number): Colu
     if (kind === 'DOUBLE' && column.present.every((p) => p === 1)) return column.data;
     return Array.from(column.data, (v, i) => (column.present[i] ? (kind === 'JSON' ? JSON.stringify(v) : v) : null));
   }
-  // JSON columns as their text; numbers that JSON cannot hold (±Infinity, NaN) stay numbers.
   return kind === 'JSON' ? column.data.map((v) => (v === null || v === undefined ? null : JSON.stringify(v))) : column.data.map((v) => v ?? null);
 }
 
@@ -136,24 +135,9 @@ export class TrialParquetFile {
 
   /** Ends the file (its footer); a file given no table gets the columns of an empty study. */
   finish(): void {
-    if (this.writer === null) this.append(emptyTable(this.valueColumns.length));
+    if (this.writer === null) this.append(trialTableOf([], this.valueColumns.length));
     void this.writer!.finish();
   }
-}
-
-function emptyTable(nObjectives: number): TrialTable {
-  const none = { kind: 'numbers', data: new Float64Array(0), present: new Uint8Array(0) } as const;
-  return {
-    size: 0,
-    number: new Int32Array(0),
-    state: [],
-    datetimeStart: new Float64Array(0),
-    datetimeComplete: new Float64Array(0),
-    values: Array.from({ length: nObjectives }, () => none),
-    params: new Map(),
-    userAttrs: new Map(),
-    systemAttrs: new Map(),
-  };
 }
 
 /** Writes `table` to a Parquet file at `path`; `valueColumns` names its objectives (valueColumnNames). */
