@@ -13,8 +13,9 @@
  * of the `postgresql` dialect (checkfirst off), and every statement it emitted is copied below
  * unchanged, in emission order. The same run against the `sqlite` dialect reproduces
  * OPTUNA_DDL (the schema real Optuna wrote, ../sqlite/schema.ts) byte for byte, so the recipe is
- * checked; the PostgreSQL output itself was not produced by a real Optuna on a real server (no
- * Python driver or Optuna could be installed here). alembic_version is alembic 1.19.1's
+ * checked; the PostgreSQL output itself was not produced by Optuna 4.9 on a real server, but
+ * Debian's Optuna 3.1 reads and continues studies written on it (test/storage/optuna-python.test.ts).
+ * alembic_version is alembic 1.19.1's
  * `DefaultImpl.version_table_impl` (alembic/ddl/impl.py), compiled the same way.
  * docs/storage-postgres-schema.md has the type mapping.
  *

@@ -6,7 +6,7 @@
  * the writer; a busy timeout; every write one `BEGIN IMMEDIATE` transaction), and runs the
  * background writer thread that commits the finished trials of fast runs (background-writer.ts).
  */
-import { existsSync, openSync, readSync, closeSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { existsSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import Database from 'better-sqlite3';
 import { UsageError } from '../../errors.js';
@@ -46,7 +46,6 @@ export interface SqliteStorageOptions extends SqlStorageOptions {
   layout?: SqliteLayout;
 }
 
-const SQLITE_HEADER = 'SQLite format 3\0';
 /** The main connection's automatic checkpoint, in WAL pages (~16 MB: fewer fsyncs while trials stream in). */
 const WAL_AUTOCHECKPOINT_PAGES = 4000;
 /** The same once a background thread checkpoints: only a safety net. */
@@ -179,15 +178,11 @@ class SqliteFile {
     if (existsSync(this.path)) {
       const st = statSync(this.path);
       if (st.isDirectory()) throw new UsageError(`'${path}' is a folder: give the path of a study file, e.g. ${path}/studyopt.db`);
-      if (st.size > 0) {
-        const fd = openSync(this.path, 'r');
-        const head = Buffer.alloc(16);
-        const n = readSync(fd, head, 0, 16, 0);
-        closeSync(fd);
-        if (n < 16 || head.toString('latin1') !== SQLITE_HEADER) {
-          throw new UsageError(`'${path}' is not an SQLite database: give a study file (.db), or a new path to create one`);
-        }
-      }
+      // Whether it is an SQLite file at all is left to SQLite (SQLITE_NOTADB on the first read,
+      // see fileError): opening and closing the file here would drop every POSIX lock this
+      // process holds on it through its open connections (close() releases them all, SQLite's
+      // "How To Corrupt An SQLite Database File", 2.2.1), and another process closing its last
+      // connection would then delete the WAL that these connections still use.
       if (!this.readonly && !isWritable(this.path)) {
         throw new UsageError(`'${path}' is read-only: make it writable (chmod u+w), or copy it somewhere writable`);
       }
