@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { floatDistribution } from '../../src/distributions.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+import { isCreated } from '../../src/storage/storage.js';
 import { isCI } from '../helpers/postgres.js';
 import { tempDir } from './helpers.js';
 
@@ -38,7 +39,9 @@ it.skipIf(noPython)('opening the file a second time in one process keeps the fir
   const file = join(dir, 'study.db');
   const first = new SqliteStorage(file);
   const studyId = first.createStudy('locks', ['minimize']);
-  const { trialId } = first.createTrial(studyId);
+  const created = first.createTrial(studyId);
+  if (!isCreated(created)) throw new Error('no limit was set, so the trial must be created');
+  const { trialId } = created;
   first.setTrialParam(trialId, 'x', 0.5, floatDistribution(0, 1));
   first.flush?.();
   expect(existsSync(`${file}-wal`)).toBe(true);
