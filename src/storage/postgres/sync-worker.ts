@@ -20,6 +20,21 @@ const clients = new Map<number, pg.Client>();
 const broken = new Set<number>();
 let nextId = 1;
 
+/**
+ * Statements with parameters are prepared once per connection under a name of their own, and
+ * later calls send only Bind/Execute: the server neither parses nor re-plans them (after five
+ * runs PostgreSQL may keep a generic plan). The store's texts are few (merged batches vary by row
+ * count, so their texts are bounded by the batch sizes). A text without parameters may hold
+ * several statements, which only the simple protocol runs: those stay unnamed.
+ */
+const statementNames = new Map<string, string>();
+function statementName(sql: string, params: readonly unknown[] | undefined): string | undefined {
+  if (!params || params.length === 0) return undefined;
+  let name = statementNames.get(sql);
+  if (name === undefined) statementNames.set(sql, (name = `studyopt_${statementNames.size + 1}`));
+  return name;
+}
+
 function errorReply(err: unknown): WorkerReply {
   const e = err as { message?: string; code?: string; errno?: number; severity?: string };
   return { ok: false, error: { message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : null } };
@@ -41,7 +56,7 @@ runAsWorker(async (call: WorkerCall): Promise<WorkerReply> => {
       case 'query': {
         const client = clients.get(call.id);
         if (!client || broken.has(call.id)) return { ok: false, error: { message: 'the connection to the PostgreSQL server was lost', code: 'CONNECTION_LOST' } };
-        const result = await client.query({ text: call.sql, values: call.params as unknown[], rowMode: 'array' });
+        const result = await client.query({ name: statementName(call.sql, call.params), text: call.sql, values: call.params as unknown[], rowMode: 'array' });
         // Several statements in one query (no parameters) answer with one result each: the last counts.
         const r = (Array.isArray(result) ? result[result.length - 1] : result) as pg.QueryArrayResult;
         return { ok: true, rows: r.rows as unknown[][], rowCount: r.rowCount ?? 0, fields: r.fields.map((f) => f.name) };
