@@ -23,7 +23,7 @@ import { DEFAULT_GRID, GRID_VALUES, type GridName, type GridValues, IbGrid } fro
 import { DEFAULT_INITIAL_BALANCE, DEFAULT_RISK_PCT, type IbMetrics } from './metrics.js';
 import type { IbParams, StopMode } from './params.js';
 import { DEFAULT_MIN_TRADES, RANKING_WEIGHTS } from './ranking.js';
-import { type SharedSymbolData, fromShared, toShared } from './shared-data.js';
+import { type SharedSymbolData, fromShared, signalTablesOf, toShared } from './shared-data.js';
 import type { DeclaredSpace } from '../../src/search-space.js';
 
 export const OBJECTIVE_NAMES = ['sharpe', 'total_r', 'winrate', 'profit_factor', 'score'] as const;
@@ -85,7 +85,8 @@ export function setup(options: IbStudyOptions = {}, setupContext?: { shared?: un
   context = {
     options: { ...o, symbol: data.data.symbol.name },
     data,
-    engine: new IbEngine(data.data),
+    // On a pool, every worker reads the signal tables one of them built (shared-signal-tables.ts).
+    engine: new IbEngine(data.data, shared ? signalTablesOf(shared) : undefined),
   };
 }
 

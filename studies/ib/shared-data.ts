@@ -17,6 +17,7 @@ import type { ImportReport } from './data/cache.js';
 import type { SymbolData } from './data/store.js';
 import type { Bars, IbWindowDays, MarketData } from './market-data.js';
 import type { SymbolSpec } from './symbols.js';
+import { SharedSignalTables, createSignalTableBuffer } from './engine/shared-signal-tables.js';
 
 type Typed = Int32Array | Float64Array;
 
@@ -34,6 +35,8 @@ export interface SharedSymbolData {
   readonly dayFrom: number;
   readonly dayTo: number;
   readonly cacheBytes: number;
+  /** The workers' shared signal tables (engine/shared-signal-tables.ts), filled as they are built. */
+  readonly signalTables: SharedArrayBuffer;
 }
 
 /** Lays typed arrays out in one SharedArrayBuffer, 8-byte aligned, and copies them in once. */
@@ -86,7 +89,13 @@ export function toShared(data: SymbolData): SharedSymbolData {
     dayFrom: data.dayFrom,
     dayTo: data.dayTo,
     cacheBytes: data.cacheBytes,
+    signalTables: createSignalTableBuffer(md.dayDate.length),
   };
+}
+
+/** The signal tables every worker on this shared data builds into and reads from (give it to IbEngine). */
+export function signalTablesOf(shared: SharedSymbolData): SharedSignalTables {
+  return new SharedSignalTables(shared.signalTables);
 }
 
 /** The SymbolData over shared memory, as the engine uses it; no copy. */

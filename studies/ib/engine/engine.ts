@@ -17,6 +17,7 @@ import {
   buildRevRbTable,
   buildWindowTable,
 } from './signal-table.js';
+import type { SharedSignalTables } from './shared-signal-tables.js';
 import { SIGNAL_NAMES, SIGNAL_NONE, type SignalName } from './signals.js';
 
 /** A stop move smaller than this (price units) does not count as a move (fast_backtest.py). */
@@ -64,7 +65,11 @@ export class IbEngine {
   private profit: Float64Array;
   private kinds: Int8Array;
 
-  constructor(readonly data: MarketData) {
+  /** `shared`: the signal tables of the pool's workers (shared-signal-tables.ts); none: built here. */
+  constructor(
+    readonly data: MarketData,
+    private readonly shared?: SharedSignalTables,
+  ) {
     this.halfSpread = data.symbol.spread / 2;
     const nDays = data.dayDate.length;
     this.r = new Float64Array(nDays);
@@ -83,13 +88,20 @@ export class IbEngine {
     const win = remember(this.windows, wKey, () =>
       buildWindowTable(this.data, ib, p.IB_WAIT_MINUTES, p.TRADE_WINDOW_MINUTES),
     );
-    const prim = remember(this.primary, `${wKey}|${p.IB_BUFFER_PCT}|${p.MAX_DISTANCE_PCT}`, () =>
-      buildPrimaryTable(this.data, ib, win, p.IB_BUFFER_PCT, p.MAX_DISTANCE_PCT),
+    const pKey = `primary|${wKey}|${p.IB_BUFFER_PCT}|${p.MAX_DISTANCE_PCT}`;
+    const prim = remember(this.primary, pKey, () =>
+      this.signalTable(pKey, () => buildPrimaryTable(this.data, ib, win, p.IB_BUFFER_PCT, p.MAX_DISTANCE_PCT)),
     );
+    const rbKey = `rev_rb|${wKey}|${p.REV_RB_PCT}`;
     const rb = p.REV_RB_ENABLED
-      ? remember(this.revRb, `${wKey}|${p.REV_RB_PCT}`, () => buildRevRbTable(this.data, ib, win, p.REV_RB_PCT))
+      ? remember(this.revRb, rbKey, () => this.signalTable(rbKey, () => buildRevRbTable(this.data, ib, win, p.REV_RB_PCT)))
       : null;
     return { win, prim, rb };
+  }
+
+  /** A signal table from the workers' shared memory when there is one (built once for all), else built here. */
+  private signalTable(key: string, build: () => SignalTable): SignalTable {
+    return this.shared ? this.shared.get(key, build) : build();
   }
 
   /** Runs one parameter set. Parameters must already be validated (see resolveParams). */
