@@ -12,10 +12,11 @@
  * handed out again (`retryFailed`, on by default), at most `maxRetries` more times, so that a
  * point that always fails cannot hold the study forever.
  */
-import { type Distribution, type ParamValue, enumerateValues, toInternal } from '../src/distributions.js';
+import { type ParamValue, enumerateValues } from '../src/distributions.js';
 import { UsageError } from '../src/errors.js';
 import type { FrozenTrial } from '../src/frozen-trial.js';
 import { Rng } from '../src/rng.js';
+import { type DecidedParams, undecidedParamError } from '../src/decided-params.js';
 import type { Sampler } from '../src/sampler.js';
 import type { TrialClaim } from '../src/storage/storage.js';
 import type { DeclaredSpace, Grid, GridSpec } from '../src/search-space.js';
@@ -143,18 +144,15 @@ export class GridSampler implements Sampler {
       : { key: GRID_ID_KEY, candidates: this.order, releaseStates: [], stable: true };
   }
 
-  sampleIndependent(_study: Study, trial: FrozenTrial, name: string, distribution: Distribution): ParamValue {
+  /** The trial's grid point, all of it decided: `suggest` answers from it (decided-params.ts). */
+  decidedParams(_study: Study, trial: FrozenTrial): DecidedParams | null {
     const id = trial.systemAttrs[GRID_ID_KEY];
-    if (typeof id !== 'number') {
-      throw new UsageError(`trial ${trial.number} has no grid point (was it enqueued?): give every parameter in enqueueTrial, or use another sampler`);
-    }
-    const point = this.grid.point(id);
-    if (!(name in point)) {
-      throw new UsageError(`parameter '${name}' is not in the grid (grid parameters: ${Object.keys(point).join(', ')}): add it to the grid`);
-    }
-    const value = point[name];
-    toInternal(distribution, value, name); // throws if the grid value does not fit the suggested distribution
-    return value;
+    return typeof id === 'number' ? { values: this.grid.point(id), complete: true } : null;
+  }
+
+  /** Reached only by a trial without a grid point whose enqueued values leave `name` out. */
+  sampleIndependent(_study: Study, trial: FrozenTrial, name: string): ParamValue {
+    throw undecidedParamError(trial.number, name);
   }
 }
 

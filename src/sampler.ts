@@ -5,7 +5,8 @@
  *
  * The flow for each trial (see Study.ask):
  *   1. `trialClaim` (optional): a value the new trial must claim atomically, e.g. a grid point.
- *   2. the storage creates the trial; `beforeTrial` sees it.
+ *   2. the storage creates the trial; `beforeTrial` sees it; `decidedParams` says which values are
+ *      decided already (a grid point), answered by every `suggest*` without sampling.
  *   3. `inferRelativeSearchSpace` + `sampleRelative`: joint sampling of the parameters every
  *      earlier trial shared (multivariate TPE, CMA-ES, GP, DE, QMC).
  *   4. each `suggest*` call not covered by step 3 asks `sampleIndependent`.
@@ -14,6 +15,7 @@
 import type { Distribution, ParamValue, SearchSpace } from './distributions.js';
 import { UsageError } from './errors.js';
 import type { FrozenTrial, TrialState } from './frozen-trial.js';
+import type { DecidedParams } from './decided-params.js';
 import type { TrialClaim } from './storage/storage.js';
 import type { Study } from './study.js';
 
@@ -22,6 +24,13 @@ export interface Sampler {
   readonly name: string;
   trialClaim?(study: Study): TrialClaim | undefined;
   beforeTrial?(study: Study, trial: FrozenTrial): void;
+  /**
+   * Values this sampler has decided for the trial before any `suggest*` (a grid sampler: the
+   * trial's grid point), or null. `suggest` returns them (decided-params.ts, the one rule, in the
+   * study's thread and in pool workers alike), so executors never need to know which sampler
+   * decided what; an enqueued trial's own values win over them.
+   */
+  decidedParams?(study: Study, trial: FrozenTrial): DecidedParams | null;
   inferRelativeSearchSpace?(study: Study, trial: FrozenTrial): SearchSpace;
   /** External values for (a subset of) the relative search space. */
   sampleRelative?(study: Study, trial: FrozenTrial, searchSpace: SearchSpace): Record<string, ParamValue>;

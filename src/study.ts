@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Distribution, type ParamValue, checkCompatible } from './distributions.js';
+import { FIXED_PARAMS_KEY, decidedParamsOf } from './decided-params.js';
 import { DuplicatedStudyError, TrialFinishedError, TrialPruned, UsageError } from './errors.js';
 import { type FrozenTrial, type StudyDirection, type TrialState, bestOf, isFeasible, isFinished, trialValue } from './frozen-trial.js';
 import { paretoFront } from './pareto.js';
@@ -294,7 +295,7 @@ export class Study<P extends ParamRecord<P> = Record<string, ParamValue>> {
       this.sampler.beforeTrial(this, frozen);
       frozen = this.storage.getTrial(created.trialId);
     }
-    const fixedParams = (frozen.systemAttrs.fixed_params ?? {}) as Record<string, ParamValue>;
+    const decided = decidedParamsOf(this, frozen);
     let relativeSpace: Record<string, Distribution> = {};
     let relativeParams: Record<string, ParamValue> = {};
     if (this.sampler.inferRelativeSearchSpace && this.sampler.sampleRelative) {
@@ -302,7 +303,7 @@ export class Study<P extends ParamRecord<P> = Record<string, ParamValue>> {
       if (Object.keys(relativeSpace).length > 0) relativeParams = this.sampler.sampleRelative(this, frozen, relativeSpace);
     }
     return new StudyTrial(this, created.trialId, created.number, {
-      fixedParams,
+      decided,
       relativeParams,
       relativeSpace,
       params: { ...frozen.params },
@@ -361,12 +362,12 @@ export class Study<P extends ParamRecord<P> = Record<string, ParamValue>> {
   enqueueTrial(params: Partial<P>, options: { userAttrs?: Record<string, unknown>; skipIfExists?: boolean } = {}): void {
     if (options.skipIfExists) {
       const same = this.trials.some((t) => {
-        const fixed = (t.state === 'WAITING' ? t.systemAttrs.fixed_params : t.params) as Record<string, ParamValue> | undefined;
+        const fixed = (t.state === 'WAITING' ? t.systemAttrs[FIXED_PARAMS_KEY] : t.params) as Record<string, ParamValue> | undefined;
         return fixed !== undefined && Object.entries(params).every(([k, v]) => fixed[k] === v);
       });
       if (same) return;
     }
-    this.storage.createTrial(this.studyId, { state: 'WAITING', systemAttrs: { fixed_params: params }, userAttrs: options.userAttrs });
+    this.storage.createTrial(this.studyId, { state: 'WAITING', systemAttrs: { [FIXED_PARAMS_KEY]: params }, userAttrs: options.userAttrs });
   }
 
   /**

@@ -11,13 +11,13 @@ import {
   type NumericOptions,
   type ParamValue,
   categoricalDistribution,
-  containsInternal,
   distributionsEqual,
   floatDistribution,
   intDistribution,
   ordinalDistribution,
   toInternal,
 } from './distributions.js';
+import { type DecidedParams, decidedValue } from './decided-params.js';
 import { TrialFinishedError, UsageError } from './errors.js';
 import type { FrozenTrial, TrialState } from './frozen-trial.js';
 import type { Study } from './study.js';
@@ -92,7 +92,7 @@ export class StudyTrial extends SuggestingTrial {
   private readonly study: Study;
   private readonly relativeParams: Record<string, ParamValue>;
   private readonly relativeSpace: Record<string, Distribution>;
-  private readonly fixedParams: Record<string, ParamValue>;
+  private readonly decided: DecidedParams | null;
   private readonly attrs: Record<string, unknown> = {};
   private cachedStart: Date | null | undefined;
   /** The trial as last read from the storage, kept up to date with this trial's own suggestions. */
@@ -105,7 +105,7 @@ export class StudyTrial extends SuggestingTrial {
     trialId: number,
     number: number,
     init: {
-      fixedParams?: Record<string, ParamValue>;
+      decided?: DecidedParams | null;
       relativeParams?: Record<string, ParamValue>;
       relativeSpace?: Record<string, Distribution>;
       params?: Record<string, ParamValue>;
@@ -116,7 +116,7 @@ export class StudyTrial extends SuggestingTrial {
     this.study = study;
     this.trialId = trialId;
     this.number = number;
-    this.fixedParams = init.fixedParams ?? {};
+    this.decided = init.decided ?? null;
     this.relativeParams = init.relativeParams ?? {};
     this.relativeSpace = init.relativeSpace ?? {};
     Object.assign(this.suggested, init.params ?? {});
@@ -168,19 +168,8 @@ export class StudyTrial extends SuggestingTrial {
   }
 
   private pick(name: string, distribution: Distribution): ParamValue {
-    if (name in this.fixedParams) {
-      const value = this.fixedParams[name];
-      let internal: number;
-      try {
-        internal = toInternal(distribution, value, name);
-      } catch {
-        throw new UsageError(`enqueued value ${JSON.stringify(value)} for parameter '${name}' does not fit its distribution`);
-      }
-      if (!containsInternal(distribution, internal)) {
-        throw new UsageError(`enqueued value ${JSON.stringify(value)} for parameter '${name}' lies outside its distribution`);
-      }
-      return value;
-    }
+    const decided = decidedValue(this.decided, name, distribution);
+    if (decided !== undefined) return decided;
     if (name in this.relativeParams && this.relativeSpace[name] && distributionsEqual(this.relativeSpace[name], distribution)) {
       return this.relativeParams[name];
     }

@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { type Distribution, type ParamValue, toInternal } from '../distributions.js';
+import { decidedParamsOf, decidedValue } from '../decided-params.js';
 import { TrialFinishedError, UsageError } from '../errors.js';
 import type { FrozenTrial, TrialState } from '../frozen-trial.js';
 import { FailureBudget, checkFailureBudget } from '../failure-budget.js';
@@ -31,7 +32,7 @@ import type { TrialLimit } from '../storage/storage.js';
 import type { Study } from '../study.js';
 import type { AbortSignalLike, TextStream, UrlObject, WorkerResourceLimits, WorkerThread } from '../host-types.js';
 import type { StudyTrial } from '../trial.js';
-import type { ConditionalParam, DeclaredSpace, Grid } from '../search-space.js';
+import type { ConditionalParam, DeclaredSpace } from '../search-space.js';
 import { BatchSizer } from './batching.js';
 import { type PreparedObjective, isPrepared, prepareObjective } from './objective-module.js';
 import { PoolProgress } from './pool-progress.js';
@@ -351,12 +352,6 @@ class StudyRun {
     return this.namesCache;
   }
 
-  /** The grid of a grid sampler, when the study has one. */
-  private get grid(): Grid | null {
-    const g = (this.study.sampler as { grid?: Grid }).grid;
-    return g && typeof g.point === 'function' ? g : null;
-  }
-
   /** Asks for a trial and pre-samples what the study knows; null when nothing is left to ask. */
   ask(): Slot | null {
     const upcoming = this.options.nTrials !== undefined ? this.options.nTrials - this.asked : Infinity;
@@ -367,28 +362,21 @@ class StudyRun {
     const frozen = this.study.storage.getTrial(trial.trialId);
     const { names, distributions, conditional } = this.known();
     const values: (ParamValue | undefined)[] = new Array(names.length);
-    const fixed = frozen.systemAttrs.fixed_params as Record<string, ParamValue> | undefined;
-    const grid = this.grid;
-    const gridId = frozen.systemAttrs.grid_id;
-    const point = grid && typeof gridId === 'number' ? grid.point(gridId) : undefined;
-    let hints: Record<string, ParamValue> | undefined;
-    if (point || fixed) hints = fixed ? { ...point, ...fixed } : (point as Record<string, ParamValue>);
-    if (point && !fixed) {
-      // The grid point is the answer: known names take their value from it here (checked
-      // against the known distribution, as the grid sampler checks), the rest in the worker.
-      // The point still travels as hints, for a name suggested with another (compatible) distribution.
+    const decided = decidedParamsOf(this.study, frozen);
+    if (decided?.complete) {
+      // The decision is the whole answer (a grid point): known names take their value from it
+      // here, by the rule `suggest` applies, the rest in the worker. The decision still travels
+      // with the trial, for a name suggested with another (compatible) distribution.
       for (let i = 0; i < names.length; i++) {
-        if (!(names[i] in point)) continue;
         try {
-          toInternal(distributions[i], point[names[i]], names[i]);
-          values[i] = point[names[i]];
+          values[i] = decidedValue(decided, names[i], distributions[i]);
         } catch {
           // The worker meets the same error if the objective asks for it.
         }
       }
-    } else if (!point) {
-      // A grid point is the whole answer (the worker takes values from it); otherwise sample
-      // every known parameter here, in order, skipping declared ones whose condition is off.
+    } else {
+      // Sample every known parameter here, in order (decided values first, as suggest takes
+      // them), skipping declared ones whose condition is off.
       const soFar: Record<string, ParamValue> = {};
       for (let i = 0; i < names.length; i++) {
         const cond = conditional[i];
@@ -407,7 +395,7 @@ class StudyRun {
       seed: mixSeed(this.seedBase, trial.number),
       startedAt: frozen.datetimeStart?.getTime() ?? Date.now(),
       values,
-      ...(hints ? { hints } : {}),
+      ...(decided ? { decided } : {}),
     };
     return { trial, spec };
   }
@@ -421,7 +409,7 @@ class StudyRun {
       context: this.prepared.context,
       names,
       distributions,
-      strictHints: this.grid !== null,
+      workerSampling: this.study.sampler.searchSize === undefined,
       nObjectives: this.study.directions.length,
       trials: slots.map((s) => s.spec),
       control: new SharedArrayBuffer(CONTROL_BYTES),
@@ -487,7 +475,7 @@ class StudyRun {
     slot.spec.values.forEach((v, i) => {
       if (v !== undefined) given.push(`${names[i]}=${JSON.stringify(v)}`);
     });
-    for (const [k, v] of Object.entries(slot.spec.hints ?? {})) if (!given.some((g) => g.startsWith(`${k}=`))) given.push(`${k}=${JSON.stringify(v)}`);
+    for (const [k, v] of Object.entries(slot.spec.decided?.values ?? {})) if (!given.some((g) => g.startsWith(`${k}=`))) given.push(`${k}=${JSON.stringify(v)}`);
     const failReason = given.length ? `${reason} [given: ${given.join(', ')}]` : reason;
     const frozen = this.study.tell(slot.trial, null, { state: 'FAIL', failReason, skipIfFinished: true });
     this.counts[frozen.state]++;

@@ -6,6 +6,7 @@
  * as one table of names and distributions per task plus one value row per trial, so a batch of
  * hundreds of trials is a handful of arrays rather than hundreds of dictionaries.
  */
+import type { DecidedParams } from '../decided-params.js';
 import type { Distribution, ParamValue } from '../distributions.js';
 
 /** Where a worker finds the objective module and how it sets it up (one per prepared objective). */
@@ -49,10 +50,11 @@ export interface TaskTrial {
   /** Pre-sampled values, aligned with `Task.names`; `undefined` where the main thread did not sample. */
   readonly values: readonly (ParamValue | undefined)[];
   /**
-   * Values for parameters by name that hold whatever their distribution (a grid point, an
-   * enqueued trial's fixed parameters): used for names the main thread could not pre-sample.
+   * The trial's decided values (a grid point, an enqueued trial's values: decided-params.ts), by
+   * name, for names the main thread could not pre-sample; `suggest` applies the same rule as in
+   * the study's thread.
    */
-  readonly hints?: Readonly<Record<string, ParamValue>>;
+  readonly decided?: DecidedParams;
 }
 
 export interface Task {
@@ -62,8 +64,12 @@ export interface Task {
   /** Parameter names the study knows, and their distributions (same order). */
   readonly names: readonly string[];
   readonly distributions: readonly Distribution[];
-  /** With a grid: a parameter that is neither pre-sampled nor in the hints is an error, as in the sequential run. */
-  readonly strictHints: boolean;
+  /**
+   * Whether a worker may sample a parameter nobody decided (uniformly, from the trial's seed).
+   * False when the sampler searches a finite set of points (`Sampler.searchSize`: a grid), which
+   * cannot give any other value: such a parameter fails the trial, as in the sequential run.
+   */
+  readonly workerSampling: boolean;
   readonly nObjectives: number;
   readonly trials: readonly TaskTrial[];
   /** CONTROL_BYTES of shared memory (see CONTROL). */

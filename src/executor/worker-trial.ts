@@ -1,12 +1,13 @@
 /**
  * The `Trial` an objective receives inside a pool worker. It answers `suggest*` from the values
- * the main thread pre-sampled (when the distribution matches), then from hints (a grid point,
- * an enqueued trial's fixed values), and otherwise samples the parameter here, uniformly, from a
+ * the main thread pre-sampled (when the distribution matches), then from the trial's decided
+ * values (a grid point, an enqueued trial's: decided-params.ts, the rule StudyTrial applies), and otherwise samples the parameter here, uniformly, from a
  * stream seeded per trial, so define-by-run objectives work unchanged. It records which
  * parameters the objective used, its user attributes and intermediate values; the main thread
  * stores them when the trial's result comes back.
  */
-import { type Distribution, type ParamValue, checkCompatible, containsInternal, distributionsEqual, toInternal } from '../distributions.js';
+import { decidedValue, undecidedParamError } from '../decided-params.js';
+import { type Distribution, type ParamValue, checkCompatible, distributionsEqual } from '../distributions.js';
 import { UsageError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { SuggestingTrial } from '../trial.js';
@@ -89,17 +90,10 @@ export class WorkerTrial extends SuggestingTrial {
   }
 
   private pickHere(name: string, distribution: Distribution): ParamValue {
-    const hints = this.source.hints;
-    if (hints !== undefined && Object.prototype.hasOwnProperty.call(hints, name)) {
-      const value = hints[name];
-      const internal = toInternal(distribution, value, name); // throws when the value does not fit
-      if (!containsInternal(distribution, internal)) {
-        throw new UsageError(`the value ${JSON.stringify(value)} given for parameter '${name}' lies outside its distribution`);
-      }
-      return value;
-    }
-    if (this.task.strictHints) {
-      throw new UsageError(`parameter '${name}' is not in the grid (grid parameters: ${Object.keys(hints ?? {}).join(', ')}): add it to the grid`);
+    const decided = decidedValue(this.source.decided, name, distribution);
+    if (decided !== undefined) return decided;
+    if (!this.task.workerSampling) {
+      throw undecidedParamError(this.number, name);
     }
     this.rng ??= new Rng(this.source.seed);
     return sampleUniform(this.rng, distribution);

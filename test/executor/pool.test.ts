@@ -341,3 +341,49 @@ describe('progress', () => {
     expect(progress.line()).toMatch(/g: 3\/8 \(grid 37.5% of 8\)/);
   });
 });
+
+describe("a sampler's decided values (Sampler.decidedParams), one rule for both executors", () => {
+  /** Random sampling, except that even trials have x and kind decided (not all: y is sampled). */
+  class DecidingSampler extends RandomSampler {
+    constructor(private readonly decision: { values: Record<string, ParamValue>; complete: boolean }) {
+      super({ seed: 5 });
+    }
+    decidedParams(_study: unknown, trial: FrozenTrial) {
+      return trial.number % 2 === 0 ? this.decision : null;
+    }
+  }
+
+  for (const module of ['quadratic.mjs', 'undeclared.mjs']) {
+    it(`${module}: decided values in both executors, enqueued values over them, the rest sampled`, async () => {
+      const prepared = await prepareObjective(fixture(module));
+      const decision: Record<string, ParamValue> = module === 'quadratic.mjs' ? { x: 2.5, kind: 'b' } : { x: 0.25, use_z: true };
+      const runs = { sequential: createStudy({ sampler: new DecidingSampler({ values: decision, complete: false }) }), pool: createStudy({ sampler: new DecidingSampler({ values: decision, complete: false }) }) };
+      for (const study of Object.values(runs)) study.enqueueTrial({ x: module === 'quadratic.mjs' ? -1 : 0.75 }); // trial 0: even, enqueued
+      await runs.sequential.optimize(prepared.module.objective, { nTrials: 12 });
+      await optimizePool(runs.pool, prepared, { workers: 2, nTrials: 12 });
+      for (const [name, study] of Object.entries(runs)) {
+        const trials = study.trials;
+        expect(trials.map((t) => t.state), name).toEqual(Array(12).fill('COMPLETE'));
+        expect(trials[0].params, name).toMatchObject({ ...decision, x: module === 'quadratic.mjs' ? -1 : 0.75 });
+        for (const t of trials.slice(1)) {
+          if (t.number % 2 === 0) expect(t.params, `${name} trial ${t.number}`).toMatchObject(decision);
+        }
+        const odd = trials.filter((t) => t.number % 2 === 1).map((t) => t.params.x);
+        expect(new Set(odd).size, name).toBeGreaterThan(1); // not decided: sampled
+      }
+    });
+  }
+
+  it('a complete decision that leaves out a parameter fails the trial the same way in both executors', async () => {
+    const prepared = await prepareObjective(fixture('quadratic.mjs'));
+    const decision = { values: { x: 0.5, kind: 'a' }, complete: true };
+    const sequential = createStudy({ sampler: new DecidingSampler(decision) });
+    const pool = createStudy({ sampler: new DecidingSampler(decision) });
+    await sequential.optimize(prepared.module.objective, { nTrials: 4 });
+    await optimizePool(pool, prepared, { workers: 2, nTrials: 4 });
+    for (const study of [sequential, pool]) {
+      expect(study.trials.map((t) => t.state)).toEqual(['FAIL', 'COMPLETE', 'FAIL', 'COMPLETE']);
+      expect(String(study.trials[0].systemAttrs.fail_reason)).toMatch(/parameter 'y' is not in the grid \(grid parameters: x, kind\)/);
+    }
+  });
+});
