@@ -10,23 +10,13 @@
 import { type Distribution, type ParamValue, containsInternal, toInternal } from './distributions.js';
 import { UsageError } from './errors.js';
 import type { FrozenTrial } from './frozen-trial.js';
-import type { Sampler } from './sampler.js';
+import type { DecidedParams, Sampler } from './sampler.js';
+
+export type { DecidedParams };
 import type { Study } from './study.js';
 
 /** The system attribute holding an enqueued trial's values (Optuna's name). */
 export const FIXED_PARAMS_KEY = 'fixed_params';
-
-export interface DecidedParams {
-  readonly values: Readonly<Record<string, ParamValue>>;
-  /**
-   * True when the decision covers every parameter the objective may suggest (a grid point):
-   * then suggesting another is an error instead of a sampled value.
-   */
-  readonly complete: boolean;
-}
-
-/** What a sampler decides for a trial up front (see Sampler.decidedParams). */
-export type SamplerDecision = DecidedParams | null;
 
 /** The trial's decided values: the enqueued ones over the sampler's; null when there are none. */
 export function decidedParamsOf(study: Study, trial: FrozenTrial, sampler: Sampler = study.sampler): DecidedParams | null {

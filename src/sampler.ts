@@ -15,9 +15,18 @@
 import type { Distribution, ParamValue, SearchSpace } from './distributions.js';
 import { UsageError } from './errors.js';
 import type { FrozenTrial, TrialState } from './frozen-trial.js';
-import type { DecidedParams } from './decided-params.js';
 import type { TrialClaim } from './storage/storage.js';
 import type { Study } from './study.js';
+
+/** Values decided for a trial before anything is sampled (Sampler.decidedParams; the rule: decided-params.ts). */
+export interface DecidedParams {
+  readonly values: Readonly<Record<string, ParamValue>>;
+  /**
+   * True when the decision covers every parameter the objective may suggest (a grid point):
+   * then suggesting another is an error instead of a sampled value.
+   */
+  readonly complete: boolean;
+}
 
 export interface Sampler {
   /** A short name for messages, progress lines and the CLI (e.g. 'tpe'). */

@@ -25,10 +25,9 @@ import { type Distribution, type ParamValue, toInternal } from '../distributions
 import { decidedParamsOf, decidedValue } from '../decided-params.js';
 import { TrialFinishedError, UsageError } from '../errors.js';
 import type { FrozenTrial, TrialState } from '../frozen-trial.js';
-import { FailureBudget, checkFailureBudget } from '../failure-budget.js';
-import { type OptimizeOptions, type OptimizeSummary, type StopReason, YIELD_EVERY_MS, describeError, failStaleTrialsOf, failuresOf, optimizeSequential } from '../optimize.js';
+import { type OptimizeOptions, type OptimizeSummary, type StopReason, YIELD_EVERY_MS, describeError, optimizeSequential } from '../optimize.js';
+import { RunSession } from '../run-session.js';
 import { NopPruner } from '../pruners/pruner.js';
-import type { TrialLimit } from '../storage/storage.js';
 import type { Study } from '../study.js';
 import type { AbortSignalLike, TextStream, UrlObject, WorkerResourceLimits, WorkerThread } from '../host-types.js';
 import type { StudyTrial } from '../trial.js';
@@ -273,15 +272,12 @@ class StudyRun {
   readonly prepared: PreparedObjective;
   readonly options: PoolRunOptions;
   readonly sizer: BatchSizer;
-  readonly limit: TrialLimit | undefined;
-  readonly started = performance.now();
-  readonly deadline: number;
+  /** The run's lifecycle, shared with the sequential executor: limits, stops, heartbeats, counts. */
+  readonly session: RunSession;
   /** Trials asked and not yet told, by number. */
   readonly outstanding = new Map<number, StudyTrial>();
   /** Asked trials waiting to be dispatched (again). */
   readonly requeue: Slot[] = [];
-  readonly counts: Record<TrialState, number> = { RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0, WAITING: 0 };
-  readonly budget: FailureBudget;
   phase: Phase = 'active';
   stopReason: StopReason | null = null;
   /** Interrupted (abort): unrun trials FAIL instead of being dispatched. */
@@ -289,7 +285,6 @@ class StudyRun {
   /** tryAsk found nothing while trials were in flight: wait for a result before asking again. */
   starved = false;
   inFlight = 0;
-  asked = 0;
   fatal: unknown = undefined;
   crashesBeforeStart = 0;
   progressIndex = -1;
@@ -303,24 +298,11 @@ class StudyRun {
     this.prepared = prepared;
     this.options = s;
     this.sizer = new BatchSizer(poolOptions.targetBatchMs ?? 15, poolOptions.maxBatch ?? 4096);
-    this.limit = s.targetFinished !== undefined ? { max: s.targetFinished, states: ['COMPLETE', 'PRUNED', 'RUNNING'] } : undefined;
-    this.deadline = s.timeout !== undefined ? this.started + s.timeout * 1000 : Infinity;
+    this.session = new RunSession(s.study, s);
     this.seedBase = s.seed ?? hashString(s.study.studyName);
-    const budgetProblem = checkFailureBudget(s.failureBudget);
-    if (budgetProblem) throw new UsageError(budgetProblem);
-    this.budget = new FailureBudget(s.failureBudget);
     this.spaceEntries = new Map(Object.entries(prepared.space ?? {}) as [string, Distribution | ConditionalParam][]);
     // Pre-register the declared space, so that the first trials are pre-sampled too.
     for (const [name, entry] of this.spaceEntries) this.study.registerDistribution(name, 'when' in entry ? entry.distribution : entry);
-  }
-
-  /** Why the run should stop starting trials now, or null. */
-  stopCheck(): StopReason | null {
-    if (this.options.nTrials !== undefined && this.asked >= this.options.nTrials) return 'nTrials';
-    if (performance.now() >= this.deadline) return 'timeout';
-    if (this.study.isStopRequested) return 'stopped';
-    if (this.options.signal?.aborted) return 'aborted';
-    return null;
   }
 
   beginDrain(reason: StopReason): void {
@@ -352,12 +334,14 @@ class StudyRun {
     return this.namesCache;
   }
 
-  /** Asks for a trial and pre-samples what the study knows; null when nothing is left to ask. */
-  ask(): Slot | null {
-    const upcoming = this.options.nTrials !== undefined ? this.options.nTrials - this.asked : Infinity;
-    const trial = this.study.tryAsk(this.limit, upcoming);
+  /**
+   * Asks for a trial and pre-samples what the study knows; null when nothing is left to ask.
+   * `lastChance`: nothing of this run is in flight (see RunSession.ask).
+   */
+  ask(lastChance: boolean): Slot | null {
+    const upcoming = this.options.nTrials !== undefined ? this.options.nTrials - this.session.asked : Infinity;
+    const trial = this.session.ask(upcoming, lastChance);
     if (!trial) return null;
-    this.asked++;
     this.outstanding.set(trial.number, trial);
     const frozen = this.study.storage.getTrial(trial.trialId);
     const { names, distributions, conditional } = this.known();
@@ -452,6 +436,7 @@ class StudyRun {
       if (err instanceof TrialFinishedError) {
         // Failed elsewhere meanwhile (a stale heartbeat): the late result is dropped, as storages do.
         this.outstanding.delete(slot.trial.number);
+        this.session.dropped(slot.trial.trialId);
         return;
       }
       state = 'FAIL';
@@ -462,7 +447,7 @@ class StudyRun {
     if (state === 'COMPLETE') frozen = study.tell(slot.trial, r.values as number[] | null, { skipIfFinished: true });
     else if (state === 'PRUNED') frozen = study.tell(slot.trial, null, { state: 'PRUNED', skipIfFinished: true });
     else frozen = study.tell(slot.trial, null, { state: 'FAIL', failReason, skipIfFinished: true });
-    this.counts[frozen.state]++;
+    this.session.finished(frozen);
     onFinished(frozen, state === r.state ? r : { ...r, state, failReason });
   }
 
@@ -478,20 +463,12 @@ class StudyRun {
     for (const [k, v] of Object.entries(slot.spec.decided?.values ?? {})) if (!given.some((g) => g.startsWith(`${k}=`))) given.push(`${k}=${JSON.stringify(v)}`);
     const failReason = given.length ? `${reason} [given: ${given.join(', ')}]` : reason;
     const frozen = this.study.tell(slot.trial, null, { state: 'FAIL', failReason, skipIfFinished: true });
-    this.counts[frozen.state]++;
+    this.session.finished(frozen);
     onFinished(frozen, null);
   }
 
   summary(): OptimizeSummary {
-    return {
-      nTrials: this.counts.COMPLETE + this.counts.PRUNED + this.counts.FAIL,
-      completed: this.counts.COMPLETE,
-      pruned: this.counts.PRUNED,
-      failed: this.counts.FAIL,
-      elapsedSeconds: (performance.now() - this.started) / 1000,
-      stopReason: this.stopReason ?? 'nTrials',
-      ...failuresOf(this.budget, this.stopReason ?? 'nTrials'),
-    };
+    return this.session.summary(this.stopReason ?? 'nTrials');
   }
 }
 
@@ -520,24 +497,10 @@ class Dispatcher {
   async run(): Promise<OptimizeSummary[]> {
     const done = new Promise<void>((resolve) => (this.resolve = resolve));
     for (const run of this.runs) {
-      const storage = run.study.storage;
-      failStaleTrialsOf(run.study);
-      run.study.clearStop();
+      run.session.begin();
       if (this.progress) {
-        // With a target, a resumed study counts on from the finished trials it holds.
-        const target = run.options.nTrials === undefined && run.options.targetFinished !== undefined;
-        const already = target ? storage.getNTrials(run.study.studyId, ['COMPLETE', 'PRUNED']) : undefined;
-        run.progressIndex = this.progress.add(run.study, run.options.nTrials ?? run.options.targetFinished, already);
-      }
-      if (storage.heartbeatInterval !== undefined) {
-        const beat = (): void => {
-          if (run.outstanding.size > 0) storage.recordHeartbeat([...run.outstanding.values()].map((t) => t.trialId));
-          // Our trials have just beaten: what is stale now belongs to processes that are gone.
-          failStaleTrialsOf(run.study);
-        };
-        const timer = setInterval(beat, storage.heartbeatInterval * 1000);
-        timer.unref();
-        this.timers.push(timer);
+        const { total, alreadyDone } = run.session.progressGoal();
+        run.progressIndex = this.progress.add(run.study, total, alreadyDone);
       }
       this.onAbort(run.options.signal, () => this.interrupt([run]));
     }
@@ -555,7 +518,7 @@ class Dispatcher {
     this.timers.push(ticker);
     this.fill();
     await done;
-    for (const run of this.runs) run.study.storage.flush?.();
+    for (const run of this.runs) run.session.end();
     for (const t of this.timers) clearInterval(t);
     for (const c of this.cleanups) c();
     this.progress?.finish();
@@ -680,7 +643,7 @@ class Dispatcher {
   private takeSlots(run: StudyRun): Slot[] {
     let size = run.sizer.next();
     if (run.options.nTrials !== undefined) {
-      const left = run.options.nTrials - run.asked + run.requeue.length;
+      const left = run.options.nTrials - run.session.asked + run.requeue.length;
       size = Math.min(size, Math.max(1, Math.ceil(left / this.pool.workers)));
     }
     const slots: Slot[] = [];
@@ -691,7 +654,7 @@ class Dispatcher {
         continue;
       }
       if (run.phase !== 'active' || run.fatal !== undefined) break;
-      const reason = run.stopCheck();
+      const reason = run.session.stopCheck();
       if (reason) {
         run.beginDrain(reason);
         break;
@@ -700,16 +663,10 @@ class Dispatcher {
         if (run.inFlight > 0 || slots.length > 0) run.starved = true;
         break;
       }
-      let slot = run.ask();
-      if (!slot && run.limit && run.inFlight === 0 && slots.length === 0 && run.study.storage.gracePeriod !== undefined) {
-        // The target counts running trials: before ending, make sure none of them belongs to a
-        // process that is gone (its slots come back, and this run does them).
-        failStaleTrialsOf(run.study);
-        slot = run.ask();
-      }
+      const slot = run.ask(run.inFlight === 0 && slots.length === 0);
       if (!slot) {
         if (run.inFlight > 0 || slots.length > 0) run.starved = true;
-        else run.beginDrain(run.limit ? 'target' : 'exhausted');
+        else run.beginDrain(run.session.endReason);
         break;
       }
       slots.push(slot);
@@ -842,9 +799,9 @@ class Dispatcher {
     if (this.progress && run.progressIndex >= 0) this.progress.update(run.progressIndex, frozen);
     if (run.fatal !== undefined) return;
     if (!run.interrupted) {
-      run.budget.observe(frozen);
+      run.session.budget.observe(frozen);
       // Failing trial after trial: stop asking; the trials in flight finish and are recorded.
-      if (run.phase === 'active' && run.budget.spent() !== null) run.beginDrain('failures');
+      if (run.phase === 'active' && run.session.budget.spent() !== null) run.beginDrain('failures');
     }
     if (r && r.state === 'FAIL' && r.errorName !== undefined && r.errorName !== 'SetupError' && !isCaught(r.errorName, run.options.catch ?? 'all')) {
       const err = new Error(r.failReason?.replace(/^[^:]*: /, '') ?? 'objective failed');
