@@ -8,7 +8,7 @@ export { createStudy, loadStudy, Study, bestOf } from './study.js';
 export type { CreateStudyOptions, LoadStudyOptions, TellOptions, AskOptions, ConstraintsFunc, ParamRecord } from './study.js';
 export type { Trial } from './trial.js';
 export { StudyTrial } from './trial.js';
-export type { Objective, ObjectiveResult, OptimizeOptions, OptimizeSummary, Callback, StopReason } from './optimize.js';
+export type { Objective, ObjectiveResult, OptimizeOptions, OptimizeSummary, Callback, StopReason, RunBounds } from './optimize.js';
 export type { FrozenTrial, TrialState, StudyDirection } from './frozen-trial.js';
 export type { TextStream, AbortSignalLike, WorkerResourceLimits, WorkerThread, EventLoopUtilization, UrlObject } from './host-types.js';
 export { FailureBudgetExceeded, DEFAULT_FAILURE_BUDGET, type FailureBudgetOptions } from './failure-budget.js';
@@ -17,7 +17,8 @@ export { STUDY_DATA_KEY, dataOfTrial, dataVersionsOf, recordStudyData, type Data
 export { isFeasible, trialValue } from './frozen-trial.js';
 export * from './distributions.js';
 export { UsageError, TrialPruned, DuplicatedStudyError, TrialFinishedError } from './errors.js';
-export { type Sampler, type SamplerFactory, defaultSampler, setDefaultSamplerFactory } from './sampler.js';
+export { type Sampler, type SamplerFactory, type DecidedParams, defaultSampler, setDefaultSamplerFactory } from './sampler.js';
+export { makeFolds, parseFolds, dayCount, type DayRange, type Fold, type FoldPlan, type FoldSpec } from './validation/folds.js';
 export type { Pruner } from './pruners/pruner.js';
 export { NopPruner } from './pruners/pruner.js';
 export { MedianPruner } from './pruners/median.js';
