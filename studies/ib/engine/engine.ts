@@ -5,6 +5,7 @@
  * stop/target placement and the M1 exit walk (IB_RULES.md §4), on flat typed arrays with no
  * allocation unless a trade list is asked for.
  */
+import type { DayRange } from '../../../src/validation/folds.js';
 import type { MarketData } from '../market-data.js';
 import { ibWindowIndex } from '../market-data.js';
 import { type IbMetrics, type MetricsOptions, computeMetrics } from '../metrics.js';
@@ -34,6 +35,11 @@ export interface RunOptions extends MetricsOptions {
   /** Half-open range of day indices; default all days. */
   dayFrom?: number;
   dayTo?: number;
+  /**
+   * Several half-open day ranges instead (a fold's parts, src/validation/folds.ts): their trades
+   * make one result, in range order. Overrides dayFrom/dayTo.
+   */
+  ranges?: readonly DayRange[];
   /** Build the trade list (slower; the objective does not need it). */
   trades?: boolean;
 }
@@ -115,15 +121,14 @@ export class IbEngine {
     const tslSl = p.TSL_SL;
     const noTrail = !(tslTarget > 0);
     const stopTable = p.STOP_MODE === 'eq' ? 'stopEq' : p.STOP_MODE === 'cisd' ? 'stopCisd' : 'stopIbStart';
-    const dFrom = options.dayFrom ?? 0;
-    const dTo = options.dayTo ?? this.dayCount;
+    const ranges = options.ranges ?? [{ from: options.dayFrom ?? 0, to: options.dayTo ?? this.dayCount }];
     const trades: Trade[] | undefined = options.trades ? [] : undefined;
     const rOut = this.r;
     const profitOut = this.profit;
     const kindOut = this.kinds;
     let n = 0;
 
-    for (let d = dFrom; d < dTo; d++) {
+    for (const { from, to } of ranges) for (let d = from; d < to; d++) {
       let t: SignalTable = prim;
       if (prim.kind[d] === SIGNAL_NONE) {
         if (rb === null || rb.kind[d] === SIGNAL_NONE) continue;
