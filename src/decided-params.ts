@@ -10,17 +10,17 @@
 import { type Distribution, type ParamValue, containsInternal, toInternal } from './distributions.js';
 import { UsageError } from './errors.js';
 import type { FrozenTrial } from './frozen-trial.js';
-import type { DecidedParams, Sampler } from './sampler.js';
+import type { DecidedParams } from './sampler.js';
+import type { Study } from './study.js';
 
 export type { DecidedParams };
-import type { Study } from './study.js';
 
 /** The system attribute holding an enqueued trial's values (Optuna's name). */
 export const FIXED_PARAMS_KEY = 'fixed_params';
 
 /** The trial's decided values: the enqueued ones over the sampler's; null when there are none. */
-export function decidedParamsOf(study: Study, trial: FrozenTrial, sampler: Sampler = study.sampler): DecidedParams | null {
-  const bySampler = sampler.decidedParams?.(study, trial) ?? null;
+export function decidedParamsOf(study: Study, trial: FrozenTrial): DecidedParams | null {
+  const bySampler = study.sampler.decidedParams?.(study, trial) ?? null;
   const fixed = trial.systemAttrs[FIXED_PARAMS_KEY] as Record<string, ParamValue> | undefined;
   if (!fixed || Object.keys(fixed).length === 0) return bySampler;
   return { values: bySampler ? { ...bySampler.values, ...fixed } : fixed, complete: bySampler?.complete ?? false };

@@ -43,7 +43,7 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
     for (;;) {
       const reason = session.stopCheck();
       if (reason !== null) { stopReason = reason; break; }
-      const trial = session.ask(upcomingTrials(options, session), true);
+      const trial = session.ask(true);
       if (!trial) { stopReason = session.endReason; break; }
       let frozen: FrozenTrial;
       let rethrow: unknown = undefined;
@@ -73,21 +73,6 @@ export async function optimizeSequential(study: Study, objective: Objective, opt
     progress?.finish();
   }
   return session.summary(stopReason);
-}
-
-/**
- * How many more trials this run will ask for, as far as it can tell: what nTrials leaves, or
- * what the time left would hold at the pace so far (so that a storage reserving trial slots
- * ahead does not reserve past the end of the run).
- */
-function upcomingTrials(options: OptimizeOptions, session: RunSession): number {
-  const asked = session.asked;
-  let upcoming = options.nTrials !== undefined ? options.nTrials - asked : Infinity;
-  if (session.deadline !== Infinity && asked > 0) {
-    const now = performance.now();
-    upcoming = Math.min(upcoming, Math.max(1, Math.ceil(((session.deadline - now) * asked) / (now - session.started))));
-  }
-  return upcoming;
 }
 
 function isCaught(err: unknown, spec: 'all' | 'none' | readonly ErrorClass[]): boolean {

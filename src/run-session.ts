@@ -120,12 +120,12 @@ export class RunSession {
 
   /**
    * The next trial within the limit, or null when there is none to run: the target is reached
-   * (`endReason` 'target') or the search is exhausted. `upcoming`: how many more this run expects
-   * to ask for (a store may reserve slots ahead). `lastChance`: nothing of this run is in flight,
+   * (`endReason` 'target') or the search is exhausted. `lastChance`: nothing of this run is in flight,
    * so an empty answer ends it; then, when the target counts running trials, those of processes
    * that are gone are failed first and the ask is tried again (their slots come back to this run).
    */
-  ask(upcoming: number, lastChance: boolean): StudyTrial | null {
+  ask(lastChance: boolean): StudyTrial | null {
+    const upcoming = this.upcoming();
     let trial = this.study.tryAsk(this.limit, upcoming);
     if (!trial && lastChance && this.limit && this.study.storage.gracePeriod !== undefined) {
       failStaleTrials(this.study);
@@ -136,6 +136,20 @@ export class RunSession {
       this.running.add(trial.trialId);
     }
     return trial;
+  }
+
+  /**
+   * How many more trials this run will ask for, as far as it can tell: what nTrials leaves, or
+   * what the time left would hold at the pace so far (so that a storage reserving trial slots
+   * ahead does not reserve past the end of the run).
+   */
+  private upcoming(): number {
+    let upcoming = this.bounds.nTrials !== undefined ? this.bounds.nTrials - this.asked : Infinity;
+    if (this.deadline !== Infinity && this.asked > 0) {
+      const now = performance.now();
+      upcoming = Math.min(upcoming, Math.max(1, Math.ceil(((this.deadline - now) * this.asked) / (now - this.started))));
+    }
+    return upcoming;
   }
 
   /** Why the run ends when `ask` finds nothing. */

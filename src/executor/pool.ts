@@ -339,8 +339,7 @@ class StudyRun {
    * `lastChance`: nothing of this run is in flight (see RunSession.ask).
    */
   ask(lastChance: boolean): Slot | null {
-    const upcoming = this.options.nTrials !== undefined ? this.options.nTrials - this.session.asked : Infinity;
-    const trial = this.session.ask(upcoming, lastChance);
+    const trial = this.session.ask(lastChance);
     if (!trial) return null;
     this.outstanding.set(trial.number, trial);
     const frozen = this.study.storage.getTrial(trial.trialId);
