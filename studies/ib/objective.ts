@@ -13,7 +13,9 @@
  * Every metric is stored on the trial with setUserAttr, so reports and rankings need no re-run.
  */
 import { categoricalDistribution, ordinalDistribution } from '../../src/distributions.js';
-import { UsageError } from '../../src/errors.js';
+import { TrialPruned, UsageError } from '../../src/errors.js';
+import { type DayRange, dayCount } from '../../src/validation/folds.js';
+import { type Aggregate, type IbFolds, aggregateFolds, checkCrossValidation, evaluatedDays, ibFolds } from './cross-validation.js';
 import type { FrozenTrial, StudyDirection } from '../../src/frozen-trial.js';
 import type { Trial } from '../../src/trial.js';
 import { loadSymbolData, type SymbolData } from './data/store.js';
@@ -40,12 +42,21 @@ export interface IbStudyOptions {
   minTrades?: number;
   from?: string;
   to?: string;
+  /**
+   * Cross-validated objective (cross-validation.ts): the folds (`rolling:is=6m,oos=1m`, ...) on
+   * whose out-of-sample days each trial runs, and how their values make the trial's (default mean).
+   */
+  folds?: string;
+  aggregate?: Aggregate;
 }
 
 interface Context {
   options: Required<Pick<IbStudyOptions, 'symbol' | 'grid' | 'objective' | 'minTrades'>>;
   data: SymbolData;
   engine: IbEngine;
+  /** The days the stored metrics cover (cross-validation.ts evaluatedDays). */
+  days: readonly DayRange[];
+  cv: { folds: IbFolds; aggregate: Aggregate } | null;
 }
 
 let context: Context | null = null;
@@ -60,6 +71,7 @@ function resolveOptions(options: IbStudyOptions): Context['options'] {
   if (gridName !== 'standard' && gridName !== 'expanded') {
     throw new UsageError(`--grid ${JSON.stringify(gridName)} must be standard or expanded`);
   }
+  checkCrossValidation(options.folds, options.aggregate);
   const minTrades = options.minTrades ?? DEFAULT_MIN_TRADES;
   if (!Number.isInteger(minTrades) || minTrades < 0) throw new UsageError(`--min-trades must be an integer >= 0, got ${minTrades}`);
   return { symbol: options.symbol ?? 'GER40', grid: gridName, objective: objectiveName, minTrades };
@@ -87,6 +99,8 @@ export function setup(options: IbStudyOptions = {}, setupContext?: { shared?: un
     data,
     // On a pool, every worker reads the signal tables one of them built (shared-signal-tables.ts).
     engine: new IbEngine(data.data, shared ? signalTablesOf(shared) : undefined),
+    days: evaluatedDays(data.dayFrom, data.dayTo, options.folds),
+    cv: options.folds ? { folds: ibFolds(options.folds, data.dayFrom, data.dayTo), aggregate: checkCrossValidation(options.folds, options.aggregate)! } : null,
   };
 }
 
@@ -201,9 +215,22 @@ export function objective(trial: Trial): number {
   const c = ctx();
   const params = suggestIbParams(trial, c.data.data.symbol.ibWindows, GRID_VALUES[c.options.grid]);
   // The engine's defaults, named: study-settings.ts stores them with the study for re-runs.
-  const { metrics } = c.engine.run(params, { dayFrom: c.data.dayFrom, dayTo: c.data.dayTo, initialBalance: DEFAULT_INITIAL_BALANCE, riskPct: DEFAULT_RISK_PCT });
+  const run = (ranges: readonly DayRange[]) => c.engine.run(params, { ranges, initialBalance: DEFAULT_INITIAL_BALANCE, riskPct: DEFAULT_RISK_PCT }).metrics;
+  const foldValues: number[] = [];
+  if (c.cv) {
+    // Fold by fold, each reported as a step: a pruner may stop the trial after a few.
+    for (const [step, days] of c.cv.folds.outOfSample.entries()) {
+      const value = objectiveValue(c.options.objective, run(days), dayCount(days));
+      foldValues.push(value);
+      trial.report(value, step);
+      if (trial.shouldPrune()) throw new TrialPruned();
+    }
+  }
+  const metrics = run(c.days);
   for (const [key, value] of Object.entries(metrics)) trial.setUserAttr(key, value);
-  return objectiveValue(c.options.objective, metrics, c.data.dayTo - c.data.dayFrom);
+  if (!c.cv) return objectiveValue(c.options.objective, metrics, dayCount(c.days));
+  trial.setUserAttr('fold_values', foldValues);
+  return aggregateFolds(foldValues, c.cv.aggregate);
 }
 
 /** The seed's grid for the set-up symbol, as explicit points on demand (`size`, `point(i)`). */

@@ -4,8 +4,8 @@
  * the symbol's definition (time zone, IB windows, spread, trading hours), the grid's value lists
  * (whose first values fill the parameters a trial does not suggest: MIN_SL_PCT always, TSL_SL
  * when trailing is off, REV_RB_PCT when REV_RB is off), the date range, the metric, the minimum
- * trade count and the engine's balance and risk. The data itself is recorded by its fingerprint
- * (src/study-data.ts).
+ * trade count, the engine's balance and risk, and the folds of a cross-validated objective. The
+ * data itself is recorded by its fingerprint (src/study-data.ts).
  */
 import { FixedTrial } from '../../src/fixed-trial.js';
 import type { ParamValue } from '../../src/distributions.js';
@@ -13,6 +13,7 @@ import { UsageError } from '../../src/errors.js';
 import { type DataFingerprint, describeData } from '../../src/study-data.js';
 import { type IbDataFingerprint, ibDataFingerprint } from './data/fingerprint.js';
 import { type SymbolData, loadSymbolData } from './data/store.js';
+import { type Aggregate, DEFAULT_AGGREGATE, evaluatedDays } from './cross-validation.js';
 import { IbEngine } from './engine/engine.js';
 import { DEFAULT_GRID, GRID_VALUES, type GridName, type GridValues } from './grids.js';
 import { DEFAULT_INITIAL_BALANCE, DEFAULT_RISK_PCT, type IbMetrics } from './metrics.js';
@@ -40,7 +41,13 @@ export interface IbStudySettings {
   symbolSpec: SymbolSpec;
   gridValues: GridValues;
   engine: IbEngineSettings;
+  /** The cross-validated objective's folds and aggregate (cross-validation.ts); null: the whole range. */
+  folds: string | null;
+  aggregate: Aggregate | null;
 }
+
+/** Settings that switch on a feature: a study stored before they were recorded was made without it. */
+export const IB_SETTINGS_OFF_WHEN_ABSENT = ['folds', 'aggregate'] as const;
 
 export interface IbStudyChoice {
   symbol: string;
@@ -49,6 +56,8 @@ export interface IbStudyChoice {
   minTrades?: number;
   from?: string;
   to?: string;
+  folds?: string;
+  aggregate?: Aggregate;
 }
 
 /** The settings of a new IB study, from today's symbol definitions, grids and engine. */
@@ -65,6 +74,8 @@ export function ibStudySettings(choice: IbStudyChoice): IbStudySettings {
     symbolSpec,
     gridValues: GRID_VALUES[choice.grid],
     engine: { ...IB_ENGINE_DEFAULTS },
+    folds: choice.folds ?? null,
+    aggregate: choice.folds ? (choice.aggregate ?? DEFAULT_AGGREGATE) : null,
   };
 }
 
@@ -87,6 +98,8 @@ export function ibSettingsOf(systemAttrs: Readonly<Record<string, unknown>>): Ib
     symbolSpec: c.symbolSpec ?? getSymbol(c.symbol),
     gridValues: c.gridValues ?? GRID_VALUES[grid],
     engine: c.engine ?? { ...IB_ENGINE_DEFAULTS },
+    folds: c.folds ?? null,
+    aggregate: c.aggregate ?? null,
   };
 }
 
@@ -134,6 +147,8 @@ export function rerunIbTrial(settings: IbStudySettings, trialParams: Readonly<Re
   }
   const params = engineParamsOf(settings, trialParams);
   const engine = new IbEngine(data.data);
-  const { metrics, trades } = engine.run(params, { dayFrom: data.dayFrom, dayTo: data.dayTo, trades: true, ...settings.engine });
+  // The days the trial's metrics were computed on: every fold's out-of-sample days, or the whole range.
+  const ranges = evaluatedDays(data.dayFrom, data.dayTo, settings.folds);
+  const { metrics, trades } = engine.run(params, { ranges, trades: true, ...settings.engine });
   return { params, metrics, trades: trades ?? [], data, fingerprint };
 }

@@ -27,6 +27,12 @@ export interface CliStudyRequest {
   constraints?: ConstraintsFunc;
   /** JSON-able description of what is optimised; must match on resume. */
   config: Record<string, unknown>;
+  /**
+   * Config keys recorded only since the feature they switch on was added: a stored configuration
+   * without one was made without the feature (null), so asking for it on resume is a difference.
+   * (Other keys missing from a stored configuration are settings recorded later: not a difference.)
+   */
+  offWhenAbsent?: readonly string[];
   /** The data the objective runs on; other data than the study's is refused unless `acceptDataChange`. */
   data?: DataFingerprint;
   acceptDataChange?: boolean;
@@ -53,8 +59,10 @@ export function openCliStudy(req: CliStudyRequest): CliStudy {
   if (existing !== null) {
     const stored = req.storage.getStudySystemAttrs(existing)[CLI_CONFIG_KEY] as Record<string, unknown> | undefined;
     if (stored !== undefined) {
-      // Keys the stored configuration lacks were not recorded when the study was made: not a difference.
-      const diffs = Object.keys(stored).filter((k) => JSON.stringify(stored[k] ?? null) !== JSON.stringify(req.config[k] ?? null));
+      // Keys the stored configuration lacks were not recorded when the study was made: not a
+      // difference, unless they switch on a feature the study was made without.
+      const keys = [...Object.keys(stored), ...(req.offWhenAbsent ?? []).filter((k) => !(k in stored))];
+      const diffs = keys.filter((k) => JSON.stringify(stored[k] ?? null) !== JSON.stringify(req.config[k] ?? null));
       if (diffs.length > 0) {
         const described = diffs.map((k) => describeDifference(k, stored[k], req.config[k]));
         // Long differences (a grid's value lists) usually follow from a short one (the grid's name): show the short ones when there are any.

@@ -12,7 +12,8 @@ import { UsageError } from '../../errors.js';
 import { getTestFunction, isTestFunctionName, testFunctionNames } from '../../../studies/functions/index.js';
 import { DEFAULT_GRID, type GridName } from '../../../studies/ib/grids.js';
 import { OBJECTIVE_NAMES, type ObjectiveName } from '../../../studies/ib/objective.js';
-import { ibStudySettings } from '../../../studies/ib/study-settings.js';
+import { checkCrossValidation } from '../../../studies/ib/cross-validation.js';
+import { IB_SETTINGS_OFF_WHEN_ABSENT, ibStudySettings } from '../../../studies/ib/study-settings.js';
 import { kebab } from './sampler-flags.js';
 
 export interface ObjectiveSource {
@@ -27,6 +28,8 @@ export interface ObjectiveSource {
   readonly optimum?: number;
   /** What the study was configured with, stored on the study so a resume can check it. */
   readonly config: Record<string, unknown>;
+  /** Config keys whose absence from a stored configuration means "off" (cli-study.ts). */
+  readonly offWhenAbsent?: readonly string[];
 }
 
 /** The flags that say what is optimised (shared by optimize and bench). */
@@ -38,13 +41,16 @@ export interface StudyFlags {
   minTrades?: number;
   from?: string;
   to?: string;
+  /** IB: the cross-validated objective's folds and aggregate (studies/ib/cross-validation.ts). */
+  folds?: string;
+  aggregate?: string;
 }
 
 export interface ObjectiveFlags extends StudyFlags {
   moduleOptions?: string;
 }
 
-const IB_ONLY_FLAGS = ['symbol', 'grid', 'minTrades', 'from', 'to'] as const;
+const IB_ONLY_FLAGS = ['symbol', 'grid', 'minTrades', 'from', 'to', 'folds', 'aggregate'] as const;
 const MODULE_FILE = /\.(m?js|c?js|m?ts|c?ts)$/i;
 
 /** A module of ours, built (dist/) or, when running from the sources, the TypeScript file. */
@@ -104,13 +110,16 @@ function ibSource(flags: ObjectiveFlags): ObjectiveSource {
   }
   const symbol = flags.symbol ?? 'GER40';
   const grid = (flags.grid ?? DEFAULT_GRID) as GridName;
-  const moduleOptions = { symbol, grid, objective: metric, minTrades: flags.minTrades, from: flags.from, to: flags.to };
+  const aggregate = checkCrossValidation(flags.folds, flags.aggregate);
+  const choice = { symbol, grid, objective: metric as ObjectiveName, minTrades: flags.minTrades, from: flags.from, to: flags.to, folds: flags.folds, aggregate };
   return {
     kind: 'ib',
-    name: `ib-${symbol}-${grid}-${metric}`,
+    // A cross-validated study searches another objective: its own default name.
+    name: `ib-${symbol}-${grid}-${metric}${flags.folds !== undefined ? '-cv' : ''}`,
     module: IB_MODULE,
-    moduleOptions,
-    config: { ...ibStudySettings({ symbol, grid, objective: metric as ObjectiveName, minTrades: flags.minTrades, from: flags.from, to: flags.to }) },
+    moduleOptions: choice,
+    config: { ...ibStudySettings(choice) },
+    offWhenAbsent: IB_SETTINGS_OFF_WHEN_ABSENT,
   };
 }
 

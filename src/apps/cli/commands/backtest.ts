@@ -40,7 +40,7 @@ interface Result {
   metrics: IbMetrics;
   trades: Trade[];
   /** For a stored trial: which, and what it stored. */
-  stored?: { study: string; trial: FrozenTrial; data: string | null };
+  stored?: { study: string; trial: FrozenTrial; data: string | null; folds: string | null };
 }
 
 const iso = (minute: number) => new Date(minute * 60_000).toISOString();
@@ -127,7 +127,7 @@ function storedTrial(args: BacktestArgs): Result {
       params: rerun.params,
       metrics: rerun.metrics,
       trades: rerun.trades,
-      stored: { study: name, trial, data: expected ? describeData(expected) : null },
+      stored: { study: name, trial, data: expected ? describeData(expected) : null, folds: settings.folds },
     };
   } finally {
     storage.close();
@@ -170,6 +170,8 @@ function print(r: Result, json: boolean): void {
   if (r.stored) {
     out.push(`trial ${r.stored.trial.number} of study '${r.stored.study}', run again with everything it ran with`);
     out.push(`  data: ${r.stored.data ?? 'not recorded with the study'}`);
+    // A cross-validated study's metrics cover its folds' out-of-sample days only.
+    if (r.stored.folds) out.push(`  days: the out-of-sample days of its folds (${r.stored.folds})`);
   }
   out.push(`${r.symbol.name} ${JSON.stringify(r.params)}`, '');
   for (const [k, v] of Object.entries(r.metrics)) out.push(`  ${k.padEnd(18)} ${v}`);

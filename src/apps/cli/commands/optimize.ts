@@ -109,6 +109,12 @@ const command: CommandModule<object, OptimizeArgs> = {
       .option('from', { type: 'string', describe: 'IB: first trading day, YYYY-MM-DD', group: 'IB study:' })
       .option('to', { type: 'string', describe: 'IB: last trading day, YYYY-MM-DD', group: 'IB study:' })
       .option('symbols', { type: 'string', describe: 'IB: several symbols, comma-separated (GER40,XAUUSD): one study each, side by side on one worker pool', group: 'IB study:' })
+      .option('folds', {
+        type: 'string',
+        describe: "IB: a cross-validated objective: each trial runs on every fold's out-of-sample days, each fold reported as a step, e.g. rolling:is=6m,oos=1m, anchored:is=1y,oos=1m, kfold:k=5,embargo=2, cpcv:n=6,k=2 (docs/validation.md)",
+        group: 'IB study:',
+      })
+      .option('aggregate', { type: 'string', describe: "IB, with --folds: the trial's value from its folds' values: mean (default), median or worst", group: 'IB study:' })
       .option('module-options', { type: 'string', describe: 'options for your objective module, as a JSON object (given to its setup)' })
       .option('workers', { type: 'number', describe: `worker threads evaluating trials (default: the number of cores, ${availableParallelism()}); 1 runs them in this thread` })
       .option('trial-timeout', { type: 'number', describe: 'seconds a trial may run on a worker before it is stopped and FAILs' })
@@ -208,6 +214,7 @@ const command: CommandModule<object, OptimizeArgs> = {
           sampler,
           constraints: mod.constraints,
           config: source.config,
+          offWhenAbsent: source.offWhenAbsent,
           data: data ?? undefined,
           acceptDataChange: argv.acceptNewData,
         });
