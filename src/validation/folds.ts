@@ -57,22 +57,22 @@ export function dayCount(ranges: readonly DayRange[]): number {
 }
 
 /** The folds of `spec` over `days` trading days; a UsageError says what does not fit. */
-export function makeFolds(spec: FoldSpec, days: number): FoldPlan {
-  checkSpec(spec);
+export function makeFolds(spec: FoldSpec, days: number, flag = '--folds'): FoldPlan {
+  checkSpec(spec, flag);
   switch (spec.kind) {
     case 'rolling':
     case 'anchored':
-      return { spec, days, folds: walkForward(spec, days) };
+      return { spec, days, folds: walkForward(spec, days, flag) };
     case 'kfold':
-      return { spec, days, folds: blocked(days, spec.k, 1, spec.purge ?? 0, spec.embargo ?? 0, `--folds kfold:k=${spec.k}`).folds };
+      return { spec, days, folds: blocked(days, spec.k, 1, spec.purge ?? 0, spec.embargo ?? 0, `${flag} kfold:k=${spec.k}`).folds };
     case 'cpcv': {
-      const { folds, paths } = blocked(days, spec.groups, spec.testGroups, spec.purge ?? 0, spec.embargo ?? 0, `--folds cpcv:n=${spec.groups},k=${spec.testGroups}`);
+      const { folds, paths } = blocked(days, spec.groups, spec.testGroups, spec.purge ?? 0, spec.embargo ?? 0, `${flag} cpcv:n=${spec.groups},k=${spec.testGroups}`);
       return { spec, days, folds, paths };
     }
   }
 }
 
-function walkForward(spec: Extract<FoldSpec, { kind: 'rolling' | 'anchored' }>, days: number): Fold[] {
+function walkForward(spec: Extract<FoldSpec, { kind: 'rolling' | 'anchored' }>, days: number, flag: string): Fold[] {
   const step = spec.step ?? spec.outOfSample;
   const folds: Fold[] = [];
   for (let start = 0; start + spec.inSample + spec.outOfSample <= days; start += step) {
@@ -82,7 +82,7 @@ function walkForward(spec: Extract<FoldSpec, { kind: 'rolling' | 'anchored' }>, 
   }
   if (folds.length === 0) {
     throw new UsageError(
-      `--folds ${spec.kind}: ${spec.inSample} in-sample and ${spec.outOfSample} out-of-sample trading days need at least ${spec.inSample + spec.outOfSample} days, but the data has ${days}: shorten the windows or give more data`,
+      `${flag} ${spec.kind}: ${spec.inSample} in-sample and ${spec.outOfSample} out-of-sample trading days need at least ${spec.inSample + spec.outOfSample} days, but the data has ${days}: shorten the windows or give more data`,
     );
   }
   return folds;
@@ -160,10 +160,10 @@ function mergeAdjacent(ranges: readonly DayRange[]): DayRange[] {
   return out;
 }
 
-function checkSpec(spec: FoldSpec): void {
+function checkSpec(spec: FoldSpec, flag: string): void {
   const positive = (what: string, v: number | undefined, min = 1): void => {
     if (v !== undefined && (!Number.isInteger(v) || v < min)) {
-      throw new UsageError(`--folds ${spec.kind}: ${what} must be a whole number of trading days >= ${min}, but got ${v}`);
+      throw new UsageError(`${flag} ${spec.kind}: ${what} must be a whole number of trading days >= ${min}, but got ${v}`);
     }
   };
   switch (spec.kind) {
@@ -174,14 +174,14 @@ function checkSpec(spec: FoldSpec): void {
       positive('step', spec.step);
       return;
     case 'kfold':
-      if (!Number.isInteger(spec.k) || spec.k < 2) throw new UsageError(`--folds kfold: k must be a whole number >= 2, but got ${spec.k}`);
+      if (!Number.isInteger(spec.k) || spec.k < 2) throw new UsageError(`${flag} kfold: k must be a whole number >= 2, but got ${spec.k}`);
       positive('purge', spec.purge, 0);
       positive('embargo', spec.embargo, 0);
       return;
     case 'cpcv':
-      if (!Number.isInteger(spec.groups) || spec.groups < 2) throw new UsageError(`--folds cpcv: n (groups) must be a whole number >= 2, but got ${spec.groups}`);
+      if (!Number.isInteger(spec.groups) || spec.groups < 2) throw new UsageError(`${flag} cpcv: n (groups) must be a whole number >= 2, but got ${spec.groups}`);
       if (!Number.isInteger(spec.testGroups) || spec.testGroups < 1 || spec.testGroups >= spec.groups) {
-        throw new UsageError(`--folds cpcv: k (test groups) must be a whole number from 1 to n - 1 = ${spec.groups - 1}, but got ${spec.testGroups}`);
+        throw new UsageError(`${flag} cpcv: k (test groups) must be a whole number from 1 to n - 1 = ${spec.groups - 1}, but got ${spec.testGroups}`);
       }
       positive('purge', spec.purge, 0);
       positive('embargo', spec.embargo, 0);
@@ -196,11 +196,12 @@ const KINDS = ['rolling', 'anchored', 'kfold', 'cpcv'] as const;
 const SYNTAX = 'rolling:is=6m,oos=1m[,step=1m] | anchored:is=120,oos=20[,step=20] | kfold:k=5[,purge=0][,embargo=2] | cpcv:n=6,k=2[,purge=0][,embargo=1]';
 
 /**
- * Reads the CLI's `--folds`: `<kind>:<key>=<value>,...`. Durations are trading days, or with a
- * unit: `w` (5 days), `m` (21), `y` (252).
+ * Reads the CLI's `--folds` (or `--walk-forward`, `flag`, named in messages):
+ * `<kind>:<key>=<value>,...`. Durations are trading days, or with a unit: `w` (5 days), `m` (21),
+ * `y` (252).
  */
-export function parseFolds(text: string): FoldSpec {
-  const bad = (why: string): UsageError => new UsageError(`--folds '${text}': ${why}; write ${SYNTAX}`);
+export function parseFolds(text: string, flag = '--folds'): FoldSpec {
+  const bad = (why: string): UsageError => new UsageError(`${flag} '${text}': ${why}; write ${SYNTAX}`);
   const colon = text.indexOf(':');
   const kind = (colon < 0 ? text : text.slice(0, colon)).trim();
   if (!(KINDS as readonly string[]).includes(kind)) throw bad(`unknown kind '${kind}' (one of ${KINDS.join(', ')})`);
@@ -245,6 +246,6 @@ export function parseFolds(text: string): FoldSpec {
       spec = { kind: 'cpcv', groups: count('n', true)!, testGroups: count('k', true)!, purge: duration('purge', false), embargo: duration('embargo', false) };
       break;
   }
-  checkSpec(spec);
+  checkSpec(spec, flag);
   return spec;
 }

@@ -15,6 +15,7 @@
 import { categoricalDistribution, ordinalDistribution } from '../../src/distributions.js';
 import { TrialPruned, UsageError } from '../../src/errors.js';
 import { type DayRange, dayCount } from '../../src/validation/folds.js';
+import type { MetricScaling } from '../../src/validation/walk-forward-efficiency.js';
 import { type Aggregate, type IbFolds, aggregateFolds, checkCrossValidation, evaluatedDays, ibFolds } from './cross-validation.js';
 import type { FrozenTrial, StudyDirection } from '../../src/frozen-trial.js';
 import type { Trial } from '../../src/trial.js';
@@ -195,6 +196,9 @@ export function perTrialScore(m: IbMetrics, tradingDays: number): number {
     RANKING_WEIGHTS.winrate * clamp(m.winrate / 100)
   );
 }
+
+/** How each objective grows with the length of the period it is measured on (walk-forward efficiency). */
+export const OBJECTIVE_SCALING: Readonly<Record<ObjectiveName, MetricScaling>> = { sharpe: 'rate', total_r: 'additive', winrate: 'rate', profit_factor: 'rate', score: 'rate' };
 
 export function objectiveValue(name: ObjectiveName, m: IbMetrics, tradingDays: number): number {
   switch (name) {

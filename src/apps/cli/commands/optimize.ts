@@ -31,7 +31,8 @@ import { ibSettingsOf } from '../../../../studies/ib/study-settings.js';
 import { DEFAULT_GRID } from '../../../../studies/ib/grids.js';
 import { announceSyntheticData } from '../synthetic-notice.js';
 import { installInterruptHandler } from '../interrupt.js';
-import { type ObjectiveSource, type StudyFlags, resolveObjectiveSource } from '../objective-source.js';
+import { type ObjectiveFlags, type ObjectiveSource, type StudyFlags, resolveObjectiveSource } from '../objective-source.js';
+import { type WalkForwardFlags, finishWalkForward, formatWalkForward, openWalkForward } from '../walk-forward.js';
 import { kebab, samplerFlagDefinitions, samplerOptionsFromArgv } from '../sampler-flags.js';
 import { DEFAULT_STORAGE } from './storage-options.js';
 import { shellQuote } from '../shell-quote.js';
@@ -46,6 +47,7 @@ interface OptimizeArgs extends StudyFlags {
   direction?: string;
   storage: string;
   symbols?: string;
+  walkForward?: string;
   moduleOptions?: string;
   workers?: number;
   trialTimeout?: number;
@@ -112,6 +114,11 @@ const command: CommandModule<object, OptimizeArgs> = {
       .option('folds', {
         type: 'string',
         describe: "IB: a cross-validated objective: each trial runs on every fold's out-of-sample days, each fold reported as a step, e.g. rolling:is=6m,oos=1m, anchored:is=1y,oos=1m, kfold:k=5,embargo=2, cpcv:n=6,k=2 (docs/validation.md)",
+        group: 'IB study:',
+      })
+      .option('walk-forward', {
+        type: 'string',
+        describe: "IB: walk-forward optimisation: a study per window searches its in-sample days (--trials each), its best parameters trade the out-of-sample days after it, stitched into one equity curve; rolling:is=6m,oos=1m or anchored:is=1y,oos=1m (docs/validation.md)",
         group: 'IB study:',
       })
       .option('aggregate', { type: 'string', describe: "IB, with --folds: the trial's value from its folds' values: mean (default), median or worst", group: 'IB study:' })
@@ -195,9 +202,15 @@ const command: CommandModule<object, OptimizeArgs> = {
     const storage = openStorage(argv.storage, argv.staleAfter, argv.commitEachTrial ?? false);
     try {
       const runs: Run[] = [];
-      for (const symbol of symbols) {
-        const source = resolveObjectiveSource(argv, symbol);
-        if (source.kind === 'ib') announceSyntheticData(source.config.symbol as string, argv.json);
+      // What each study of the run searches: one per symbol, or one per walk-forward window.
+      const walkForward = argv.walkForward !== undefined ? openWalkForward(argv as WalkForwardFlags, storage, samplerName, createSampler(samplerName, samplerOptions, { retryFailed })) : null;
+      const plans = walkForward
+        ? walkForward.windows.map((_, i) => ({ flags: walkForward.flags(i), symbol: undefined, studyName: walkForward.studyName(i), fresh: false }))
+        : symbols.map((symbol) => ({ flags: argv as ObjectiveFlags, symbol, studyName: undefined, fresh: argv.fresh }));
+      for (const plan of plans) {
+        const { symbol } = plan;
+        const source = resolveObjectiveSource(plan.flags, symbol);
+        if (source.kind === 'ib' && plan === plans[0]) announceSyntheticData(source.config.symbol as string, argv.json);
         const prepared = await prepareObjective(source.module, source.moduleOptions);
         const mod = prepared.module;
         const grid = typeof mod.grid === 'function' ? mod.grid() : mod.grid;
@@ -208,8 +221,8 @@ const command: CommandModule<object, OptimizeArgs> = {
         const data = mod.dataFingerprint?.() ?? null;
         const { study, resumed, data: dataCheck } = openCliStudy({
           storage,
-          studyName: argv.studyName !== undefined && symbol !== undefined ? `${baseName}-${symbol}` : baseName,
-          fresh: argv.fresh,
+          studyName: plan.studyName ?? (argv.studyName !== undefined && symbol !== undefined ? `${baseName}-${symbol}` : baseName),
+          fresh: plan.fresh,
           direction: (argv.direction as StudyDirection | undefined) ?? mod.direction ?? 'minimize',
           sampler,
           constraints: mod.constraints,
@@ -263,7 +276,19 @@ const command: CommandModule<object, OptimizeArgs> = {
         interrupt.dispose();
       }
       const results = runs.map((r, i) => resultJson(r.study, samplerName, summaries[i], r.data));
-      if (argv.json) {
+      if (walkForward) {
+        // Evaluated once every window is searched; an interrupted run leaves that to its resume.
+        const outcome = interrupt.signal.aborted ? null : finishWalkForward(walkForward, runs.map((r) => r.study));
+        if (argv.json) {
+          process.stdout.write(`${JSON.stringify({ studyName: walkForward.parent.studyName, walkForward: outcome, windows: results })}\n`);
+        } else {
+          const searched = results.filter((r) => r.bestValue !== null).length;
+          process.stdout.write(
+            outcome ? formatWalkForward(outcome) : `walk-forward ${walkForward.spec}: ${searched} of ${runs.length} windows searched; the result comes once all are\n`,
+          );
+          process.stdout.write(whereAndHowToResume(runs, argv, summaries, walkForward.parent));
+        }
+      } else if (argv.json) {
         process.stdout.write(`${JSON.stringify(results.length === 1 && argv.symbols === undefined ? results[0] : { studies: results })}\n`);
       } else {
         runs.forEach((r, i) => {
@@ -390,13 +415,15 @@ function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: Optimiz
 }
 
 /** Where the studies are stored, and the exact command that continues them. */
-function whereAndHowToResume(runs: readonly Run[], argv: ArgumentsCamelCase<OptimizeArgs>, summaries: readonly OptimizeSummary[]): string {
-  const studies = runs.map((r) => r.study);
+function whereAndHowToResume(runs: readonly Run[], argv: ArgumentsCamelCase<OptimizeArgs>, summaries: readonly OptimizeSummary[], walkForwardParent?: Study): string {
+  const studies = walkForwardParent ? [walkForwardParent] : runs.map((r) => r.study);
   if (argv.storage === 'memory' || argv.storage === ':memory:') return '';
   const args = process.argv.slice(2).filter((a) => a !== '--fresh' && a !== '--accept-new-data');
   // With --fresh the run made a new name: name it, so the command continues this study.
   if (studies.length === 1 && !args.includes('--study-name')) args.push('--study-name', studies[0].studyName);
-  const names = studies.map((s) => `'${s.studyName}'`).join(', ');
+  const names = walkForwardParent
+    ? `'${walkForwardParent.studyName}' (the walk-forward) and '${runs[0].study.studyName}' to '${runs[runs.length - 1].study.studyName}' (its windows)`
+    : studies.map((s) => `'${s.studyName}'`).join(', ');
   const unfinished = summaries.length < studies.length || summaries.some((s) => s.stopReason === 'aborted' || s.stopReason === 'timeout' || s.stopReason === 'stopped' || s.stopReason === 'failures');
   const exhausted = summaries.length === studies.length && summaries.every((s) => s.stopReason === 'exhausted');
   const reports = studies.map((s) => `open its report: studyopt report --study-name ${shellQuote(s.studyName)} --storage ${shellQuote(argv.storage)} --out ${s.studyName.replace(/[^\w.-]+/g, '_')}.html`);
@@ -405,8 +432,8 @@ function whereAndHowToResume(runs: readonly Run[], argv: ArgumentsCamelCase<Opti
   if (unfinished) next = `${failing ? 'once the objective is fixed, resume' : 'resume'} with: studyopt ${args.map(shellQuote).join(' ')}`;
   else if (exhausted || runs.every((r) => r.target === r.study.sampler.searchSize)) next = 'the search space is exhausted (every grid point ran): nothing is left to continue';
   else if (argv.nTrials !== undefined) next = `run ${argv.nTrials} more with: studyopt ${args.map(shellQuote).join(' ')}`;
-  else next = `continue with a larger target (--trials is the study's total): studyopt ${withTrials(args, largerTarget(argv.trials ?? DEFAULT_TRIALS)).map(shellQuote).join(' ')}`;
-  return `stored in ${argv.storage} as ${studies.length === 1 ? 'study' : 'studies'} ${names}\n${next}\n${reports.join('\n')}\n`;
+  else next = `continue with a larger target (--trials is ${walkForwardParent ? "each window study's" : "the study's"} total): studyopt ${withTrials(args, largerTarget(argv.trials ?? DEFAULT_TRIALS)).map(shellQuote).join(' ')}`;
+  return `stored in ${argv.storage} as ${studies.length === 1 && !walkForwardParent ? 'study' : 'studies'} ${names}\n${next}\n${reports.join('\n')}\n`;
 }
 
 /** The next target to suggest once a study reached `trials`: double it. */
