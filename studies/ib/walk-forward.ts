@@ -18,6 +18,7 @@ import { IbEngine } from './engine/engine.js';
 import { SIGNAL_NAMES } from './engine/signals.js';
 import { type MarketData, dayRange } from './market-data.js';
 import { type IbMetrics, computeMetrics } from './metrics.js';
+import type { IbParams } from './params.js';
 import { OBJECTIVE_SCALING, type ObjectiveName, objectiveValue } from './objective.js';
 import { type IbStudySettings, engineParamsOf } from './study-settings.js';
 import { epochDayToIso, isoToEpochDay } from './timezone.js';
@@ -75,7 +76,10 @@ export interface WalkForwardWindowResult {
   readonly inSample: DateSpan;
   readonly outOfSample: DateSpan;
   readonly bestTrial: number;
+  /** The best trial's parameters, as suggested. */
   readonly params: Readonly<Record<string, ParamValue>>;
+  /** Every engine parameter they traded with (the unsearched ones filled by the study's rules). */
+  readonly engineParams: IbParams;
   readonly inSampleValue: number;
   readonly outOfSampleValue: number;
   /** Out-of-sample over in-sample performance; null where the in-sample value is not positive. */
@@ -110,7 +114,8 @@ export function evaluateWalkForward(spec: string, objective: ObjectiveName, wind
   const results: WalkForwardWindowResult[] = [];
   for (const w of windows) {
     const days = dayIndexRange(data.data, w.outOfSample);
-    const { metrics, trades } = engine.run(engineParamsOf(w.settings, w.bestParams), { dayFrom: days.from, dayTo: days.to, trades: true, ...w.settings.engine });
+    const engineParams = engineParamsOf(w.settings, w.bestParams);
+    const { metrics, trades } = engine.run(engineParams, { dayFrom: days.from, dayTo: days.to, trades: true, ...w.settings.engine });
     const outOfSampleValue = objectiveValue(objective, metrics, w.outOfSample.days);
     for (const trade of trades ?? []) stitchedTrades.push({ trade, window: w.index });
     results.push({
@@ -120,6 +125,7 @@ export function evaluateWalkForward(spec: string, objective: ObjectiveName, wind
       outOfSample: w.outOfSample,
       bestTrial: w.bestTrial,
       params: w.bestParams,
+      engineParams,
       inSampleValue: w.inSampleValue,
       outOfSampleValue,
       efficiency: walkForwardEfficiency({ value: w.inSampleValue, days: w.inSample.days }, { value: outOfSampleValue, days: w.outOfSample.days }, scaling),

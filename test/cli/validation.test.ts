@@ -1,0 +1,158 @@
+/**
+ * Out-of-sample validation from the command line: walk-forward optimisation (`optimize
+ * --walk-forward`) and the cross-validated objective (`optimize --folds`). Every out-of-sample
+ * figure is checked against `studyopt backtest` run on the window's dates with the chosen
+ * parameters, an independent path through the engine.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../dist/src/apps/cli/main.js', import.meta.url));
+const DIR = mkdtempSync(join(tmpdir(), 'studyopt-validation-'));
+const ENV = { ...process.env, NO_COLOR: '1', STUDYOPT_DATA_DIR: join(DIR, 'data') };
+
+function studyopt(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000, env: ENV, cwd: DIR });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function start(...args: string[]): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], { env: ENV, cwd: DIR, stdio: ['ignore', 'ignore', 'ignore'] });
+}
+
+interface WindowJson {
+  index: number;
+  studyName: string;
+  inSample: { from: string; to: string; days: number };
+  outOfSample: { from: string; to: string; days: number };
+  bestTrial: number;
+  params: Record<string, unknown>;
+  engineParams: Record<string, unknown>;
+  inSampleValue: number;
+  outOfSampleValue: number;
+  efficiency: number | null;
+  outOfSampleTrades: number;
+}
+
+interface WalkForwardJson {
+  studyName: string;
+  walkForward: {
+    windows: WindowJson[];
+    stitched: { metrics: Record<string, number>; value: number; days: number };
+    efficiency: number | null;
+    equity: { day: string; r: number; window: number }[];
+  } | null;
+  windows: { studyName: string; completed: number; bestValue: number | null }[];
+}
+
+function backtest(params: Record<string, unknown>, from: string, to: string): { metrics: Record<string, number>; trades: unknown[] } {
+  const r = studyopt('backtest', '--params', JSON.stringify(params), '--from', from, '--to', to, '--json');
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+beforeAll(() => {
+  // A year of synthetic GER40: rolling:is=3m,oos=1m gives (252 - 63) / 21 = 9 windows.
+  expect(studyopt('data', 'generate', '--symbol', 'GER40', '--years', '1').code).toBe(0);
+});
+
+describe('optimize --walk-forward', () => {
+  const WF = ['optimize', '--walk-forward', 'rolling:is=3m,oos=1m', '--sampler', 'random', '--seed', '5', '--storage', 'wf.db', '--json', '--workers', '2'];
+
+  it('searches each window in sample, trades its best parameters out of sample, and stitches the trades', () => {
+    const r = studyopt(...WF, '--trials', '12');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as WalkForwardJson;
+    const wf = out.walkForward!;
+    expect(out.studyName).toBe('ib-GER40-expanded-sharpe-wf-random');
+    expect(wf.windows.length).toBeGreaterThanOrEqual(8);
+    expect(out.windows.map((w) => w.studyName)).toEqual(wf.windows.map((_, i) => `${out.studyName}-w${String(i + 1).padStart(2, '0')}`));
+    expect(out.windows.every((w) => w.completed === 12)).toBe(true);
+    let trades = 0;
+    let totalR = 0;
+    for (const [i, w] of wf.windows.entries()) {
+      expect(w.inSample.days).toBe(63);
+      expect(w.outOfSample.days).toBe(21);
+      // No out-of-sample day in its window's search; the out-of-sample windows follow each other.
+      expect(w.outOfSample.from > w.inSample.to).toBe(true);
+      if (i > 0) expect(w.outOfSample.from > wf.windows[i - 1].outOfSample.to).toBe(true);
+      expect(w.inSampleValue).toBe(out.windows[i].bestValue);
+      // The window's best parameters, run again on its in-sample (two windows: slow) and out-of-sample dates.
+      if (i < 2) expect(backtest(w.engineParams, w.inSample.from, w.inSample.to).metrics.sharpe_ratio).toBe(w.inSampleValue);
+      const oos = backtest(w.engineParams, w.outOfSample.from, w.outOfSample.to);
+      expect(oos.metrics.sharpe_ratio).toBe(w.outOfSampleValue);
+      expect(oos.metrics.total_trades).toBe(w.outOfSampleTrades);
+      expect(w.efficiency).toBe(w.inSampleValue > 0 ? w.outOfSampleValue / w.inSampleValue : null);
+      trades += oos.metrics.total_trades;
+      totalR += oos.metrics.total_r;
+    }
+    expect(wf.stitched.metrics.total_trades).toBe(trades);
+    expect(wf.stitched.metrics.total_r).toBeCloseTo(totalR, 3);
+    expect(wf.stitched.days).toBe(21 * wf.windows.length);
+    expect(wf.equity.length).toBe(trades);
+    expect(wf.equity[wf.equity.length - 1].r).toBeCloseTo(wf.stitched.metrics.total_r, 3);
+    const meanIs = wf.windows.reduce((a, w) => a + w.inSampleValue, 0) / wf.windows.length;
+    expect(wf.efficiency).toBeCloseTo(wf.stitched.value / meanIs, 12);
+  });
+
+  it('continues every window where it stopped, after a kill -9, to exact targets', async () => {
+    const child = start(...WF, '--trials', '400', '--quiet');
+    await new Promise((r) => setTimeout(r, 2500));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const r = studyopt(...WF, '--trials', '400');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as WalkForwardJson;
+    expect(out.windows.map((w) => w.completed)).toEqual(out.windows.map(() => 400));
+    expect(out.walkForward!.windows.length).toBe(out.windows.length);
+  });
+
+  it('refuses what walk-forward cannot do, naming the fix (exit 2)', () => {
+    for (const [args, message] of [
+      [['--walk-forward', 'kfold:k=5'], /walk-forward windows are rolling or anchored/],
+      [['--walk-forward', 'rolling:is=2y,oos=1m'], /--walk-forward rolling: 504 in-sample.*shorten the windows/],
+      [['--walk-forward', 'rolling:is=3m,oos=1m', '--folds', 'kfold:k=5'], /not both/],
+      [['--walk-forward', 'rolling:is=3m,oos=1m', '--symbols', 'GER40,XAUUSD'], /one symbol/],
+      [['--walk-forward', 'rolling:is=3m', '--trials', '2'], /--walk-forward 'rolling:is=3m': rolling needs oos=/],
+    ] as const) {
+      const r = studyopt('optimize', ...args, '--storage', 'refused.db');
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
+
+describe('optimize --folds', () => {
+  const CV = ['optimize', '--folds', 'kfold:k=4,embargo=2', '--sampler', 'random', '--seed', '2', '--storage', 'cv.db', '--workers', '1'];
+
+  it('stores fold values that the backtest reproduces, and refuses to continue with other folds', () => {
+    const first = studyopt(...CV, '--trials', '6', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const result = JSON.parse(first.stdout) as { studyName: string; completed: number; bestValue: number };
+    expect(result.studyName).toBe('ib-GER40-expanded-sharpe-cv-random');
+    expect(result.completed).toBe(6);
+    // The best trial, run again on what it ran on: every fold's out-of-sample days.
+    const again = studyopt('backtest', '--storage', 'cv.db', '--study-name', result.studyName);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/days: the out-of-sample days of its folds \(kfold:k=4,embargo=2\)/);
+    expect(again.stdout).toMatch(/reproduced: every metric equals the stored one/);
+    for (const other of [['--folds', 'kfold:k=5,embargo=2'], ['--folds', 'kfold:k=4,embargo=2', '--aggregate', 'worst'], []]) {
+      const refused = studyopt('optimize', '--sampler', 'random', '--storage', 'cv.db', '--study-name', result.studyName, ...other, '--trials', '8');
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(/was created for another search \((folds|aggregate)/);
+    }
+    const kept = studyopt(...CV, '--trials', '6', '--json');
+    expect((JSON.parse(kept.stdout) as { completed: number }).completed).toBe(6);
+  });
+
+  it('refuses folds on a study made without them', () => {
+    expect(studyopt('optimize', '--sampler', 'random', '--storage', 'plain.db', '--study-name', 'plain', '--trials', '2', '--workers', '1').code).toBe(0);
+    const r = studyopt('optimize', '--sampler', 'random', '--storage', 'plain.db', '--study-name', 'plain', '--folds', 'kfold:k=4', '--trials', '4', '--workers', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/folds: stored null, asked "kfold:k=4"/);
+  });
+});
