@@ -125,12 +125,14 @@ export interface RerunOptions {
   acceptDataChange?: boolean;
   /** How the user accepts other data, for the refusal's message. */
   acceptHint?: string;
+  /** Run even when the symbol's definition changed since (to find out what that changes: `verify`). */
+  acceptSymbolChange?: boolean;
 }
 
 /** Runs a stored IB trial again, trade by trade, on the study's symbol, dates and settings. */
 export function rerunIbTrial(settings: IbStudySettings, trialParams: Readonly<Record<string, ParamValue>>, options: RerunOptions = {}): IbRerun {
   const current = getSymbol(settings.symbol);
-  if (JSON.stringify(current) !== JSON.stringify(settings.symbolSpec)) {
+  if (JSON.stringify(current) !== JSON.stringify(settings.symbolSpec) && !options.acceptSymbolChange) {
     throw new UsageError(
       `the definition of ${settings.symbol} changed since the study ran (stored ${JSON.stringify(settings.symbolSpec)}, now ${JSON.stringify(current)}): ` +
         'restore it in symbols.json to re-run the study\'s trials',

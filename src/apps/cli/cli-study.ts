@@ -6,7 +6,8 @@
  * sampler) is stored on it, and a run asking for something else is refused rather than mixed
  * into it. `--fresh` starts a new study under a new name (`<name>-2`, `<name>-3`, ...). The data
  * the objective runs on is recorded with the study too (src/study-data.ts): a run on other data
- * is refused, naming both, unless `--accept-new-data`.
+ * is refused, naming both, unless `--accept-new-data`; and so is the studyopt version that runs
+ * its trials (src/study-software.ts).
  */
 import { UsageError } from '../../errors.js';
 import type { StudyDirection } from '../../frozen-trial.js';
@@ -14,6 +15,7 @@ import type { Sampler } from '../../sampler.js';
 import type { Storage } from '../../storage/storage.js';
 import { type ConstraintsFunc, type Study, createStudy } from '../../study.js';
 import { type DataCheck, type DataFingerprint, recordStudyData } from '../../study-data.js';
+import { recordSoftwareVersion } from '../../study-software.js';
 
 /** Study system attribute holding the configuration a CLI study was created with. */
 export const CLI_CONFIG_KEY = 'studyopt:config';
@@ -86,6 +88,7 @@ export function openCliStudy(req: CliStudyRequest): CliStudy {
   // Loading an existing study writes nothing, so a refusal here leaves the study as it was.
   const data = req.data ? recordStudyData(req.storage, study.studyId, name, req.data, { acceptChange: req.acceptDataChange, acceptHint: ACCEPT_DATA_FLAG }) : null;
   if (existing === null) study.setSystemAttr(CLI_CONFIG_KEY, req.config);
+  recordSoftwareVersion(req.storage, study.studyId);
   // A study made before some settings were recorded gets them now (today's, the best known).
   if (upgraded) study.setSystemAttr(CLI_CONFIG_KEY, upgraded);
   return { study, resumed: existing !== null, data };

@@ -14,6 +14,7 @@ import backtest from './commands/backtest.js';
 import data from './commands/data.js';
 import bench from './commands/bench.js';
 import best from './commands/best.js';
+import verify from './commands/verify.js';
 import deleteCommand from './commands/delete.js';
 import exportCommand from './commands/export.js';
 import optimize from './commands/optimize.js';
@@ -79,6 +80,7 @@ async function main(argv: string[]): Promise<void> {
     .command(studies)
     .command(trials)
     .command(best)
+    .command(verify)
     .command(exportCommand)
     .command(deleteCommand)
     .middleware(checkNumberOptions(argv), true)

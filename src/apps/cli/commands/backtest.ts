@@ -12,6 +12,7 @@ import { loadSymbolData } from '../../../../studies/ib/data/store.js';
 import { IbEngine } from '../../../../studies/ib/engine/engine.js';
 import type { IbMetrics } from '../../../../studies/ib/metrics.js';
 import { type IbParams, resolveParams } from '../../../../studies/ib/params.js';
+import { metricDifferences } from '../../../../studies/ib/audit.js';
 import { ibSettingsOf, rerunIbTrial } from '../../../../studies/ib/study-settings.js';
 import type { SymbolSpec } from '../../../../studies/ib/symbols.js';
 import { OffsetTable, epochDayToIso, formatLocalMinute } from '../../../../studies/ib/timezone.js';
@@ -135,14 +136,6 @@ function storedTrial(args: BacktestArgs): Result {
 }
 
 /** The metrics a stored trial recorded that differ from the re-run's (none when it reproduced). */
-function differences(stored: FrozenTrial, metrics: IbMetrics): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(metrics)) {
-    if (k in stored.userAttrs && !Object.is(stored.userAttrs[k], v)) out.push(`${k}: stored ${JSON.stringify(stored.userAttrs[k])}, now ${JSON.stringify(v)}`);
-  }
-  return out;
-}
-
 function print(r: Result, json: boolean): void {
   // Times on the exchange's clock (the symbol's IB time zone) as well as in UTC.
   const zone = r.symbol.timezone;
@@ -160,7 +153,7 @@ function print(r: Result, json: boolean): void {
     exitPrice: t.exitPrice,
     r: t.r,
   }));
-  const diffs = r.stored ? differences(r.stored.trial, r.metrics) : [];
+  const diffs = r.stored ? metricDifferences(r.stored.trial.userAttrs, r.metrics) : [];
   if (json) {
     const stored = r.stored ? { study: r.stored.study, trial: r.stored.trial.number, reproduced: diffs.length === 0, differences: diffs } : undefined;
     process.stdout.write(`${JSON.stringify({ symbol: r.symbol.name, timeZone: zone, params: r.params, metrics: r.metrics, ...(stored ? { stored } : {}), trades: rows })}\n`);

@@ -28,6 +28,7 @@ import { type DataFingerprint, describeData } from '../../../study-data.js';
 import { CLI_CONFIG_KEY, openCliStudy } from '../cli-study.js';
 import { paramLines } from '../param-lines.js';
 import { ibSettingsOf } from '../../../../studies/ib/study-settings.js';
+import { recordBestTrades } from '../../../../studies/ib/audit.js';
 import { DEFAULT_GRID } from '../../../../studies/ib/grids.js';
 import { announceSyntheticData } from '../synthetic-notice.js';
 import { installInterruptHandler } from '../interrupt.js';
@@ -275,6 +276,8 @@ const command: CommandModule<object, OptimizeArgs> = {
       } finally {
         interrupt.dispose();
       }
+      // For audits (studyopt verify): the best trial's trades, trade by trade, with each IB study.
+      if (!walkForward) for (const r of runs) if (r.source.kind === 'ib') recordTradesOfBest(r.study);
       const results = runs.map((r, i) => resultJson(r.study, samplerName, summaries[i], r.data));
       if (walkForward) {
         // Evaluated once every window is searched; an interrupted run leaves that to its resume.
@@ -323,6 +326,15 @@ interface Run {
   data: DataFingerprint | null;
   /** The study's total of finished trials (--trials, or a grid's every point). */
   target: number;
+}
+
+/** Records the best trial's trades; a best trial on data the user replaced since is left as it is. */
+function recordTradesOfBest(study: Study): void {
+  try {
+    recordBestTrades(study.storage, study.studyId);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+  }
 }
 
 /** The flags' failure budget; 0 in a row and a rate of 1 mean no limit. */
