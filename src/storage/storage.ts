@@ -165,6 +165,20 @@ export interface Storage {
   failStaleTrials(studyId: number, graceSeconds: number): number[];
 
   /**
+   * Count, sum and sum of squares of a number over a study's COMPLETE trials (their first
+   * objective value, or a numeric user attribute; non-finite values left out), computed where the
+   * trials are stored; null (or no such method) when the store has no faster way than reading
+   * every trial. Callers use summarizeTrials() (trial-statistics.ts), which falls back.
+   */
+  summarizeTrials?(studyId: number, of: TrialNumberSource): NumberSummary | null;
+  /**
+   * The numbers of the study's `k` best COMPLETE trials by their first objective (finite values,
+   * best first, the lower number first among equals); null when the store has no faster way.
+   * Callers use bestTrialNumbers() (trial-statistics.ts).
+   */
+  bestTrialNumbers?(studyId: number, k: number): number[] | null;
+
+  /**
    * Writes out what the store holds back (finished trials waiting for a group commit) and gives
    * back the trial slots it reserved ahead but did not use, so that other processes see the
    * study as it is. Executors call it when a run ends; close() does it too.
@@ -173,6 +187,15 @@ export interface Storage {
 
   /** Releases resources (file handles). Further calls are errors. */
   close(): void;
+}
+
+/** What summarizeTrials sums: the first objective's value, or a user attribute. */
+export type TrialNumberSource = 'value' | { readonly userAttr: string };
+
+export interface NumberSummary {
+  readonly count: number;
+  readonly sum: number;
+  readonly sumOfSquares: number;
 }
 
 export function isCreated(r: CreateTrialResult): r is CreatedTrial {

@@ -15,6 +15,7 @@ import { categoricalDistribution, floatDistribution, intDistribution, ordinalDis
 import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../../errors.js';
 import type { TrialState } from '../../frozen-trial.js';
 import { type CreatedTrial, type Storage, isCreated } from '../../storage/storage.js';
+import { bestTrialNumbers, summarizeTrials } from '../../storage/trial-statistics.js';
 import { createStudy } from '../../study.js';
 import { GridSampler } from '../../../samplers/grid.js';
 
@@ -112,6 +113,29 @@ export function storageContract(api: TestApi, backend: StorageUnderTest): void {
       expect(storage.getBestTrial(max)?.number).toBe(best);
       const posInf = add(max, Infinity);
       expect(storage.getBestTrial(max)?.number).toBe(posInf);
+    });
+
+    it("summarises a number over COMPLETE trials and ranks the best, as reading every trial does", () => {
+      const max = storage.createStudy('max', ['maximize']);
+      const add = (value: number | null, sharpe: unknown, state: TrialState = 'COMPLETE'): number =>
+        created(storage.createTrial(max, { state, values: value === null ? null : [value], userAttrs: { sharpe_ratio: sharpe } })).number;
+      add(1.5, 1.5);
+      add(-0.5, -0.5);
+      add(3, 'n/a'); // not a number: left out of the attribute's sums
+      add(9, 9, 'FAIL');
+      add(Infinity, Infinity); // not finite: left out
+      add(3, 2);
+      add(2.5, 2.5);
+      // Through the helpers: the store's own SQL where it has it, else every trial read.
+      for (const of of ['value', { userAttr: 'sharpe_ratio' }] as const) {
+        const xs = of === 'value' ? [1.5, -0.5, 3, 3, 2.5] : [1.5, -0.5, 2, 2.5];
+        const summary = summarizeTrials(storage, max, of);
+        expect(summary.count).toBe(xs.length);
+        expect(summary.sum).toBeCloseTo(xs.reduce((a, b) => a + b, 0), 12);
+        expect(summary.sumOfSquares).toBeCloseTo(xs.reduce((a, b) => a + b * b, 0), 12);
+      }
+      expect(bestTrialNumbers(storage, max, 3)).toEqual([2, 5, 6]);
+      expect(summarizeTrials(storage, storage.createStudy('empty', ['minimize']), 'value')).toEqual({ count: 0, sum: 0, sumOfSquares: 0 });
     });
 
     it('numbers trials densely per study and keeps everything a trial holds', () => {

@@ -24,7 +24,7 @@ import { hostname } from 'node:os';
 import { type Distribution, type ParamValue, toExternal } from '../../distributions.js';
 import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../../errors.js';
 import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, isFeasible, isFinished } from '../../frozen-trial.js';
-import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, Storage, StudySummary, TrialTemplate } from '../storage.js';
+import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, NumberSummary, Storage, StudySummary, TrialNumberSource, TrialTemplate } from '../storage.js';
 import type { TrialTable, TrialTablePart } from '../trial-table.js';
 import {
   DistributionCache,
@@ -1490,6 +1490,32 @@ export class SqlStorage implements Storage {
         if (id !== null) return this.loadTrials([id])[0];
       }
       return null;
+    });
+  }
+
+  summarizeTrials(studyId: number, of: TrialNumberSource): NumberSummary {
+    this.flushStaged(); // summed in the file
+    return this.read(() => {
+      const numbers =
+        of === 'value'
+          ? "SELECT v.value AS x FROM trial_values v JOIN trials t ON t.trial_id = v.trial_id WHERE t.study_id = ? AND t.state = 'COMPLETE' AND v.objective = 0 AND v.value_type = 'FINITE'"
+          : "SELECT CAST(a.value_json AS DOUBLE PRECISION) AS x FROM trial_user_attributes a JOIN trials t ON t.trial_id = a.trial_id WHERE t.study_id = ? AND t.state = 'COMPLETE' AND a.\"key\" = ? AND a.value_json NOT IN ('Infinity', '-Infinity', 'NaN', 'null', 'true', 'false') AND a.value_json NOT LIKE '\"%' AND a.value_json NOT LIKE '[%' AND a.value_json NOT LIKE '{%'";
+      const row = this.stmt(`SELECT COUNT(x) AS n, SUM(x) AS s, SUM(x * x) AS ss FROM (${numbers}) AS numbers`).get(...(of === 'value' ? [studyId] : [studyId, of.userAttr])) as { n: number | string; s: number | string | null; ss: number | string | null };
+      return { count: Number(row.n), sum: Number(row.s ?? 0), sumOfSquares: Number(row.ss ?? 0) };
+    });
+  }
+
+  bestTrialNumbers(studyId: number, k: number): number[] {
+    this.flushStaged(); // ranked in the file
+    return this.read(() => {
+      const dirs = this.stmt('SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective').all(studyId) as { direction: string }[];
+      if (dirs.length === 0) this.studyName(studyId);
+      const order = directionFromDb(dirs[0]?.direction ?? 'MINIMIZE') === 'maximize' ? 'DESC' : 'ASC';
+      const rows = this.stmt(
+        "SELECT t.number AS number FROM trial_values v JOIN trials t ON t.trial_id = v.trial_id WHERE t.study_id = ? AND t.state = 'COMPLETE' AND v.objective = 0 AND v.value_type = 'FINITE' " +
+          `ORDER BY v.value ${order}, t.number ASC LIMIT ?`,
+      ).all(studyId, k) as { number: number | string }[];
+      return rows.map((r) => Number(r.number));
     });
   }
 
