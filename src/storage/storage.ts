@@ -172,11 +172,11 @@ export interface Storage {
    */
   summarizeTrials?(studyId: number, of: TrialNumberSource): NumberSummary | null;
   /**
-   * The numbers of the study's `k` best COMPLETE trials by their first objective (finite values,
+   * The ids of the study's `k` best COMPLETE trials by their first objective (finite values,
    * best first, the lower number first among equals); null when the store has no faster way.
-   * Callers use bestTrialNumbers() (trial-statistics.ts).
+   * Callers use bestTrials() (trial-statistics.ts).
    */
-  bestTrialNumbers?(studyId: number, k: number): number[] | null;
+  bestTrialIds?(studyId: number, k: number): number[] | null;
 
   /**
    * Writes out what the store holds back (finished trials waiting for a group commit) and gives

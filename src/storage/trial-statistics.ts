@@ -36,15 +36,14 @@ export function summaryVariance(s: NumberSummary): number {
   return Math.max(0, (s.sumOfSquares - s.count * mean * mean) / (s.count - 1));
 }
 
-/** The numbers of the `k` best COMPLETE trials by the first objective, best first (lower number first among equals). */
-export function bestTrialNumbers(storage: Storage, studyId: number, k: number): number[] {
-  const own = storage.bestTrialNumbers?.(studyId, k);
-  if (own) return own;
+/** The `k` best COMPLETE trials by the first objective (finite values), best first (lower number first among equals). */
+export function bestTrials(storage: Storage, studyId: number, k: number): FrozenTrial[] {
+  const own = storage.bestTrialIds?.(studyId, k);
+  if (own) return own.map((id) => storage.getTrial(id));
   const maximize = storage.getStudyDirections(studyId)[0] === 'maximize';
   return storage
     .getAllTrials(studyId, ['COMPLETE'])
     .filter((t) => numberOf(t, 'value') !== undefined)
     .sort((a, b) => (maximize ? b.values![0] - a.values![0] : a.values![0] - b.values![0]) || a.number - b.number)
-    .slice(0, k)
-    .map((t) => t.number);
+    .slice(0, k);
 }

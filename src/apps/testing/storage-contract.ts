@@ -15,7 +15,7 @@ import { categoricalDistribution, floatDistribution, intDistribution, ordinalDis
 import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../../errors.js';
 import type { TrialState } from '../../frozen-trial.js';
 import { type CreatedTrial, type Storage, isCreated } from '../../storage/storage.js';
-import { bestTrialNumbers, summarizeTrials } from '../../storage/trial-statistics.js';
+import { bestTrials, summarizeTrials } from '../../storage/trial-statistics.js';
 import { createStudy } from '../../study.js';
 import { GridSampler } from '../../../samplers/grid.js';
 
@@ -134,7 +134,7 @@ export function storageContract(api: TestApi, backend: StorageUnderTest): void {
         expect(summary.sum).toBeCloseTo(xs.reduce((a, b) => a + b, 0), 12);
         expect(summary.sumOfSquares).toBeCloseTo(xs.reduce((a, b) => a + b * b, 0), 12);
       }
-      expect(bestTrialNumbers(storage, max, 3)).toEqual([2, 5, 6]);
+      expect(bestTrials(storage, max, 3).map((t) => t.number)).toEqual([2, 5, 6]);
       expect(summarizeTrials(storage, storage.createStudy('empty', ['minimize']), 'value')).toEqual({ count: 0, sum: 0, sumOfSquares: 0 });
     });
 

@@ -1505,17 +1505,17 @@ export class SqlStorage implements Storage {
     });
   }
 
-  bestTrialNumbers(studyId: number, k: number): number[] {
+  bestTrialIds(studyId: number, k: number): number[] {
     this.flushStaged(); // ranked in the file
     return this.read(() => {
       const dirs = this.stmt('SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective').all(studyId) as { direction: string }[];
       if (dirs.length === 0) this.studyName(studyId);
       const order = directionFromDb(dirs[0]?.direction ?? 'MINIMIZE') === 'maximize' ? 'DESC' : 'ASC';
       const rows = this.stmt(
-        "SELECT t.number AS number FROM trial_values v JOIN trials t ON t.trial_id = v.trial_id WHERE t.study_id = ? AND t.state = 'COMPLETE' AND v.objective = 0 AND v.value_type = 'FINITE' " +
+        "SELECT t.trial_id AS id FROM trial_values v JOIN trials t ON t.trial_id = v.trial_id WHERE t.study_id = ? AND t.state = 'COMPLETE' AND v.objective = 0 AND v.value_type = 'FINITE' " +
           `ORDER BY v.value ${order}, t.number ASC LIMIT ?`,
-      ).all(studyId, k) as { number: number | string }[];
-      return rows.map((r) => Number(r.number));
+      ).all(studyId, k) as { id: number | string }[];
+      return rows.map((r) => Number(r.id));
     });
   }
 
