@@ -1,7 +1,7 @@
 /**
  * Numbers over all of a study's trials without loading them: what the overfitting statistics
  * need of a study of millions of trials (the spread of its trials' Sharpe ratios, its best
- * trials). Each asks the store first (Storage.summarizeTrials, bestTrialNumbers: one SQL
+ * trials). Each asks the store first (Storage.summarizeTrials, bestTrialIds: one SQL
  * statement in the SQL stores) and falls back on reading every trial.
  */
 import type { FrozenTrial } from '../frozen-trial.js';

@@ -14,6 +14,7 @@ import { type DataFingerprint, describeData } from '../../src/study-data.js';
 import { type IbDataFingerprint, ibDataFingerprint } from './data/fingerprint.js';
 import { type SymbolData, loadSymbolData } from './data/store.js';
 import { type Aggregate, DEFAULT_AGGREGATE, evaluatedDays } from './cross-validation.js';
+import type { DayRange } from '../../src/validation/folds.js';
 import { IbEngine } from './engine/engine.js';
 import { DEFAULT_GRID, GRID_VALUES, type GridName, type GridValues } from './grids.js';
 import { DEFAULT_INITIAL_BALANCE, DEFAULT_RISK_PCT, type IbMetrics } from './metrics.js';
@@ -129,8 +130,21 @@ export interface RerunOptions {
   acceptSymbolChange?: boolean;
 }
 
-/** Runs a stored IB trial again, trade by trade, on the study's symbol, dates and settings. */
-export function rerunIbTrial(settings: IbStudySettings, trialParams: Readonly<Record<string, ParamValue>>, options: RerunOptions = {}): IbRerun {
+/** The study's data and engine, loaded once, running any of its trials again trade by trade. */
+export interface IbTrialRunner {
+  readonly data: SymbolData;
+  readonly fingerprint: IbDataFingerprint;
+  /** The days a trial's metrics cover: every fold's out-of-sample days, or the whole range. */
+  readonly days: readonly DayRange[];
+  run(trialParams: Readonly<Record<string, ParamValue>>): { params: IbParams; metrics: IbMetrics; trades: Trade[] };
+}
+
+/**
+ * Loads a study's data (its symbol and dates) and checks it against the data its trials ran on:
+ * other data, or another definition of the symbol, is refused with a UsageError naming both,
+ * unless accepted.
+ */
+export function ibTrialRunner(settings: IbStudySettings, options: RerunOptions = {}): IbTrialRunner {
   const current = getSymbol(settings.symbol);
   if (JSON.stringify(current) !== JSON.stringify(settings.symbolSpec) && !options.acceptSymbolChange) {
     throw new UsageError(
@@ -147,10 +161,22 @@ export function rerunIbTrial(settings: IbStudySettings, trialParams: Readonly<Re
         `re-import the trial's data to reproduce it${options.acceptHint ? `, or run it on today's data with ${options.acceptHint}` : ''}`,
     );
   }
-  const params = engineParamsOf(settings, trialParams);
   const engine = new IbEngine(data.data);
-  // The days the trial's metrics were computed on: every fold's out-of-sample days, or the whole range.
-  const ranges = evaluatedDays(data.dayFrom, data.dayTo, settings.folds);
-  const { metrics, trades } = engine.run(params, { ranges, trades: true, ...settings.engine });
-  return { params, metrics, trades: trades ?? [], data, fingerprint };
+  const days = evaluatedDays(data.dayFrom, data.dayTo, settings.folds);
+  return {
+    data,
+    fingerprint,
+    days,
+    run(trialParams) {
+      const params = engineParamsOf(settings, trialParams);
+      const { metrics, trades } = engine.run(params, { ranges: days, trades: true, ...settings.engine });
+      return { params, metrics, trades: trades ?? [] };
+    },
+  };
+}
+
+/** Runs a stored IB trial again, trade by trade, on the study's symbol, dates and settings. */
+export function rerunIbTrial(settings: IbStudySettings, trialParams: Readonly<Record<string, ParamValue>>, options: RerunOptions = {}): IbRerun {
+  const runner = ibTrialRunner(settings, options);
+  return { ...runner.run(trialParams), data: runner.data, fingerprint: runner.fingerprint };
 }

@@ -11,6 +11,9 @@ import { paretoFront } from '../../../pareto.js';
 import { isFeasible } from '../../../frozen-trial.js';
 import { dataOfTrial, dataVersionsOf, describeData } from '../../../study-data.js';
 import { type IbStudySettings, engineParamsOf, ibSettingsOf } from '../../../../studies/ib/study-settings.js';
+import { type IbOverfitting, ibOverfitting } from '../../../../studies/ib/overfitting.js';
+import type { WalkForwardResult } from '../../../../studies/ib/walk-forward.js';
+import { WALK_FORWARD_KEY, formatWalkForward } from '../walk-forward.js';
 import { STUDY_NAME_OPTION, type StorageArgs, formatDate, metricNames, openStorage, resolveStudy, toJson, withStorage } from './storage-options.js';
 import { exactText, paramLines } from '../param-lines.js';
 import { shellQuote } from '../shell-quote.js';
@@ -83,9 +86,17 @@ const command: CommandModule<object, BestArgs> = {
         directions.length === 1
           ? [storage.getBestTrial(id)].filter((t): t is FrozenTrial => t !== null)
           : paretoFront(storage.getAllTrials(id, ['COMPLETE']).filter(isFeasible), directions);
+      const walkForward = systemAttrs[WALK_FORWARD_KEY] as WalkForwardResult | undefined;
+      if (best.length === 0 && walkForward) {
+        // A walk-forward's parent study: its result is the windows' picks, traded out of sample.
+        process.stdout.write(argv.json ? `${toJson({ study: name, walkForward })}\n` : formatWalkForward(walkForward));
+        return;
+      }
       if (best.length === 0) throw new UsageError(`study '${name}' has no completed feasible trial yet`);
+      // How likely the best is luck: single-objective IB studies (studies/ib/overfitting.ts).
+      const overfitting = directions.length === 1 && ctx.ib ? ibOverfitting(storage, id) : null;
       if (argv.json) {
-        const out = directions.length === 1 ? describeTrial(best[0], names, ctx) : best.map((t) => describeTrial(t, names, ctx));
+        const out = directions.length === 1 ? { ...describeTrial(best[0], names, ctx), ...(overfitting ? { overfitting } : {}) } : best.map((t) => describeTrial(t, names, ctx));
         process.stdout.write(`${toJson(out)}\n`);
         return;
       }
@@ -107,6 +118,7 @@ const command: CommandModule<object, BestArgs> = {
           lines.push(`  re-run it trade by trade: ${rerunCommand(ctx, t.number)}`);
         }
       }
+      if (overfitting) lines.push(...overfittingLines(overfitting));
       process.stdout.write(`${lines.join('\n')}\n`);
     } finally {
       storage.close();
@@ -115,3 +127,28 @@ const command: CommandModule<object, BestArgs> = {
 };
 
 export default command;
+
+/** The overfitting statistics in plain words, a line or two each (docs/validation.md explains them). */
+export function overfittingLines(o: IbOverfitting): string[] {
+  const p = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+  const sr = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
+  const lines = ['how likely the best is luck (docs/validation.md):'];
+  lines.push(
+    `  deflated Sharpe ratio ${p(o.deflated.dsr)}: the probability that trial ${o.bestTrial}'s true Sharpe ratio beats the best that ${o.deflated.trials.toLocaleString('en-US')} tries of no skill would find ` +
+      `(${sr(o.deflated.expectedMaxSharpe)} per trade; the trial's is ${sr(o.sharpe)} over ${o.trades} trades, skewness ${sr(o.skewness)}, kurtosis ${sr(o.kurtosis)})`,
+  );
+  if (o.effective) {
+    lines.push(
+      `    counting correlated trials once: ${o.effective.trials.toFixed(1)} effective trials (the top ${o.effective.fromTrials} trials' daily returns correlate ${o.effective.averageCorrelation.toFixed(2)} on average): ${p(o.effective.dsr)}`,
+    );
+  }
+  lines.push(`  probabilistic Sharpe ratio ${p(o.psr)}: the probability that its true Sharpe ratio is above 0, were it the only try`);
+  if (o.pbo) {
+    lines.push(
+      `  probability of backtest overfitting ${p(o.pbo.value)}: how often the pick of the top ${o.pbo.trials} trials on half of the ${o.pbo.days} days ranked in the lower half on the other half ` +
+        `(${o.pbo.blocks} blocks, ${o.pbo.combinations.toLocaleString('en-US')} splits; its out-of-sample Sharpe ratio fell below 0 in ${(o.pbo.probabilityOfLoss * 100).toFixed(1)}% of them)`,
+    );
+  }
+  for (const note of o.notes) lines.push(`  (${note})`);
+  return lines;
+}
