@@ -127,9 +127,9 @@ export function storageContract(api: TestApi, backend: StorageUnderTest): void {
       add(3, 2);
       add(2.5, 2.5);
       // Through the helpers: the store's own SQL where it has it, else every trial read.
-      for (const of of ['value', { userAttr: 'sharpe_ratio' }] as const) {
-        const xs = of === 'value' ? [1.5, -0.5, 3, 3, 2.5] : [1.5, -0.5, 2, 2.5];
-        const summary = summarizeTrials(storage, max, of);
+      for (const source of ['value', { userAttr: 'sharpe_ratio' }] as const) {
+        const xs = source === 'value' ? [1.5, -0.5, 3, 3, 2.5] : [1.5, -0.5, 2, 2.5];
+        const summary = summarizeTrials(storage, max, source);
         expect(summary.count).toBe(xs.length);
         expect(summary.sum).toBeCloseTo(xs.reduce((a, b) => a + b, 0), 12);
         expect(summary.sumOfSquares).toBeCloseTo(xs.reduce((a, b) => a + b * b, 0), 12);
