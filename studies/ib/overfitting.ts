@@ -72,7 +72,10 @@ export interface IbOverfitting {
     readonly combinations: number;
     readonly days: number;
     readonly probabilityOfLoss: number;
-    readonly degradation: PerformanceDegradation;
+    /** Least-squares line of the picked trial's out-of-sample on its in-sample Sharpe ratio per day. */
+    readonly degradation: { readonly slope: number; readonly intercept: number };
+    /** Those two Sharpe ratios, for a scatter: at most 2,000 of the splits, evenly spaced. */
+    readonly pairs: readonly { readonly inSample: number; readonly outOfSample: number }[];
   } | null;
   /** Why a figure is missing, one line each. */
   readonly notes: readonly string[];
@@ -113,7 +116,8 @@ export function ibOverfitting(storage: Storage, studyId: number, options: IbOver
     const blocks = options.blocks ?? DEFAULT_PBO_BLOCKS;
     if (returns.days >= blocks) {
       const r = probabilityOfBacktestOverfitting(returns.byDay, { blocks });
-      pbo = { value: r.pbo, trials: top.length, blocks, combinations: r.combinations, days: returns.days, probabilityOfLoss: r.probabilityOfLoss, degradation: r.degradation };
+      const { slope, intercept } = r.degradation;
+      pbo = { value: r.pbo, trials: top.length, blocks, combinations: r.combinations, days: returns.days, probabilityOfLoss: r.probabilityOfLoss, degradation: { slope, intercept }, pairs: thinPairs(r.degradation) };
     } else {
       notes.push(`the probability of backtest overfitting needs at least ${blocks} trading days (one per block), but the study has ${returns.days}`);
     }
@@ -134,6 +138,14 @@ export function ibOverfitting(storage: Storage, studyId: number, options: IbOver
     pbo,
     notes,
   };
+}
+
+/** At most 2,000 of the CSCV's (in-sample, out-of-sample) pairs, evenly spaced: a scatter of 12,870 shows nothing more. */
+function thinPairs(d: PerformanceDegradation): { inSample: number; outOfSample: number }[] {
+  const stride = Math.max(1, Math.ceil(d.inSample.length / 2000));
+  const out: { inSample: number; outOfSample: number }[] = [];
+  for (let i = 0; i < d.inSample.length; i += stride) if (Number.isFinite(d.inSample[i]) && Number.isFinite(d.outOfSample[i])) out.push({ inSample: d.inSample[i], outOfSample: d.outOfSample[i] });
+  return out;
 }
 
 /** The top trials' average pairwise correlation, or NaN when fewer than two of them ever vary. */

@@ -24,6 +24,9 @@ import { type IbStudySettings, engineParamsOf } from './study-settings.js';
 import { epochDayToIso, isoToEpochDay } from './timezone.js';
 import type { Trade } from './trade.js';
 
+/** Study system attribute of a walk-forward's parent study: its result, once every window is searched. */
+export const WALK_FORWARD_KEY = 'studyopt:walk-forward';
+
 /** Inclusive ISO dates (the IB study's --from/--to) and the trading days between them. */
 export interface DateSpan {
   readonly from: string;

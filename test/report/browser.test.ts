@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderStudyReport } from '../../src/apps/report/report.js';
-import { LONG_PARAMS, evilParamStudy, ibStudy, longNameStudy, tinyBench } from './fixtures.js';
+import { LONG_PARAMS, evilParamStudy, ibStudy, longNameStudy, tinyBench, walkForwardStudy } from './fixtures.js';
 
 type Point = { x: number; y: number };
 type Label = { text: string; role: 'axis' | 'mark'; corners: Point[] };
@@ -153,8 +153,31 @@ if (!present && process.env.CI) {
       }
       const pc = await parallelLabels(page);
       expect(overlapping(pc.labels)).toEqual([]);
+      // The validation panel: each statistic with its sentence, and the CSCV's splits drawn.
+      const body = await page.textContent('body');
+      for (const statistic of ['deflated Sharpe ratio', 'probabilistic Sharpe ratio', 'probability of backtest overfitting']) expect(body).toContain(statistic);
+      expect(body).toMatch(/over 12,870 splits of \d+ days into 16 blocks/);
+      expect(charts.map((c) => c.id)).toContain(await page.locator('.chart', { has: page.locator('h3', { hasText: /^The CSCV splits$/ }) }).locator('.vega-chart').getAttribute('data-chart'));
       await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
       expect(existsSync(join(ARTIFACTS, 'report.png'))).toBe(true);
+      await page.close();
+    }, 120_000);
+
+    it("a walk-forward's report: in- against out-of-sample per window, the stitched equity curve and the windows' picks; screenshot kept", async () => {
+      const parent = await walkForwardStudy();
+      const file = join(ARTIFACTS, 'report-walk-forward.html');
+      writeFileSync(file, renderStudyReport({ storage: parent.storage, studyId: parent.studyId }));
+      const { page, errors, dialogs, charts, rendered } = await open(file);
+      expect(errors).toEqual([]);
+      expect(dialogs).toEqual([]);
+      expect(charts).toHaveLength(2);
+      expect(rendered).toBe(2);
+      for (const c of charts) expect(c.marks, `chart ${c.id}`).toBeGreaterThan(10);
+      const body = (await page.textContent('body'))!;
+      expect(body).toMatch(/Walk-forward rolling:is=3m,oos=1m: 4 windows/);
+      expect(body).toMatch(/Walk-forward efficiency (-?[\d.]+%|n\/a)/);
+      expect(await page.locator('table').last().locator('tbody tr').count()).toBe(4);
+      await page.screenshot({ path: join(ARTIFACTS, 'report-walk-forward.png'), fullPage: true });
       await page.close();
     }, 120_000);
 

@@ -8,6 +8,8 @@ import { CLI_CONFIG_KEY } from '../../src/apps/cli/cli-study.js';
 import { type Study, createStudy } from '../../src/study.js';
 import { RandomSampler } from '../../samplers/random.js';
 import * as ib from '../../studies/ib/objective.js';
+import { ibStudySettings } from '../../studies/ib/study-settings.js';
+import { type SearchedWindow, WALK_FORWARD_KEY, evaluateWalkForward, walkForwardWindows } from '../../studies/ib/walk-forward.js';
 
 export const EVIL_NAME = '</script><script>alert(1)</script>';
 export const EVIL_ATTR = '"><img src=x onerror=alert(2)>';
@@ -65,4 +67,27 @@ export async function longNameStudy(): Promise<Study> {
     { nTrials: 80 },
   );
   return study;
+}
+
+/**
+ * A walk-forward's parent study: four rolling windows of the last year of GER40, each searched by
+ * a small IB study, their picks traded out of sample (studies/ib/walk-forward.ts).
+ */
+export async function walkForwardStudy(): Promise<Study> {
+  const spec = 'rolling:is=3m,oos=1m';
+  const windows = walkForwardWindows(spec, 'GER40', { from: '2024-09-01', to: '2025-06-30' }).slice(0, 4);
+  const searched: SearchedWindow[] = [];
+  for (const w of windows) {
+    const choice = { symbol: 'GER40', grid: 'standard', objective: 'sharpe', from: w.inSample.from, to: w.inSample.to } as const;
+    ib.setup({ ...choice, minTrades: 0 });
+    const study = createStudy({ studyName: `${EVIL_NAME}-w${w.index + 1}`, direction: 'maximize', sampler: new RandomSampler({ seed: 3 + w.index }) });
+    const settings = ibStudySettings(choice);
+    study.setSystemAttr(CLI_CONFIG_KEY, settings);
+    await study.optimize(ib.objective, { nTrials: 20 });
+    const best = study.bestTrial;
+    searched.push({ ...w, studyName: study.studyName, settings, bestTrial: best.number, bestParams: best.params, inSampleValue: best.values![0] });
+  }
+  const parent = createStudy({ studyName: EVIL_NAME, direction: 'maximize' });
+  parent.setSystemAttr(WALK_FORWARD_KEY, evaluateWalkForward(spec, 'sharpe', searched));
+  return parent;
 }

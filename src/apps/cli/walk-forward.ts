@@ -16,12 +16,9 @@ import type { Study } from '../../study.js';
 import { formatPercent } from '../../progress.js';
 import type { ObjectiveName } from '../../../studies/ib/objective.js';
 import { ibSettingsOf } from '../../../studies/ib/study-settings.js';
-import { type WalkForwardResult, type WalkForwardWindow, evaluateWalkForward, walkForwardWindows } from '../../../studies/ib/walk-forward.js';
+import { WALK_FORWARD_KEY, type WalkForwardResult, type WalkForwardWindow, evaluateWalkForward, walkForwardWindows } from '../../../studies/ib/walk-forward.js';
 import { CLI_CONFIG_KEY, openCliStudy } from './cli-study.js';
 import { type ObjectiveFlags, type ObjectiveSource, resolveObjectiveSource } from './objective-source.js';
-
-/** Parent study system attribute: the walk-forward result, once every window is searched. */
-export const WALK_FORWARD_KEY = 'studyopt:walk-forward';
 
 export interface WalkForwardFlags extends ObjectiveFlags {
   walkForward: string;

@@ -51,6 +51,7 @@ th{background:#f6f8fa;position:sticky;top:0}
 .scroll{max-height:420px;overflow:auto;border:1px solid #eaeef2}
 .pos{color:#1a7f37}.neg{color:#cf222e}
 td.text{text-align:left}
+td.wrap{text-align:left;white-space:normal;min-width:420px}
 code{background:#eaeef2;padding:1px 4px;border-radius:4px}
 `;
 

@@ -14,6 +14,9 @@ import { DEFAULT_MIN_TRADES } from '../../../studies/ib/ranking.js';
 import { type IbReplay, ibSections } from './ib-report.js';
 import { type IbStudySettings, ibSettingsOf, rerunIbTrial } from '../../../studies/ib/study-settings.js';
 import { escapeHtml } from './escape.js';
+import { ibOverfitting } from '../../../studies/ib/overfitting.js';
+import { WALK_FORWARD_KEY, type WalkForwardResult } from '../../../studies/ib/walk-forward.js';
+import { overfittingSections, walkForwardSections } from './validation-report.js';
 import { observationsOf, pedAnovaImportances } from './importance.js';
 import { type Section, htmlTable, renderPage } from './page.js';
 import { contourChart, historyChart, importanceChart, parallelCoordinatesChart, sliceCharts, type StudyView } from './study-charts.js';
@@ -55,7 +58,18 @@ export function renderStudyReport(input: StudyReportInput): string {
     if (pairs.length) sections.push({ title: 'Contour plots', intro: 'The three most important parameters, pairwise.', charts: pairs.map(([a, b]) => contourChart(view, a, b)) });
     sections.push({ title: 'Parallel coordinates', charts: [parallelCoordinatesChart(view, ranked.slice(0, 12))] });
   }
+  const walkForward = systemAttrs[WALK_FORWARD_KEY] as WalkForwardResult | undefined;
+  // A walk-forward's parent study holds no trials of its own: its windows' result is the report.
+  if (walkForward && complete.length === 0) sections.splice(0, sections.length, ...walkForwardSections(walkForward));
   const ib = ibSettingsOf(systemAttrs);
+  if (ib && best && study.directions.length === 1) {
+    try {
+      const overfitting = ibOverfitting(storage, studyId);
+      if (overfitting) sections.push(...overfittingSections(overfitting));
+    } catch (err) {
+      sections.push({ title: 'Validation: is the best trial luck?', intro: `The statistics could not be computed: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
   if (ib && best) {
     let replay: IbReplay | null = null;
     try {

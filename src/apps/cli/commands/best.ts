@@ -12,8 +12,8 @@ import { isFeasible } from '../../../frozen-trial.js';
 import { dataOfTrial, dataVersionsOf, describeData } from '../../../study-data.js';
 import { type IbStudySettings, engineParamsOf, ibSettingsOf } from '../../../../studies/ib/study-settings.js';
 import { type IbOverfitting, ibOverfitting } from '../../../../studies/ib/overfitting.js';
-import type { WalkForwardResult } from '../../../../studies/ib/walk-forward.js';
-import { WALK_FORWARD_KEY, formatWalkForward } from '../walk-forward.js';
+import { WALK_FORWARD_KEY, type WalkForwardResult } from '../../../../studies/ib/walk-forward.js';
+import { formatWalkForward } from '../walk-forward.js';
 import { STUDY_NAME_OPTION, type StorageArgs, formatDate, metricNames, openStorage, resolveStudy, toJson, withStorage } from './storage-options.js';
 import { exactText, paramLines } from '../param-lines.js';
 import { shellQuote } from '../shell-quote.js';
@@ -96,7 +96,9 @@ const command: CommandModule<object, BestArgs> = {
       // How likely the best is luck: single-objective IB studies (studies/ib/overfitting.ts).
       const overfitting = directions.length === 1 && ctx.ib ? ibOverfitting(storage, id) : null;
       if (argv.json) {
-        const out = directions.length === 1 ? { ...describeTrial(best[0], names, ctx), ...(overfitting ? { overfitting } : {}) } : best.map((t) => describeTrial(t, names, ctx));
+        // The CSCV's scatter pairs are for the report; --json keeps their line (pbo.degradation).
+        const statistics = overfitting ? { ...overfitting, pbo: overfitting.pbo ? { ...overfitting.pbo, pairs: undefined } : null } : null;
+        const out = directions.length === 1 ? { ...describeTrial(best[0], names, ctx), ...(statistics ? { overfitting: statistics } : {}) } : best.map((t) => describeTrial(t, names, ctx));
         process.stdout.write(`${toJson(out)}\n`);
         return;
       }
