@@ -27,6 +27,11 @@ export { walkForwardEfficiency, overallEfficiency, type MetricScaling, type Peri
 export type { Pruner } from './pruners/pruner.js';
 export { NopPruner } from './pruners/pruner.js';
 export { MedianPruner } from './pruners/median.js';
+export { WilcoxonPruner, type WilcoxonPrunerOptions } from './pruners/wilcoxon.js';
+export { wilcoxonSignedRank, type SignedRankResult, type SignedRankOptions, type Alternative } from './pruners/wilcoxon-signed-rank.js';
+export { SuccessiveHalvingPruner, type SuccessiveHalvingPrunerOptions } from './pruners/successive-halving.js';
+export { HyperbandPruner, type HyperbandPrunerOptions } from './pruners/hyperband.js';
+export { createPruner, PRUNER_NAMES, type PrunerName } from './pruners/by-name.js';
 export type { Storage, StudySummary, TrialTemplate } from './storage/storage.js';
 export { InMemoryStorage } from './storage/in-memory.js';
 export { SqliteStorage, type SqliteStorageOptions } from './storage/sqlite/index.js';
