@@ -34,6 +34,8 @@ export const DEFAULT_PBO_TRIALS = 50;
 export const DEFAULT_PBO_BLOCKS = 16;
 
 export interface IbOverfittingOptions {
+  /** The study's best trial, when the caller has read it already (Storage.getBestTrial). */
+  best?: FrozenTrial;
   /** The top trials whose daily returns the PBO compares (default 50). */
   topTrials?: number;
   /** CSCV blocks (default 16: 12,870 combinations). */
@@ -86,14 +88,16 @@ export function ibOverfitting(storage: Storage, studyId: number, options: IbOver
   const attrs = storage.getStudySystemAttrs(studyId);
   const settings = ibSettingsOf(attrs);
   if (!settings) return null;
-  const best = storage.getBestTrial(studyId);
+  const best = options.best ?? storage.getBestTrial(studyId);
   if (!best) return null;
   const notes: string[] = [];
   // Today's data, even when the study ran on other data (verify says so; statistics still read).
   const runner = ibTrialRunner(settings, { expectedData: dataOfTrial(attrs, best.number), acceptDataChange: true, acceptSymbolChange: true });
   const { trades } = runner.run(best.params);
   const moments = returnMoments(trades.map((t) => t.r));
-  const summary = summarizeTrials(storage, studyId, { userAttr: 'sharpe_ratio' });
+  // The trials' Sharpe ratios: their values when the study maximises sharpe over the whole range
+  // (the same numbers, one row per trial), else their stored metric.
+  const summary = summarizeTrials(storage, studyId, settings.objective === 'sharpe' && !settings.folds ? 'value' : { userAttr: 'sharpe_ratio' });
   const sharpeVariance = summaryVariance(summary) / 252;
   const input = { sharpe: moments.sharpe, sharpeVariance, nObservations: trades.length, skewness: moments.skewness, kurtosis: moments.kurtosis };
   const figures = (nTrials: number): DeflatedSharpeFigures => {

@@ -64,7 +64,7 @@ export function renderStudyReport(input: StudyReportInput): string {
   const ib = ibSettingsOf(systemAttrs);
   if (ib && best && study.directions.length === 1) {
     try {
-      const overfitting = ibOverfitting(storage, studyId);
+      const overfitting = ibOverfitting(storage, studyId, { best });
       if (overfitting) sections.push(...overfittingSections(overfitting));
     } catch (err) {
       sections.push({ title: 'Validation: is the best trial luck?', intro: `The statistics could not be computed: ${err instanceof Error ? err.message : String(err)}` });

@@ -138,6 +138,13 @@ export function storageContract(api: TestApi, backend: StorageUnderTest): void {
       expect(summarizeTrials(storage, storage.createStudy('empty', ['minimize']), 'value')).toEqual({ count: 0, sum: 0, sumOfSquares: 0 });
     });
 
+    it('summarises and ranks a study alone in its store whose trials all completed', () => {
+      const solo = storage.createStudy('solo', ['minimize']);
+      for (const v of [4, -1, 2.5, -1]) created(storage.createTrial(solo, { state: 'COMPLETE', values: [v] }));
+      expect(summarizeTrials(storage, solo, 'value')).toEqual({ count: 4, sum: 4.5, sumOfSquares: 16 + 1 + 6.25 + 1 });
+      expect(bestTrials(storage, solo, 3).map((t) => t.number)).toEqual([1, 3, 2]);
+    });
+
     it('numbers trials densely per study and keeps everything a trial holds', () => {
       const s = storage.createStudy('s', ['minimize']);
       const other = storage.createStudy('other', ['minimize']);

@@ -1498,9 +1498,12 @@ export class SqlStorage implements Storage {
     return this.read(() => {
       const numbers =
         of === 'value'
-          ? "SELECT v.value AS x FROM trial_values v JOIN trials t ON t.trial_id = v.trial_id WHERE t.study_id = ? AND t.state = 'COMPLETE' AND v.objective = 0 AND v.value_type = 'FINITE'"
+          ? this.onlyCompleteTrialsOf(studyId)
+            ? "SELECT value AS x FROM trial_values WHERE objective = 0 AND value_type = 'FINITE'"
+            : "SELECT v.value AS x FROM trial_values v JOIN trials t ON t.trial_id = v.trial_id WHERE t.study_id = ? AND t.state = 'COMPLETE' AND v.objective = 0 AND v.value_type = 'FINITE'"
           : "SELECT CAST(a.value_json AS DOUBLE PRECISION) AS x FROM trial_user_attributes a JOIN trials t ON t.trial_id = a.trial_id WHERE t.study_id = ? AND t.state = 'COMPLETE' AND a.\"key\" = ? AND a.value_json NOT IN ('Infinity', '-Infinity', 'NaN', 'null', 'true', 'false') AND a.value_json NOT LIKE '\"%' AND a.value_json NOT LIKE '[%' AND a.value_json NOT LIKE '{%'";
-      const row = this.stmt(`SELECT COUNT(x) AS n, SUM(x) AS s, SUM(x * x) AS ss FROM (${numbers}) AS numbers`).get(...(of === 'value' ? [studyId] : [studyId, of.userAttr])) as { n: number | string; s: number | string | null; ss: number | string | null };
+      const params = of === 'value' ? (numbers.includes('?') ? [studyId] : []) : [studyId, of.userAttr];
+      const row = this.stmt(`SELECT COUNT(x) AS n, SUM(x) AS s, SUM(x * x) AS ss FROM (${numbers}) AS numbers`).get(...params) as { n: number | string; s: number | string | null; ss: number | string | null };
       return { count: Number(row.n), sum: Number(row.s ?? 0), sumOfSquares: Number(row.ss ?? 0) };
     });
   }
@@ -1511,12 +1514,29 @@ export class SqlStorage implements Storage {
       const dirs = this.stmt('SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective').all(studyId) as { direction: string }[];
       if (dirs.length === 0) this.studyName(studyId);
       const order = directionFromDb(dirs[0]?.direction ?? 'MINIMIZE') === 'maximize' ? 'DESC' : 'ASC';
-      const rows = this.stmt(
-        "SELECT t.trial_id AS id FROM trial_values v JOIN trials t ON t.trial_id = v.trial_id WHERE t.study_id = ? AND t.state = 'COMPLETE' AND v.objective = 0 AND v.value_type = 'FINITE' " +
-          `ORDER BY v.value ${order}, t.number ASC LIMIT ?`,
-      ).all(studyId, k) as { id: number | string }[];
+      // Alone in the file, the study's trial ids follow its numbers: no join needed to rank them.
+      const rows = (
+        this.onlyCompleteTrialsOf(studyId)
+          ? this.stmt(`SELECT trial_id AS id FROM trial_values WHERE objective = 0 AND value_type = 'FINITE' ORDER BY value ${order}, trial_id ASC LIMIT ?`).all(k)
+          : this.stmt(
+              "SELECT t.trial_id AS id FROM trial_values v JOIN trials t ON t.trial_id = v.trial_id WHERE t.study_id = ? AND t.state = 'COMPLETE' AND v.objective = 0 AND v.value_type = 'FINITE' " +
+                `ORDER BY v.value ${order}, t.number ASC LIMIT ?`,
+            ).all(studyId, k)
+      ) as { id: number | string }[];
       return rows.map((r) => Number(r.id));
     });
+  }
+
+  /**
+   * True when the file holds this study alone and every trial of it is COMPLETE (a finished
+   * grid, say): then every row of trial_values is one of its complete trials, and sums and
+   * rankings over its values need not join the trials (half the time on 1.5 million trials).
+   */
+  private onlyCompleteTrialsOf(studyId: number): boolean {
+    const studies = this.stmt('SELECT COUNT(*) AS n FROM studies').get() as { n: number | string };
+    if (Number(studies.n) !== 1) return false;
+    const other = this.stmt("SELECT 1 AS x FROM trials WHERE study_id = ? AND state IN ('RUNNING', 'WAITING', 'PRUNED', 'FAIL') LIMIT 1").get(studyId);
+    return other === undefined;
   }
 
   // ----- loading trials -----

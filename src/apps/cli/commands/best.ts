@@ -94,7 +94,7 @@ const command: CommandModule<object, BestArgs> = {
       }
       if (best.length === 0) throw new UsageError(`study '${name}' has no completed feasible trial yet`);
       // How likely the best is luck: single-objective IB studies (studies/ib/overfitting.ts).
-      const overfitting = directions.length === 1 && ctx.ib ? ibOverfitting(storage, id) : null;
+      const overfitting = directions.length === 1 && ctx.ib ? ibOverfitting(storage, id, { best: best[0] }) : null;
       if (argv.json) {
         // The CSCV's scatter pairs are for the report; --json keeps their line (pbo.degradation).
         const statistics = overfitting ? { ...overfitting, pbo: overfitting.pbo ? { ...overfitting.pbo, pairs: undefined } : null } : null;
