@@ -149,6 +149,25 @@ describe('optimize --folds', () => {
     expect((JSON.parse(kept.stdout) as { completed: number }).completed).toBe(6);
   });
 
+  it('prunes trials after a few folds with --pruner wilcoxon, and refuses an unknown pruner or option', () => {
+    const r = studyopt('optimize', '--folds', 'kfold:k=8', '--pruner', 'wilcoxon', '--pruner-options', '{"pThreshold": 0.2}', '--sampler', 'random', '--seed', '3', '--trials', '30', '--storage', 'pruned.db', '--workers', '1', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const trials = JSON.parse(studyopt('trials', '--storage', 'pruned.db', '--json').stdout) as { state: string; intermediate_values?: unknown }[];
+    const pruned = trials.filter((t) => t.state === 'PRUNED');
+    expect(pruned.length).toBeGreaterThan(0);
+    // --trials counts finished trials: pruned ones too.
+    expect(trials.filter((t) => t.state === 'COMPLETE').length + pruned.length).toBe(30);
+    for (const [args, message] of [
+      [['--pruner', 'wilcox'], /unknown pruner 'wilcox': choose one of none, median, wilcoxon, successive-halving, hyperband/],
+      [['--pruner', 'wilcoxon', '--pruner-options', '{"p": 1}'], /pruner 'wilcoxon' has no option 'p'; its options are: pThreshold, nStartupSteps/],
+      [['--pruner', 'wilcoxon', '--pruner-options', '[1]'], /--pruner-options must be a JSON object/],
+    ] as const) {
+      const bad = studyopt('optimize', '--folds', 'kfold:k=8', ...args, '--storage', 'pruned.db', '--trials', '40');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(message);
+    }
+  });
+
   it('refuses folds on a study made without them', () => {
     expect(studyopt('optimize', '--sampler', 'random', '--storage', 'plain.db', '--study-name', 'plain', '--trials', '2', '--workers', '1').code).toBe(0);
     const r = studyopt('optimize', '--sampler', 'random', '--storage', 'plain.db', '--study-name', 'plain', '--folds', 'kfold:k=4', '--trials', '4', '--workers', '1');

@@ -11,6 +11,7 @@
  */
 import { UsageError } from '../../errors.js';
 import type { StudyDirection } from '../../frozen-trial.js';
+import type { Pruner } from '../../pruners/pruner.js';
 import type { Sampler } from '../../sampler.js';
 import type { Storage } from '../../storage/storage.js';
 import { type ConstraintsFunc, type Study, createStudy } from '../../study.js';
@@ -26,6 +27,8 @@ export interface CliStudyRequest {
   fresh: boolean;
   direction: StudyDirection;
   sampler: Sampler;
+  /** Stops unpromising trials early (not recorded: a resumed run may use another). */
+  pruner?: Pruner;
   constraints?: ConstraintsFunc;
   /** JSON-able description of what is optimised; must match on resume. */
   config: Record<string, unknown>;
@@ -81,6 +84,7 @@ export function openCliStudy(req: CliStudyRequest): CliStudy {
     studyName: name,
     direction: req.direction,
     sampler: req.sampler,
+    pruner: req.pruner,
     storage: req.storage,
     loadIfExists: true,
     constraints: req.constraints,

@@ -19,6 +19,7 @@ import { resolveStorage } from '../../../storage/resolve.js';
 import type { Storage } from '../../../storage/storage.js';
 import type { Study } from '../../../study.js';
 import { createSampler, samplerNames } from '../../../../samplers/index.js';
+import { PRUNER_NAMES, createPruner } from '../../../pruners/by-name.js';
 import { defaultSampler } from '../../../sampler.js';
 import { testFunctionNames } from '../../../../studies/functions/index.js';
 import { OBJECTIVE_NAMES } from '../../../../studies/ib/objective.js';
@@ -41,6 +42,8 @@ import { shellQuote } from '../shell-quote.js';
 interface OptimizeArgs extends StudyFlags {
   sampler?: string;
   samplerOptions?: string;
+  pruner?: string;
+  prunerOptions?: string;
   trials?: number;
   nTrials?: number;
   timeout?: number;
@@ -129,6 +132,11 @@ const command: CommandModule<object, OptimizeArgs> = {
       .option('grace-period', { type: 'number', describe: 'seconds to wait for running trials after Ctrl-C (default 30)' })
       .option('sampler', { type: 'string', describe: `the sampler: ${samplerNames().join(', ')} (default: ${defaultSampler().name})` })
       .option('sampler-options', { type: 'string', describe: 'sampler options as a JSON object, e.g. \'{"multivariate": true}\'' })
+      .option('pruner', {
+        type: 'string',
+        describe: `stop unpromising trials early from the steps they report (the folds of --folds): ${PRUNER_NAMES.join(', ')} (default none)`,
+      })
+      .option('pruner-options', { type: 'string', describe: 'pruner options as a JSON object, e.g. \'{"pThreshold": 0.05}\' (names as in the library)' })
       .option('trials', {
         type: 'number',
         describe: `the study's total (default ${DEFAULT_TRIALS}; with --sampler grid, the whole grid): it ends with this many finished trials (failed ones do not count), across resumes and processes; the library's targetFinished`,
@@ -200,6 +208,7 @@ const command: CommandModule<object, OptimizeArgs> = {
     const samplerOptions = samplerOptionsFromArgv(samplerName, argv, argv.samplerOptions);
     const retryFailed = argv.retryFailed ?? samplerName === 'grid';
     const workers = argv.workers ?? availableParallelism();
+    const pruner = argv.pruner !== undefined || argv.prunerOptions !== undefined ? createPruner(argv.pruner ?? 'none', parsePrunerOptions(argv.prunerOptions)) : undefined;
     const storage = openStorage(argv.storage, argv.staleAfter, argv.commitEachTrial ?? false);
     try {
       const runs: Run[] = [];
@@ -226,6 +235,7 @@ const command: CommandModule<object, OptimizeArgs> = {
           fresh: plan.fresh,
           direction: (argv.direction as StudyDirection | undefined) ?? mod.direction ?? 'minimize',
           sampler,
+          pruner,
           constraints: mod.constraints,
           config: source.config,
           offWhenAbsent: source.offWhenAbsent,
@@ -343,6 +353,18 @@ function failureBudgetOf(argv: OptimizeArgs): FailureBudgetOptions {
   if (argv.maxFailuresInARow !== undefined) budget.inARow = argv.maxFailuresInARow === 0 ? Infinity : argv.maxFailuresInARow;
   if (argv.maxFailureRate !== undefined) budget.rate = argv.maxFailureRate;
   return budget;
+}
+
+/** `--pruner-options '{"pThreshold": 0.05}'`: a JSON object. */
+function parsePrunerOptions(json: string | undefined): Record<string, unknown> {
+  if (json === undefined) return {};
+  try {
+    const v = JSON.parse(json);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v;
+  } catch {
+    // fall through to the message
+  }
+  throw new UsageError(`--pruner-options must be a JSON object, e.g. '{"pThreshold": 0.05}', but got ${json}`);
 }
 
 /** `--symbols GER40,XAUUSD`: one study per symbol, run side by side. */
