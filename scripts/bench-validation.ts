@@ -4,7 +4,7 @@
  *
  *   node dist/scripts/bench-validation.js walk-forward [--trials 300] [--windows rolling:is=1y,oos=6w]
  *   node dist/scripts/bench-validation.js statistics --file big.db [--study-name X]
- *   node dist/scripts/bench-validation.js pruning [--seeds 5] [--trials 60]
+ *   node dist/scripts/bench-validation.js pruning [--seeds 5] [--trials 300] [--folds kfold:k=10]
  *
  * walk-forward  `studyopt optimize --walk-forward` with TPE on the built-in synthetic GER40 (2.5
  *               years; 12 windows of a year in sample and six weeks out of sample), wall time of
@@ -22,7 +22,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FrozenTrial } from '../src/frozen-trial.js';
+import { WilcoxonPruner } from '../src/pruners/wilcoxon.js';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
+import { createStudy } from '../src/study.js';
+import { TPESampler } from '../samplers/tpe/index.js';
 import { bestTrials, summarizeTrials } from '../src/storage/trial-statistics.js';
 import { ibOverfitting } from '../studies/ib/overfitting.js';
 
@@ -102,12 +106,68 @@ function statistics(): void {
   }
 }
 
+/**
+ * TPE on the cross-validated IB objective, unpruned for `trials` trials, then with Wilcoxon
+ * pruning over shuffled folds until it reaches the unpruned run's best value (or `4 x trials`
+ * trials): fold evaluations spent by each. Sequential, in this thread, so that a seed decides.
+ */
+async function pruning(): Promise<void> {
+  const seeds = numberArg('seeds', 5);
+  const trials = numberArg('trials', 300);
+  const folds = stringArg('folds', 'kfold:k=10')!;
+  const dir = mkdtempSync(join(tmpdir(), 'studyopt-bench-pruning-'));
+  process.env['STUDYOPT_DATA_DIR'] = join(dir, 'data');
+  const ib = await import('../studies/ib/objective.js');
+  ib.setup({ symbol: 'GER40', grid: 'expanded', objective: 'sharpe', folds, shuffleFolds: true });
+  const evaluations = (t: FrozenTrial): number => t.intermediateValues.size;
+  console.log(`Wilcoxon pruning over shuffled folds (${folds}, GER40 synthetic 2.5 years, sharpe, mean of folds), TPE, ${machine()}`);
+  const ratios: number[] = [];
+  const strict: number[] = [];
+  try {
+    for (let seed = 1; seed <= seeds; seed++) {
+      const plain = createStudy({ direction: 'maximize', sampler: new TPESampler({ seed }) });
+      await plain.optimize(ib.objective, { nTrials: trials });
+      const target = plain.bestValue;
+      const plainEvaluations = plain.trials.reduce((a, t) => a + evaluations(t), 0);
+      // Stricter: the evaluations the unpruned run had spent when it first found its best.
+      const firstBest = plain.trials.findIndex((t) => t.state === 'COMPLETE' && t.values![0] >= target);
+      const plainToBest = plain.trials.slice(0, firstBest + 1).reduce((a, t) => a + evaluations(t), 0);
+      const pruned = createStudy({ direction: 'maximize', sampler: new TPESampler({ seed }), pruner: new WilcoxonPruner({ onWarning: () => {} }) });
+      let spent = 0;
+      let reachedAt: number | null = null;
+      await pruned.optimize(ib.objective, {
+        nTrials: 4 * trials,
+        callbacks: [
+          (study, t) => {
+            spent += evaluations(t);
+            if (reachedAt === null && t.state === 'COMPLETE' && t.values![0] >= target) {
+              reachedAt = spent;
+              study.stop();
+            }
+          },
+        ],
+      });
+      const prunedCount = pruned.trials.filter((t) => t.state === 'PRUNED').length;
+      const ratio = reachedAt === null ? Number.NaN : plainEvaluations / reachedAt;
+      ratios.push(reachedAt === null ? 0 : ratio);
+      strict.push(reachedAt === null ? 0 : plainToBest / reachedAt);
+      console.log(
+        `  seed ${seed}: unpruned best ${target.toFixed(4)} in ${plainEvaluations} fold evaluations (${trials} trials; found after ${plainToBest}); pruned ` +
+          (reachedAt === null ? `did not reach it in ${pruned.trials.length} trials (${spent} evaluations, best ${pruned.bestValue.toFixed(4)})` : `reached it after ${reachedAt} evaluations (${pruned.trials.length} trials, ${prunedCount} pruned): ${ratio.toFixed(2)}x fewer`),
+      );
+    }
+    console.log(`  median over ${seeds} seeds: ${median(ratios).toFixed(2)}x fewer fold evaluations than the unpruned run's ${trials} trials (0 where the pruned run did not reach its best)`);
+    console.log(`  stricter, against the evaluations the unpruned run had spent when it found its best: median ${median(strict).toFixed(2)}x`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const figure = process.argv[2];
 if (figure === 'walk-forward') walkForward();
 else if (figure === 'statistics') statistics();
+else if (figure === 'pruning') await pruning();
 else {
   console.error('usage: node dist/scripts/bench-validation.js walk-forward|statistics|pruning [options] (see the header)');
   process.exitCode = 2;
 }
-
-export { median };

@@ -16,7 +16,7 @@ import { categoricalDistribution, ordinalDistribution } from '../../src/distribu
 import { TrialPruned, UsageError } from '../../src/errors.js';
 import { type DayRange, dayCount } from '../../src/validation/folds.js';
 import type { MetricScaling } from '../../src/validation/walk-forward-efficiency.js';
-import { type Aggregate, type IbFolds, aggregateFolds, checkCrossValidation, evaluatedDays, ibFolds } from './cross-validation.js';
+import { type Aggregate, type IbFolds, aggregateFolds, checkCrossValidation, evaluatedDays, foldOrder, ibFolds } from './cross-validation.js';
 import type { FrozenTrial, StudyDirection } from '../../src/frozen-trial.js';
 import type { Trial } from '../../src/trial.js';
 import { loadSymbolData, type SymbolData } from './data/store.js';
@@ -49,6 +49,8 @@ export interface IbStudyOptions {
    */
   folds?: string;
   aggregate?: Aggregate;
+  /** Evaluate the folds in a shuffled order per trial (cross-validation.ts foldOrder), for WilcoxonPruner. */
+  shuffleFolds?: boolean;
 }
 
 interface Context {
@@ -57,7 +59,7 @@ interface Context {
   engine: IbEngine;
   /** The days the stored metrics cover (cross-validation.ts evaluatedDays). */
   days: readonly DayRange[];
-  cv: { folds: IbFolds; aggregate: Aggregate } | null;
+  cv: { folds: IbFolds; aggregate: Aggregate; shuffled: boolean } | null;
 }
 
 let context: Context | null = null;
@@ -101,7 +103,7 @@ export function setup(options: IbStudyOptions = {}, setupContext?: { shared?: un
     // On a pool, every worker reads the signal tables one of them built (shared-signal-tables.ts).
     engine: new IbEngine(data.data, shared ? signalTablesOf(shared) : undefined),
     days: evaluatedDays(data.dayFrom, data.dayTo, options.folds),
-    cv: options.folds ? { folds: ibFolds(options.folds, data.dayFrom, data.dayTo), aggregate: checkCrossValidation(options.folds, options.aggregate)! } : null,
+    cv: options.folds ? { folds: ibFolds(options.folds, data.dayFrom, data.dayTo), aggregate: checkCrossValidation(options.folds, options.aggregate)!, shuffled: options.shuffleFolds ?? false } : null,
   };
 }
 
@@ -222,10 +224,11 @@ export function objective(trial: Trial): number {
   const run = (ranges: readonly DayRange[]) => c.engine.run(params, { ranges, initialBalance: DEFAULT_INITIAL_BALANCE, riskPct: DEFAULT_RISK_PCT }).metrics;
   const foldValues: number[] = [];
   if (c.cv) {
-    // Fold by fold, each reported as a step: a pruner may stop the trial after a few.
-    for (const [step, days] of c.cv.folds.outOfSample.entries()) {
-      const value = objectiveValue(c.options.objective, run(days), dayCount(days));
-      foldValues.push(value);
+    // Fold by fold, each reported as a step (its index): a pruner may stop the trial after a few.
+    const folds = c.cv.folds.outOfSample;
+    for (const step of foldOrder(folds.length, trial.number, c.cv.shuffled)) {
+      const value = objectiveValue(c.options.objective, run(folds[step]), dayCount(folds[step]));
+      foldValues[step] = value;
       trial.report(value, step);
       if (trial.shouldPrune()) throw new TrialPruned();
     }

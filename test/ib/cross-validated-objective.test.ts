@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MedianPruner } from '../../src/pruners/median.js';
 import { createStudy } from '../../src/study.js';
 import { RandomSampler } from '../../samplers/random.js';
-import { aggregateFolds, checkCrossValidation } from '../../studies/ib/cross-validation.js';
+import { aggregateFolds, checkCrossValidation, foldOrder } from '../../studies/ib/cross-validation.js';
 import { type SymbolData, loadSymbolData } from '../../studies/ib/data/store.js';
 import { IbEngine } from '../../studies/ib/engine/engine.js';
 import { DEFAULT_INITIAL_BALANCE, DEFAULT_RISK_PCT } from '../../studies/ib/metrics.js';
@@ -79,6 +79,14 @@ describe('the cross-validated IB objective', () => {
       expect(t.intermediateValues.size).toBeLessThan(nFolds);
       expect(t.userAttrs['fold_values']).toBeUndefined();
     }
+  });
+
+  it('shuffles the fold order per trial when asked: a permutation fixed by the trial number, the steps still the fold numbers', () => {
+    const orders = Array.from({ length: 20 }, (_, n) => foldOrder(10, n, true));
+    for (const order of orders) expect([...order].sort((a, b) => a - b)).toEqual([...Array(10).keys()]);
+    expect(foldOrder(10, 7, true)).toEqual(orders[7]);
+    expect(new Set(orders.map((o) => o.join())).size).toBeGreaterThan(15);
+    expect(foldOrder(10, 7, false)).toEqual([...Array(10).keys()]);
   });
 
   it('combines folds by mean, median or worst', () => {

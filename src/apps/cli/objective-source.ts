@@ -44,13 +44,14 @@ export interface StudyFlags {
   /** IB: the cross-validated objective's folds and aggregate (studies/ib/cross-validation.ts). */
   folds?: string;
   aggregate?: string;
+  shuffleFolds?: boolean;
 }
 
 export interface ObjectiveFlags extends StudyFlags {
   moduleOptions?: string;
 }
 
-const IB_ONLY_FLAGS = ['symbol', 'grid', 'minTrades', 'from', 'to', 'folds', 'aggregate'] as const;
+const IB_ONLY_FLAGS = ['symbol', 'grid', 'minTrades', 'from', 'to', 'folds', 'aggregate', 'shuffleFolds'] as const;
 const MODULE_FILE = /\.(m?js|c?js|m?ts|c?ts)$/i;
 
 /** A module of ours, built (dist/) or, when running from the sources, the TypeScript file. */
@@ -111,13 +112,15 @@ function ibSource(flags: ObjectiveFlags): ObjectiveSource {
   const symbol = flags.symbol ?? 'GER40';
   const grid = (flags.grid ?? DEFAULT_GRID) as GridName;
   const aggregate = checkCrossValidation(flags.folds, flags.aggregate);
+  if (flags.shuffleFolds && flags.folds === undefined) throw new UsageError('--shuffle-folds orders the folds of a cross-validated objective: give --folds too (e.g. --folds kfold:k=10)');
   const choice = { symbol, grid, objective: metric as ObjectiveName, minTrades: flags.minTrades, from: flags.from, to: flags.to, folds: flags.folds, aggregate };
   return {
     kind: 'ib',
     // A cross-validated study searches another objective: its own default name.
     name: `ib-${symbol}-${grid}-${metric}${flags.folds !== undefined ? '-cv' : ''}`,
     module: IB_MODULE,
-    moduleOptions: choice,
+    // The fold order changes no trial's value (only which folds a pruned trial ran): not in the config.
+    moduleOptions: { ...choice, shuffleFolds: flags.shuffleFolds },
     config: { ...ibStudySettings(choice) },
     offWhenAbsent: IB_SETTINGS_OFF_WHEN_ABSENT,
   };

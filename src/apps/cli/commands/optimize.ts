@@ -125,6 +125,7 @@ const command: CommandModule<object, OptimizeArgs> = {
         describe: "IB: walk-forward optimisation: a study per window searches its in-sample days (--trials each), its best parameters trade the out-of-sample days after it, stitched into one equity curve; rolling:is=6m,oos=1m or anchored:is=1y,oos=1m (docs/validation.md)",
         group: 'IB study:',
       })
+      .option('shuffle-folds', { type: 'boolean', describe: 'IB, with --folds: each trial runs the folds in its own shuffled order (the steps stay the fold numbers), so that --pruner wilcoxon sees a fair sample first', group: 'IB study:' })
       .option('aggregate', { type: 'string', describe: "IB, with --folds: the trial's value from its folds' values: mean (default), median or worst", group: 'IB study:' })
       .option('module-options', { type: 'string', describe: 'options for your objective module, as a JSON object (given to its setup)' })
       .option('workers', { type: 'number', describe: `worker threads evaluating trials (default: the number of cores, ${availableParallelism()}); 1 runs them in this thread` })
