@@ -87,6 +87,16 @@ describe('import formats', () => {
   });
 });
 
+describe('a day without trading', () => {
+  it('reads a Parquet file with no rows (and no columns) as an empty day, as Dukascopy writes Good Friday', async () => {
+    const csv = join(FIXTURES, 'xauusd-dukascopy-2024-03-11.csv');
+    const alone = await prepareImport(XAU, [csv], opts);
+    const withEmpty = await prepareImport(XAU, [csv, join(FIXTURES, 'xauusd-dukascopy-2024-03-29-no-rows.parquet')], opts);
+    expect(Array.from(withEmpty.data.bars.time)).toEqual(Array.from(alone.data.bars.time));
+    expect(Array.from(withEmpty.data.bars.close)).toEqual(Array.from(alone.data.bars.close));
+  });
+});
+
 describe('messy input', () => {
   it('keeps duplicate timestamps once, counts them, and sorts unsorted files (gzipped too)', async () => {
     const lines = ['time,open,high,low,close', '2024-03-11T00:02:00Z,3,4,2,3', '2024-03-11T00:00:00Z,1,2,0.5,1', '2024-03-11T00:01:00Z,2,3,1,2', '2024-03-11T00:00:00Z,9,9,9,9'];

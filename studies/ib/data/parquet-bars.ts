@@ -33,11 +33,18 @@ export async function parseParquet(
 ): Promise<ParquetParseReport> {
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let names: string[];
+  let rowCount: number;
   try {
-    names = parquetMetadata(ab).schema.slice(1).map((s) => s.name);
+    const metadata = parquetMetadata(ab);
+    names = metadata.schema.slice(1).map((s) => s.name);
+    rowCount = Number(metadata.num_rows);
   } catch (e) {
     throw new UsageError(`${file}: not a readable Parquet file (${(e as Error).message})`);
   }
+  const report: ParquetParseReport = { file, rows: 0, badRows: 0, badExamples: [] };
+  // A day without trading (Good Friday in a file per day) can come as a file with no rows, and
+  // then often no columns either: nothing to read, as an empty CSV.
+  if (rowCount === 0) return report;
   const timeCol = TIME_COLUMNS.find((c) => names.includes(c));
   for (const c of ['open', 'high', 'low', 'close']) {
     if (!names.includes(c)) throw new UsageError(`${file}: Parquet file has no "${c}" column (columns: ${names.join(', ')})`);
@@ -50,7 +57,6 @@ export async function parseParquet(
     compressors,
     columns: [timeCol, 'open', 'high', 'low', 'close'],
   })) as Record<string, unknown>[];
-  const report: ParquetParseReport = { file, rows: 0, badRows: 0, badExamples: [] };
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     const t = toUtcMinute(row[timeCol]);
