@@ -12,6 +12,8 @@
 import type { ParamValue } from '../../src/distributions.js';
 import { UsageError } from '../../src/errors.js';
 import { type DayRange, makeFolds, parseFolds } from '../../src/validation/folds.js';
+import { probabilisticSharpeRatio } from '../../src/validation/deflated-sharpe.js';
+import { returnMoments } from '../../src/validation/sharpe-ratio.js';
 import { overallEfficiency, walkForwardEfficiency } from '../../src/validation/walk-forward-efficiency.js';
 import { loadSymbolData } from './data/store.js';
 import { IbEngine } from './engine/engine.js';
@@ -98,6 +100,12 @@ export interface WalkForwardResult {
   readonly stitched: { readonly metrics: IbMetrics; readonly value: number; readonly days: number; readonly from: string; readonly to: string };
   /** Walk-forward efficiency of the whole run (stitched out-of-sample against all in-sample). */
   readonly efficiency: number | null;
+  /**
+   * The probabilistic Sharpe ratio of the stitched out-of-sample trades (per trade, as the
+   * overfitting statistics): the probability that their true Sharpe ratio is above 0. They were
+   * not picked on these days, so no deflation is due; null below 3 trades.
+   */
+  readonly probabilisticSharpe: number | null;
   /** The stitched equity curve: after each out-of-sample trade, its day and the cumulative R. */
   readonly equity: readonly { readonly day: string; readonly r: number; readonly window: number }[];
 }
@@ -146,6 +154,8 @@ export function evaluateWalkForward(spec: string, objective: ObjectiveName, wind
   );
   const days = windows.reduce((a, w) => a + w.outOfSample.days, 0);
   const value = objectiveValue(objective, metrics, days);
+  const moments = n >= 3 ? returnMoments(stitchedTrades.map((t) => t.trade.r)) : null;
+  const probabilisticSharpe = moments && Number.isFinite(moments.sharpe) ? probabilisticSharpeRatio(moments.sharpe, 0, n, moments.skewness, moments.kurtosis) : null;
   let cumulative = 0;
   const equity = stitchedTrades.map(({ trade, window }) => ({ day: epochDayToIso(trade.day), r: (cumulative += trade.r), window }));
   return {
@@ -158,6 +168,7 @@ export function evaluateWalkForward(spec: string, objective: ObjectiveName, wind
       { value, days },
       scaling,
     ),
+    probabilisticSharpe,
     equity,
   };
 }

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { probabilisticSharpeRatio } from '../../src/validation/deflated-sharpe.js';
+import { returnMoments } from '../../src/validation/sharpe-ratio.js';
 
 const BIN = fileURLToPath(new URL('../../dist/src/apps/cli/main.js', import.meta.url));
 const DIR = mkdtempSync(join(tmpdir(), 'studyopt-validation-'));
@@ -44,12 +46,13 @@ interface WalkForwardJson {
     windows: WindowJson[];
     stitched: { metrics: Record<string, number>; value: number; days: number };
     efficiency: number | null;
+    probabilisticSharpe: number | null;
     equity: { day: string; r: number; window: number }[];
   } | null;
   windows: { studyName: string; completed: number; bestValue: number | null }[];
 }
 
-function backtest(params: Record<string, unknown>, from: string, to: string): { metrics: Record<string, number>; trades: unknown[] } {
+function backtest(params: Record<string, unknown>, from: string, to: string): { metrics: Record<string, number>; trades: { r: number }[] } {
   const r = studyopt('backtest', '--params', JSON.stringify(params), '--from', from, '--to', to, '--json');
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
@@ -74,6 +77,7 @@ describe('optimize --walk-forward', () => {
     expect(out.windows.every((w) => w.completed === 12)).toBe(true);
     let trades = 0;
     let totalR = 0;
+    const stitchedR: number[] = [];
     for (const [i, w] of wf.windows.entries()) {
       expect(w.inSample.days).toBe(63);
       expect(w.outOfSample.days).toBe(21);
@@ -89,6 +93,7 @@ describe('optimize --walk-forward', () => {
       expect(w.efficiency).toBe(w.inSampleValue > 0 ? w.outOfSampleValue / w.inSampleValue : null);
       trades += oos.metrics.total_trades;
       totalR += oos.metrics.total_r;
+      stitchedR.push(...oos.trades.map((t) => t.r));
     }
     expect(wf.stitched.metrics.total_trades).toBe(trades);
     expect(wf.stitched.metrics.total_r).toBeCloseTo(totalR, 3);
@@ -97,6 +102,9 @@ describe('optimize --walk-forward', () => {
     expect(wf.equity[wf.equity.length - 1].r).toBeCloseTo(wf.stitched.metrics.total_r, 3);
     const meanIs = wf.windows.reduce((a, w) => a + w.inSampleValue, 0) / wf.windows.length;
     expect(wf.efficiency).toBeCloseTo(wf.stitched.value / meanIs, 12);
+    // The stitched trades' probabilistic Sharpe ratio, from their R as backtest gives them.
+    const m = returnMoments(stitchedR);
+    expect(wf.probabilisticSharpe).toBeCloseTo(probabilisticSharpeRatio(m.sharpe, 0, stitchedR.length, m.skewness, m.kurtosis), 12);
   });
 
   it('continues every window where it stopped, after a kill -9, to exact targets', async () => {

@@ -106,5 +106,8 @@ export function formatWalkForward(r: WalkForwardResult): string {
     `stitched out-of-sample ${r.stitched.from} to ${r.stitched.to} (${r.stitched.days} trading days): ${r.objective} ${value(r.stitched.value)}, ${m.total_trades} trades, total R ${value(m.total_r)}, win rate ${m.winrate}%, max drawdown ${m.max_drawdown} R`,
   );
   lines.push(`walk-forward efficiency (out-of-sample over in-sample ${r.objective}): ${eff(r.efficiency)}`);
+  if (r.probabilisticSharpe !== null && r.probabilisticSharpe !== undefined) {
+    lines.push(`probabilistic Sharpe ratio of the stitched out-of-sample trades: ${r.probabilisticSharpe.toFixed(3)} (the probability that their true Sharpe ratio is above 0)`);
+  }
   return `${lines.join('\n')}\n`;
 }

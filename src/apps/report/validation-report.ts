@@ -68,7 +68,10 @@ export function walkForwardSections(r: WalkForwardResult): Section[] {
   const intro =
     `Walk-forward ${r.walkForward}: ${r.windows.length} windows, each searched on its in-sample days and traded on the days after. ` +
     `Out of sample, ${r.stitched.from} to ${r.stitched.to} (${r.stitched.days} trading days): ${r.objective} ${formatNumber(r.stitched.value)}, ${m.total_trades} trades, total R ${formatNumber(m.total_r)}, max drawdown ${formatNumber(m.max_drawdown)} R. ` +
-    `Walk-forward efficiency ${percent(r.efficiency)}: the share of the in-sample ${r.objective} that held out of sample (near 100%: it held; near 0 or below: mostly fit).`;
+    `Walk-forward efficiency ${percent(r.efficiency)}: the share of the in-sample ${r.objective} that held out of sample (near 100%: it held; near 0 or below: mostly fit).` +
+    (r.probabilisticSharpe === null || r.probabilisticSharpe === undefined
+      ? ''
+      : ` Probabilistic Sharpe ratio of the stitched out-of-sample trades ${probability(r.probabilisticSharpe)}: the probability that their true Sharpe ratio is above 0 (above 0.95: unlikely to be luck).`);
   const rows = r.windows.map((w) => [
     w.index + 1,
     `${w.inSample.from} – ${w.inSample.to}`,
