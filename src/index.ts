@@ -22,7 +22,7 @@ export { makeFolds, parseFolds, dayCount, type DayRange, type Fold, type FoldPla
 export { sharpeRatio, skewness, kurtosis, returnMoments, sharpeFromMeanAndVariance, type ReturnMoments } from './validation/sharpe-ratio.js';
 export { probabilisticSharpeRatio, probabilisticSharpeZ, expectedMaxSharpe, deflatedSharpeRatio, effectiveNumberOfTrials, averagePairwiseCorrelation, type DeflatedSharpe, type DeflatedSharpeInput } from './validation/deflated-sharpe.js';
 export { probabilityOfBacktestOverfitting, type BacktestOverfitting, type BacktestOverfittingOptions, type PerformanceDegradation, type PerformanceMeasure, type ReturnMatrix } from './validation/backtest-overfitting.js';
-export { normalCdf, normalQuantile } from './validation/normal-distribution.js';
+export { ndtr as normalCdf, ndtri as normalQuantile } from './normal-distribution.js';
 export { walkForwardEfficiency, overallEfficiency, type MetricScaling, type PeriodPerformance } from './validation/walk-forward-efficiency.js';
 export type { Pruner } from './pruners/pruner.js';
 export { NopPruner } from './pruners/pruner.js';

@@ -15,7 +15,8 @@
 import { UsageError } from '../../src/errors.js';
 import type { Rng } from '../../src/rng.js';
 import { type AskTellOptimizer, CMA, type CmaOptions, type CmaState, type Solution } from './cma.js';
-import { chi2Ppf1, normCdf } from './normal.js';
+import { ndtr } from '../../src/normal-distribution.js';
+import { chi2Ppf1 } from './normal.js';
 
 export interface CmaWithMarginOptions extends Omit<CmaOptions, 'bounds'> {
   bounds: { lower: ArrayLike<number>; upper: ArrayLike<number> };
@@ -168,8 +169,8 @@ export class CMAwM implements AskTellOptimizer {
       const cii = C[i * n + i];
       const zScale = sigma * this.A[i] * Math.sqrt(cii);
       // Marginal probabilities of falling below mLow and above mUp.
-      let lowCdf = normCdf(mLow, mean[i], zScale);
-      let upCdf = 1 - normCdf(mUp, mean[i], zScale);
+      let lowCdf = ndtr((mLow - mean[i]) / zScale);
+      let upCdf = 1 - ndtr((mUp - mean[i]) / zScale);
       const midCdf = 1 - (lowCdf + upCdf);
       const edge = Math.max(lowCdf, upCdf) > 0.5;
       if (edge && Math.min(lowCdf, upCdf) < margin) {

@@ -3,7 +3,7 @@
  * and `_gp/optim_mixed.py`: quasi-random candidates, then local search from the best of them
  * (gradient-based on numeric coordinates, exhaustive on categorical and small discrete ones).
  */
-import { erfcx, logNdtr } from '../tpe/normal.js';
+import { erfcx, logNdtr } from '../../src/normal-distribution.js';
 import { Rng } from '../../src/rng.js';
 import { SobolSequence } from '../qmc/sobol.js';
 import type { GPRegressor } from './gp.js';

@@ -18,7 +18,7 @@
  * from underflow; should it underflow anyway, an exact log-space sum takes over.
  */
 import type { Rng } from '../../src/rng.js';
-import { gaussMass, logGaussMass, sampleTruncNormal } from './normal.js';
+import { gaussMass, logGaussMass, sampleTruncNormal } from '../../src/normal-distribution.js';
 import { type MultivariateBandwidth, type ParzenDim, multivariateSigma } from './parzen-dim.js';
 import { type Allocator, HEAP } from './scratch.js';
 

@@ -20,7 +20,7 @@
  */
 import type { Rng } from '../../src/rng.js';
 import { type Allocator, HEAP } from './scratch.js';
-import { gaussMass, logGaussMass, logNdtr, sampleTruncNormal } from './normal.js';
+import { gaussMass, logGaussMass, logNdtr, sampleTruncNormal } from '../../src/normal-distribution.js';
 import { SortedParzen1D } from './parzen-1d.js';
 import { type MultivariateBandwidth, type ParzenDim, multivariateSigma } from './parzen-dim.js';
 

@@ -20,7 +20,7 @@
  * Exact and permutation p-values are counts over 2^n sign patterns; every partial sum SciPy forms
  * is a multiple of 2^-n (ranks are multiples of 1/2), so the counting here gives the same double.
  */
-import { normalCdf } from '../validation/normal-distribution.js';
+import { ndtr as normalCdf } from '../normal-distribution.js';
 
 export type Alternative = 'less' | 'greater' | 'two-sided';
 

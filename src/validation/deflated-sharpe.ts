@@ -28,7 +28,7 @@
  *         heuristic, not a derivation, so report it next to the raw M.
  */
 import { UsageError } from '../errors.js';
-import { normalCdf, normalQuantile } from './normal-distribution.js';
+import { ndtr as normalCdf, ndtri as normalQuantile } from '../normal-distribution.js';
 
 /** The Euler-Mascheroni constant γ. */
 const EULER_MASCHERONI = 0.5772156649015329;

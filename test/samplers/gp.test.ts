@@ -13,7 +13,7 @@ import { RandomSampler } from '../../samplers/random.js';
 import { GPRegressor, GPSampler, logEI, logH, registryEntry } from '../../samplers/gp/index.js';
 import { mapLoss } from '../../samplers/gp/gp.js';
 import { choleskyWithJitter } from '../../samplers/gp/linalg.js';
-import { ndtr } from '../../samplers/tpe/normal.js';
+import { ndtr } from '../../src/normal-distribution.js';
 import { getTestFunction } from '../../studies/functions/index.js';
 import { runSamplerOnFunction } from '../../scripts/lib/sampler-bench.js';
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { FrozenTrial } from '../../src/frozen-trial.js';
 import { Rng } from '../../src/rng.js';
 import { defaultGamma, defaultWeights } from '../../samplers/tpe/defaults.js';
-import { erfc, logGaussMass, logNdtr, ndtr, ndtri } from '../../samplers/tpe/normal.js';
+import { erfc, logGaussMass, logNdtr, ndtr, ndtri } from '../../src/normal-distribution.js';
 import { SortedParzen1D } from '../../samplers/tpe/parzen-1d.js';
 import { ParzenEstimator, type ParzenDim } from '../../samplers/tpe/parzen-estimator.js';
 import { splitTrials } from '../../samplers/tpe/split.js';

@@ -15,7 +15,7 @@ import {
   expectedMaxSharpe,
   probabilisticSharpeRatio,
 } from '../../src/validation/deflated-sharpe.js';
-import { normalCdf, normalQuantile } from '../../src/validation/normal-distribution.js';
+import { ndtr as normalCdf, ndtri as normalQuantile } from '../../src/normal-distribution.js';
 import { kurtosis, returnMoments, sharpeRatio, skewness } from '../../src/validation/sharpe-ratio.js';
 
 const density = (x: number): number => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);

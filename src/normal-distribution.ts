@@ -1,7 +1,8 @@
 /**
  * The standard normal distribution in double precision: erfc, the CDF Φ and its logarithm, the
  * inverse CDF, the log mass of an interval, and truncated-normal draws. The TPE's Parzen
- * estimators and the GP's log expected improvement both rest on these.
+ * estimators, the GP's log expected improvement, CMA-ES with margin, the overfitting statistics
+ * (src/validation/) and the Wilcoxon pruner's normal approximation all rest on these: one copy.
  *
  * erfc follows FreeBSD's msun `s_erf.c` (Sun's fdlibm, the same source Optuna's `_erf.py` ports):
  *
@@ -13,7 +14,7 @@
  * It is accurate to a few ulp and keeps its relative accuracy in the upper tail (down to
  * erfc(27) ~ 5e-319), which is what log Φ(z) for very negative z needs.
  */
-import type { Rng } from '../../src/rng.js';
+import type { Rng } from './rng.js';
 
 const ERX = 8.45062911510467529297e-1;
 // erf on [0, 0.84375]
