@@ -5,6 +5,7 @@
  *   node dist/scripts/bench-validation.js walk-forward [--trials 300] [--windows rolling:is=1y,oos=6w]
  *   node dist/scripts/bench-validation.js statistics --file big.db [--study-name X]
  *   node dist/scripts/bench-validation.js pruning [--seeds 5] [--trials 300] [--folds kfold:k=10]
+ *   node dist/scripts/bench-validation.js robust [--xauusd-dir DIR] [--windows rolling:is=6m,oos=1m] [--seeds 3]
  *
  * walk-forward  `studyopt optimize --walk-forward` with TPE on the built-in synthetic GER40 (2.5
  *               years; 12 windows of a year in sample and six weeks out of sample), wall time of
@@ -16,6 +17,9 @@
  * pruning       the cross-validated IB objective (kfold:k=10 on GER40), TPE, with and without
  *               Wilcoxon pruning: fold evaluations spent and the out-of-sample best reached,
  *               median over seeds.
+ * robust        walk-forward on the real XAUUSD 2024 data (imported from --xauusd-dir, the shared
+ *               Parquet files by default): each window's raw best and its robust pick traded out of
+ *               sample, from the same window studies (the standard grid, then TPE seeds).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -163,11 +167,59 @@ async function pruning(): Promise<void> {
   }
 }
 
+interface WfJson {
+  walkForward: {
+    windows: { index: number; bestTrial: number; inSampleValue: number; outOfSampleValue: number }[];
+    stitched: { value: number; metrics: { total_r: number; total_trades: number } };
+    efficiency: number | null;
+  };
+}
+
+/**
+ * Does the robust pick beat the raw best out of sample? Walk-forward on the real XAUUSD 2024
+ * data: each window searched (the whole standard grid, then TPE with several seeds), and each
+ * window's raw best and robust pick traded on the month after, from the same window studies.
+ */
+function robust(): void {
+  const source = stringArg('xauusd-dir', join('..', 'shared', 'data', 'real', 'XAUUSD', 'dukascopy_m1_2024_parquet_original'))!;
+  const windows = stringArg('windows', 'rolling:is=6m,oos=1m')!;
+  const seeds = numberArg('seeds', 3);
+  const dir = mkdtempSync(join(tmpdir(), 'studyopt-bench-robust-'));
+  const env = { ...process.env, STUDYOPT_DATA_DIR: join(dir, 'data') };
+  try {
+    studyopt(env, ['data', 'import', '--symbol', 'XAUUSD', '--csv', join(source, '*.parquet')]);
+    console.log(`robust pick against raw best out of sample: walk-forward ${windows} on real XAUUSD 2024, sharpe, ${machine()}`);
+    const searches: [string, string[]][] = [
+      ['standard grid (every point of each window)', ['--sampler', 'grid', '--grid', 'standard']],
+      ...Array.from({ length: seeds }, (_, i): [string, string[]] => [`TPE, 300 trials, seed ${i + 1}`, ['--sampler', 'tpe', '--trials', '300', '--seed', String(i + 1)]]),
+    ];
+    let wins = 0;
+    let windowsCompared = 0;
+    for (const [label, flags] of searches) {
+      const db = join(dir, `${flags.join('-').replace(/[^\w]+/g, '_')}.db`);
+      const run = (select: string) => JSON.parse(studyopt(env, ['optimize', '--symbol', 'XAUUSD', '--walk-forward', windows, ...flags, '--select', select, '--storage', db, '--json']).stdout) as WfJson;
+      const best = run('best').walkForward;
+      const plateau = run('robust').walkForward;
+      const better = best.windows.filter((w, i) => plateau.windows[i].outOfSampleValue > w.outOfSampleValue).length;
+      const same = best.windows.filter((w, i) => plateau.windows[i].bestTrial === w.bestTrial).length;
+      wins += better;
+      windowsCompared += best.windows.length - same;
+      console.log(`  ${label}: stitched out-of-sample sharpe ${best.stitched.value.toFixed(3)} (best) vs ${plateau.stitched.value.toFixed(3)} (robust); total R ${best.stitched.metrics.total_r.toFixed(2)} vs ${plateau.stitched.metrics.total_r.toFixed(2)}; efficiency ${best.efficiency?.toFixed(3)} vs ${plateau.efficiency?.toFixed(3)}`);
+      console.log(`    windows where the robust pick did better out of sample: ${better} of ${best.windows.length} (${same} windows picked the same trial)`);
+      console.log(`    per window OOS sharpe, best / robust: ${best.windows.map((w, i) => `${w.outOfSampleValue.toFixed(2)}/${plateau.windows[i].outOfSampleValue.toFixed(2)}`).join('  ')}`);
+    }
+    console.log(`  over all searches: the robust pick did better in ${wins} of the ${windowsCompared} windows where it differed from the best`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const figure = process.argv[2];
 if (figure === 'walk-forward') walkForward();
 else if (figure === 'statistics') statistics();
 else if (figure === 'pruning') await pruning();
+else if (figure === 'robust') robust();
 else {
-  console.error('usage: node dist/scripts/bench-validation.js walk-forward|statistics|pruning [options] (see the header)');
+  console.error('usage: node dist/scripts/bench-validation.js walk-forward|statistics|pruning|robust [options] (see the header)');
   process.exitCode = 2;
 }

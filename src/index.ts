@@ -23,6 +23,7 @@ export { sharpeRatio, skewness, kurtosis, returnMoments, sharpeFromMeanAndVarian
 export { probabilisticSharpeRatio, probabilisticSharpeZ, expectedMaxSharpe, deflatedSharpeRatio, effectiveNumberOfTrials, averagePairwiseCorrelation, type DeflatedSharpe, type DeflatedSharpeInput } from './validation/deflated-sharpe.js';
 export { probabilityOfBacktestOverfitting, type BacktestOverfitting, type BacktestOverfittingOptions, type PerformanceDegradation, type PerformanceMeasure, type ReturnMatrix } from './validation/backtest-overfitting.js';
 export { ndtr as normalCdf, ndtri as normalQuantile } from './normal-distribution.js';
+export { robustRanking, type RobustRanking, type RobustRankingOptions, type RobustEntry, type RobustMethod } from './validation/robust-pick.js';
 export { walkForwardEfficiency, overallEfficiency, type MetricScaling, type PeriodPerformance } from './validation/walk-forward-efficiency.js';
 export type { Pruner } from './pruners/pruner.js';
 export { NopPruner } from './pruners/pruner.js';

@@ -64,7 +64,7 @@ export function walkForwardWindows(spec: string, symbol: string, range: { from?:
   return plan.folds.map((f) => ({ index: f.index, inSample: span(f.inSample[0]), outOfSample: span(f.outOfSample[0]) }));
 }
 
-/** A window's search, done: its study's best trial. */
+/** A window's search, done: the trial of its study that trades (its best, or its robust pick). */
 export interface SearchedWindow extends WalkForwardWindow {
   readonly studyName: string;
   /** The window study's settings (its in-sample dates). */
@@ -95,6 +95,8 @@ export interface WalkForwardWindowResult {
 export interface WalkForwardResult {
   readonly walkForward: string;
   readonly objective: ObjectiveName;
+  /** Which trial of each window traded: its best, or its robust pick (src/validation/robust-pick.ts). */
+  readonly select: 'best' | 'robust';
   readonly windows: readonly WalkForwardWindowResult[];
   /** Every window's out-of-sample trades, in order, as one backtest. */
   readonly stitched: { readonly metrics: IbMetrics; readonly value: number; readonly days: number; readonly from: string; readonly to: string };
@@ -115,7 +117,7 @@ export interface WalkForwardResult {
  * one backtest. The data is loaded once, with the symbol's whole history (the windows' dates
  * pick the days), and the engine runs with the window studies' own engine settings.
  */
-export function evaluateWalkForward(spec: string, objective: ObjectiveName, windows: readonly SearchedWindow[]): WalkForwardResult {
+export function evaluateWalkForward(spec: string, objective: ObjectiveName, windows: readonly SearchedWindow[], select: 'best' | 'robust' = 'best'): WalkForwardResult {
   if (windows.length === 0) throw new UsageError(`--walk-forward '${spec}': no window has a best trial yet to evaluate`);
   const symbol = windows[0].settings.symbol;
   const data = loadSymbolData(symbol);
@@ -161,6 +163,7 @@ export function evaluateWalkForward(spec: string, objective: ObjectiveName, wind
   return {
     walkForward: spec,
     objective,
+    select,
     windows: results,
     stitched: { metrics, value, days, from: windows[0].outOfSample.from, to: windows[windows.length - 1].outOfSample.to },
     efficiency: overallEfficiency(

@@ -119,6 +119,30 @@ describe('optimize --walk-forward', () => {
     expect(out.walkForward!.windows.length).toBe(out.windows.length);
   });
 
+  it('trades each window\'s robust pick with --select robust: the plateau best --select robust shows', () => {
+    const r = studyopt(...WF, '--trials', '12', '--select', 'robust');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as WalkForwardJson & { walkForward: { select: string } };
+    expect(out.walkForward!.select).toBe('robust');
+    for (const [i, w] of out.walkForward!.windows.slice(0, 3).entries()) {
+      const pick = studyopt('best', '--storage', 'wf.db', '--study-name', out.windows[i].studyName, '--select', 'robust', '--json');
+      expect(pick.code, pick.stderr).toBe(0);
+      const p = JSON.parse(pick.stdout) as { peak: { number: number; smoothed: number }; robust: { number: number; smoothed: number; neighbours: number } };
+      expect(w.bestTrial).toBe(p.robust.number);
+      expect(p.robust.neighbours).toBeGreaterThan(0);
+      expect(p.robust.smoothed).toBeGreaterThanOrEqual(p.peak.smoothed);
+    }
+    expect(studyopt('best', '--storage', 'wf.db', '--study-name', out.windows[0].studyName, '--select', 'robust').stdout).toMatch(/peak \(the best value\):.*\n  plateau \(the best smoothed\):/);
+  });
+
+  it('walks each window\'s grid with --sampler grid', () => {
+    const r = studyopt('optimize', '--walk-forward', 'rolling:is=3m,oos=1m', '--sampler', 'grid', '--grid', 'standard', '--trials', '5', '--storage', 'wf-grid.db', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as WalkForwardJson;
+    expect(out.windows.every((w) => w.completed === 5)).toBe(true);
+    expect(out.walkForward!.windows.length).toBe(out.windows.length);
+  });
+
   it('refuses what walk-forward cannot do, naming the fix (exit 2)', () => {
     for (const [args, message] of [
       [['--walk-forward', 'kfold:k=5'], /walk-forward windows are rolling or anchored/],
@@ -126,6 +150,8 @@ describe('optimize --walk-forward', () => {
       [['--walk-forward', 'rolling:is=3m,oos=1m', '--folds', 'kfold:k=5'], /not both/],
       [['--walk-forward', 'rolling:is=3m,oos=1m', '--symbols', 'GER40,XAUUSD'], /one symbol/],
       [['--walk-forward', 'rolling:is=3m', '--trials', '2'], /--walk-forward 'rolling:is=3m': rolling needs oos=/],
+      [['--walk-forward', 'rolling:is=3m,oos=1m', '--select', 'peak'], /--select must be best .* or robust/],
+      [['--select', 'robust'], /--select picks the trial each walk-forward window trades: give --walk-forward too/],
     ] as const) {
       const r = studyopt('optimize', ...args, '--storage', 'refused.db');
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);

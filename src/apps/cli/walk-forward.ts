@@ -14,6 +14,8 @@ import type { Sampler } from '../../sampler.js';
 import type { Storage } from '../../storage/storage.js';
 import type { Study } from '../../study.js';
 import { formatPercent } from '../../progress.js';
+import { robustRanking } from '../../validation/robust-pick.js';
+import { type Selection, parseSelection } from './selection.js';
 import type { ObjectiveName } from '../../../studies/ib/objective.js';
 import { ibSettingsOf } from '../../../studies/ib/study-settings.js';
 import { WALK_FORWARD_KEY, type WalkForwardResult, type WalkForwardWindow, evaluateWalkForward, walkForwardWindows } from '../../../studies/ib/walk-forward.js';
@@ -22,6 +24,8 @@ import { type ObjectiveFlags, type ObjectiveSource, resolveObjectiveSource } fro
 
 export interface WalkForwardFlags extends ObjectiveFlags {
   walkForward: string;
+  /** Which of a window's trials trades out of sample: its best (default) or its robust pick. */
+  select?: string;
   symbols?: string;
   studyName?: string;
   fresh: boolean;
@@ -30,6 +34,7 @@ export interface WalkForwardFlags extends ObjectiveFlags {
 export interface WalkForwardPlan {
   readonly parent: Study;
   readonly spec: string;
+  readonly select: Selection;
   readonly windows: readonly WalkForwardWindow[];
   /** Window i's study name. */
   studyName(i: number): string;
@@ -58,6 +63,7 @@ export function openWalkForward(argv: WalkForwardFlags, storage: Storage, sample
   return {
     parent,
     spec: argv.walkForward,
+    select: parseSelection(argv.select),
     windows,
     studyName: (i) => `${parent.studyName}-w${String(i + 1).padStart(digits, '0')}`,
     flags: (i) => ({ ...argv, from: windows[i].inSample.from, to: windows[i].inSample.to }),
@@ -71,30 +77,34 @@ export function openWalkForward(argv: WalkForwardFlags, storage: Storage, sample
 export function finishWalkForward(plan: WalkForwardPlan, windowStudies: readonly Study[]): WalkForwardResult | null {
   const searched = [];
   for (const [i, study] of windowStudies.entries()) {
-    const best = bestOrNull(study);
-    if (!best) return null;
+    const pick = pickOf(study, plan.select);
+    if (!pick) return null;
     const settings = ibSettingsOf(study.systemAttrs)!;
-    searched.push({ ...plan.windows[i], studyName: study.studyName, settings, bestTrial: best.number, bestParams: best.params, inSampleValue: best.values![0] });
+    searched.push({ ...plan.windows[i], studyName: study.studyName, settings, bestTrial: pick.number, bestParams: pick.params, inSampleValue: pick.values![0] });
   }
   const objective = (plan.parent.systemAttrs[CLI_CONFIG_KEY] as { objective: ObjectiveName }).objective;
-  const result = evaluateWalkForward(plan.spec, objective, searched);
+  const result = evaluateWalkForward(plan.spec, objective, searched, plan.select);
   plan.parent.setSystemAttr(WALK_FORWARD_KEY, result);
   return result;
 }
 
-function bestOrNull(study: Study): FrozenTrial | null {
+/** The window's trial that trades out of sample: its best, or its robust pick (the best if none has neighbours). */
+function pickOf(study: Study, select: Selection): FrozenTrial | null {
+  let best: FrozenTrial;
   try {
-    return study.bestTrial;
+    best = study.bestTrial;
   } catch {
     return null;
   }
+  if (select === 'best') return best;
+  return robustRanking(study.getTrials({ states: ['COMPLETE'] }), { direction: study.direction, limit: 1 }).robust?.trial ?? best;
 }
 
 /** The walk-forward result as a trader reads it: a line per window, then the stitched run. */
 export function formatWalkForward(r: WalkForwardResult): string {
   const eff = (e: number | null): string => (e === null ? 'n/a' : formatPercent(e));
   const value = (v: number): string => String(Number(v.toFixed(4)));
-  const lines = [`walk-forward ${r.walkForward} (${r.objective}): ${r.windows.length} windows`];
+  const lines = [`walk-forward ${r.walkForward} (${r.objective}): ${r.windows.length} windows, each trading its ${r.select === 'robust' ? 'robust pick (the best neighbourhood-smoothed trial)' : 'best trial'}`];
   lines.push('window  in-sample                  out-of-sample              IS value  OOS value  efficiency  trades  best parameters');
   for (const w of r.windows) {
     lines.push(

@@ -14,12 +14,15 @@ import { type IbStudySettings, engineParamsOf, ibSettingsOf } from '../../../../
 import { type IbOverfitting, ibOverfitting } from '../../../../studies/ib/overfitting.js';
 import { WALK_FORWARD_KEY, type WalkForwardResult } from '../../../../studies/ib/walk-forward.js';
 import { formatWalkForward } from '../walk-forward.js';
+import { parseSelection } from '../selection.js';
+import { type RobustEntry, type RobustRanking, robustRanking } from '../../../validation/robust-pick.js';
 import { STUDY_NAME_OPTION, type StorageArgs, formatDate, metricNames, openStorage, resolveStudy, toJson, withStorage } from './storage-options.js';
 import { exactText, paramLines } from '../param-lines.js';
 import { shellQuote } from '../shell-quote.js';
 
 interface BestArgs extends StorageArgs {
   studyName?: string;
+  select?: string;
   json: boolean;
 }
 
@@ -73,6 +76,7 @@ const command: CommandModule<object, BestArgs> = {
   builder: (y: Argv) =>
     withStorage(y)
       .option('study-name', STUDY_NAME_OPTION)
+      .option('select', { type: 'string', describe: 'best (the highest value, default) or robust: the peak and the best neighbourhood-smoothed trial (a plateau) side by side' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as unknown as Argv<BestArgs>,
   handler: (argv: ArgumentsCamelCase<BestArgs>) => {
     const storage = openStorage(argv.storage);
@@ -93,6 +97,12 @@ const command: CommandModule<object, BestArgs> = {
         return;
       }
       if (best.length === 0) throw new UsageError(`study '${name}' has no completed feasible trial yet`);
+      if (parseSelection(argv.select) === 'robust') {
+        if (directions.length > 1) throw new UsageError('--select robust ranks by one objective: this study has several (its best is the Pareto front)');
+        const ranking = robustRanking(storage.getAllTrials(id, ['COMPLETE']), { direction: directions[0], limit: 1 });
+        process.stdout.write(argv.json ? `${toJson(robustJson(ranking, names, ctx))}\n` : robustText(ranking, ctx));
+        return;
+      }
       // How likely the best is luck: single-objective IB studies (studies/ib/overfitting.ts).
       const overfitting = directions.length === 1 && ctx.ib ? ibOverfitting(storage, id, { best: best[0] }) : null;
       if (argv.json) {
@@ -129,6 +139,34 @@ const command: CommandModule<object, BestArgs> = {
 };
 
 export default command;
+
+function robustJson(r: RobustRanking, names: string[] | null, ctx: StudyContext): Record<string, unknown> {
+  const entry = (e: RobustEntry | null) => (e ? { ...describeTrial(e.trial, names, ctx), smoothed: e.smoothed, neighbours: e.neighbours, infeasibleNeighbours: e.infeasibleNeighbours } : null);
+  return { method: r.method, methodReason: r.methodReason, peak: entry(r.peak), robust: entry(r.robust) };
+}
+
+/** The peak and the plateau side by side: their values, neighbourhoods and parameters. */
+function robustText(r: RobustRanking, ctx: StudyContext): string {
+  const lines = [`robust pick (${r.method} neighbours: ${r.methodReason})`];
+  const robust = r.robust;
+  const describe = (e: RobustEntry) => `trial ${e.trial.number}: value ${exactText(e.value)}, smoothed ${e.smoothed === null ? 'n/a' : exactText(Number(e.smoothed.toFixed(6)))} over ${e.neighbours} neighbours`;
+  lines.push(`  peak (the best value):      ${describe(r.peak)}`);
+  lines.push(robust ? `  plateau (the best smoothed): ${describe(robust)}` : '  plateau: no trial has enough neighbours to smooth (run more trials, or a grid)');
+  if (robust) {
+    const peakParams = ctx.ib ? engineParamsOf(ctx.ib, r.peak.trial.params) : r.peak.trial.params;
+    const robustParams = ctx.ib ? engineParamsOf(ctx.ib, robust.trial.params) : robust.trial.params;
+    const keys = [...new Set([...Object.keys(peakParams), ...Object.keys(robustParams)])];
+    const w = Math.max(...keys.map((k) => k.length));
+    lines.push(`  ${'parameter'.padEnd(w)}  ${'peak'.padEnd(14)}  plateau`);
+    for (const k of keys) {
+      const a = (peakParams as Record<string, unknown>)[k];
+      const b = (robustParams as Record<string, unknown>)[k];
+      lines.push(`  ${k.padEnd(w)}  ${String(a ?? '—').padEnd(14)}  ${String(b ?? '—')}${JSON.stringify(a) === JSON.stringify(b) ? '' : '   *'}`);
+    }
+    if (ctx.ib) lines.push(`  re-run the plateau trade by trade: ${rerunCommand(ctx, robust.trial.number)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 /** The overfitting statistics in plain words, a line or two each (docs/validation.md explains them). */
 export function overfittingLines(o: IbOverfitting): string[] {

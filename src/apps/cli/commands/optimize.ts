@@ -52,6 +52,7 @@ interface OptimizeArgs extends StudyFlags {
   storage: string;
   symbols?: string;
   walkForward?: string;
+  select?: string;
   moduleOptions?: string;
   workers?: number;
   trialTimeout?: number;
@@ -126,6 +127,7 @@ const command: CommandModule<object, OptimizeArgs> = {
         group: 'IB study:',
       })
       .option('shuffle-folds', { type: 'boolean', describe: 'IB, with --folds: each trial runs the folds in its own shuffled order (the steps stay the fold numbers), so that --pruner wilcoxon sees a fair sample first', group: 'IB study:' })
+      .option('select', { type: 'string', describe: "IB, with --walk-forward: the trial each window trades, its best (default) or robust (the best neighbourhood-smoothed trial)", group: 'IB study:' })
       .option('aggregate', { type: 'string', describe: "IB, with --folds: the trial's value from its folds' values: mean (default), median or worst", group: 'IB study:' })
       .option('module-options', { type: 'string', describe: 'options for your objective module, as a JSON object (given to its setup)' })
       .option('workers', { type: 'number', describe: `worker threads evaluating trials (default: the number of cores, ${availableParallelism()}); 1 runs them in this thread` })
@@ -205,6 +207,7 @@ const command: CommandModule<object, OptimizeArgs> = {
       }) as unknown as Argv<OptimizeArgs>,
   handler: async (argv: ArgumentsCamelCase<OptimizeArgs>) => {
     const symbols = argv.symbols !== undefined ? parseSymbols(argv.symbols, argv) : [undefined];
+    if (argv.select !== undefined && argv.walkForward === undefined) throw new UsageError('--select picks the trial each walk-forward window trades: give --walk-forward too (for one study, studyopt best --select robust)');
     const samplerName = argv.sampler ?? defaultSampler().name;
     const samplerOptions = samplerOptionsFromArgv(samplerName, argv, argv.samplerOptions);
     const retryFailed = argv.retryFailed ?? samplerName === 'grid';
@@ -214,7 +217,8 @@ const command: CommandModule<object, OptimizeArgs> = {
     try {
       const runs: Run[] = [];
       // What each study of the run searches: one per symbol, or one per walk-forward window.
-      const walkForward = argv.walkForward !== undefined ? openWalkForward(argv as WalkForwardFlags, storage, samplerName, createSampler(samplerName, samplerOptions, { retryFailed })) : null;
+      // The parent study samples nothing (its windows do): any sampler will do, and a grid's needs a grid.
+      const walkForward = argv.walkForward !== undefined ? openWalkForward(argv as WalkForwardFlags, storage, samplerName, createSampler('random', {}, {})) : null;
       const plans = walkForward
         ? walkForward.windows.map((_, i) => ({ flags: walkForward.flags(i), symbol: undefined, studyName: walkForward.studyName(i), fresh: false }))
         : symbols.map((symbol) => ({ flags: argv as ObjectiveFlags, symbol, studyName: undefined, fresh: argv.fresh }));
