@@ -15,6 +15,7 @@ import { OBJECTIVE_NAMES, type ObjectiveName } from '../../../studies/ib/objecti
 import { checkCrossValidation } from '../../../studies/ib/cross-validation.js';
 import { IB_SETTINGS_OFF_WHEN_ABSENT, ibStudySettings } from '../../../studies/ib/study-settings.js';
 import { kebab } from './sampler-flags.js';
+import { parseJsonObjectFlag } from './json-object-flag.js';
 
 export interface ObjectiveSource {
   readonly kind: 'ib' | 'function' | 'module';
@@ -90,7 +91,7 @@ export function resolveObjectiveSource(flags: ObjectiveFlags, symbol?: string): 
     if (objective === undefined) throw new UsageError('--study module needs --objective <path of a .mjs, .js or .ts file>');
     const path = objective.startsWith('file:') ? fileURLToPath(objective) : resolve(objective);
     if (!existsSync(path)) throw new UsageError(`--objective ${objective}: no such file (looked for ${path}); give the path of a .mjs, .js or .ts objective module`);
-    const moduleOptions = parseModuleOptions(flags.moduleOptions);
+    const moduleOptions = parseJsonObjectFlag('--module-options', flags.moduleOptions, '{"symbol": "GER40"}');
     return {
       kind: 'module',
       name: basename(path, extname(path)),
@@ -132,13 +133,3 @@ function rejectIbFlags(flags: ObjectiveFlags, objective: string): void {
   }
 }
 
-function parseModuleOptions(json: string | undefined): Record<string, unknown> {
-  if (json === undefined) return {};
-  try {
-    const v = JSON.parse(json);
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v;
-  } catch {
-    // fall through to the message
-  }
-  throw new UsageError(`--module-options must be a JSON object, e.g. '{"symbol": "GER40"}', but got ${json}`);
-}

@@ -19,7 +19,7 @@ import { OffsetTable, epochDayToIso, formatLocalMinute } from '../../../../studi
 import type { Trade } from '../../../../studies/ib/trade.js';
 import { ACCEPT_DATA_FLAG } from '../cli-study.js';
 import { announceSyntheticData } from '../synthetic-notice.js';
-import { openStorage, resolveStudy } from './storage-options.js';
+import { openStorage, resolveStudy, trialOrBest } from './storage-options.js';
 
 interface BacktestArgs {
   symbol?: string;
@@ -105,21 +105,13 @@ function storedTrial(args: BacktestArgs): Result {
       throw new UsageError(`--${flag} does not go with --study-name/--trial: a stored trial runs with what its study stored (leave --${flag} out, or leave out --study-name to run given parameters)`);
     }
   }
-  if (args.trial !== undefined && !(Number.isInteger(args.trial) && args.trial >= 0)) throw new UsageError(`--trial must be a trial number (an integer >= 0), but got ${args.trial}`);
   const storage = openStorage(args.storage ?? './studyopt.db');
   try {
     const { id, name } = resolveStudy(storage, args.studyName);
     const systemAttrs = storage.getStudySystemAttrs(id);
     const settings = ibSettingsOf(systemAttrs);
     if (!settings) throw new UsageError(`study '${name}' is not an IB study: only IB trials can be back-tested`);
-    let trial: FrozenTrial | null;
-    if (args.trial === undefined) {
-      trial = storage.getBestTrial(id);
-      if (!trial) throw new UsageError(`study '${name}' has no completed feasible trial yet; name one with --trial N`);
-    } else {
-      trial = storage.getAllTrials(id).find((t) => t.number === args.trial) ?? null;
-      if (!trial) throw new UsageError(`study '${name}' has no trial ${args.trial} (it has ${storage.getNTrials(id)} trials, numbered from 0)`);
-    }
+    const trial = trialOrBest(storage, id, name, args.trial);
     if (Object.keys(trial.params).length === 0) throw new UsageError(`trial ${trial.number} of study '${name}' has no parameters (state ${trial.state}): nothing to run`);
     const expected = dataOfTrial(systemAttrs, trial.number);
     const rerun = rerunIbTrial(settings, trial.params, { expectedData: expected, acceptDataChange: args.acceptNewData, acceptHint: ACCEPT_DATA_FLAG });

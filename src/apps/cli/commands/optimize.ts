@@ -38,6 +38,7 @@ import { type WalkForwardFlags, finishWalkForward, formatWalkForward, openWalkFo
 import { kebab, samplerFlagDefinitions, samplerOptionsFromArgv } from '../sampler-flags.js';
 import { DEFAULT_STORAGE } from './storage-options.js';
 import { shellQuote } from '../shell-quote.js';
+import { parseJsonObjectFlag } from '../json-object-flag.js';
 
 interface OptimizeArgs extends StudyFlags {
   sampler?: string;
@@ -212,7 +213,7 @@ const command: CommandModule<object, OptimizeArgs> = {
     const samplerOptions = samplerOptionsFromArgv(samplerName, argv, argv.samplerOptions);
     const retryFailed = argv.retryFailed ?? samplerName === 'grid';
     const workers = argv.workers ?? availableParallelism();
-    const pruner = argv.pruner !== undefined || argv.prunerOptions !== undefined ? createPruner(argv.pruner ?? 'none', parsePrunerOptions(argv.prunerOptions)) : undefined;
+    const pruner = argv.pruner !== undefined || argv.prunerOptions !== undefined ? createPruner(argv.pruner ?? 'none', parseJsonObjectFlag('--pruner-options', argv.prunerOptions, '{"pThreshold": 0.05}')) : undefined;
     const storage = openStorage(argv.storage, argv.staleAfter, argv.commitEachTrial ?? false);
     try {
       const runs: Run[] = [];
@@ -358,18 +359,6 @@ function failureBudgetOf(argv: OptimizeArgs): FailureBudgetOptions {
   if (argv.maxFailuresInARow !== undefined) budget.inARow = argv.maxFailuresInARow === 0 ? Infinity : argv.maxFailuresInARow;
   if (argv.maxFailureRate !== undefined) budget.rate = argv.maxFailureRate;
   return budget;
-}
-
-/** `--pruner-options '{"pThreshold": 0.05}'`: a JSON object. */
-function parsePrunerOptions(json: string | undefined): Record<string, unknown> {
-  if (json === undefined) return {};
-  try {
-    const v = JSON.parse(json);
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v;
-  } catch {
-    // fall through to the message
-  }
-  throw new UsageError(`--pruner-options must be a JSON object, e.g. '{"pThreshold": 0.05}', but got ${json}`);
 }
 
 /** `--symbols GER40,XAUUSD`: one study per symbol, run side by side. */

@@ -81,6 +81,22 @@ export function resolveStudy(storage: Storage, name?: string): { id: number; nam
   return { id: requireStudy(storage, resolved), name: resolved };
 }
 
+/**
+ * `--trial N` of a study, or its best trial when N is not given (backtest, verify); a bad number,
+ * a missing trial or a study without a feasible trial is a UsageError naming the fix.
+ */
+export function trialOrBest(storage: Storage, id: number, name: string, trialNumber: number | undefined): FrozenTrial {
+  if (trialNumber === undefined) {
+    const best = storage.getBestTrial(id);
+    if (!best) throw new UsageError(`study '${name}' has no completed feasible trial yet; name one with --trial N`);
+    return best;
+  }
+  if (!(Number.isInteger(trialNumber) && trialNumber >= 0)) throw new UsageError(`--trial must be a trial number (an integer >= 0), but got ${trialNumber}`);
+  const trial = storage.getAllTrials(id).find((t) => t.number === trialNumber);
+  if (!trial) throw new UsageError(`study '${name}' has no trial ${trialNumber} (it has ${storage.getNTrials(id)} trials, numbered from 0)`);
+  return trial;
+}
+
 export const STUDY_NAME_OPTION = {
   type: 'string',
   describe: 'the study (may be left out when the file holds only one)',

@@ -7,10 +7,9 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../../errors.js';
-import type { FrozenTrial } from '../../../frozen-trial.js';
 import { verifyIbTrial } from '../../../../studies/ib/audit.js';
 import { ibSettingsOf } from '../../../../studies/ib/study-settings.js';
-import { STUDY_NAME_OPTION, type StorageArgs, openStorage, resolveStudy, withStorage } from './storage-options.js';
+import { STUDY_NAME_OPTION, type StorageArgs, openStorage, resolveStudy, trialOrBest, withStorage } from './storage-options.js';
 
 interface VerifyArgs extends StorageArgs {
   studyName?: string;
@@ -30,20 +29,12 @@ const command: CommandModule<object, VerifyArgs> = {
       .option('trial', { type: 'number', describe: 'the trial number (default: the best trial)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the verification as JSON' }) as unknown as Argv<VerifyArgs>,
   handler: (argv: ArgumentsCamelCase<VerifyArgs>) => {
-    if (argv.trial !== undefined && !(Number.isInteger(argv.trial) && argv.trial >= 0)) throw new UsageError(`--trial must be a trial number (an integer >= 0), but got ${argv.trial}`);
     const storage = openStorage(argv.storage);
     try {
       const { id, name } = resolveStudy(storage, argv.studyName);
       const systemAttrs = storage.getStudySystemAttrs(id);
       if (!ibSettingsOf(systemAttrs)) throw new UsageError(`study '${name}' is not an IB study: verify re-runs IB trials (its objective records what it ran on)`);
-      let trial: FrozenTrial | null;
-      if (argv.trial === undefined) {
-        trial = storage.getBestTrial(id);
-        if (!trial) throw new UsageError(`study '${name}' has no completed feasible trial yet; name one with --trial N`);
-      } else {
-        trial = storage.getAllTrials(id).find((t) => t.number === argv.trial) ?? null;
-        if (!trial) throw new UsageError(`study '${name}' has no trial ${argv.trial} (it has ${storage.getNTrials(id)} trials, numbered from 0)`);
-      }
+      const trial = trialOrBest(storage, id, name, argv.trial);
       if (trial.state !== 'COMPLETE') throw new UsageError(`trial ${trial.number} of study '${name}' is ${trial.state}, not COMPLETE: it stored no metrics to compare`);
       const v = verifyIbTrial(systemAttrs, trial);
       if (argv.json) {
