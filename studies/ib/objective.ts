@@ -113,10 +113,16 @@ export function setup(options: IbStudyOptions = {}, setupContext?: { shared?: un
  */
 export function space(options: IbStudyOptions = {}): DeclaredSpace {
   const { grid: gridName } = resolveOptions(options);
-  const g = GRID_VALUES[gridName];
-  const windows = ctx().data.data.symbol.ibWindows;
+  return ibSpace(ctx().data.data.symbol.ibWindows, GRID_VALUES[gridName]);
+}
+
+/**
+ * The IB search space over a symbol's IB windows and a grid's value lists, as suggestIbParams
+ * suggests it. `windowParam` names the IB window's parameter (a basket has one per symbol).
+ */
+export function ibSpace(windows: readonly string[], g: GridValues, windowParam = 'IB_WINDOW'): DeclaredSpace {
   return {
-    IB_WINDOW: categoricalDistribution(windows),
+    [windowParam]: categoricalDistribution(windows),
     IB_WAIT_MINUTES: ordinalDistribution(g.IB_WAIT_MINUTES),
     TRADE_WINDOW_MINUTES: ordinalDistribution(g.TRADE_WINDOW_MINUTES),
     RR_TARGET: ordinalDistribution(g.RR_TARGET),
@@ -148,10 +154,11 @@ function largestAtMost(values: readonly number[], limit: number): number {
  * REV_RB_PCT only when REV_RB is on. Ordered value lists are suggested as ordinals. Parameters
  * not suggested take the first value of their list (MIN_SL_PCT always: one value per grid).
  * This is the one rule that turns a trial's parameters into the engine's; re-runs of stored
- * trials apply it too (study-settings.ts).
+ * trials apply it too (study-settings.ts). `windowParam` names the IB window's parameter (a
+ * basket has one per symbol, basket.ts).
  */
-export function suggestIbParams(trial: Trial, windows: readonly string[], g: GridValues): IbParams {
-  const IB_WINDOW = trial.suggestCategorical('IB_WINDOW', windows);
+export function suggestIbParams(trial: Trial, windows: readonly string[], g: GridValues, windowParam = 'IB_WINDOW'): IbParams {
+  const IB_WINDOW = trial.suggestCategorical(windowParam, windows);
   const IB_WAIT_MINUTES = trial.suggestOrdinal('IB_WAIT_MINUTES', g.IB_WAIT_MINUTES);
   const TRADE_WINDOW_MINUTES = trial.suggestOrdinal('TRADE_WINDOW_MINUTES', g.TRADE_WINDOW_MINUTES);
   const RR_TARGET = trial.suggestOrdinal('RR_TARGET', g.RR_TARGET);
