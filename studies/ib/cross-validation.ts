@@ -7,12 +7,12 @@
  * same days, so that it reproduces them.
  */
 import { UsageError } from '../../src/errors.js';
+import type { StudyDirection } from '../../src/frozen-trial.js';
 import { Rng } from '../../src/rng.js';
 import { type DayRange, makeFolds, parseFolds } from '../../src/validation/folds.js';
+import { type Aggregate, aggregateValues, checkAggregate } from './aggregate.js';
 
-export const AGGREGATES = ['mean', 'median', 'worst'] as const;
-export type Aggregate = (typeof AGGREGATES)[number];
-export const DEFAULT_AGGREGATE: Aggregate = 'mean';
+export { AGGREGATES, type Aggregate, DEFAULT_AGGREGATE } from './aggregate.js';
 
 export interface IbFolds {
   /** Each fold's out-of-sample days, as day indices of the symbol's data. */
@@ -59,27 +59,12 @@ export function checkCrossValidation(folds: string | undefined, aggregate: strin
     return undefined;
   }
   parseFolds(folds);
-  return checkAggregate(aggregate);
+  return checkAggregate(aggregate, "the folds' values");
 }
 
-function checkAggregate(value: string | undefined): Aggregate {
-  const a = value ?? DEFAULT_AGGREGATE;
-  if (!(AGGREGATES as readonly string[]).includes(a)) {
-    throw new UsageError(`--aggregate must be one of ${AGGREGATES.join(', ')} (how the folds' values make the trial's), but got '${a}'`);
-  }
-  return a as Aggregate;
-}
-
-/**
- * The trial's value from its folds' values. Every IB objective is maximised, so the worst fold
- * is the smallest value.
- */
-export function aggregateFolds(values: readonly number[], how: Aggregate): number {
-  if (how === 'worst') return Math.min(...values);
-  if (how === 'mean') return values.reduce((a, b) => a + b, 0) / values.length;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+/** The trial's value from its folds' values (aggregate.ts: the worst fold by the metric's direction). */
+export function aggregateFolds(values: readonly number[], how: Aggregate, direction: StudyDirection = 'maximize'): number {
+  return aggregateValues(values, how, direction);
 }
 
 /**
