@@ -4,13 +4,13 @@
  */
 import { UsageError } from '../../src/errors.js';
 import { ackley, branin, ellipsoid, hartmann6, rastrigin, rosenbrock, sphere, styblinskiTang } from './continuous.js';
-import { mixed } from './mixed.js';
+import { mixed, mixedNumeric } from './mixed.js';
 import type { TestFunction } from './test-function.js';
 
 export type { TestFunction } from './test-function.js';
-export { ackley, branin, ellipsoid, hartmann6, mixed, rastrigin, rosenbrock, sphere, styblinskiTang };
+export { ackley, branin, ellipsoid, hartmann6, mixed, mixedNumeric, rastrigin, rosenbrock, sphere, styblinskiTang };
 
-const FIXED: Record<string, () => TestFunction> = { branin, hartmann6, mixed };
+const FIXED: Record<string, () => TestFunction> = { branin, hartmann6, mixed, mixed_numeric: mixedNumeric };
 const BY_DIMENSION: Record<string, (dim: number) => TestFunction> = {
   rosenbrock,
   sphere,
