@@ -39,6 +39,7 @@ export { SqliteStorage, type SqliteStorageOptions } from './storage/sqlite/index
 export { resolveStorage, type StorageOpenOptions } from './storage/resolve.js';
 export { Rng } from './rng.js';
 export { paretoFront, dominates } from './pareto.js';
+export { pickFromFront, parsePickRule, ruleText, objectiveNames, PICK_SYNTAX, PICK_OPERATORS, type PickRule, type PickCondition, type PickOperator, type PickObjectives, type ParetoPick } from './pareto-pick.js';
 export { RandomSampler } from '../samplers/random.js';
 export { GridSampler, CartesianGrid, enumerateSpace } from '../samplers/grid.js';
 export type { Grid, GridSpec, DeclaredSpace, ConditionalParam } from './search-space.js';
