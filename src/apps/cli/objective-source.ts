@@ -14,6 +14,9 @@ import { DEFAULT_GRID, type GridName } from '../../../studies/ib/grids.js';
 import { OBJECTIVE_NAMES, type ObjectiveName } from '../../../studies/ib/objective.js';
 import { checkCrossValidation } from '../../../studies/ib/cross-validation.js';
 import { IB_SETTINGS_OFF_WHEN_ABSENT, ibStudySettings } from '../../../studies/ib/study-settings.js';
+import type { Aggregate } from '../../../studies/ib/aggregate.js';
+import { parseBasket, resolveBasketOptions } from '../../../studies/ib/basket.js';
+import { ibBasketSettings } from '../../../studies/ib/basket-settings.js';
 import { kebab } from './sampler-flags.js';
 import { parseJsonObjectFlag } from './json-object-flag.js';
 
@@ -46,13 +49,15 @@ export interface StudyFlags {
   folds?: string;
   aggregate?: string;
   shuffleFolds?: boolean;
+  /** IB: one study over several symbols (studies/ib/basket.ts), their values combined by --aggregate. */
+  basket?: string;
 }
 
 export interface ObjectiveFlags extends StudyFlags {
   moduleOptions?: string;
 }
 
-const IB_ONLY_FLAGS = ['symbol', 'grid', 'minTrades', 'from', 'to', 'folds', 'aggregate', 'shuffleFolds'] as const;
+const IB_ONLY_FLAGS = ['symbol', 'grid', 'minTrades', 'from', 'to', 'folds', 'aggregate', 'shuffleFolds', 'basket'] as const;
 const MODULE_FILE = /\.(m?js|c?js|m?ts|c?ts)$/i;
 
 /** A module of ours, built (dist/) or, when running from the sources, the TypeScript file. */
@@ -63,6 +68,7 @@ function ownModule(relative: string): string {
 
 export const IB_MODULE = ownModule('../../../studies/ib/objective');
 export const FUNCTIONS_MODULE = ownModule('../../../studies/functions/objective');
+export const BASKET_MODULE = ownModule('../../../studies/ib/basket');
 
 export function isModulePath(spec: string): boolean {
   return MODULE_FILE.test(spec) || spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/') || spec.startsWith('file:');
@@ -73,6 +79,7 @@ export function resolveObjectiveSource(flags: ObjectiveFlags, symbol?: string): 
   const objective = flags.objective;
   const study =
     flags.study ?? (objective !== undefined && isModulePath(objective) ? 'module' : objective !== undefined && isTestFunctionName(objective) ? 'function' : 'ib');
+  if (study === 'ib' && flags.basket !== undefined) return basketSource(flags);
   if (study === 'ib') return ibSource({ ...flags, symbol: symbol ?? flags.symbol });
   rejectIbFlags(flags, objective ?? '');
   if (study === 'function') {
@@ -124,6 +131,26 @@ function ibSource(flags: ObjectiveFlags): ObjectiveSource {
     moduleOptions: { ...choice, shuffleFolds: flags.shuffleFolds },
     config: { ...ibStudySettings(choice) },
     offWhenAbsent: IB_SETTINGS_OFF_WHEN_ABSENT,
+  };
+}
+
+/** `--basket GER40,XAUUSD`: one study, each trial on every symbol (studies/ib/basket.ts). */
+function basketSource(flags: ObjectiveFlags): ObjectiveSource {
+  for (const [flag, given] of [['--symbol', flags.symbol], ['--folds', flags.folds], ['--shuffle-folds', flags.shuffleFolds]] as const) {
+    if (given !== undefined) throw new UsageError(`--basket runs every trial on each of its symbols over their whole date range: it does not take ${flag} (for separate studies per symbol, use --symbols)`);
+  }
+  const symbols = parseBasket(flags.basket!);
+  const grid = (flags.grid ?? DEFAULT_GRID) as GridName;
+  const options = { basket: symbols, grid, objective: flags.objective ?? 'sharpe', minTrades: flags.minTrades, from: flags.from, to: flags.to, aggregate: flags.aggregate as Aggregate | undefined };
+  // Checks every option (objective, grid, aggregate, min trades) before any data is loaded.
+  const resolved = resolveBasketOptions(options);
+  const choice = { symbols, aggregate: resolved.aggregate, objective: resolved.objectiveName, grid, minTrades: flags.minTrades, from: flags.from, to: flags.to };
+  return {
+    kind: 'ib',
+    name: `ib-basket-${symbols.join('-')}-${grid}-${resolved.objectiveName}-${resolved.aggregate}`,
+    module: BASKET_MODULE,
+    moduleOptions: { ...options, aggregate: resolved.aggregate },
+    config: { ...ibBasketSettings(choice) },
   };
 }
 

@@ -39,6 +39,7 @@ import { kebab, samplerFlagDefinitions, samplerOptionsFromArgv } from '../sample
 import { DEFAULT_STORAGE } from './storage-options.js';
 import { shellQuote } from '../shell-quote.js';
 import { parseJsonObjectFlag } from '../json-object-flag.js';
+import { basketBreakdownLines, isBasketAttr } from '../basket-breakdown.js';
 
 interface OptimizeArgs extends StudyFlags {
   sampler?: string;
@@ -117,6 +118,11 @@ const command: CommandModule<object, OptimizeArgs> = {
       .option('from', { type: 'string', describe: 'IB: first trading day, YYYY-MM-DD', group: 'IB study:' })
       .option('to', { type: 'string', describe: 'IB: last trading day, YYYY-MM-DD', group: 'IB study:' })
       .option('symbols', { type: 'string', describe: 'IB: several symbols, comma-separated (GER40,XAUUSD): one study each, side by side on one worker pool', group: 'IB study:' })
+      .option('basket', {
+        type: 'string',
+        describe: "IB: one study over several symbols, comma-separated (GER40,XAUUSD): each trial runs on every symbol (each with its own IB window parameter) and --aggregate mean|median|worst combines their values; each symbol's metrics are stored with the trial",
+        group: 'IB study:',
+      })
       .option('folds', {
         type: 'string',
         describe: "IB: a cross-validated objective: each trial runs on every fold's out-of-sample days, each fold reported as a step, e.g. rolling:is=6m,oos=1m, anchored:is=1y,oos=1m, kfold:k=5,embargo=2, cpcv:n=6,k=2 (docs/validation.md)",
@@ -129,7 +135,7 @@ const command: CommandModule<object, OptimizeArgs> = {
       })
       .option('shuffle-folds', { type: 'boolean', describe: 'IB, with --folds: each trial runs the folds in its own shuffled order (the steps stay the fold numbers), so that --pruner wilcoxon sees a fair sample first', group: 'IB study:' })
       .option('select', { type: 'string', describe: "IB, with --walk-forward: the trial each window trades, its best (default) or robust (the best neighbourhood-smoothed trial)", group: 'IB study:' })
-      .option('aggregate', { type: 'string', describe: "IB, with --folds: the trial's value from its folds' values: mean (default), median or worst", group: 'IB study:' })
+      .option('aggregate', { type: 'string', describe: "IB, with --folds or --basket: the trial's value from its folds' or symbols' values: mean (default), median or worst", group: 'IB study:' })
       .option('module-options', { type: 'string', describe: 'options for your objective module, as a JSON object (given to its setup)' })
       .option('workers', { type: 'number', describe: `worker threads evaluating trials (default: the number of cores, ${availableParallelism()}); 1 runs them in this thread` })
       .option('trial-timeout', { type: 'number', describe: 'seconds a trial may run on a worker before it is stopped and FAILs' })
@@ -207,6 +213,9 @@ const command: CommandModule<object, OptimizeArgs> = {
         return true;
       }) as unknown as Argv<OptimizeArgs>,
   handler: async (argv: ArgumentsCamelCase<OptimizeArgs>) => {
+    if (argv.basket !== undefined && (argv.symbols !== undefined || argv.walkForward !== undefined)) {
+      throw new UsageError(`--basket makes one study over its symbols: give it without ${argv.symbols !== undefined ? '--symbols (one study per symbol)' : '--walk-forward'}`);
+    }
     const symbols = argv.symbols !== undefined ? parseSymbols(argv.symbols, argv) : [undefined];
     if (argv.select !== undefined && argv.walkForward === undefined) throw new UsageError('--select picks the trial each walk-forward window trades: give --walk-forward too (for one study, studyopt best --select robust)');
     const samplerName = argv.sampler ?? defaultSampler().name;
@@ -226,7 +235,7 @@ const command: CommandModule<object, OptimizeArgs> = {
       for (const plan of plans) {
         const { symbol } = plan;
         const source = resolveObjectiveSource(plan.flags, symbol);
-        if (source.kind === 'ib' && plan === plans[0]) announceSyntheticData(source.config.symbol as string, argv.json);
+        if (source.kind === 'ib' && plan === plans[0]) for (const s of ibSymbolsOf(source)) announceSyntheticData(s, argv.json);
         const prepared = await prepareObjective(source.module, source.moduleOptions);
         const mod = prepared.module;
         const grid = typeof mod.grid === 'function' ? mod.grid() : mod.grid;
@@ -361,6 +370,11 @@ function failureBudgetOf(argv: OptimizeArgs): FailureBudgetOptions {
   return budget;
 }
 
+/** The symbols an IB source runs on: its symbol, or a basket's. */
+function ibSymbolsOf(source: ObjectiveSource): string[] {
+  return Array.isArray(source.config.symbols) ? (source.config.symbols as string[]) : [source.config.symbol as string];
+}
+
 /** `--symbols GER40,XAUUSD`: one study per symbol, run side by side. */
 function parseSymbols(list: string, argv: OptimizeArgs): string[] {
   const symbols = list.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
@@ -433,11 +447,13 @@ function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: Optimiz
   } else {
     lines.push(`best value: ${r.bestValue}${source.optimum !== undefined ? ` (known optimum ${source.optimum})` : ''}`);
     lines.push('best parameters:', ...paramLines(r.bestParams!, ibSettingsOf({ [CLI_CONFIG_KEY]: source.config })));
-    if (bestMetrics && Object.keys(bestMetrics).length > 0) {
+    const shown = Object.entries(bestMetrics ?? {}).filter(([k]) => !isBasketAttr(k));
+    if (shown.length > 0) {
       lines.push('its metrics:');
-      const w = Math.max(...Object.keys(bestMetrics).map((k) => k.length));
-      for (const [k, v] of Object.entries(bestMetrics)) lines.push(`  ${k.padEnd(w)}  ${typeof v === 'number' ? Number(v.toFixed(4)) : JSON.stringify(v)}`);
+      const w = Math.max(...shown.map(([k]) => k.length));
+      for (const [k, v] of shown) lines.push(`  ${k.padEnd(w)}  ${typeof v === 'number' ? Number(v.toFixed(4)) : JSON.stringify(v)}`);
     }
+    if (bestMetrics) lines.push(...basketBreakdownLines(bestMetrics));
   }
   return `${lines.join('\n')}\n`;
 }
