@@ -14,6 +14,8 @@ import { DEFAULT_MIN_TRADES } from '../../../studies/ib/ranking.js';
 import { type IbReplay, ibSections } from './ib-report.js';
 import { type IbStudySettings, ibSettingsOf, rerunIbTrial } from '../../../studies/ib/study-settings.js';
 import { escapeHtml } from './escape.js';
+import { basketSections } from './basket-report.js';
+import { ibBasketSettingsOf } from '../../../studies/ib/basket-settings.js';
 import { ibOverfitting } from '../../../studies/ib/overfitting.js';
 import { WALK_FORWARD_KEY, type WalkForwardResult } from '../../../studies/ib/walk-forward.js';
 import { overfittingSections, walkForwardSections } from './validation-report.js';
@@ -80,6 +82,8 @@ export function renderStudyReport(input: StudyReportInput): string {
     }
     if (replay) sections.push(...ibSections(replay, best.number, ib));
   }
+  const basket = ibBasketSettingsOf(systemAttrs);
+  if (basket) sections.push(...basketSections(basket, best, complete));
   if (input.bench) sections.push(...benchSections(input.bench));
 
   const states = new Map<string, number>();
