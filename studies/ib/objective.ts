@@ -4,8 +4,8 @@
  *   prepareShared(options)  loads data once, into shared memory for a worker pool
  *   setup({ symbol, grid, objective, minTrades, from, to }, { shared })  builds the engine per process
  *   space(options)          the search space as data (for executors that pre-sample)
- *   objective(trial)        define-by-run over the IB space → the chosen metric
- *   direction               'maximize'
+ *   objective(trial)        define-by-run over the IB space → the chosen metric, or the expression's value
+ *   direction               the metric's (metric-catalogue.ts; an expression's: maximize), set by setup
  *   grid('standard' | 'expanded')   the seed's grids as explicit points for the grid sampler
  *   constraints(frozenTrial)        [minTrades − trades]: feasible when ≤ 0 (Optuna convention)
  *   dataFingerprint()               the candles the trials run on (src/study-data.ts)
@@ -25,14 +25,22 @@ import { ibDataFingerprint, type IbDataFingerprint } from './data/fingerprint.js
 import { DEFAULT_GRID, GRID_VALUES, type GridName, type GridValues, IbGrid } from './grids.js';
 import { DEFAULT_INITIAL_BALANCE, DEFAULT_RISK_PCT, type IbMetrics } from './metrics.js';
 import type { IbParams, StopMode } from './params.js';
-import { DEFAULT_MIN_TRADES, RANKING_WEIGHTS } from './ranking.js';
+import { DEFAULT_MIN_TRADES } from './ranking.js';
+import { METRIC_NAMES, type MetricName, metricEntry, metricScaling, metricValue } from './metric-catalogue.js';
+import { EXPRESSION_DIRECTION, compileObjectiveExpression } from './objective-expression.js';
 import { type SharedSymbolData, fromShared, signalTablesOf, toShared } from './shared-data.js';
 import type { DeclaredSpace } from '../../src/search-space.js';
 
-export const OBJECTIVE_NAMES = ['sharpe', 'total_r', 'winrate', 'profit_factor', 'score'] as const;
-export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];
+/** The metrics a study can optimise: the catalogue's (metric-catalogue.ts). */
+export const OBJECTIVE_NAMES: readonly MetricName[] = METRIC_NAMES;
+export type ObjectiveName = MetricName;
 
-export const direction: StudyDirection = 'maximize';
+/**
+ * The study's direction for the objective set up last (the default's, sharpe: maximize): the
+ * catalogue's for a metric, maximize for an expression. A live binding that setup updates;
+ * objectiveOf(options).direction gives it before setup.
+ */
+export let direction: StudyDirection = 'maximize';
 
 export interface IbStudyOptions {
   /** Default GER40 (built-in synthetic data unless imported). */
@@ -40,6 +48,11 @@ export interface IbStudyOptions {
   /** Value lists of the search space for samplers, and the grid for the grid sampler. Default expanded. */
   grid?: GridName;
   objective?: ObjectiveName;
+  /**
+   * A custom objective instead of `objective`: an expression of metric names, e.g.
+   * `sharpe - 0.5 * max_drawdown` (objective-expression.ts); maximised.
+   */
+  objectiveExpr?: string;
   minTrades?: number;
   from?: string;
   to?: string;
@@ -53,8 +66,33 @@ export interface IbStudyOptions {
   shuffleFolds?: boolean;
 }
 
+/** What a trial returns: one metric or an expression of several, from a backtest's metrics. */
+export interface IbObjectiveFunction {
+  /** The metric's name, or the expression's text. */
+  readonly label: string;
+  readonly direction: StudyDirection;
+  /** How the value grows with the period's length (walk-forward efficiency); an expression's as a rate. */
+  readonly scaling: MetricScaling;
+  value(metrics: IbMetrics, tradingDays: number): number;
+}
+
+/** The objective the options choose: `objectiveExpr` compiled, else the `objective` metric (default sharpe). */
+export function objectiveOf(options: Pick<IbStudyOptions, 'objective' | 'objectiveExpr'>): IbObjectiveFunction {
+  if (options.objectiveExpr !== undefined) {
+    if (options.objective !== undefined) {
+      throw new UsageError(`give --objective ${options.objective} (one metric) or --objective-expr (a formula of metrics), not both`);
+    }
+    const expression = compileObjectiveExpression(options.objectiveExpr);
+    return { label: expression.text, direction: EXPRESSION_DIRECTION, scaling: 'rate', value: (m, days) => expression.value(m, days) };
+  }
+  const name = options.objective ?? 'sharpe';
+  const entry = metricEntry(name);
+  return { label: name, direction: entry.direction, scaling: entry.scaling, value: (m, days) => metricValue(name as MetricName, m, days) };
+}
+
 interface Context {
-  options: Required<Pick<IbStudyOptions, 'symbol' | 'grid' | 'objective' | 'minTrades'>>;
+  options: Required<Pick<IbStudyOptions, 'symbol' | 'grid' | 'minTrades'>>;
+  objective: IbObjectiveFunction;
   data: SymbolData;
   engine: IbEngine;
   /** The days the stored metrics cover (cross-validation.ts evaluatedDays). */
@@ -66,10 +104,7 @@ let context: Context | null = null;
 
 /** Checks the options and fills in their defaults. */
 function resolveOptions(options: IbStudyOptions): Context['options'] {
-  const objectiveName = options.objective ?? 'sharpe';
-  if (!OBJECTIVE_NAMES.includes(objectiveName)) {
-    throw new UsageError(`--objective ${JSON.stringify(objectiveName)} must be one of ${OBJECTIVE_NAMES.join(', ')}`);
-  }
+  objectiveOf(options);
   const gridName = options.grid ?? DEFAULT_GRID;
   if (gridName !== 'standard' && gridName !== 'expanded') {
     throw new UsageError(`--grid ${JSON.stringify(gridName)} must be standard or expanded`);
@@ -77,7 +112,7 @@ function resolveOptions(options: IbStudyOptions): Context['options'] {
   checkCrossValidation(options.folds, options.aggregate);
   const minTrades = options.minTrades ?? DEFAULT_MIN_TRADES;
   if (!Number.isInteger(minTrades) || minTrades < 0) throw new UsageError(`--min-trades must be an integer >= 0, got ${minTrades}`);
-  return { symbol: options.symbol ?? 'GER40', grid: gridName, objective: objectiveName, minTrades };
+  return { symbol: options.symbol ?? 'GER40', grid: gridName, minTrades };
 }
 
 /**
@@ -97,8 +132,11 @@ export function setup(options: IbStudyOptions = {}, setupContext?: { shared?: un
   const o = resolveOptions(options);
   const shared = setupContext?.shared as SharedSymbolData | undefined;
   const data = shared ? fromShared(shared) : loadSymbolData(o.symbol, { from: options.from, to: options.to });
+  const chosen = objectiveOf(options);
+  direction = chosen.direction;
   context = {
     options: { ...o, symbol: data.data.symbol.name },
+    objective: chosen,
     data,
     // On a pool, every worker reads the signal tables one of them built (shared-signal-tables.ts).
     engine: new IbEngine(data.data, shared ? signalTablesOf(shared) : undefined),
@@ -190,38 +228,15 @@ export function suggestIbParams(trial: Trial, windows: readonly string[], g: Gri
   };
 }
 
-/**
- * A per-trial composite for samplers that need one scalar. The seed's score min–max normalises
- * over all finished runs, which no single trial can know; this applies the same weights to fixed
- * ranges instead — total R in ±(trading days / 4), Sharpe in ±5, win rate in 0–100, each clamped
- * to [0, 1]. Rank finished trials with ranking.ts `rankByScore` for the seed's exact score.
- */
-export function perTrialScore(m: IbMetrics, tradingDays: number): number {
-  const clamp = (x: number) => Math.min(1, Math.max(0, x));
-  const rSpan = Math.max(1, tradingDays / 4);
-  return (
-    RANKING_WEIGHTS.total_r * clamp((m.total_r + rSpan) / (2 * rSpan)) +
-    RANKING_WEIGHTS.sharpe_ratio * clamp((m.sharpe_ratio + 5) / 10) +
-    RANKING_WEIGHTS.winrate * clamp(m.winrate / 100)
-  );
-}
+/** The seed's weights on fixed ranges, one trial at a time: the `score` metric (metric-catalogue.ts). */
+export { perTrialScore } from './metric-catalogue.js';
 
-/** How each objective grows with the length of the period it is measured on (walk-forward efficiency). */
-export const OBJECTIVE_SCALING: Readonly<Record<ObjectiveName, MetricScaling>> = { sharpe: 'rate', total_r: 'additive', winrate: 'rate', profit_factor: 'rate', score: 'rate' };
+/** How each objective grows with the length of the period it is measured on (walk-forward efficiency), from the catalogue. */
+export const OBJECTIVE_SCALING: Readonly<Record<ObjectiveName, MetricScaling>> = Object.fromEntries(METRIC_NAMES.map((name) => [name, metricScaling(name)])) as Record<ObjectiveName, MetricScaling>;
 
+/** The value of metric `name` in a backtest's metrics over `tradingDays` days (metric-catalogue.ts metricValue). */
 export function objectiveValue(name: ObjectiveName, m: IbMetrics, tradingDays: number): number {
-  switch (name) {
-    case 'sharpe':
-      return m.sharpe_ratio;
-    case 'total_r':
-      return m.total_r;
-    case 'winrate':
-      return m.winrate;
-    case 'profit_factor':
-      return m.profit_factor;
-    case 'score':
-      return perTrialScore(m, tradingDays);
-  }
+  return metricValue(name, m, tradingDays);
 }
 
 export function objective(trial: Trial): number {
@@ -234,7 +249,7 @@ export function objective(trial: Trial): number {
     // Fold by fold, each reported as a step (its index): a pruner may stop the trial after a few.
     const folds = c.cv.folds.outOfSample;
     for (const step of foldOrder(folds.length, trial.number, c.cv.shuffled)) {
-      const value = objectiveValue(c.options.objective, run(folds[step]), dayCount(folds[step]));
+      const value = c.objective.value(run(folds[step]), dayCount(folds[step]));
       foldValues[step] = value;
       trial.report(value, step);
       if (trial.shouldPrune()) throw new TrialPruned();
@@ -242,7 +257,7 @@ export function objective(trial: Trial): number {
   }
   const metrics = run(c.days);
   for (const [key, value] of Object.entries(metrics)) trial.setUserAttr(key, value);
-  if (!c.cv) return objectiveValue(c.options.objective, metrics, dayCount(c.days));
+  if (!c.cv) return c.objective.value(metrics, dayCount(c.days));
   trial.setUserAttr('fold_values', foldValues);
   return aggregateFolds(foldValues, c.cv.aggregate);
 }

@@ -3,7 +3,8 @@
  * (system attribute `studyopt:config`) so that any stored trial can be re-run exactly:
  * the symbol's definition (time zone, IB windows, spread, trading hours), the grid's value lists
  * (whose first values fill the parameters a trial does not suggest: MIN_SL_PCT always, TSL_SL
- * when trailing is off, REV_RB_PCT when REV_RB is off), the date range, the metric, the minimum
+ * when trailing is off, REV_RB_PCT when REV_RB is off), the date range, the metric (or the
+ * objective expression), the minimum
  * trade count, the engine's balance and risk, and the folds of a cross-validated objective. The
  * data itself is recorded by its fingerprint (src/study-data.ts).
  */
@@ -35,7 +36,10 @@ export interface IbStudySettings {
   study: 'ib';
   symbol: string;
   grid: GridName;
-  objective: ObjectiveName;
+  /** The metric optimised; null when `objectiveExpr` is. */
+  objective: ObjectiveName | null;
+  /** The objective expression (objective-expression.ts); null: the metric `objective`. */
+  objectiveExpr: string | null;
   minTrades: number | null;
   from: string | null;
   to: string | null;
@@ -48,12 +52,14 @@ export interface IbStudySettings {
 }
 
 /** Settings that switch on a feature: a study stored before they were recorded was made without it. */
-export const IB_SETTINGS_OFF_WHEN_ABSENT = ['folds', 'aggregate'] as const;
+export const IB_SETTINGS_OFF_WHEN_ABSENT = ['folds', 'aggregate', 'objectiveExpr'] as const;
 
 export interface IbStudyChoice {
   symbol: string;
   grid: GridName;
+  /** The metric; ignored (stored as null) when `objectiveExpr` is given. */
   objective: ObjectiveName;
+  objectiveExpr?: string;
   minTrades?: number;
   from?: string;
   to?: string;
@@ -68,7 +74,8 @@ export function ibStudySettings(choice: IbStudyChoice): IbStudySettings {
     study: 'ib',
     symbol: symbolSpec.name,
     grid: choice.grid,
-    objective: choice.objective,
+    objective: choice.objectiveExpr !== undefined ? null : choice.objective,
+    objectiveExpr: choice.objectiveExpr ?? null,
     minTrades: choice.minTrades ?? null,
     from: choice.from ?? null,
     to: choice.to ?? null,
@@ -92,7 +99,8 @@ export function ibSettingsOf(systemAttrs: Readonly<Record<string, unknown>>): Ib
     study: 'ib',
     symbol: c.symbol,
     grid,
-    objective: (c.objective ?? 'sharpe') as ObjectiveName,
+    objective: typeof c.objectiveExpr === 'string' ? null : ((c.objective ?? 'sharpe') as ObjectiveName),
+    objectiveExpr: c.objectiveExpr ?? null,
     minTrades: c.minTrades ?? null,
     from: c.from ?? null,
     to: c.to ?? null,

@@ -171,7 +171,7 @@ export function ibSettingsHtml(ib: IbStudySettings): string {
   const rows: [string, string][] = [
     ['symbol', `${ib.symbol} (time zone ${ib.symbolSpec.timezone}; IB windows ${ib.symbolSpec.ibWindows.join(', ')})`],
     ['grid', `${ib.grid} (the value lists searched)`],
-    ['objective', ib.objective],
+    ['objective', ib.objectiveExpr ?? ib.objective ?? 'sharpe'],
     ['date range', `${ib.from ?? 'first day of the data'} to ${ib.to ?? 'last day of the data'}`],
     ['min trades', ib.minTrades === null ? `${DEFAULT_MIN_TRADES} (default)` : String(ib.minTrades)],
     ['engine', `initial balance ${ib.engine.initialBalance.toLocaleString('en-US')}, risk ${ib.engine.riskPct}% per trade`],

@@ -70,6 +70,8 @@ export class IbEngine {
   private r: Float64Array;
   private profit: Float64Array;
   private kinds: Int8Array;
+  /** Per trade, its day's ordinal among the days evaluated (metrics.ts computeMetrics `tradeDay`). */
+  private tradeDays: Int32Array;
 
   /** `shared`: the signal tables of the pool's workers (shared-signal-tables.ts); none: built here. */
   constructor(
@@ -81,6 +83,7 @@ export class IbEngine {
     this.r = new Float64Array(nDays);
     this.profit = new Float64Array(nDays);
     this.kinds = new Int8Array(nDays);
+    this.tradeDays = new Int32Array(nDays);
   }
 
   get dayCount(): number {
@@ -126,9 +129,12 @@ export class IbEngine {
     const rOut = this.r;
     const profitOut = this.profit;
     const kindOut = this.kinds;
+    const dayOut = this.tradeDays;
     let n = 0;
+    // The ordinal of day d among the days evaluated (ranges in order); at the end, their count.
+    let ordinal = 0;
 
-    for (const { from, to } of ranges) for (let d = from; d < to; d++) {
+    for (const { from, to } of ranges) for (let d = from; d < to; d++, ordinal++) {
       let t: SignalTable = prim;
       if (prim.kind[d] === SIGNAL_NONE) {
         if (rb === null || rb.kind[d] === SIGNAL_NONE) continue;
@@ -234,6 +240,7 @@ export class IbEngine {
       rOut[n] = r;
       profitOut[n] = r * execRisk;
       kindOut[n] = kind;
+      dayOut[n] = ordinal;
       n++;
       if (trades) {
         trades.push({
@@ -252,7 +259,7 @@ export class IbEngine {
         });
       }
     }
-    const metrics = computeMetrics(rOut, profitOut, kindOut, n, options);
+    const metrics = computeMetrics(rOut, profitOut, kindOut, n, options, dayOut, ordinal);
     return trades ? { metrics, trades } : { metrics };
   }
 
