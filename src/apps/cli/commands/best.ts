@@ -6,8 +6,10 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../../errors.js';
-import type { FrozenTrial } from '../../../frozen-trial.js';
+import type { FrozenTrial, StudyDirection } from '../../../frozen-trial.js';
 import { paretoFront } from '../../../pareto.js';
+import { type ParetoPick, objectiveNames, pickFromFront } from '../../../pareto-pick.js';
+import { defaultReferencePoint, hypervolumeHistory } from '../../../hypervolume.js';
 import { isFeasible } from '../../../frozen-trial.js';
 import { dataOfTrial, dataVersionsOf, describeData } from '../../../study-data.js';
 import { type IbStudySettings, engineParamsOf, ibSettingsOf } from '../../../../studies/ib/study-settings.js';
@@ -16,13 +18,14 @@ import { WALK_FORWARD_KEY, type WalkForwardResult } from '../../../../studies/ib
 import { formatWalkForward } from '../walk-forward.js';
 import { parseSelection } from '../selection.js';
 import { type RobustEntry, type RobustRanking, robustRanking } from '../../../validation/robust-pick.js';
-import { STUDY_NAME_OPTION, type StorageArgs, formatDate, metricNames, openStorage, resolveStudy, toJson, withStorage } from './storage-options.js';
+import { STUDY_NAME_OPTION, type StorageArgs, formatDate, metricNames, openStorage, resolveStudy, toJson, toTable, withStorage } from './storage-options.js';
 import { exactText, paramLines } from '../param-lines.js';
 import { shellQuote } from '../shell-quote.js';
 
 interface BestArgs extends StorageArgs {
   studyName?: string;
   select?: string;
+  pick?: string;
   json: boolean;
 }
 
@@ -77,6 +80,7 @@ const command: CommandModule<object, BestArgs> = {
     withStorage(y)
       .option('study-name', STUDY_NAME_OPTION)
       .option('select', { type: 'string', describe: 'best (the highest value, default) or robust: the peak and the best neighbourhood-smoothed trial (a plateau) side by side' })
+      .option('pick', { type: 'string', describe: "several objectives: choose one trial of the Pareto front: knee, or [max|min] <name> [where <name> <op> <number> [and ...]], e.g. 'max sharpe where max_drawdown < 10' (docs/multi-objective.md)" })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as unknown as Argv<BestArgs>,
   handler: (argv: ArgumentsCamelCase<BestArgs>) => {
     const storage = openStorage(argv.storage);
@@ -97,10 +101,43 @@ const command: CommandModule<object, BestArgs> = {
         return;
       }
       if (best.length === 0) throw new UsageError(`study '${name}' has no completed feasible trial yet`);
+      if (argv.pick !== undefined && directions.length === 1) {
+        throw new UsageError(`--pick chooses among the Pareto front of a study with several objectives; study '${name}' has one (${directions[0]}${names ? ` ${names[0]}` : ''}), so its best trial is already one: leave --pick out`);
+      }
       if (parseSelection(argv.select) === 'robust') {
         if (directions.length > 1) throw new UsageError('--select robust ranks by one objective: this study has several (its best is the Pareto front)');
         const ranking = robustRanking(storage.getAllTrials(id, ['COMPLETE']), { direction: directions[0], limit: 1 });
         process.stdout.write(argv.json ? `${toJson(robustJson(ranking, names, ctx))}\n` : robustText(ranking, ctx));
+        return;
+      }
+      if (directions.length > 1) {
+        // Several objectives: the front as a table, its hypervolume, and the trial --pick chooses.
+        const all = storage.getAllTrials(id);
+        const front = sortedFront(best, directions);
+        const reference = defaultReferencePoint(all, directions)!;
+        const volume = hypervolumeHistory(front, directions, reference).at(-1)!.hypervolume;
+        let picked: ParetoPick | null = null;
+        try {
+          picked = argv.pick === undefined ? null : pickFromFront(front, argv.pick, { directions, metricNames: names });
+        } catch (err) {
+          throw err instanceof UsageError ? new UsageError(`--pick: ${err.message}`) : err;
+        }
+        if (argv.json) {
+          const out = { study: name, directions, metricNames: names, front: front.map((t) => describeTrial(t, names, ctx)), hypervolume: { value: volume, reference }, pick: picked ? describeTrial(picked.trial, names, ctx) : null, rule: argv.pick ?? null };
+          process.stdout.write(`${toJson(out)}\n`);
+          return;
+        }
+        const objectives = objectiveNames(directions, names);
+        const lines = [`Pareto front of study '${name}': ${front.length} trial${front.length === 1 ? '' : 's'} (${directions.map((d, i) => `${d} ${objectives[i]}`).join(', ')}), by ${objectives[0]}, best first`];
+        lines.push(...toTable(['trial', ...objectives], front.map((t) => ({ trial: t.number, ...Object.fromEntries(objectives.map((o, i) => [o, exactText(t.values![i])])) }))).trimEnd().split('\n').map((l) => `  ${l}`));
+        lines.push(`hypervolume ${exactText(volume)} at the reference point (${objectives.map((o, i) => `${o} ${exactText(reference[i])}`).join(', ')}): the worst value of each objective among the complete feasible trials, 10% of its range further out`);
+        if (picked) {
+          lines.push(`picked by '${argv.pick}' (among ${picked.eligible} front trial${picked.eligible === 1 ? '' : 's'}${picked.distance !== undefined ? `; ${exactText(Number(picked.distance.toFixed(6)))} from the ideal point, each objective scaled to [0, 1] over them` : ''}):`);
+          lines.push(...trialLines(picked.trial, names, directions, ctx));
+        } else {
+          lines.push(`choose one with --pick: knee (the best compromise), or e.g. --pick '${pickExample(objectives, directions)}' (docs/multi-objective.md)`);
+        }
+        process.stdout.write(`${lines.join('\n')}\n`);
         return;
       }
       // How likely the best is luck: single-objective IB studies (studies/ib/overfitting.ts).
@@ -113,23 +150,7 @@ const command: CommandModule<object, BestArgs> = {
         return;
       }
       const lines: string[] = [];
-      for (const t of best) {
-        const values = t.values!.map((v, i) => `${names?.[i] ?? (directions.length === 1 ? 'value' : `value ${i}`)} ${exactText(v)}`).join(', ');
-        lines.push(`trial ${t.number}: ${values} (${directions.join(', ')})`);
-        lines.push(...paramLines(t.params, ctx.ib));
-        for (const [k, v] of Object.entries(t.userAttrs)) lines.push(`  [${k}] ${exactText(v)}`);
-        const data = dataOfTrial(systemAttrs, t.number);
-        lines.push(`  data: ${data ? describeData(data) : 'not recorded (the study predates data fingerprints)'}`);
-        const latest = dataVersionsOf(systemAttrs).at(-1);
-        if (latest && data && latest.fingerprint.hash !== data.hash) {
-          lines.push(`  note: the study mixes data: trials from #${latest.firstTrial} on ran on ${describeData(latest.fingerprint)}`);
-        }
-        if (ctx.ib) {
-          const range = ctx.ib.from || ctx.ib.to ? `${ctx.ib.from ?? 'the start'} to ${ctx.ib.to ?? 'the end'}` : 'every day of the data';
-          lines.push(`  settings: ${ctx.ib.symbol}, ${ctx.ib.grid} grid, ${range}, balance ${ctx.ib.engine.initialBalance}, risk ${ctx.ib.engine.riskPct}% per trade`);
-          lines.push(`  re-run it trade by trade: ${rerunCommand(ctx, t.number)}`);
-        }
-      }
+      for (const t of best) lines.push(...trialLines(t, names, directions, ctx));
       if (overfitting) lines.push(...overfittingLines(overfitting));
       process.stdout.write(`${lines.join('\n')}\n`);
     } finally {
@@ -139,6 +160,39 @@ const command: CommandModule<object, BestArgs> = {
 };
 
 export default command;
+
+/** A trial in full: its values, parameters, user attributes, data, and for IB its settings and re-run command. */
+function trialLines(t: FrozenTrial, names: string[] | null, directions: readonly StudyDirection[], ctx: StudyContext): string[] {
+  const lines: string[] = [];
+  const values = t.values!.map((v, i) => `${names?.[i] ?? (directions.length === 1 ? 'value' : objectiveNames(directions)[i])} ${exactText(v)}`).join(', ');
+  lines.push(`trial ${t.number}: ${values} (${directions.join(', ')})`);
+  lines.push(...paramLines(t.params, ctx.ib));
+  for (const [k, v] of Object.entries(t.userAttrs)) lines.push(`  [${k}] ${exactText(v)}`);
+  const data = dataOfTrial(ctx.systemAttrs, t.number);
+  lines.push(`  data: ${data ? describeData(data) : 'not recorded (the study predates data fingerprints)'}`);
+  const latest = dataVersionsOf(ctx.systemAttrs).at(-1);
+  if (latest && data && latest.fingerprint.hash !== data.hash) {
+    lines.push(`  note: the study mixes data: trials from #${latest.firstTrial} on ran on ${describeData(latest.fingerprint)}`);
+  }
+  if (ctx.ib) {
+    const range = ctx.ib.from || ctx.ib.to ? `${ctx.ib.from ?? 'the start'} to ${ctx.ib.to ?? 'the end'}` : 'every day of the data';
+    lines.push(`  settings: ${ctx.ib.symbol}, ${ctx.ib.grid} grid, ${range}, balance ${ctx.ib.engine.initialBalance}, risk ${ctx.ib.engine.riskPct}% per trade`);
+    lines.push(`  re-run it trade by trade: ${rerunCommand(ctx, t.number)}`);
+  }
+  return lines;
+}
+
+/** The front by its first objective, best first (ties by trial number). */
+function sortedFront(front: readonly FrozenTrial[], directions: readonly StudyDirection[]): FrozenTrial[] {
+  const sign = directions[0] === 'maximize' ? -1 : 1;
+  return [...front].sort((a, b) => sign * (a.values![0] - b.values![0]) || a.number - b.number);
+}
+
+/** A --pick example in the study's own names: the first objective's best, with the second as a condition. */
+function pickExample(objectives: readonly string[], directions: readonly StudyDirection[]): string {
+  const sense = (i: number) => (directions[i] === 'maximize' ? 'max' : 'min');
+  return `${sense(0)} ${objectives[0]} where ${objectives[1]} ${directions[1] === 'maximize' ? '>' : '<'} <number>`;
+}
 
 function robustJson(r: RobustRanking, names: string[] | null, ctx: StudyContext): Record<string, unknown> {
   const entry = (e: RobustEntry | null) => (e ? { ...describeTrial(e.trial, names, ctx), smoothed: e.smoothed, neighbours: e.neighbours, infeasibleNeighbours: e.infeasibleNeighbours } : null);
