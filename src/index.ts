@@ -39,7 +39,7 @@ export { SqliteStorage, type SqliteStorageOptions } from './storage/sqlite/index
 export { resolveStorage, type StorageOpenOptions } from './storage/resolve.js';
 export { Rng } from './rng.js';
 export { paretoFront, dominates } from './pareto.js';
-export { pickFromFront, parsePickRule, ruleText, objectiveNames, PICK_SYNTAX, PICK_OPERATORS, type PickRule, type PickCondition, type PickOperator, type PickObjectives, type ParetoPick } from './pareto-pick.js';
+export { pickFromFront, parsePickRule, frontByFirstObjective, ruleText, objectiveNames, PICK_SYNTAX, PICK_OPERATORS, type PickRule, type PickCondition, type PickOperator, type PickObjectives, type ParetoPick } from './pareto-pick.js';
 export { RandomSampler } from '../samplers/random.js';
 export { GridSampler, CartesianGrid, enumerateSpace } from '../samplers/grid.js';
 export type { Grid, GridSpec, DeclaredSpace, ConditionalParam } from './search-space.js';
@@ -47,6 +47,8 @@ export { createSampler, registerSampler, samplerNames } from '../samplers/index.
 export { CmaEsSampler, type CmaEsSamplerOptions } from '../samplers/cmaes/index.js';
 export { DESampler, type DESamplerOptions } from '../samplers/de/index.js';
 export { QMCSampler, type QMCSamplerOptions } from '../samplers/qmc/index.js';
+export { NSGAIISampler, NSGAIIISampler, type NSGAIISamplerOptions, type NSGAIIISamplerOptions, type CrossoverName } from '../samplers/nsga/index.js';
+export { hypervolume, hypervolumeHistory, defaultReferencePoint, type HypervolumeStep } from './hypervolume.js';
 export * from './executor/index.js';
 export { TPESampler, type TPESamplerOptions } from '../samplers/tpe/index.js';
 export { GPSampler, type GPSamplerOptions } from '../samplers/gp/index.js';

@@ -220,6 +220,12 @@ export function pickFromFront(front: readonly FrozenTrial[], rule: PickRule | st
   return { trial: best, eligible: byNumber.length };
 }
 
+/** A front as tables list it: by the first objective, best first (ties by trial number). */
+export function frontByFirstObjective(front: readonly FrozenTrial[], directions: readonly StudyDirection[]): FrozenTrial[] {
+  const sign = directions[0] === 'maximize' ? -1 : 1;
+  return [...front].sort((a, b) => sign * (a.values![0] - b.values![0]) || a.number - b.number);
+}
+
 /** A parsed rule written back in its canonical form. */
 export function ruleText(rule: PickRule): string {
   const head = rule.kind === 'knee' ? 'knee' : `${rule.sense ? `${rule.sense} ` : ''}${rule.target}`;

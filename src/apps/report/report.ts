@@ -8,7 +8,9 @@ import type { FrozenTrial, StudyDirection } from '../../frozen-trial.js';
 import { bestOf } from '../../study.js';
 import { type DataVersion, dataOfTrial, dataVersionsOf, shortHash } from '../../study-data.js';
 import type { Storage } from '../../storage/storage.js';
-import { formatNumber } from '../cli/commands/storage-options.js';
+import { formatNumber, metricNames } from '../cli/commands/storage-options.js';
+import { objectiveNames } from '../../pareto-pick.js';
+import { kneeTrial, paretoSections } from './pareto-report.js';
 import { benchSections } from './bench-charts.js';
 import { DEFAULT_MIN_TRADES } from '../../../studies/ib/ranking.js';
 import { type IbReplay, ibSections } from './ib-report.js';
@@ -39,21 +41,25 @@ export function renderStudyReport(input: StudyReportInput): string {
   const trials = storage.getAllTrials(studyId);
   const complete = trials.filter((t) => t.state === 'COMPLETE' && t.values && t.values.length > 0).sort((a, b) => a.number - b.number);
   const { observations, distributions } = observationsOf(complete);
-  const view: StudyView = { direction, complete, distributions };
-  const best = bestOf(complete, direction);
   const systemAttrs = storage.getStudySystemAttrs(studyId);
+  // Several objectives: the views below show the first one, named; the "best" trial is the front's knee.
+  const multi = study.directions.length > 1;
+  const objectives = objectiveNames(study.directions, metricNames(systemAttrs, study.directions.length));
+  const view: StudyView = { direction, complete, distributions, ...(multi ? { objective: 0, objectiveName: objectives[0] } : {}) };
+  const best = multi ? kneeTrial(complete, study.directions) : bestOf(complete, direction);
 
   const importances = observations.length >= 4 && Object.keys(distributions).length > 0 ? pedAnovaImportances(observations, distributions, direction) : [];
   const ranked = importances.length ? importances.map((p) => p.name) : Object.keys(distributions);
   const sections: Section[] = [];
   sections.push({
     title: 'Optimization history',
-    charts: complete.length ? [historyChart(view)] : [],
+    charts: complete.length ? (multi ? study.directions.map((d, k) => historyChart({ ...view, direction: d, objective: k, objectiveName: objectives[k] })) : [historyChart(view)]) : [],
     intro: complete.length ? undefined : 'No completed trial yet.',
   });
+  if (multi && complete.length) sections.push(...paretoSections({ trials, directions: study.directions, metricNames: metricNames(systemAttrs, study.directions.length) }));
   if (importances.length) sections.push({ title: 'Parameter importances', charts: [importanceChart(importances)] });
   if (ranked.length && complete.length) {
-    sections.push({ title: 'Slice plots', intro: 'Objective value against each parameter, most important first; darker dots are later trials.', charts: sliceCharts(view, ranked.slice(0, input.maxSlices ?? 9)) });
+    sections.push({ title: 'Slice plots', intro: `${multi ? `The first objective (${objectives[0]})` : 'Objective value'} against each parameter, most important first; darker dots are later trials.`, charts: sliceCharts(view, ranked.slice(0, input.maxSlices ?? 9)) });
     const top = ranked.slice(0, 3);
     const pairs: [string, string][] = [];
     for (let i = 0; i < top.length; i++) for (let j = i + 1; j < top.length; j++) pairs.push([top[i], top[j]]);
@@ -90,13 +96,21 @@ export function renderStudyReport(input: StudyReportInput): string {
   for (const t of trials) states.set(t.state, (states.get(t.state) ?? 0) + 1);
   const summary = [
     htmlTable(
-      ['study', 'direction', 'trials', 'best value', 'best trial'],
-      [[name, direction, [...states.entries()].map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', '), best ? formatNumber(best.values![0]) : '—', best ? `#${best.number}` : '—']],
+      ['study', multi ? 'directions' : 'direction', 'trials', multi ? 'knee values' : 'best value', multi ? 'knee of the front' : 'best trial'],
+      [
+        [
+          name,
+          multi ? study.directions.map((d, k) => `${d} ${objectives[k]}`).join(', ') : direction,
+          [...states.entries()].map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', '),
+          best ? (multi ? best.values!.map((v, k) => `${objectives[k]} ${formatNumber(v)}`).join(', ') : formatNumber(best.values![0])) : '—',
+          best ? `#${best.number}` : '—',
+        ],
+      ],
     ),
   ];
   if (best) {
     // Side by side: the best parameters, and its user attributes (metrics) in two columns.
-    const boxes = [`<div><h3>Best parameters</h3>${htmlTable(['parameter', 'value'], Object.entries(best.params).map(([k, v]) => [k, paramText(v)]))}</div>`];
+    const boxes = [`<div><h3>${multi ? 'Parameters of the knee trial' : 'Best parameters'}</h3>${htmlTable(['parameter', 'value'], Object.entries(best.params).map(([k, v]) => [k, paramText(v)]))}</div>`];
     const attrs = Object.entries(best.userAttrs).map(([k, v]) => [k, typeof v === 'number' ? formatNumber(v) : attrText(v)]);
     const half = Math.ceil(attrs.length / 2);
     if (attrs.length) boxes.push(`<div><h3>Its user attributes</h3><div class="grid">${htmlTable(['attribute', 'value'], attrs.slice(0, half))}${attrs.length > half ? htmlTable(['attribute', 'value'], attrs.slice(half)) : ''}</div></div>`);
@@ -106,7 +120,7 @@ export function renderStudyReport(input: StudyReportInput): string {
   if (ib) summary.push(ibSettingsHtml(ib));
   return renderPage({
     title: `Study report: ${name}`,
-    subtitle: `${complete.length} completed trials, ${direction}; generated ${new Date().toISOString().slice(0, 19).replace('T', ' ')} UTC by studyopt`,
+    subtitle: `${complete.length} completed trials, ${multi ? study.directions.map((d, k) => `${d} ${objectives[k]}`).join(', ') : direction}; generated ${new Date().toISOString().slice(0, 19).replace('T', ' ')} UTC by studyopt`,
     summaryHtml: `<section>${summary.join('\n')}</section>`,
     sections,
   });

@@ -21,6 +21,15 @@ export interface StudyView {
   /** COMPLETE trials, in number order. */
   readonly complete: readonly FrozenTrial[];
   readonly distributions: Readonly<Record<string, Distribution>>;
+  /** The objective these views show, for a study with several (default 0: the first). */
+  readonly objective?: number;
+  /** Its name, for titles (a metric name); without it, "objective". */
+  readonly objectiveName?: string;
+}
+
+/** The value of the view's objective for trial `t` (a COMPLETE trial). */
+function objectiveOf(view: StudyView, t: FrozenTrial): number {
+  return t.values![view.objective ?? 0];
 }
 
 function better(direction: StudyDirection, a: number, b: number): boolean {
@@ -28,7 +37,7 @@ function better(direction: StudyDirection, a: number, b: number): boolean {
 }
 
 /** At most `max` items, evenly spaced, always keeping the ones `keep` marks. */
-function thin<T>(items: readonly T[], max: number, keep: (t: T) => boolean = () => false): T[] {
+export function thin<T>(items: readonly T[], max: number, keep: (t: T) => boolean = () => false): T[] {
   if (items.length <= max) return [...items];
   const stride = items.length / max;
   const out: T[] = [];
@@ -47,7 +56,7 @@ export function historyChart(view: StudyView): Chart {
   const points: Spec[] = [];
   const bestLine: Spec[] = [];
   for (const t of view.complete) {
-    const v = t.values![0];
+    const v = objectiveOf(view, t);
     const feasible = isFeasible(t);
     if (feasible && (best === null || better(view.direction, v, best))) {
       best = v;
@@ -58,8 +67,8 @@ export function historyChart(view: StudyView): Chart {
   const last = view.complete[view.complete.length - 1];
   if (best !== null && last) bestLine.push({ trial: last.number, best });
   return {
-    title: 'Optimization history',
-    note: `Each dot is a trial's objective value; the line is the best feasible value so far (${view.direction}).${points.length > MAX_POINTS ? ` ${MAX_POINTS} of ${points.length} trials shown as dots.` : ''}`,
+    title: view.objectiveName === undefined ? 'Optimization history' : `Optimization history: ${view.objectiveName}`,
+    note: `Each dot is a trial's ${view.objectiveName === undefined ? 'objective value' : `value of ${view.objectiveName}`}; the line is the best feasible value so far (${view.direction}).${points.length > MAX_POINTS ? ` ${MAX_POINTS} of ${points.length} trials shown as dots.` : ''}`,
     spec: {
       width: WIDTH,
       height: 260,
@@ -69,7 +78,7 @@ export function historyChart(view: StudyView): Chart {
           mark: { type: 'circle', size: 14, opacity: 0.5 },
           encoding: {
             x: { field: 'trial', type: 'quantitative', title: 'trial' },
-            y: { field: 'value', type: 'quantitative', title: 'objective value', scale: { zero: false } },
+            y: { field: 'value', type: 'quantitative', title: view.objectiveName ?? 'objective value', scale: { zero: false } },
             color: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['feasible', 'infeasible'], range: ['#4c78a8', '#bbbbbb'] } },
             tooltip: [{ field: 'trial' }, { field: 'value', format: '.4~g' }],
           },
@@ -118,7 +127,7 @@ export function sliceCharts(view: StudyView, params: readonly string[]): Chart[]
     const rows = thin(
       feasible.filter((t) => name in t.params),
       MAX_POINTS,
-    ).map((t) => ({ x: isNumeric(d) ? t.params[name] : label(t.params[name]), value: t.values![0], trial: t.number }));
+    ).map((t) => ({ x: isNumeric(d) ? t.params[name] : label(t.params[name]), value: objectiveOf(view, t), trial: t.number }));
     const log = (d.type === 'float' || d.type === 'int') && d.log;
     return {
       title: `Slice: ${name}`,
@@ -131,7 +140,7 @@ export function sliceCharts(view: StudyView, params: readonly string[]): Chart[]
           x: isNumeric(d)
             ? { field: 'x', type: 'quantitative', title: name, scale: { zero: false, ...(log ? { type: 'log' } : {}) } }
             : { field: 'x', type: 'nominal', title: name },
-          y: { field: 'value', type: 'quantitative', title: 'objective', scale: { zero: false } },
+          y: { field: 'value', type: 'quantitative', title: view.objectiveName ?? 'objective', scale: { zero: false } },
           color: { field: 'trial', type: 'quantitative', title: 'trial', scale: { scheme: 'blues' }, legend: null },
           tooltip: [{ field: 'trial' }, { field: 'x', title: name }, { field: 'value', format: '.4~g' }],
         },
@@ -173,7 +182,7 @@ export function contourChart(view: StudyView, a: string, b: string): Chart {
     const x = ca(t.params[a]);
     const y = cb(t.params[b]);
     const key = JSON.stringify([x.key, y.key]);
-    const v = t.values![0];
+    const v = objectiveOf(view, t);
     const c = cells.get(key);
     if (!c) cells.set(key, { x: x.key, xo: x.order, y: y.key, yo: y.order, best: v, n: 1 });
     else {
@@ -221,7 +230,7 @@ function shortNumber(v: number): string {
 export function parallelCoordinatesChart(view: StudyView, params: readonly string[], maxTrials = 600): Chart {
   const feasible = view.complete.filter(isFeasible);
   // The best trials, then an even sample of the rest, so the picture shows both.
-  const sorted = [...feasible].sort((x, y) => (better(view.direction, x.values![0], y.values![0]) ? -1 : 1));
+  const sorted = [...feasible].sort((x, y) => (better(view.direction, objectiveOf(view, x), objectiveOf(view, y)) ? -1 : 1));
   const chosen = sorted.length <= maxTrials ? sorted : [...sorted.slice(0, maxTrials / 2), ...thin(sorted.slice(maxTrials / 2), maxTrials / 2)];
   const axes = params.map((name) => {
     const d = view.distributions[name];
@@ -234,7 +243,7 @@ export function parallelCoordinatesChart(view: StudyView, params: readonly strin
   const rows: Spec[] = [];
   for (const t of chosen) {
     axes.forEach((ax, i) => {
-      if (ax.name in t.params) rows.push({ trial: t.number, axis: ax.name, axisIndex: i, pos: ax.pos(t.params[ax.name]), shown: label(t.params[ax.name]), value: t.values![0] });
+      if (ax.name in t.params) rows.push({ trial: t.number, axis: ax.name, axisIndex: i, pos: ax.pos(t.params[ax.name]), shown: label(t.params[ax.name]), value: objectiveOf(view, t) });
     });
   }
   const end = (which: 'lo' | 'hi') => axes.map((ax, i) => ({ axis: ax.name, axisIndex: i, pos: which === 'lo' ? 0 : 1, text: ax[which] }));

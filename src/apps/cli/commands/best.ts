@@ -8,7 +8,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../../errors.js';
 import type { FrozenTrial, StudyDirection } from '../../../frozen-trial.js';
 import { paretoFront } from '../../../pareto.js';
-import { type ParetoPick, objectiveNames, pickFromFront } from '../../../pareto-pick.js';
+import { type ParetoPick, frontByFirstObjective, objectiveNames, pickFromFront } from '../../../pareto-pick.js';
 import { defaultReferencePoint, hypervolumeHistory } from '../../../hypervolume.js';
 import { isFeasible } from '../../../frozen-trial.js';
 import { dataOfTrial, dataVersionsOf, describeData } from '../../../study-data.js';
@@ -113,7 +113,7 @@ const command: CommandModule<object, BestArgs> = {
       if (directions.length > 1) {
         // Several objectives: the front as a table, its hypervolume, and the trial --pick chooses.
         const all = storage.getAllTrials(id);
-        const front = sortedFront(best, directions);
+        const front = frontByFirstObjective(best, directions);
         const reference = defaultReferencePoint(all, directions)!;
         const volume = hypervolumeHistory(front, directions, reference).at(-1)!.hypervolume;
         let picked: ParetoPick | null = null;
@@ -180,12 +180,6 @@ function trialLines(t: FrozenTrial, names: string[] | null, directions: readonly
     lines.push(`  re-run it trade by trade: ${rerunCommand(ctx, t.number)}`);
   }
   return lines;
-}
-
-/** The front by its first objective, best first (ties by trial number). */
-function sortedFront(front: readonly FrozenTrial[], directions: readonly StudyDirection[]): FrozenTrial[] {
-  const sign = directions[0] === 'maximize' ? -1 : 1;
-  return [...front].sort((a, b) => sign * (a.values![0] - b.values![0]) || a.number - b.number);
 }
 
 /** A --pick example in the study's own names: the first objective's best, with the second as a condition. */
