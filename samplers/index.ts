@@ -10,6 +10,7 @@ import { registryEntry as cmaesEntry } from './cmaes/index.js';
 import { registryEntry as deEntry } from './de/index.js';
 import { GridSampler } from './grid.js';
 import { registryEntry as gpEntry } from './gp/index.js';
+import { nsga2Entry, nsga3Entry } from './nsga/index.js';
 import { registryEntry as qmcEntry } from './qmc/index.js';
 import { registryEntry as tpeEntry } from './tpe/index.js';
 import { RandomSampler } from './random.js';
@@ -98,6 +99,8 @@ registerSampler('gp', gpEntry);
 registerSampler('cmaes', cmaesEntry);
 registerSampler('de', deEntry);
 registerSampler('qmc', qmcEntry);
+registerSampler('nsga2', nsga2Entry);
+registerSampler('nsga3', nsga3Entry);
 
 // The sampler a study gets when none is given: TPE, as Optuna (the core asks src/sampler.ts).
 setDefaultSamplerFactory(() => createSampler('tpe'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FrozenTrial, TrialState } from '../../src/frozen-trial.js';
+import type { FrozenTrial, StudyDirection, TrialState } from '../../src/frozen-trial.js';
 import { Staircase2D, defaultReferencePoint, hypervolume, hypervolumeHistory } from '../../src/hypervolume.js';
 import { Rng } from '../../src/rng.js';
 
@@ -147,7 +147,7 @@ describe('hypervolumeHistory', () => {
   it('matches the batch hypervolume at each step in 2 and 3 objectives, with maximised objectives', () => {
     const rng = new Rng(5);
     for (const m of [2, 3]) {
-      const directions = Array.from({ length: m }, (_, k) => (k === 1 ? 'maximize' : 'minimize') as const);
+      const directions: StudyDirection[] = Array.from({ length: m }, (_, k) => (k === 1 ? 'maximize' : 'minimize'));
       const ref = directions.map((d) => (d === 'maximize' ? -1 : 1));
       const trials = Array.from({ length: 120 }, (_, i) => trial(i, directions.map((d) => (d === 'maximize' ? -1 : 1) * rng.random() * 1.05)));
       const steps = hypervolumeHistory(trials, directions, ref);
