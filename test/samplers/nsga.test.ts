@@ -1,0 +1,246 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ParamValue } from '../../src/distributions.js';
+import { UsageError } from '../../src/errors.js';
+import { hypervolume } from '../../src/hypervolume.js';
+import { Rng } from '../../src/rng.js';
+import type { Sampler } from '../../src/sampler.js';
+import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+import { type Study, createStudy, loadStudy } from '../../src/study.js';
+import { suggestFrom } from '../../src/trial.js';
+import { createSampler } from '../../samplers/index.js';
+import {
+  NSGAIISampler,
+  NSGAIIISampler,
+  constrainedDominates,
+  crossoverByName,
+  crowdingDistances,
+  dasDennisPoints,
+  nonDominatedFronts,
+  selectNsga2,
+  selectNsga3,
+} from '../../samplers/nsga/index.js';
+import { RandomSampler } from '../../samplers/random.js';
+import { type MultiObjectiveProblem, getMultiObjectiveProblem } from '../../studies/functions/multi-objective.js';
+
+const ind = (values: number[], violation = 0) => ({ values, violation });
+
+function runProblem(study: Study, problem: MultiObjectiveProblem, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const t = study.ask();
+    const params: Record<string, ParamValue> = {};
+    for (const [name, d] of Object.entries(problem.space)) params[name] = suggestFrom(t, name, d);
+    study.tell(t, problem.evaluate(params));
+  }
+}
+
+function hvOf(sampler: Sampler, problem: MultiObjectiveProblem, n: number): number {
+  const study = createStudy({ sampler, directions: Array.from({ length: problem.nObjectives }, () => 'minimize' as const) });
+  runProblem(study, problem, n);
+  return hypervolume(
+    study.trials.map((t) => [...t.values!]),
+    problem.referencePoint,
+  );
+}
+
+describe('non-dominated sorting and crowding distance', () => {
+  it('splits a population into the hand-computed fronts', () => {
+    // 0 (1,5), 1 (2,3), 2 (4,1) form the first front; 3 (3,4) is dominated by 1; 4 (5,5) by all
+    // of the first and by 3; 5 (2,3) equals 1 (neither dominates).
+    const pop = [ind([1, 5]), ind([2, 3]), ind([4, 1]), ind([3, 4]), ind([5, 5]), ind([2, 3])];
+    expect(nonDominatedFronts(pop)).toEqual([[0, 1, 2, 5], [3], [4]]);
+  });
+
+  it('puts infeasible members after every feasible front, ordered by violation', () => {
+    const pop = [ind([9, 9]), ind([0, 0], 2), ind([1, 1]), ind([0, 0], 0.5), ind([5, 0])];
+    expect(nonDominatedFronts(pop)).toEqual([[2, 4], [0], [3], [1]]);
+  });
+
+  it('constrained domination: feasible beats infeasible, less violation beats more, else Pareto', () => {
+    expect(constrainedDominates(ind([9, 9]), ind([0, 0], 1))).toBe(true);
+    expect(constrainedDominates(ind([0, 0], 1), ind([9, 9]))).toBe(false);
+    expect(constrainedDominates(ind([9, 9], 0.5), ind([0, 0], 1))).toBe(true);
+    expect(constrainedDominates(ind([0, 0], 1), ind([0, 0], 1))).toBe(false);
+    expect(constrainedDominates(ind([1, 2]), ind([1, 3]))).toBe(true);
+    expect(constrainedDominates(ind([1, 2]), ind([2, 1]))).toBe(false);
+  });
+
+  it('crowding distance: boundaries infinite, inner members the normalised gap of their neighbours', () => {
+    // Front (0,4), (1,2), (3,1), (4,0): ranges 4 and 4.
+    // (1,2): (3-0)/4 + (4-1)/4 = 1.5; (3,1): (4-1)/4 + (2-0)/4 = 1.25.
+    expect(crowdingDistances([[0, 4], [1, 2], [3, 1], [4, 0]])).toEqual([Infinity, 1.5, 1.25, Infinity]);
+    // An objective equal across the front adds nothing.
+    expect(crowdingDistances([[1, 7], [2, 7], [3, 7]])).toEqual([Infinity, 1, Infinity]);
+    expect(crowdingDistances([])).toEqual([]);
+  });
+
+  it('NSGA-II survivor selection keeps whole fronts, then the least crowded of the next', () => {
+    // Front 1: 0 (0,4), 1 (1,2), 2 (3,1), 3 (4,0); front 2: 4 (5,5). Keep 3: the boundaries and (1,2).
+    const pop = [ind([0, 4]), ind([1, 2]), ind([3, 1]), ind([4, 0]), ind([5, 5])];
+    expect(selectNsga2(pop, 3).sort()).toEqual([0, 1, 3]);
+    expect(selectNsga2(pop, 5).sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe('NSGA-III reference points and niching', () => {
+  it('Das-Dennis points: C(M + p - 1, p) points on the unit simplex', () => {
+    const pts = dasDennisPoints(3, 3);
+    expect(pts).toHaveLength(10);
+    for (const p of pts) expect(p.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
+    expect(dasDennisPoints(2, 2)).toEqual([[1, 0], [0.5, 0.5], [0, 1]]);
+  });
+
+  it('keeps one member per reference direction before a second in any', () => {
+    // Last front of 6 on the plane f1 + f2 + f3 = 1: two near each axis. Keep 3: one per axis.
+    const pop = [
+      ind([0.9, 0.05, 0.05]),
+      ind([0.85, 0.1, 0.05]),
+      ind([0.05, 0.9, 0.05]),
+      ind([0.1, 0.85, 0.05]),
+      ind([0.05, 0.05, 0.9]),
+      ind([0.05, 0.1, 0.85]),
+    ];
+    const kept = selectNsga3(pop, 3, dasDennisPoints(3, 1), new Rng(1));
+    expect(kept.map((i) => Math.floor(i / 2)).sort()).toEqual([0, 1, 2]);
+  });
+});
+
+describe('crossovers', () => {
+  it('every crossover makes a child of the right length, near the parents', () => {
+    const rng = new Rng(4);
+    const lower = new Float64Array(4);
+    const upper = new Float64Array(4).fill(1);
+    const parents = [Float64Array.from([0.2, 0.4, 0.6, 0.8]), Float64Array.from([0.3, 0.5, 0.5, 0.7]), Float64Array.from([0.25, 0.45, 0.55, 0.75])];
+    for (const name of ['uniform', 'blxalpha', 'sbx', 'vsbx', 'undx', 'spx']) {
+      const c = crossoverByName(name);
+      const child = c.cross(parents.slice(0, c.nParents), rng, lower, upper, true);
+      expect(child, name).toHaveLength(4);
+      for (const v of child) expect(Math.abs(v - 0.5), name).toBeLessThan(1);
+    }
+    // Uniform: each coordinate from one parent.
+    const child = crossoverByName('uniform').cross(parents.slice(0, 2), rng, lower, upper, true);
+    child.forEach((v, i) => expect([parents[0][i], parents[1][i]]).toContain(v));
+  });
+});
+
+describe('NSGAIISampler', () => {
+  it('refuses bad options with a UsageError naming the option', () => {
+    expect(() => new NSGAIISampler({ populationSize: 1 })).toThrow(UsageError);
+    expect(() => new NSGAIISampler({ populationSize: 1 })).toThrow(/populationSize/);
+    expect(() => new NSGAIISampler({ mutationProb: 1.5 })).toThrow(/mutationProb/);
+    expect(() => new NSGAIISampler({ crossoverProb: -0.1 })).toThrow(/crossoverProb/);
+    expect(() => new NSGAIISampler({ swappingProb: 2 })).toThrow(/swappingProb/);
+    expect(() => new NSGAIISampler({ crossover: 'pmx' as never })).toThrow(/crossover.*uniform/);
+    expect(() => new NSGAIISampler({ crossover: 'undx', populationSize: 2 })).toThrow(/at least 3/);
+    expect(() => new NSGAIIISampler({ dividingParameter: 0 })).toThrow(/dividingParameter/);
+    expect(() => new NSGAIIISampler({ referencePoints: [[1, -1]] })).toThrow(/referencePoints/);
+    expect(() => createSampler('nsga2', { populationSize: 2.5 })).toThrow(UsageError);
+    expect(() => createSampler('nsga2', { population_size: 20 })).toThrow(/no option 'population_size'/);
+    expect(createSampler('nsga3', { dividingParameter: 4, crossover: 'sbx' }).name).toBe('nsga3');
+  });
+
+  it('hands out generations: the first populationSize trials random, then children of the first generation', () => {
+    const problem = getMultiObjectiveProblem('zdt1');
+    const study = createStudy({ sampler: new NSGAIISampler({ seed: 1, populationSize: 10 }), directions: ['minimize', 'minimize'] });
+    runProblem(study, problem, 35);
+    const generations = study.trials.map((t) => t.systemAttrs['nsga2:generation']);
+    expect(generations).toEqual([...Array(10).fill(0), ...Array(10).fill(1), ...Array(10).fill(2), ...Array(5).fill(3)]);
+    const state = study.storage.getStudySystemAttrs(study.studyId)['nsga2:state'] as { generation: number };
+    expect(state.generation).toBe(3);
+  });
+
+  it('continues the same generations across two Study objects on one SQLite storage (resume)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nsga-'));
+    try {
+      const problem = getMultiObjectiveProblem('zdt2');
+      const directions = ['minimize', 'minimize'] as const;
+      const options = { seed: 5, populationSize: 8 };
+      const reference = createStudy({ sampler: new NSGAIISampler(options), directions: [...directions] });
+      runProblem(reference, problem, 40);
+      const file = join(dir, 'nsga.db');
+      const first = new SqliteStorage(file);
+      runProblem(createStudy({ storage: first, studyName: 'n', sampler: new NSGAIISampler(options), directions: [...directions] }), problem, 21);
+      first.close();
+      const second = new SqliteStorage(file);
+      const resumed = loadStudy({ storage: second, studyName: 'n', sampler: new NSGAIISampler(options) });
+      runProblem(resumed, problem, 19);
+      expect(resumed.trials.map((t) => t.params)).toEqual(reference.trials.map((t) => t.params));
+      expect(resumed.trials.map((t) => t.systemAttrs['nsga2:generation'])).toEqual(reference.trials.map((t) => t.systemAttrs['nsga2:generation']));
+      second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('two studies asking in turn on one storage share the generations (several processes)', () => {
+    const storage = new SqliteStorage(':memory:');
+    const problem = getMultiObjectiveProblem('zdt1');
+    const a = createStudy({ storage, studyName: 's', sampler: new NSGAIISampler({ seed: 2, populationSize: 6 }), directions: ['minimize', 'minimize'] });
+    const b = loadStudy({ storage, studyName: 's', sampler: new NSGAIISampler({ seed: 2, populationSize: 6 }) });
+    // Ask 3 at once from each, then tell: slots are never shared.
+    for (let round = 0; round < 4; round++) {
+      const asked = [a.ask(), b.ask(), a.ask(), b.ask(), a.ask(), b.ask()];
+      for (const [k, t] of asked.entries()) {
+        const params: Record<string, ParamValue> = {};
+        for (const [name, d] of Object.entries(problem.space)) params[name] = suggestFrom(t, name, d);
+        (k % 2 ? b : a).tell(t, problem.evaluate(params));
+      }
+    }
+    const trials = a.trials;
+    const slots = trials.map((t) => t.systemAttrs['nsga2:slot']);
+    expect(new Set(slots).size).toBe(slots.length);
+    expect(trials.map((t) => t.systemAttrs['nsga2:generation'])).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3]);
+    storage.close();
+  });
+
+  it('beats random search on ZDT1 in hypervolume over fixed seeds', () => {
+    const problem = getMultiObjectiveProblem('zdt1');
+    let wins = 0;
+    for (const seed of [0, 1, 2, 3, 4]) if (hvOf(new NSGAIISampler({ seed, populationSize: 20 }), problem, 200) > hvOf(new RandomSampler({ seed }), problem, 200)) wins++;
+    expect(wins).toBeGreaterThanOrEqual(5);
+  });
+
+  it('prefers feasible trials under constraints: the later generations are mostly feasible', () => {
+    const problem = getMultiObjectiveProblem('zdt1');
+    // Feasible only when f1 >= 0.5.
+    const study = createStudy({
+      sampler: new NSGAIISampler({ seed: 3, populationSize: 20 }),
+      directions: ['minimize', 'minimize'],
+      constraints: (t) => [0.5 - t.values![0]],
+    });
+    runProblem(study, problem, 200);
+    const feasible = (from: number, to: number) => study.trials.slice(from, to).filter((t) => (t.systemAttrs.constraints as number[])[0] <= 0).length / (to - from);
+    expect(feasible(0, 20)).toBeLessThan(0.8);
+    expect(feasible(160, 200)).toBeGreaterThan(0.9);
+  });
+
+  it('samples int, log and categorical parameters validly and runs a single-objective study', () => {
+    const problem = getMultiObjectiveProblem('mixed2');
+    const study = createStudy({ sampler: new NSGAIISampler({ seed: 7, populationSize: 10, crossover: 'sbx' }), directions: ['minimize', 'minimize'] });
+    runProblem(study, problem, 80);
+    for (const t of study.trials) {
+      expect(Number.isInteger(t.params.lookback)).toBe(true);
+      expect(t.params.lookback as number).toBeGreaterThanOrEqual(5);
+      expect(['trend', 'revert', 'breakout']).toContain(t.params.mode);
+    }
+    const single = createStudy({ sampler: new NSGAIISampler({ seed: 1, populationSize: 10 }) });
+    for (let i = 0; i < 60; i++) {
+      const t = single.ask();
+      const x = t.suggestFloat('x', -5, 5);
+      single.tell(t, (x - 1) ** 2);
+    }
+    expect(single.bestValue).toBeLessThan(0.05);
+  });
+});
+
+describe('NSGAIIISampler', () => {
+  it('beats random search on DTLZ2 (3 objectives) in hypervolume over fixed seeds', () => {
+    const problem = getMultiObjectiveProblem('dtlz2');
+    let wins = 0;
+    for (const seed of [0, 1, 2, 3]) if (hvOf(new NSGAIIISampler({ seed, populationSize: 20 }), problem, 200) > hvOf(new RandomSampler({ seed }), problem, 200)) wins++;
+    expect(wins).toBeGreaterThanOrEqual(4);
+  });
+});
+
