@@ -123,14 +123,18 @@ export function evaluateWalkForward(spec: string, objective: ObjectiveName, wind
   const data = loadSymbolData(symbol);
   const engine = new IbEngine(data.data);
   const scaling = OBJECTIVE_SCALING[objective];
-  const stitchedTrades: { trade: Trade; window: number }[] = [];
+  // Each stitched trade's day as an ordinal among the out-of-sample days (computeMetrics `tradeDay`).
+  const stitchedTrades: { trade: Trade; window: number; day: number }[] = [];
+  const dayIndexOf = new Map(Array.from(data.data.dayDate, (epochDay, index) => [epochDay, index]));
+  let stitchedDays = 0;
   const results: WalkForwardWindowResult[] = [];
   for (const w of windows) {
     const days = dayIndexRange(data.data, w.outOfSample);
     const engineParams = engineParamsOf(w.settings, w.bestParams);
     const { metrics, trades } = engine.run(engineParams, { dayFrom: days.from, dayTo: days.to, trades: true, ...w.settings.engine });
     const outOfSampleValue = objectiveValue(objective, metrics, w.outOfSample.days);
-    for (const trade of trades ?? []) stitchedTrades.push({ trade, window: w.index });
+    for (const trade of trades ?? []) stitchedTrades.push({ trade, window: w.index, day: stitchedDays + dayIndexOf.get(trade.day)! - days.from });
+    stitchedDays += days.to - days.from;
     results.push({
       index: w.index,
       studyName: w.studyName,
@@ -153,6 +157,8 @@ export function evaluateWalkForward(spec: string, objective: ObjectiveName, wind
     stitchedTrades.map((t) => SIGNAL_NAMES.indexOf(t.trade.signal)),
     n,
     engineSettings,
+    stitchedTrades.map((t) => t.day),
+    stitchedDays,
   );
   const days = windows.reduce((a, w) => a + w.outOfSample.days, 0);
   const value = objectiveValue(objective, metrics, days);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { IbEngine } from '../../studies/ib/engine/engine.js';
+import { SIGNAL_NAMES } from '../../studies/ib/engine/signals.js';
+import { IbGrid } from '../../studies/ib/grids.js';
+import { METRIC_CATALOGUE, METRIC_NAMES, metricDirection, metricValue } from '../../studies/ib/metric-catalogue.js';
 import { computeMetrics } from '../../studies/ib/metrics.js';
+import { OBJECTIVE_NAMES, OBJECTIVE_SCALING, objectiveOf, objectiveValue, perTrialScore } from '../../studies/ib/objective.js';
+import type { IbParams } from '../../studies/ib/params.js';
 import { rankByScore } from '../../studies/ib/ranking.js';
+import { syntheticSlices } from './helpers.js';
 
 describe('metrics (IB_RULES.md §5)', () => {
   it('match a hand computation', () => {
@@ -39,6 +46,131 @@ describe('metrics (IB_RULES.md §5)', () => {
     expect(wins.profit_factor).toBe(0);
     expect(computeMetrics([1], [0], [2], 1).sharpe_ratio).toBe(0);
     expect(computeMetrics([-1, -1, 1, -1, -1, -1], [0, 0, 0, 0, 0, 0], [2, 2, 2, 2, 2, 2], 6).max_consec_losses).toBe(3);
+  });
+});
+
+describe('risk-adjusted metrics (docs/metrics.md)', () => {
+  // Five trades on days 0, 2, 3, 6 and 8 of 10 trading days; balance 100, 10 % risked per trade.
+  const r = [1, -2, 0.5, 2, -1];
+  const zeros = [0, 0, 0, 0, 0];
+  const kinds = [2, 2, 2, 2, 2];
+  const days = [0, 2, 3, 6, 8];
+  const m = computeMetrics(r, zeros, kinds, 5, { initialBalance: 100, riskPct: 10 }, days, 10);
+
+  it('sortino: per-trade mean / downside deviation × √252', () => {
+    // mean = 0.5 / 5 = 0.1; downside deviation = √((2² + 1²) / 5) = 1 → 0.1 × √252 = 1.58745.
+    expect(m.sortino_ratio).toBe(1.5875);
+  });
+
+  it('calmar: annualised R over max drawdown', () => {
+    // Cumulative R 1, −1, −0.5, 1.5, 0.5: the peak 1 falls to −1, max drawdown 2.
+    // total 0.5 over 10 days → 0.5 × 252 / 10 = 12.6 R a year; 12.6 / 2 = 6.3.
+    expect(m.max_drawdown).toBe(2);
+    expect(m.calmar_ratio).toBe(6.3);
+  });
+
+  it('ulcer index: RMS of the end-of-day % drawdowns of the compounded balance over every trading day', () => {
+    // Balance ×1.1, ×0.8, ×1.05, ×1.2, ×0.9: 110, 88, 92.4, 110.88, 99.792; peaks 110, 110, 110, 110.88, 110.88.
+    // Drawdown % 0 (days 0–1), 20 (day 2), 16 (days 3–5), 0 (days 6–7), 10 (days 8–9).
+    // √((20² × 1 + 16² × 3 + 10² × 2) / 10) = √(1368 / 10) = √136.8 = 11.69615.
+    expect(m.ulcer_index).toBe(11.6962);
+  });
+
+  it('sqn: √n × mean / sample std', () => {
+    // Deviations from 0.1: 0.9, −2.1, 0.4, 1.9, −1.1; squares sum 10.2; variance 10.2 / 4 = 2.55.
+    // √5 × 0.1 / √2.55 = 0.140028.
+    expect(m.sqn).toBe(0.14);
+  });
+
+  it('expectancy: win rate × average win − loss rate × average loss, equal to avg_trade_r', () => {
+    // Wins 1, 0.5, 2 (avg 3.5/3), losses −2, −1 (avg 1.5): 3/5 × 3.5/3 − 2/5 × 1.5 = 0.7 − 0.6 = 0.1.
+    expect(m.expectancy).toBe(0.1);
+    expect(m.expectancy).toBe(m.avg_trade_r);
+    // A zero-R trade counts in n, so the rates are over all trades: (1 − 1 + 0) / 3 = 0.
+    expect(computeMetrics([1, -1, 0], [0, 0, 0], [2, 2, 2], 3).expectancy).toBe(0);
+  });
+
+  it('max drawdown duration: trading days from a peak of cumulative R until regained, or to the last day', () => {
+    // Peak 1 on day 0, regained by 1.5 on day 6: 6 days. Then 0.5 < 1.5 from day 8 to the last day, 9: 3 days.
+    expect(m.max_drawdown_duration).toBe(6);
+    // Never regained: the peak 2 on day 0 until the last of 20 days, 19.
+    expect(computeMetrics([2, -1, -1], [0, 0, 0], [2, 2, 2], 3, {}, [0, 1, 2], 20).max_drawdown_duration).toBe(19);
+    // A return to the peak regains it, within float error: 0.7 − 0.4 + 4 × 0.1 sums to 0.6999999999999998
+    // (not regained exactly, which would make it 9 days, to the last day).
+    expect(computeMetrics([0.7, -0.4, 0.1, 0.1, 0.1, 0.1], [0, 0, 0, 0, 0, 0], [2, 2, 2, 2, 2, 2], 6, {}, [0, 1, 2, 3, 4, 5], 10).max_drawdown_duration).toBe(5);
+  });
+
+  it('without trade days each trade is its own day', () => {
+    const own = computeMetrics(r, zeros, kinds, 5, { initialBalance: 100, riskPct: 10 });
+    // Drawdown % 0, 20, 16, 0, 10 one day each: √((400 + 256 + 100) / 5) = √151.2 = 12.29634.
+    expect(own.ulcer_index).toBe(12.2963);
+    // Peak on trade 0, regained on trade 3: 3; then trade 3 to the last, 4: 1.
+    expect(own.max_drawdown_duration).toBe(3);
+    // 0.5 × 252 / 5 trades as days / 2.
+    expect(own.calmar_ratio).toBe(12.6);
+  });
+
+  it('edge conventions: 0 without losses, without drawdown, below 2 trades; nothing traded', () => {
+    const wins = computeMetrics([1, 2], [0, 0], [2, 2], 2, {}, [0, 1], 5);
+    expect(wins.sortino_ratio).toBe(0);
+    expect(wins.calmar_ratio).toBe(0);
+    expect(wins.ulcer_index).toBe(0);
+    expect(wins.max_drawdown_duration).toBe(0);
+    expect(computeMetrics([-1], [0], [2], 1).sqn).toBe(0);
+    expect(computeMetrics([1, 1, 1], [0, 0, 0], [2, 2, 2], 3).sqn).toBe(0);
+    const none = computeMetrics([], [], [], 0, {}, [], 30);
+    expect([none.sortino_ratio, none.calmar_ratio, none.ulcer_index, none.sqn, none.expectancy, none.max_drawdown_duration]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('the engine gives each trade its day among the days evaluated, over several ranges too', () => {
+    const data = syntheticSlices('GER40', [['2025-01-01', '2025-04-30']]);
+    const engine = new IbEngine(data);
+    const grid = new IbGrid(data.symbol, 'standard');
+    const ranges = [{ from: 3, to: 25 }, { from: 40, to: 70 }];
+    const dayIndex = new Map(Array.from(data.dayDate, (d, i) => [d, i]));
+    let checked = 0;
+    for (const i of [0, 777, 5000, 20000]) {
+      const p = grid.point(i) as unknown as IbParams;
+      const { metrics, trades } = engine.run(p, { ranges, trades: true });
+      // The ordinal by hand: range 1's day d is d − 3; range 2's is 22 + d − 40.
+      const ordinals = trades!.map((t) => {
+        const d = dayIndex.get(t.day)!;
+        return d < 25 ? d - 3 : 22 + d - 40;
+      });
+      const expected = computeMetrics(trades!.map((t) => t.r), trades!.map((t) => t.profit), trades!.map((t) => SIGNAL_NAMES.indexOf(t.signal)), trades!.length, {}, ordinals, 52);
+      expect(metrics).toEqual(expected);
+      if (metrics.max_drawdown_duration > 0) checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+});
+
+describe('metric catalogue', () => {
+  it('names every objective once, with its direction, stored key and walk-forward scaling', () => {
+    expect([...OBJECTIVE_NAMES]).toEqual([...METRIC_NAMES]);
+    expect(METRIC_NAMES).toEqual(expect.arrayContaining(['sharpe', 'total_r', 'winrate', 'profit_factor', 'score', 'sortino', 'calmar', 'ulcer_index', 'sqn', 'expectancy', 'max_drawdown', 'max_drawdown_duration', 'total_trades', 'return_pct', 'avg_trade_r']));
+    expect(METRIC_NAMES.filter((n) => metricDirection(n) === 'minimize').sort()).toEqual(['max_drawdown', 'max_drawdown_duration', 'ulcer_index']);
+    expect(OBJECTIVE_SCALING).toMatchObject({ sharpe: 'rate', total_r: 'additive', winrate: 'rate', profit_factor: 'rate', score: 'rate', max_drawdown: 'additive' });
+    for (const name of METRIC_NAMES) expect(OBJECTIVE_SCALING[name]).toBe(METRIC_CATALOGUE[name].scaling);
+  });
+
+  it('reads each metric from its stored key, and score from the per-trial composite', () => {
+    const m = computeMetrics([1, -2, 0.5, 2, -1], [1, 2, 3, 4, 5], [2, 2, 2, 2, 2], 5, {}, [0, 2, 3, 6, 8], 10);
+    expect(metricValue('sharpe', m, 10)).toBe(m.sharpe_ratio);
+    expect(metricValue('sortino', m, 10)).toBe(m.sortino_ratio);
+    expect(metricValue('calmar', m, 10)).toBe(m.calmar_ratio);
+    expect(metricValue('max_drawdown_duration', m, 10)).toBe(6);
+    expect(metricValue('score', m, 10)).toBe(perTrialScore(m, 10));
+    for (const name of METRIC_NAMES) expect(objectiveValue(name, m, 10)).toBe(metricValue(name, m, 10));
+  });
+
+  it('gives the study its direction: a minimised metric minimises, an expression maximises', () => {
+    expect(objectiveOf({}).direction).toBe('maximize');
+    expect(objectiveOf({ objective: 'max_drawdown' }).direction).toBe('minimize');
+    expect(objectiveOf({ objective: 'ulcer_index' }).direction).toBe('minimize');
+    expect(objectiveOf({ objectiveExpr: 'max_drawdown' }).direction).toBe('maximize');
+    expect(() => objectiveOf({ objective: 'sharpe_ratio' as never })).toThrow(/--objective "sharpe_ratio" is not an IB metric: use one of sharpe, total_r/);
+    expect(() => objectiveOf({ objective: 'sharpe', objectiveExpr: 'sharpe' })).toThrow(/not both/);
   });
 });
 

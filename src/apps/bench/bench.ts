@@ -14,6 +14,7 @@ import type { Storage } from '../../storage/storage.js';
 import { type BenchPlan, type BenchRow, type RunSpec, experiments, maxBudget, runsOf } from './experiments.js';
 import { functionReference } from './function-reference.js';
 import { gridTruth } from './ground-truth.js';
+import { metricDirection } from '../../../studies/ib/metric-catalogue.js';
 import { type BenchObjectiveSpec, type BenchSearchSpace, benchSearchSpace, loadBenchObjective, specName } from './objectives.js';
 import type { Progress } from './progress.js';
 import type { Reference } from './reference.js';
@@ -193,5 +194,5 @@ async function executeRuns(config: BenchConfig, runs: RunSpec[], io: { progress:
 }
 
 function loadDirection(spec: BenchObjectiveSpec): 'minimize' | 'maximize' {
-  return spec.kind === 'ib' ? 'maximize' : 'minimize';
+  return spec.kind === 'ib' ? metricDirection(spec.metric) : 'minimize';
 }

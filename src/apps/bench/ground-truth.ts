@@ -12,6 +12,7 @@ import { type FrozenTrial, isFeasible } from '../../frozen-trial.js';
 import type { Storage } from '../../storage/storage.js';
 import { GridSampler } from '../../../samplers/grid.js';
 import * as ib from '../../../studies/ib/objective.js';
+import { metricDirection } from '../../../studies/ib/metric-catalogue.js';
 import { type IbBenchSpec, loadBenchObjective, specName } from './objectives.js';
 import type { Progress } from './progress.js';
 import { Reference } from './reference.js';
@@ -50,7 +51,7 @@ export async function gridTruth(
     storage,
     studyName,
     fresh: false,
-    direction: 'maximize',
+    direction: metricDirection(spec.metric),
     sampler: new GridSampler(grid, { retryFailed: true }),
     constraints: objective.constraints,
     config: truthConfig(spec),
@@ -87,5 +88,5 @@ export async function gridTruth(
     if (t.state === 'COMPLETE' && isFeasible(t)) values.push(t.values![0]);
     else infeasible++;
   }
-  return { studyName, reference: new Reference('grid', 'maximize', values, infeasible), computed, seconds: (performance.now() - started) / 1000 };
+  return { studyName, reference: new Reference('grid', metricDirection(spec.metric), values, infeasible), computed, seconds: (performance.now() - started) / 1000 };
 }

@@ -19,6 +19,7 @@ import { IbEngine } from '../../../studies/ib/engine/engine.js';
 import { DEFAULT_GRID, GRID_VALUES, type GridName, IbGrid } from '../../../studies/ib/grids.js';
 import { OBJECTIVE_NAMES, type ObjectiveName, objectiveValue, suggestIbParams } from '../../../studies/ib/objective.js';
 import { DEFAULT_MIN_TRADES } from '../../../studies/ib/ranking.js';
+import { metricDirection } from '../../../studies/ib/metric-catalogue.js';
 import { getSymbol } from '../../../studies/ib/symbols.js';
 
 export interface IbBenchSpec {
@@ -132,7 +133,7 @@ export function loadBenchObjective(spec: BenchObjectiveSpec): BenchObjective {
   const tradingDays = data.dayTo - data.dayFrom;
   return {
     spec,
-    direction: 'maximize',
+    direction: metricDirection(spec.metric),
     grid: new IbGrid(data.data.symbol, spec.grid),
     constraints: (t) => {
       const trades = t.userAttrs['total_trades'];

@@ -1,17 +1,20 @@
 /**
  * Where the CLI's objective comes from, resolved once from the flags into an objective module
  * (docs/parallel.md) and its options, so that the same run works in this thread or on a pool:
- * - the IB backtest (the default study), with `--objective` naming the metric to maximise;
+ * - the IB backtest (the default study), with `--objective` naming the metric, optimised in its
+ *   direction (studies/ib/metric-catalogue.ts), or `--objective-expr` a formula of metrics;
  * - a test function (`--objective branin`);
  * - a user module (`--objective ./my-objective.mjs`, `.js` or `.ts`).
  */
 import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors.js';
 import { getTestFunction, isTestFunctionName, testFunctionNames } from '../../../studies/functions/index.js';
 import { DEFAULT_GRID, type GridName } from '../../../studies/ib/grids.js';
-import { OBJECTIVE_NAMES, type ObjectiveName } from '../../../studies/ib/objective.js';
+import { OBJECTIVE_NAMES, type ObjectiveName, objectiveOf } from '../../../studies/ib/objective.js';
+import type { StudyDirection } from '../../frozen-trial.js';
 import { checkCrossValidation } from '../../../studies/ib/cross-validation.js';
 import { IB_SETTINGS_OFF_WHEN_ABSENT, ibStudySettings } from '../../../studies/ib/study-settings.js';
 import type { Aggregate } from '../../../studies/ib/aggregate.js';
@@ -34,12 +37,16 @@ export interface ObjectiveSource {
   readonly config: Record<string, unknown>;
   /** Config keys whose absence from a stored configuration means "off" (cli-study.ts). */
   readonly offWhenAbsent?: readonly string[];
+  /** The direction the objective implies (an IB metric's, from the catalogue); `--direction` overrides it. */
+  readonly direction?: StudyDirection;
 }
 
 /** The flags that say what is optimised (shared by optimize and bench). */
 export interface StudyFlags {
   study?: string;
   objective?: string;
+  /** IB: a formula of metric names instead of one metric (studies/ib/objective-expression.ts). */
+  objectiveExpr?: string;
   symbol?: string;
   grid?: string;
   minTrades?: number;
@@ -57,7 +64,7 @@ export interface ObjectiveFlags extends StudyFlags {
   moduleOptions?: string;
 }
 
-const IB_ONLY_FLAGS = ['symbol', 'grid', 'minTrades', 'from', 'to', 'folds', 'aggregate', 'shuffleFolds', 'basket'] as const;
+const IB_ONLY_FLAGS = ['symbol', 'grid', 'minTrades', 'from', 'to', 'folds', 'aggregate', 'shuffleFolds', 'basket', 'objectiveExpr'] as const;
 const MODULE_FILE = /\.(m?js|c?js|m?ts|c?ts)$/i;
 
 /** A module of ours, built (dist/) or, when running from the sources, the TypeScript file. */
@@ -79,6 +86,7 @@ export function resolveObjectiveSource(flags: ObjectiveFlags, symbol?: string): 
   const objective = flags.objective;
   const study =
     flags.study ?? (objective !== undefined && isModulePath(objective) ? 'module' : objective !== undefined && isTestFunctionName(objective) ? 'function' : 'ib');
+  if (study === 'ib' && flags.basket !== undefined && flags.objectiveExpr !== undefined) throw new UsageError('--objective-expr is not available with --basket yet: give --objective <metric>, or run one study per symbol with --symbols');
   if (study === 'ib' && flags.basket !== undefined) return basketSource(flags);
   if (study === 'ib') return ibSource({ ...flags, symbol: symbol ?? flags.symbol });
   rejectIbFlags(flags, objective ?? '');
@@ -112,7 +120,7 @@ export function resolveObjectiveSource(flags: ObjectiveFlags, symbol?: string): 
 
 function ibSource(flags: ObjectiveFlags): ObjectiveSource {
   const metric = flags.objective ?? 'sharpe';
-  if (!(OBJECTIVE_NAMES as readonly string[]).includes(metric)) {
+  if (flags.objectiveExpr === undefined && !(OBJECTIVE_NAMES as readonly string[]).includes(metric)) {
     throw new UsageError(
       `--objective '${metric}' is neither an IB metric (${OBJECTIVE_NAMES.join(', ')}), a test function (${testFunctionNames().join(', ')}) nor a module path (./file.mjs)`,
     );
@@ -121,16 +129,22 @@ function ibSource(flags: ObjectiveFlags): ObjectiveSource {
   const grid = (flags.grid ?? DEFAULT_GRID) as GridName;
   const aggregate = checkCrossValidation(flags.folds, flags.aggregate);
   if (flags.shuffleFolds && flags.folds === undefined) throw new UsageError('--shuffle-folds orders the folds of a cross-validated objective: give --folds too (e.g. --folds kfold:k=10)');
-  const choice = { symbol, grid, objective: metric as ObjectiveName, minTrades: flags.minTrades, from: flags.from, to: flags.to, folds: flags.folds, aggregate };
+  // Checks the expression (syntax, metric names) or the metric, and gives the study's direction.
+  const chosen = objectiveOf({ objective: flags.objective as ObjectiveName | undefined, objectiveExpr: flags.objectiveExpr });
+  const expr = flags.objectiveExpr;
+  const choice = { symbol, grid, objective: metric as ObjectiveName, objectiveExpr: expr, minTrades: flags.minTrades, from: flags.from, to: flags.to, folds: flags.folds, aggregate };
+  // An expression's default study name carries a digest of it: another formula, another study.
+  const label = expr === undefined ? metric : `expr-${createHash('sha256').update(expr).digest('hex').slice(0, 8)}`;
   return {
     kind: 'ib',
     // A cross-validated study searches another objective: its own default name.
-    name: `ib-${symbol}-${grid}-${metric}${flags.folds !== undefined ? '-cv' : ''}`,
+    name: `ib-${symbol}-${grid}-${label}${flags.folds !== undefined ? '-cv' : ''}`,
     module: IB_MODULE,
     // The fold order changes no trial's value (only which folds a pruned trial ran): not in the config.
-    moduleOptions: { ...choice, shuffleFolds: flags.shuffleFolds },
+    moduleOptions: { ...choice, objective: expr === undefined ? metric : undefined, shuffleFolds: flags.shuffleFolds },
     config: { ...ibStudySettings(choice) },
     offWhenAbsent: IB_SETTINGS_OFF_WHEN_ABSENT,
+    direction: chosen.direction,
   };
 }
 

@@ -48,13 +48,14 @@ export function openWalkForward(argv: WalkForwardFlags, storage: Storage, sample
   if (argv.folds !== undefined) throw new UsageError('give --walk-forward (a search per window) or --folds (one search of every fold), not both');
   const source: ObjectiveSource = resolveObjectiveSource(argv);
   if (source.kind !== 'ib') throw new UsageError('--walk-forward works on the IB study (its data is cut into windows by trading day): leave out --objective <function or module>');
+  if (argv.objectiveExpr !== undefined) throw new UsageError('--walk-forward compares each window\'s in- and out-of-sample values of one metric: give --objective <metric>, not --objective-expr');
   const symbol = source.config['symbol'] as string;
   const windows = walkForwardWindows(argv.walkForward, symbol, { from: argv.from, to: argv.to });
   const { study: parent } = openCliStudy({
     storage,
     studyName: argv.studyName ?? `${source.name}-wf-${samplerName}`,
     fresh: argv.fresh,
-    direction: 'maximize',
+    direction: source.direction ?? 'maximize',
     sampler,
     config: { ...source.config, walkForward: argv.walkForward, windows },
     offWhenAbsent: source.offWhenAbsent,

@@ -23,6 +23,7 @@ import { PRUNER_NAMES, createPruner } from '../../../pruners/by-name.js';
 import { defaultSampler } from '../../../sampler.js';
 import { testFunctionNames } from '../../../../studies/functions/index.js';
 import { OBJECTIVE_NAMES } from '../../../../studies/ib/objective.js';
+import { metricDirection } from '../../../../studies/ib/metric-catalogue.js';
 import { DEFAULT_FAILURE_BUDGET, type FailureBudgetOptions } from '../../../failure-budget.js';
 import type { StopReason } from '../../../optimize.js';
 import { type DataFingerprint, describeData } from '../../../study-data.js';
@@ -110,7 +111,12 @@ const command: CommandModule<object, OptimizeArgs> = {
       .option('study', { type: 'string', choices: ['ib', 'function', 'module'], describe: "what to optimise: 'ib' (the IB breakout backtest, the default), 'function' (a test function) or 'module' (your objective module); usually implied by --objective" })
       .option('objective', {
         type: 'string',
-        describe: `for the IB study the metric to maximise (${OBJECTIVE_NAMES.join(', ')}; default sharpe); or a test function (${testFunctionNames().join(', ')}); or the path of your objective module (.mjs, .js, .ts)`,
+        describe: `for the IB study the metric to optimise, in its own direction (${OBJECTIVE_NAMES.join(', ')}; default sharpe; ${OBJECTIVE_NAMES.filter((n) => metricDirection(n) === 'minimize').join(', ')} are minimised; docs/metrics.md); or a test function (${testFunctionNames().join(', ')}); or the path of your objective module (.mjs, .js, .ts)`,
+      })
+      .option('objective-expr', {
+        type: 'string',
+        describe: "IB: a formula of metric names instead of --objective, maximised unless --direction minimize, e.g. 'sharpe - 0.5 * max_drawdown' (+ - * /, parentheses, min, max, abs, sqrt, log, exp; docs/metrics.md)",
+        group: 'IB study:',
       })
       .option('symbol', { type: 'string', describe: 'IB: the symbol (default GER40; built-in synthetic data unless imported)', group: 'IB study:' })
       .option('grid', { type: 'string', choices: ['standard', 'expanded'], describe: `IB: the seed's value lists searched, and the grid the grid sampler walks (default ${DEFAULT_GRID}; studyopt bench's default is standard)`, group: 'IB study:' })
@@ -248,7 +254,7 @@ const command: CommandModule<object, OptimizeArgs> = {
           storage,
           studyName: plan.studyName ?? (argv.studyName !== undefined && symbol !== undefined ? `${baseName}-${symbol}` : baseName),
           fresh: plan.fresh,
-          direction: (argv.direction as StudyDirection | undefined) ?? mod.direction ?? 'minimize',
+          direction: (argv.direction as StudyDirection | undefined) ?? source.direction ?? mod.direction ?? 'minimize',
           sampler,
           pruner,
           constraints: mod.constraints,
