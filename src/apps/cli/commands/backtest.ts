@@ -7,13 +7,15 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../../errors.js';
 import type { FrozenTrial } from '../../../frozen-trial.js';
-import { dataOfTrial, describeData } from '../../../study-data.js';
+import { type DataFingerprint, dataOfTrial, describeData } from '../../../study-data.js';
+import { BASKET_METRICS_PREFIX, memberTrialParams } from '../../../../studies/ib/basket.js';
+import { type IbBasketSettings, ibBasketSettingsOf, memberSettings } from '../../../../studies/ib/basket-settings.js';
 import { loadSymbolData } from '../../../../studies/ib/data/store.js';
 import { IbEngine } from '../../../../studies/ib/engine/engine.js';
 import type { IbMetrics } from '../../../../studies/ib/metrics.js';
 import { type IbParams, resolveParams } from '../../../../studies/ib/params.js';
 import { metricDifferences } from '../../../../studies/ib/audit.js';
-import { ibSettingsOf, rerunIbTrial } from '../../../../studies/ib/study-settings.js';
+import { type IbStudySettings, ibSettingsOf, rerunIbTrial } from '../../../../studies/ib/study-settings.js';
 import type { SymbolSpec } from '../../../../studies/ib/symbols.js';
 import { OffsetTable, epochDayToIso, formatLocalMinute } from '../../../../studies/ib/timezone.js';
 import type { Trade } from '../../../../studies/ib/trade.js';
@@ -41,7 +43,7 @@ interface Result {
   metrics: IbMetrics;
   trades: Trade[];
   /** For a stored trial: which, and what it stored. */
-  stored?: { study: string; trial: FrozenTrial; data: string | null; folds: string | null };
+  stored?: { study: string; trial: FrozenTrial; data: string | null; folds: string | null; metrics: Readonly<Record<string, unknown>> };
 }
 
 const iso = (minute: number) => new Date(minute * 60_000).toISOString();
@@ -100,31 +102,51 @@ function givenParams(args: BacktestArgs): Result {
 
 /** A stored trial: everything but the data comes from the study; the data must be the trial's. */
 function storedTrial(args: BacktestArgs): Result {
-  for (const flag of ['params', 'symbol', 'from', 'to', 'balance', 'risk'] as const) {
-    if (args[flag] !== undefined) {
-      throw new UsageError(`--${flag} does not go with --study-name/--trial: a stored trial runs with what its study stored (leave --${flag} out, or leave out --study-name to run given parameters)`);
-    }
-  }
   const storage = openStorage(args.storage ?? './studyopt.db');
   try {
     const { id, name } = resolveStudy(storage, args.studyName);
     const systemAttrs = storage.getStudySystemAttrs(id);
-    const settings = ibSettingsOf(systemAttrs);
+    const basket = ibBasketSettingsOf(systemAttrs);
+    // A basket trial runs on one of its symbols at a time: --symbol says which.
+    for (const flag of ['params', 'symbol', 'from', 'to', 'balance', 'risk'] as const) {
+      if (args[flag] !== undefined && !(basket && flag === 'symbol')) {
+        throw new UsageError(`--${flag} does not go with --study-name/--trial: a stored trial runs with what its study stored (leave --${flag} out, or leave out --study-name to run given parameters)`);
+      }
+    }
+    const member = basket ? basketMember(basket, name, args.symbol) : null;
+    const settings = member?.settings ?? ibSettingsOf(systemAttrs);
     if (!settings) throw new UsageError(`study '${name}' is not an IB study: only IB trials can be back-tested`);
     const trial = trialOrBest(storage, id, name, args.trial);
     if (Object.keys(trial.params).length === 0) throw new UsageError(`trial ${trial.number} of study '${name}' has no parameters (state ${trial.state}): nothing to run`);
-    const expected = dataOfTrial(systemAttrs, trial.number);
-    const rerun = rerunIbTrial(settings, trial.params, { expectedData: expected, acceptDataChange: args.acceptNewData, acceptHint: ACCEPT_DATA_FLAG });
+    const trialData = dataOfTrial(systemAttrs, trial.number);
+    const expected = member ? basketMemberData(trialData, member.settings.symbol) : trialData;
+    const params = member ? memberTrialParams(trial.params, member.settings.symbol) : trial.params;
+    const rerun = rerunIbTrial(settings, params, { expectedData: expected, acceptDataChange: args.acceptNewData, acceptHint: ACCEPT_DATA_FLAG });
+    const storedMetrics = member ? ((trial.userAttrs[`${BASKET_METRICS_PREFIX}${member.settings.symbol}`] as Record<string, unknown> | undefined) ?? {}) : trial.userAttrs;
     return {
       symbol: rerun.data.data.symbol,
       params: rerun.params,
       metrics: rerun.metrics,
       trades: rerun.trades,
-      stored: { study: name, trial, data: expected ? describeData(expected) : null, folds: settings.folds },
+      stored: { study: name, trial, data: expected ? describeData(expected) : null, folds: settings.folds, metrics: storedMetrics },
     };
   } finally {
     storage.close();
   }
+}
+
+/** The symbol of a basket study that `--symbol` names (required: a basket trial runs on one symbol at a time). */
+function basketMember(basket: IbBasketSettings, study: string, symbol: string | undefined): { settings: IbStudySettings } {
+  if (symbol === undefined) throw new UsageError(`study '${study}' is a basket of ${basket.symbols.join(', ')}: say which symbol to run the trial on with --symbol ${basket.symbols[0]}`);
+  const settings = memberSettings(basket, symbol);
+  if (!settings) throw new UsageError(`--symbol ${symbol} is not in the basket of study '${study}': use one of ${basket.symbols.join(', ')}`);
+  return { settings };
+}
+
+/** One symbol's part of a basket trial's data fingerprint (basket.ts dataFingerprint). */
+function basketMemberData(data: DataFingerprint | null, symbol: string): DataFingerprint | null {
+  const members = (data as { members?: DataFingerprint[] } | null)?.members;
+  return members?.find((m) => (m as { symbol?: string }).symbol === symbol) ?? null;
 }
 
 /** The metrics a stored trial recorded that differ from the re-run's (none when it reproduced). */
@@ -145,7 +167,7 @@ function print(r: Result, json: boolean): void {
     exitPrice: t.exitPrice,
     r: t.r,
   }));
-  const diffs = r.stored ? metricDifferences(r.stored.trial.userAttrs, r.metrics) : [];
+  const diffs = r.stored ? metricDifferences(r.stored.metrics, r.metrics) : [];
   if (json) {
     const stored = r.stored ? { study: r.stored.study, trial: r.stored.trial.number, reproduced: diffs.length === 0, differences: diffs } : undefined;
     process.stdout.write(`${JSON.stringify({ symbol: r.symbol.name, timeZone: zone, params: r.params, metrics: r.metrics, ...(stored ? { stored } : {}), trades: rows })}\n`);
