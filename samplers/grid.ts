@@ -20,6 +20,7 @@ import { type DecidedParams, undecidedParamError } from '../src/decided-params.j
 import type { Sampler } from '../src/sampler.js';
 import type { TrialClaim } from '../src/storage/storage.js';
 import type { DeclaredSpace, Grid, GridSpec } from '../src/search-space.js';
+import { isConstrained, satisfiesSpace } from '../src/space-constraints.js';
 import type { Study } from '../src/study.js';
 
 export interface GridSamplerOptions {
@@ -74,13 +75,18 @@ class ListGrid implements Grid {
   }
 }
 
-/** Every point of a declared space; a conditional parameter only multiplies the branches where it exists. */
+/**
+ * Every point of a declared space; a conditional parameter only multiplies the branches where it
+ * exists, and points that break the space's constraints (src/space-constraints.ts) are left out,
+ * so a constrained grid's size counts only valid points.
+ */
 export function enumerateSpace(space: DeclaredSpace): Record<string, ParamValue>[] {
+  const constrained = isConstrained(space);
   const entries = Object.entries(space);
   const points: Record<string, ParamValue>[] = [];
   const walk = (i: number, params: Record<string, ParamValue>): void => {
     if (i === entries.length) {
-      points.push({ ...params });
+      if (!constrained || satisfiesSpace(space, params)) points.push({ ...params });
       return;
     }
     const [name, entry] = entries[i];
@@ -124,7 +130,9 @@ export class GridSampler implements Sampler {
 
   /** A grid over every value of a declared search space (floats need a step). */
   static fromSearchSpace(space: DeclaredSpace, options: GridSamplerOptions = {}): GridSampler {
-    return new GridSampler(enumerateSpace(space), options);
+    const points = enumerateSpace(space);
+    if (points.length === 0) throw new UsageError('grid: the space constraints leave no point of the declared space: loosen them');
+    return new GridSampler(points, options);
   }
 
   /** Every point of the grid is one trial's worth of search (Sampler.searchSize). */

@@ -23,13 +23,26 @@ export interface Grid {
 export type GridSpec = Record<string, readonly ParamValue[]> | readonly Readonly<Record<string, ParamValue>>[] | Grid;
 
 /** A search-space entry that exists only when `when(params so far)` holds. */
-export interface ConditionalParam {
-  distribution: Distribution;
+export interface ConditionalParam<D extends Distribution = Distribution> {
+  distribution: D;
   when: (params: Readonly<Record<string, ParamValue>>) => boolean;
 }
 
-/** A declared search space, in declaration order; conditions may look at earlier parameters. */
-export type DeclaredSpace = Record<string, Distribution | ConditionalParam>;
+/**
+ * Where a declared space keeps its constraints (src/space-constraints.ts): a symbol key, so that
+ * `Object.entries(space)` still lists only parameters and every plain `DeclaredSpace` record
+ * keeps working.
+ */
+export const SPACE_CONSTRAINTS: unique symbol = Symbol.for('studyopt.spaceConstraints');
+
+/** A rule every point of a declared space must satisfy before it is evaluated; see space-constraints.ts. */
+export type SpaceConstraint<P = Readonly<Record<string, ParamValue>>> = (point: P) => boolean;
+
+/**
+ * A declared search space, in declaration order; conditions may look at earlier parameters.
+ * Constraints (optional, under SPACE_CONSTRAINTS) are predicates on complete points.
+ */
+export type DeclaredSpace = { [name: string]: Distribution | ConditionalParam } & { readonly [SPACE_CONSTRAINTS]?: readonly SpaceConstraint[] };
 
 export class IntersectionSearchSpace {
   private readonly states: readonly TrialState[];

@@ -22,6 +22,8 @@ import { type Objective, type OptimizeOptions, type OptimizeSummary, optimizeSeq
 import type { PoolOptimizeOptions } from './executor/pool.js';
 import type { PreparedObjective } from './executor/objective-module.js';
 import type { UrlObject } from './host-types.js';
+import type { DeclaredSpace } from './search-space.js';
+import { checkEnqueuedPoint, drawValidPoint, isConstrained, sampleRelativeOf } from './space-constraints.js';
 
 /** Computes a trial's constraint values: feasible when every value is <= 0 (Optuna's convention). */
 export type ConstraintsFunc = (trial: FrozenTrial) => number[];
@@ -40,6 +42,13 @@ export interface CreateStudyOptions {
   loadIfExists?: boolean;
   /** Constraint values per finished trial; infeasible trials are never best. */
   constraints?: ConstraintsFunc;
+  /**
+   * The declared search space the objective suggests from. With constraints
+   * (`declareSpace({...}).constrain(...)`, src/space-constraints.ts), every trial's whole point
+   * is decided before the objective runs and satisfies them; an objective module's `space` is
+   * used when this is not given.
+   */
+  space?: DeclaredSpace;
 }
 
 export interface LoadStudyOptions {
@@ -48,6 +57,7 @@ export interface LoadStudyOptions {
   sampler?: Sampler;
   pruner?: Pruner;
   constraints?: ConstraintsFunc;
+  space?: DeclaredSpace;
 }
 
 export interface TellOptions {
@@ -139,6 +149,7 @@ export class Study<P extends ParamRecord<P> = Record<string, ParamValue>> {
   readonly constraints: ConstraintsFunc | undefined;
   private stopRequested = false;
   private samplerOrNull: Sampler | null;
+  private declaredSpace: DeclaredSpace | undefined;
   private knownDistributions: Map<string, Distribution> | null = null;
 
   constructor(
@@ -146,7 +157,7 @@ export class Study<P extends ParamRecord<P> = Record<string, ParamValue>> {
     studyName: string,
     storage: Storage,
     directions: readonly StudyDirection[],
-    options: { sampler?: Sampler; pruner?: Pruner; constraints?: ConstraintsFunc } = {},
+    options: { sampler?: Sampler; pruner?: Pruner; constraints?: ConstraintsFunc; space?: DeclaredSpace } = {},
   ) {
     this.studyId = studyId;
     this.studyName = studyName;
@@ -155,6 +166,20 @@ export class Study<P extends ParamRecord<P> = Record<string, ParamValue>> {
     this.samplerOrNull = options.sampler ?? null;
     this.pruner = options.pruner ?? new NopPruner();
     this.constraints = options.constraints;
+    this.declaredSpace = options.space;
+  }
+
+  /** The declared search space given to createStudy/loadStudy (or adopted from an objective module), if any. */
+  get space(): DeclaredSpace | undefined {
+    return this.declaredSpace;
+  }
+
+  /**
+   * @internal for executors: an objective module's declared space, for a study given none (the
+   * study's own space wins).
+   */
+  adoptSpace(space: DeclaredSpace | undefined): void {
+    this.declaredSpace ??= space;
   }
 
   /**
@@ -295,13 +320,10 @@ export class Study<P extends ParamRecord<P> = Record<string, ParamValue>> {
       this.sampler.beforeTrial(this, frozen);
       frozen = this.storage.getTrial(created.trialId);
     }
-    const decided = decidedParamsOf(this, frozen);
-    let relativeSpace: Record<string, Distribution> = {};
-    let relativeParams: Record<string, ParamValue> = {};
-    if (this.sampler.inferRelativeSearchSpace && this.sampler.sampleRelative) {
-      relativeSpace = this.sampler.inferRelativeSearchSpace(this, frozen);
-      if (Object.keys(relativeSpace).length > 0) relativeParams = this.sampler.sampleRelative(this, frozen, relativeSpace);
-    }
+    // A constrained declared space: the whole point is decided here, valid (space-constraints.ts).
+    const { decided, relativeSpace, relativeParams } = isConstrained(this.declaredSpace)
+      ? drawValidPoint(this, frozen, this.declaredSpace, decidedParamsOf(this, frozen))
+      : { decided: decidedParamsOf(this, frozen), ...sampleRelativeOf(this, frozen) };
     return new StudyTrial(this, created.trialId, created.number, {
       decided,
       relativeParams,
@@ -360,6 +382,8 @@ export class Study<P extends ParamRecord<P> = Record<string, ParamValue>> {
 
   /** Queues a trial with fixed parameters; it runs before any sampled one. */
   enqueueTrial(params: Partial<P>, options: { userAttrs?: Record<string, unknown>; skipIfExists?: boolean } = {}): void {
+    // Values that break a constraint of the declared space are refused now, not at ask time.
+    checkEnqueuedPoint(this.declaredSpace, params as Record<string, ParamValue>);
     if (options.skipIfExists) {
       const same = this.trials.some((t) => {
         const fixed = (t.state === 'WAITING' ? t.systemAttrs[FIXED_PARAMS_KEY] : t.params) as Record<string, ParamValue> | undefined;

@@ -127,6 +127,11 @@ export class StudyTrial extends SuggestingTrial {
     return { ...this.attrs };
   }
 
+  /** The values decided for this trial before anything is sampled (an enqueued trial's, a grid point, a constrained space's point), or null. */
+  get decidedParams(): DecidedParams | null {
+    return this.decided;
+  }
+
   get datetimeStart(): Date | null {
     if (this.cachedStart === undefined) this.cachedStart = this.study.storage.getTrial(this.trialId).datetimeStart;
     return this.cachedStart;

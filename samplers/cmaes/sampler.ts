@@ -28,6 +28,7 @@ import { type Distribution, type ParamValue, type SearchSpace, cardinality, dist
 import { UsageError } from '../../src/errors.js';
 import type { FrozenTrial } from '../../src/frozen-trial.js';
 import { Rng } from '../../src/rng.js';
+import { redrawOf, redrawSeed } from '../../src/space-constraints.js';
 import type { Sampler } from '../../src/sampler.js';
 import { IntersectionSearchSpace } from '../../src/search-space.js';
 import type { TrialClaim } from '../../src/storage/storage.js';
@@ -178,7 +179,9 @@ export class CmaEsSampler implements Sampler {
     if (!ready || ready.state.space !== signature(searchSpace)) return {};
     const { state, optimizer, transform } = ready;
     const index = slotIndex(slot, state.generation, trial.number);
-    const rng = new Rng(mixSeed(state.seed, state.generation, index));
+    // A redraw (a point the space constraints rejected) is a fresh draw from the same
+    // distribution N(m, sigma^2 C): rejection sampling, which keeps the stored x the one told.
+    const rng = new Rng(redrawSeed(mixSeed(state.seed, state.generation, index), redrawOf(trial)));
     const raw = optimizer.ask(rng);
     const params = transform.decode(optimizer.encode(raw));
     study.storage.setTrialSystemAttr(trial.trialId, KEY_X, Array.from(raw));

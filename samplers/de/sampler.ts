@@ -22,6 +22,7 @@ import { type Distribution, type ParamValue, type SearchSpace, cardinality, dist
 import { UsageError } from '../../src/errors.js';
 import type { FrozenTrial } from '../../src/frozen-trial.js';
 import { Rng } from '../../src/rng.js';
+import { redrawOf, redrawSeed } from '../../src/space-constraints.js';
 import type { Sampler } from '../../src/sampler.js';
 import { IntersectionSearchSpace } from '../../src/search-space.js';
 import type { TrialClaim } from '../../src/storage/storage.js';
@@ -121,7 +122,13 @@ export class DESampler implements Sampler {
     if (!ready || ready.state.space !== sig) return {};
     const { state, de, transform } = ready;
     const index = slotIndex(slot, state.generation, trial.number);
-    const x = index < de.popsize ? de.candidates()[index] : de.extraCandidate(index, new Rng(mixSeed(state.seed, state.generation, index)));
+    // A redraw (a point the space constraints rejected) takes another trial vector for the same
+    // target (fresh mutation and crossover draws), as a slot beyond the population does.
+    const redraw = redrawOf(trial);
+    const x =
+      index < de.popsize && redraw === 0
+        ? de.candidates()[index]
+        : de.extraCandidate(index, new Rng(redrawSeed(mixSeed(state.seed, state.generation, index), redraw)));
     study.storage.setTrialSystemAttr(trial.trialId, KEY_X, Array.from(x));
     study.storage.setTrialSystemAttr(trial.trialId, KEY_GEN, state.generation);
     study.storage.setTrialSystemAttr(trial.trialId, KEY_INDEX, index);

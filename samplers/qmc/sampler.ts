@@ -14,13 +14,22 @@
  * Sequence index = trial number - the number of the first QMC trial, kept in the study system
  * attribute `qmc:state` with the space and the scrambling seed. Trial numbers are allocated by the
  * storage, so parallel workers get distinct points and a resumed study continues the sequence.
+ *
+ * A study with a constrained declared space (src/space-constraints.ts): the sequence covers the
+ * declared space from the first trial on (conditional parameters are coordinates too, unused
+ * where their condition is off), and the k-th QMC trial takes the k-th sequence point that
+ * satisfies the constraints: invalid points are skipped, so which points run depends only on the
+ * seed and the constraints, never on timing (parallel and resumed runs as above). A redraw
+ * (enqueued values that make the point invalid) takes the next valid points.
  */
-import { type Distribution, type ParamValue, type SearchSpace, cardinality, distributionToJson } from '../../src/distributions.js';
+import { type Distribution, type ParamValue, type SearchSpace, cardinality, distributionToJson, enumerateValues } from '../../src/distributions.js';
 import { UsageError } from '../../src/errors.js';
 import type { FrozenTrial } from '../../src/frozen-trial.js';
 import type { Sampler } from '../../src/sampler.js';
 import { IntersectionSearchSpace } from '../../src/search-space.js';
 import type { Study } from '../../src/study.js';
+import { type DeclaredSpace } from '../../src/search-space.js';
+import { MAX_REDRAWS, buildPoint, entryDistribution, isConstrained, redrawOf, satisfiesSpace } from '../../src/space-constraints.js';
 import { SearchSpaceTransform } from '../../src/transform.js';
 import { RandomSampler } from '../random.js';
 import { HaltonSequence } from './halton.js';
@@ -57,6 +66,8 @@ export class QMCSampler implements Sampler {
   private readonly independent: RandomSampler;
   private readonly searchSpace = new IntersectionSearchSpace();
   private cache: { key: string; sequence: SobolSequence | HaltonSequence; transform: SearchSpaceTransform } | null = null;
+  /** For a constrained space: the sequence indices of its valid points found so far, in order. */
+  private valid: { key: string; indices: number[]; scanned: number; exhausted: boolean } | null = null;
 
   constructor(options: QMCSamplerOptions = {}) {
     const type = options.qmcType ?? 'sobol';
@@ -73,6 +84,10 @@ export class QMCSampler implements Sampler {
 
   inferRelativeSearchSpace(study: Study, _trial: FrozenTrial): SearchSpace {
     const out: SearchSpace = {};
+    if (isConstrained(study.space)) {
+      for (const [name, entry] of Object.entries(study.space)) if (cardinality(entryDistribution(entry)) > 1) out[name] = entryDistribution(entry);
+      return out;
+    }
     for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) if (cardinality(d) > 1) out[name] = d;
     return out;
   }
@@ -91,7 +106,7 @@ export class QMCSampler implements Sampler {
       };
       study.storage.setStudySystemAttr(study.studyId, KEY_STATE, state);
     }
-    const index = trial.number - state.origin;
+    let index = trial.number - state.origin;
     if (index < 0) return {};
     const key = `${sig}|${state.seed}|${state.qmcType}|${state.scramble}`;
     if (!this.cache || this.cache.key !== key) {
@@ -105,8 +120,39 @@ export class QMCSampler implements Sampler {
           : new HaltonSequence(transform.dim, { scramble: state.scramble, seed: state.seed });
       this.cache = { key, sequence, transform };
     }
+    if (isConstrained(study.space)) {
+      const valid = this.validIndex(study.space, key, index + redrawOf(trial));
+      // Past MAX_REDRAWS invalid points in a row: nothing here; the study's rejection sampling
+      // then fails the trial with the error that names the constraints.
+      if (valid === null) return {};
+      index = valid;
+    }
     study.storage.setTrialSystemAttr(trial.trialId, KEY_INDEX, index);
     return this.cache.transform.decode(this.cache.sequence.point(index));
+  }
+
+  /**
+   * The sequence index of the k-th point (from 0) that satisfies the constraints of `space`, or
+   * null when MAX_REDRAWS points in a row break them. Parameters the sequence does not cover
+   * (single-valued ones) take their only value.
+   */
+  private validIndex(space: DeclaredSpace, key: string, k: number): number | null {
+    const { sequence, transform } = this.cache!;
+    if (!this.valid || this.valid.key !== key) this.valid = { key, indices: [], scanned: 0, exhausted: false };
+    const v = this.valid;
+    let run = 0;
+    while (v.indices.length <= k && !v.exhausted) {
+      const values = transform.decode(sequence.point(v.scanned));
+      const point = buildPoint(space, (name, d) => (name in values ? values[name] : enumerateValues(d, name)[0]));
+      if (satisfiesSpace(space, point)) {
+        v.indices.push(v.scanned);
+        run = 0;
+      } else if (++run > MAX_REDRAWS) {
+        v.exhausted = true;
+      }
+      v.scanned++;
+    }
+    return k < v.indices.length ? v.indices[k] : null;
   }
 
   sampleIndependent(study: Study, trial: FrozenTrial, name: string, distribution: Distribution): ParamValue {

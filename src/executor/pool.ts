@@ -22,7 +22,8 @@ import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { type Distribution, type ParamValue, toInternal } from '../distributions.js';
-import { decidedParamsOf, decidedValue } from '../decided-params.js';
+import { decidedValue } from '../decided-params.js';
+import { hashString } from '../rng.js';
 import { TrialFinishedError, UsageError } from '../errors.js';
 import type { FrozenTrial, TrialState } from '../frozen-trial.js';
 import { type OptimizeOptions, type OptimizeSummary, type StopReason, YIELD_EVERY_MS, describeError, optimizeSequential } from '../optimize.js';
@@ -300,7 +301,10 @@ class StudyRun {
     this.sizer = new BatchSizer(poolOptions.targetBatchMs ?? 15, poolOptions.maxBatch ?? 4096);
     this.session = new RunSession(s.study, s);
     this.seedBase = s.seed ?? hashString(s.study.studyName);
-    this.spaceEntries = new Map(Object.entries(prepared.space ?? {}) as [string, Distribution | ConditionalParam][]);
+    // The study's own declared space wins over the module's; either may carry constraints, which
+    // the study's ask applies (space-constraints.ts), here as in the sequential executor.
+    this.study.adoptSpace(prepared.space);
+    this.spaceEntries = new Map(Object.entries(this.study.space ?? {}) as [string, Distribution | ConditionalParam][]);
     // Pre-register the declared space, so that the first trials are pre-sampled too.
     for (const [name, entry] of this.spaceEntries) this.study.registerDistribution(name, 'when' in entry ? entry.distribution : entry);
   }
@@ -345,7 +349,8 @@ class StudyRun {
     const frozen = this.study.storage.getTrial(trial.trialId);
     const { names, distributions, conditional } = this.known();
     const values: (ParamValue | undefined)[] = new Array(names.length);
-    const decided = decidedParamsOf(this.study, frozen);
+    // The trial's decision as the study's ask made it (a constrained space's whole point included).
+    const decided = trial.decidedParams;
     if (decided?.complete) {
       // The decision is the whole answer (a grid point): known names take their value from it
       // here, by the rule `suggest` applies, the rest in the worker. The decision still travels
@@ -854,12 +859,6 @@ function safeWhen(cond: ConditionalParam, params: Readonly<Record<string, ParamV
   } catch {
     return false;
   }
-}
-
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
 }
 
 /** A well-mixed 32-bit seed per trial (splitmix32 finaliser). */

@@ -17,6 +17,7 @@ import type { Storage } from '../../storage/storage.js';
 import { type ConstraintsFunc, type Study, createStudy } from '../../study.js';
 import { type DataCheck, type DataFingerprint, recordStudyData } from '../../study-data.js';
 import { recordSoftwareVersion } from '../../study-software.js';
+import type { DeclaredSpace } from '../../search-space.js';
 
 /** Study system attribute holding the configuration a CLI study was created with. */
 export const CLI_CONFIG_KEY = 'studyopt:config';
@@ -30,6 +31,8 @@ export interface CliStudyRequest {
   /** Stops unpromising trials early (not recorded: a resumed run may use another). */
   pruner?: Pruner;
   constraints?: ConstraintsFunc;
+  /** The objective's declared search space (its constraints keep invalid points from running). */
+  space?: DeclaredSpace;
   /** JSON-able description of what is optimised; must match on resume. */
   config: Record<string, unknown>;
   /**
@@ -88,6 +91,7 @@ export function openCliStudy(req: CliStudyRequest): CliStudy {
     storage: req.storage,
     loadIfExists: true,
     constraints: req.constraints,
+    space: req.space,
   });
   // Loading an existing study writes nothing, so a refusal here leaves the study as it was.
   const data = req.data ? recordStudyData(req.storage, study.studyId, name, req.data, { acceptChange: req.acceptDataChange, acceptHint: ACCEPT_DATA_FLAG }) : null;

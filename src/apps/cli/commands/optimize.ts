@@ -258,6 +258,7 @@ const command: CommandModule<object, OptimizeArgs> = {
           sampler,
           pruner,
           constraints: mod.constraints,
+          space: prepared.space,
           config: source.config,
           offWhenAbsent: source.offWhenAbsent,
           data: data ?? undefined,
