@@ -114,8 +114,9 @@ const command: CommandModule<object, BestArgs> = {
         // Several objectives: the front as a table, its hypervolume, and the trial --pick chooses.
         const all = storage.getAllTrials(id);
         const front = frontByFirstObjective(best, directions);
-        const reference = defaultReferencePoint(all, directions)!;
-        const volume = hypervolumeHistory(front, directions, reference).at(-1)!.hypervolume;
+        // Null only when no front value is finite (an objective returned ±Infinity).
+        const reference = defaultReferencePoint(all, directions);
+        const volume = reference ? hypervolumeHistory(front, directions, reference).at(-1)!.hypervolume : null;
         let picked: ParetoPick | null = null;
         try {
           picked = argv.pick === undefined ? null : pickFromFront(front, argv.pick, { directions, metricNames: names });
@@ -123,14 +124,18 @@ const command: CommandModule<object, BestArgs> = {
           throw err instanceof UsageError ? new UsageError(`--pick: ${err.message}`) : err;
         }
         if (argv.json) {
-          const out = { study: name, directions, metricNames: names, front: front.map((t) => describeTrial(t, names, ctx)), hypervolume: { value: volume, reference }, pick: picked ? describeTrial(picked.trial, names, ctx) : null, rule: argv.pick ?? null };
+          const out = { study: name, directions, metricNames: names, front: front.map((t) => describeTrial(t, names, ctx)), hypervolume: reference ? { value: volume, reference } : null, pick: picked ? describeTrial(picked.trial, names, ctx) : null, rule: argv.pick ?? null };
           process.stdout.write(`${toJson(out)}\n`);
           return;
         }
         const objectives = objectiveNames(directions, names);
         const lines = [`Pareto front of study '${name}': ${front.length} trial${front.length === 1 ? '' : 's'} (${directions.map((d, i) => `${d} ${objectives[i]}`).join(', ')}), by ${objectives[0]}, best first`];
         lines.push(...toTable(['trial', ...objectives], front.map((t) => ({ trial: t.number, ...Object.fromEntries(objectives.map((o, i) => [o, exactText(t.values![i])])) }))).trimEnd().split('\n').map((l) => `  ${l}`));
-        lines.push(`hypervolume ${exactText(volume)} at the reference point (${objectives.map((o, i) => `${o} ${exactText(reference[i])}`).join(', ')}): the worst value of each objective among the complete feasible trials, 10% of its range further out`);
+        lines.push(
+          reference
+            ? `hypervolume ${exactText(volume)} at the reference point (${objectives.map((o, i) => `${o} ${exactText(reference[i])}`).join(', ')}): the worst value of each objective among the complete feasible trials, 10% of its range further out`
+            : 'hypervolume: none (no front trial has finite values in every objective)',
+        );
         if (picked) {
           lines.push(`picked by '${argv.pick}' (among ${picked.eligible} front trial${picked.eligible === 1 ? '' : 's'}${picked.distance !== undefined ? `; ${exactText(Number(picked.distance.toFixed(6)))} from the ideal point, each objective scaled to [0, 1] over them` : ''}):`);
           lines.push(...trialLines(picked.trial, names, directions, ctx));
