@@ -9,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderStudyReport } from '../../src/apps/report/report.js';
+import { createStudy } from '../../src/study.js';
+import { RandomSampler } from '../../samplers/random.js';
 import { LONG_PARAMS, evilParamStudy, ibStudy, longNameStudy, tinyBench, walkForwardStudy } from './fixtures.js';
 
 type Point = { x: number; y: number };
@@ -192,6 +194,28 @@ if (!present && process.env.CI) {
       expectReadable(labels, svg, LONG_PARAMS);
       const chart = page.locator('.chart', { has: page.locator('h3', { hasText: /^Parallel coordinates$/ }) });
       await chart.screenshot({ path: join(ARTIFACTS, 'parallel-coordinates.png') });
+      await page.close();
+    }, 120_000);
+
+    it('a study with two objectives: the Pareto front, its staircase and the hypervolume history drawn, no console errors', async () => {
+      const study = createStudy({ studyName: 'two objectives', directions: ['maximize', 'minimize'], sampler: new RandomSampler({ seed: 7 }) });
+      study.setSystemAttr('study:metric_names', ['sharpe', 'max_drawdown']);
+      await study.optimize((trial) => {
+        const x = trial.suggestFloat('x', 0, 2);
+        return [2 - (x - 1) ** 2, x * x + trial.suggestFloat('y', 0, 1)];
+      }, { nTrials: 60 });
+      const file = join(ARTIFACTS, 'report-pareto.html');
+      writeFileSync(file, renderStudyReport({ storage: study.storage, studyId: study.studyId }));
+      const { page, errors, dialogs, charts, rendered } = await open(file);
+      expect(errors).toEqual([]);
+      expect(dialogs).toEqual([]);
+      expect(rendered).toBe(charts.length);
+      for (const c of charts) expect(c.marks, `chart ${c.id}`).toBeGreaterThan(3);
+      for (const title of ['sharpe × max_drawdown', 'Hypervolume history']) {
+        const id = await page.locator('.chart', { has: page.locator('h3', { hasText: new RegExp(`^${title}$`) }) }).locator('.vega-chart').getAttribute('data-chart');
+        expect(charts.find((c) => c.id === id)!.marks, title).toBeGreaterThan(10);
+      }
+      await page.screenshot({ path: join(ARTIFACTS, 'report-pareto.png'), fullPage: true });
       await page.close();
     }, 120_000);
 
