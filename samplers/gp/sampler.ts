@@ -19,6 +19,7 @@ import { UsageError } from '../../src/errors.js';
 import type { FrozenTrial } from '../../src/frozen-trial.js';
 import { isFeasible } from '../../src/frozen-trial.js';
 import { Rng } from '../../src/rng.js';
+import { redrawOf } from '../../src/space-constraints.js';
 import type { Sampler } from '../../src/sampler.js';
 import { IntersectionSearchSpace } from '../../src/search-space.js';
 import type { Study } from '../../src/study.js';
@@ -101,6 +102,9 @@ export class GPSampler implements Sampler {
   sampleRelative(study: Study, trial: FrozenTrial, space: SearchSpace): Record<string, ParamValue> {
     const names = Object.keys(space);
     if (names.length === 0 || study.isMultiObjective) return {};
+    // A redraw (the space constraints rejected the proposal): the acquisition's maximiser given
+    // the same data would be the same point, so the redraw is uniform (sampleIndependent).
+    if (redrawOf(trial) > 0) return {};
     const rng = this.streamFor(trial);
     const has = (t: FrozenTrial): boolean => names.every((n) => n in t.params);
     const complete = study.getTrials({ states: ['COMPLETE'] }).filter((t) => has(t) && t.values !== null);

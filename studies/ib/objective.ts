@@ -30,6 +30,7 @@ import { METRIC_NAMES, type MetricName, metricEntry, metricScaling, metricValue 
 import { EXPRESSION_DIRECTION, compileObjectiveExpression } from './objective-expression.js';
 import { type SharedSymbolData, fromShared, signalTablesOf, toShared } from './shared-data.js';
 import type { DeclaredSpace } from '../../src/search-space.js';
+import { declareSpace } from '../../src/space-constraints.js';
 
 /** The metrics a study can optimise: the catalogue's (metric-catalogue.ts). */
 export const OBJECTIVE_NAMES: readonly MetricName[] = METRIC_NAMES;
@@ -157,9 +158,11 @@ export function space(options: IbStudyOptions = {}): DeclaredSpace {
 /**
  * The IB search space over a symbol's IB windows and a grid's value lists, as suggestIbParams
  * suggests it. `windowParam` names the IB window's parameter (a basket has one per symbol).
+ * Constrained (src/space-constraints.ts) by the grids' rule (grids.ts): TSL_SL <= TSL_TARGET
+ * where TSL_SL is active, so no sampler proposes a point that suggestIbParams would clamp.
  */
 export function ibSpace(windows: readonly string[], g: GridValues, windowParam = 'IB_WINDOW'): DeclaredSpace {
-  return {
+  return declareSpace<DeclaredSpace>({
     [windowParam]: categoricalDistribution(windows),
     IB_WAIT_MINUTES: ordinalDistribution(g.IB_WAIT_MINUTES),
     TRADE_WINDOW_MINUTES: ordinalDistribution(g.TRADE_WINDOW_MINUTES),
@@ -171,7 +174,12 @@ export function ibSpace(windows: readonly string[], g: GridValues, windowParam =
     REV_RB_PCT: { distribution: ordinalDistribution(g.REV_RB_PCT), when: (p) => p.REV_RB_ENABLED === true },
     IB_BUFFER_PCT: ordinalDistribution(g.IB_BUFFER_PCT),
     MAX_DISTANCE_PCT: ordinalDistribution(g.MAX_DISTANCE_PCT),
-  };
+  }).constrain(trailingStepWithinTarget);
+}
+
+/** The trailing stop's step is no wider than its target (TSL_SL <= TSL_TARGET), where it exists. */
+function trailingStepWithinTarget(p: Readonly<Record<string, unknown>>): boolean {
+  return p.TSL_SL === undefined || (p.TSL_SL as number) <= (p.TSL_TARGET as number);
 }
 
 function ctx(): Context {
