@@ -173,7 +173,7 @@ export function pickFromFront(front: readonly FrozenTrial[], rule: PickRule | st
     if (next.length === 0) {
       const values = eligible.map((t) => valueOf(source, t)).filter((v): v is number => v !== null);
       const among = met.length ? `the ${eligible.length} front trial${eligible.length === 1 ? '' : 's'} with ${met.join(' and ')}` : `the front's ${eligible.length} trial${eligible.length === 1 ? '' : 's'}`;
-      const range = values.length === 0 ? `none of them has '${c.name}'` : values.length === 1 ? `${c.name} is ${num(values[0])}` : `${c.name} ranges from ${num(Math.min(...values))} to ${num(Math.max(...values))}`;
+      const range = values.length === 0 ? `none of them has '${c.name}'` : values.length === 1 ? `${c.name} is ${num(values[0])}` : `${c.name} ranges from ${num(values.reduce((m, v) => Math.min(m, v)))} to ${num(values.reduce((m, v) => Math.max(m, v)))}`;
       throw new UsageError(`pick rule '${text}': no trial on the Pareto front meets ${c.name} ${c.op} ${num(c.value)}: among ${among}, ${range}; loosen the condition`);
     }
     eligible = next;
@@ -182,8 +182,9 @@ export function pickFromFront(front: readonly FrozenTrial[], rule: PickRule | st
   const byNumber = [...eligible].sort((a, b) => a.number - b.number);
 
   if (parsed.kind === 'knee') {
-    const lo = directions.map((_, k) => Math.min(...byNumber.map((t) => t.values![k])));
-    const hi = directions.map((_, k) => Math.max(...byNumber.map((t) => t.values![k])));
+    // Loops, not Math.min(...): a front may hold more points than a call has room for arguments.
+    const lo = directions.map((_, k) => byNumber.reduce((m, t) => Math.min(m, t.values![k]), Infinity));
+    const hi = directions.map((_, k) => byNumber.reduce((m, t) => Math.max(m, t.values![k]), -Infinity));
     const scaled = (t: FrozenTrial, k: number): number => {
       const span = hi[k] - lo[k];
       if (!(span > 0) || !Number.isFinite(span)) return 0;
