@@ -23,7 +23,7 @@ import {
   selectNsga3,
 } from '../../samplers/nsga/index.js';
 import { RandomSampler } from '../../samplers/random.js';
-import { type MultiObjectiveProblem, getMultiObjectiveProblem } from '../../studies/functions/multi-objective.js';
+import { type MultiObjectiveProblem, getMultiObjectiveProblem, multiObjectiveProblemNames } from '../../studies/functions/multi-objective.js';
 
 const ind = (values: number[], violation = 0) => ({ values, violation });
 
@@ -244,3 +244,39 @@ describe('NSGAIIISampler', () => {
   });
 });
 
+
+describe('multi-objective test problems', () => {
+  const at = (name: string, params: Record<string, ParamValue>) => getMultiObjectiveProblem(name).evaluate(params);
+  const point = (n: number, first: number[], rest: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`x${i}`, i < first.length ? first[i] : rest]));
+
+  it('put their Pareto-optimal points on the published fronts', () => {
+    for (const f1 of [0, 0.25, 1]) {
+      expect(at('zdt1', point(10, [f1], 0))).toEqual([f1, 1 - Math.sqrt(f1)]);
+      expect(at('zdt2', point(10, [f1], 0))[1]).toBeCloseTo(1 - f1 * f1, 12);
+      expect(at('zdt4', point(10, [f1], 0))[1]).toBeCloseTo(1 - Math.sqrt(f1), 12);
+    }
+    for (const name of ['dtlz2', 'dtlz3', 'dtlz4']) {
+      const f = at(name, point(7, [0.3, 0.6], 0.5));
+      expect(f.reduce((s, v) => s + v * v, 0), name).toBeCloseTo(1, 12);
+    }
+    const f = at('dtlz1', point(7, [0.3, 0.6], 0.5));
+    expect(f.reduce((s, v) => s + v, 0)).toBeCloseTo(0.5, 12);
+    const m = at('mixed2', { threshold: 1, lookback: 40, steps: 7, mode: 'trend' });
+    expect(m[0]).toBeCloseTo(0.5, 12);
+    expect(m[1]).toBeCloseTo(1 - Math.sqrt(0.5), 12);
+    expect(at('mixed2', { threshold: 1, lookback: 40, steps: 7, mode: 'revert' })[1]).toBeGreaterThan(1 - Math.sqrt(0.5));
+  });
+
+  it('every evaluated point of ZDT1/2 counts at the wide reference point; unknown names are refused', () => {
+    const rng = new Rng(2);
+    for (const name of ['zdt1', 'zdt2']) {
+      const p = getMultiObjectiveProblem(name);
+      for (let i = 0; i < 200; i++) {
+        const f = p.evaluate(point(10, [], rng.random()));
+        f.forEach((v, k) => expect(v).toBeLessThan(p.referencePoint[k]));
+      }
+    }
+    expect(multiObjectiveProblemNames()).toContain('dtlz4');
+    expect(() => getMultiObjectiveProblem('zdt5')).toThrow(UsageError);
+  });
+});
