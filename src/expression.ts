@@ -57,8 +57,9 @@ export function compileExpression(text: string, knownNames: readonly string[], o
   const source = options.source ?? 'the expression';
   const nameKind = options.nameKind ?? 'name';
   const fail = (what: string, at: number | null): never => {
-    const where = at === null ? '' : ` at character ${at + 1}\n  ${text}\n  ${' '.repeat(at)}^`;
-    throw new UsageError(`${source} ${JSON.stringify(text)}: ${what}${where}`);
+    const where = at === null ? '' : `, at character ${at + 1}`;
+    const caret = at === null ? '' : `\n  ${text}\n  ${' '.repeat(at)}^`;
+    throw new UsageError(`${source} ${JSON.stringify(text)}${where}: ${what}${caret}`);
   };
   let ast: jsep.Expression;
   try {
