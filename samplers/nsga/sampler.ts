@@ -36,6 +36,7 @@ import type { Sampler } from '../../src/sampler.js';
 import { IntersectionSearchSpace } from '../../src/search-space.js';
 import type { TrialClaim } from '../../src/storage/storage.js';
 import type { Study } from '../../src/study.js';
+import { redrawOf, redrawSeed } from '../../src/space-constraints.js';
 import { SearchSpaceTransform } from '../../src/transform.js';
 import { loadChunkedState, mixSeed, saveChunkedState, storedGeneration } from '../cmaes/stored-state.js';
 import { RandomSampler } from '../random.js';
@@ -151,7 +152,8 @@ export abstract class GeneticSampler implements Sampler {
     const parents = this.parentsOf(study, generation);
     if (!parents || parents.trials.length === 0) return {};
     const state = this.state!.state;
-    const rng = new Rng(mixSeed(state.seed, generation, slotIndex(slot, generation, trial.number)));
+    // A redraw (a point the space constraints rejected) mixes the redraw counter in: another child.
+    const rng = new Rng(redrawSeed(mixSeed(state.seed, generation, slotIndex(slot, generation, trial.number)), redrawOf(trial)));
     const child = rng.random() < (this.options.crossoverProb ?? 0.9) ? this.crossoverChild(study, parents, searchSpace, rng) : this.copyChild(parents, searchSpace, rng);
     const names = Object.keys(child);
     const mutationProb = this.options.mutationProb ?? 1 / Math.max(1, names.length);

@@ -7,6 +7,8 @@ import { UsageError } from '../../src/errors.js';
 import { hypervolume } from '../../src/hypervolume.js';
 import { Rng } from '../../src/rng.js';
 import type { Sampler } from '../../src/sampler.js';
+import { declareSpace } from '../../src/space-constraints.js';
+import { floatDistribution } from '../../src/distributions.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { type Study, createStudy, loadStudy } from '../../src/study.js';
 import { suggestFrom } from '../../src/trial.js';
@@ -175,7 +177,8 @@ describe('NSGAIISampler', () => {
   });
 
   it('two studies asking in turn on one storage share the generations (several processes)', () => {
-    const storage = new SqliteStorage(':memory:');
+    const dir = mkdtempSync(join(tmpdir(), 'nsga-'));
+    const storage = new SqliteStorage(join(dir, 'shared.db'));
     const problem = getMultiObjectiveProblem('zdt1');
     const a = createStudy({ storage, studyName: 's', sampler: new NSGAIISampler({ seed: 2, populationSize: 6 }), directions: ['minimize', 'minimize'] });
     const b = loadStudy({ storage, studyName: 's', sampler: new NSGAIISampler({ seed: 2, populationSize: 6 }) });
@@ -193,6 +196,7 @@ describe('NSGAIISampler', () => {
     expect(new Set(slots).size).toBe(slots.length);
     expect(trials.map((t) => t.systemAttrs['nsga2:generation'])).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3]);
     storage.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('beats random search on ZDT1 in hypervolume over fixed seeds', () => {
@@ -214,6 +218,20 @@ describe('NSGAIISampler', () => {
     const feasible = (from: number, to: number) => study.trials.slice(from, to).filter((t) => (t.systemAttrs.constraints as number[])[0] <= 0).length / (to - from);
     expect(feasible(0, 20)).toBeLessThan(0.8);
     expect(feasible(160, 200)).toBeGreaterThan(0.9);
+  });
+
+  it('under space constraints, a redraw makes another child, so every trial is valid without the uniform fallback', () => {
+    const space = declareSpace({ x: floatDistribution(0, 1), y: floatDistribution(0, 1) }).constrain((p) => (p.x as number) + (p.y as number) <= 1);
+    const study = createStudy({ space, sampler: new NSGAIISampler({ seed: 4, populationSize: 10 }), directions: ['minimize', 'minimize'] });
+    for (let i = 0; i < 60; i++) {
+      const t = study.ask();
+      const x = t.suggestFloat('x', 0, 1);
+      const y = t.suggestFloat('y', 0, 1);
+      study.tell(t, [x, 1 - x + y]);
+    }
+    for (const t of study.trials) expect((t.params.x as number) + (t.params.y as number)).toBeLessThanOrEqual(1);
+    const redraws = study.trials.map((t) => (t.systemAttrs.space_redraw as number | undefined) ?? 0);
+    expect(Math.max(...redraws)).toBeLessThan(50);
   });
 
   it('samples int, log and categorical parameters validly and runs a single-objective study', () => {
