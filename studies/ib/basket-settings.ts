@@ -7,13 +7,16 @@
 import { type Aggregate, DEFAULT_AGGREGATE } from './aggregate.js';
 import type { GridName } from './grids.js';
 import type { MetricName } from './metric-catalogue.js';
-import { type IbStudyChoice, type IbStudySettings, ibStudySettings } from './study-settings.js';
+import { type IbStudySettings, ibStudySettings } from './study-settings.js';
 
 export interface IbBasketSettings {
   study: 'ib-basket';
   symbols: string[];
   aggregate: Aggregate;
-  objective: MetricName;
+  /** The metric optimised; null when `objectiveExpr` or `objectives` are. */
+  objective: MetricName | null;
+  objectiveExpr: string | null;
+  objectives: string | null;
   grid: GridName;
   minTrades: number | null;
   from: string | null;
@@ -25,7 +28,9 @@ export interface IbBasketSettings {
 export interface IbBasketChoice {
   symbols: readonly string[];
   aggregate?: Aggregate;
-  objective: MetricName;
+  objective?: MetricName;
+  objectiveExpr?: string;
+  objectives?: string;
   grid: GridName;
   minTrades?: number;
   from?: string;
@@ -33,14 +38,17 @@ export interface IbBasketChoice {
 }
 
 export function ibBasketSettings(choice: IbBasketChoice): IbBasketSettings {
+  const objective = choice.objectiveExpr !== undefined || choice.objectives !== undefined ? null : (choice.objective ?? 'sharpe');
   const members = choice.symbols.map((symbol) =>
-    ibStudySettings({ symbol, grid: choice.grid, objective: choice.objective as IbStudyChoice['objective'], minTrades: choice.minTrades, from: choice.from, to: choice.to }),
+    ibStudySettings({ symbol, grid: choice.grid, objective: objective ?? 'sharpe', objectiveExpr: choice.objectiveExpr, objectives: choice.objectives, minTrades: choice.minTrades, from: choice.from, to: choice.to }),
   );
   return {
     study: 'ib-basket',
     symbols: members.map((m) => m.symbol),
     aggregate: choice.aggregate ?? DEFAULT_AGGREGATE,
-    objective: choice.objective,
+    objective,
+    objectiveExpr: choice.objectiveExpr ?? null,
+    objectives: choice.objectives ?? null,
     grid: choice.grid,
     minTrades: choice.minTrades ?? null,
     from: choice.from ?? null,

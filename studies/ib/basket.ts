@@ -32,8 +32,9 @@ import { type SymbolData, loadSymbolData } from './data/store.js';
 import { IbEngine } from './engine/engine.js';
 import { DEFAULT_GRID, GRID_VALUES, type GridName, IbGrid } from './grids.js';
 import { DEFAULT_INITIAL_BALANCE, DEFAULT_RISK_PCT, type IbMetrics } from './metrics.js';
-import { METRIC_CATALOGUE, type MetricName, metricEntry, metricValue } from './metric-catalogue.js';
-import { type IbStudyOptions, ibSpace, suggestIbParams } from './objective.js';
+import { METRIC_CATALOGUE } from './metric-catalogue.js';
+import { type IbObjectiveFunction, type IbStudyOptions, ibSpace, objectiveOf, objectivesOf, suggestIbParams } from './objective.js';
+import type { IbObjective } from './objectives.js';
 import type { IbParams } from './params.js';
 import { DEFAULT_MIN_TRADES } from './ranking.js';
 import { type SharedSymbolData, fromShared, signalTablesOf, toShared } from './shared-data.js';
@@ -43,7 +44,7 @@ import { getSymbol } from './symbols.js';
 export const BASKET_METRICS_PREFIX = 'basket:';
 
 export interface BasketOptions extends Omit<IbStudyOptions, 'symbol' | 'folds' | 'shuffleFolds' | 'aggregate' | 'objective'> {
-  /** The metric (metric-catalogue.ts); default sharpe. */
+  /** The metric (metric-catalogue.ts); default sharpe. Or `objectiveExpr`, or several `objectives`, as for one symbol. */
   objective?: string;
   /** The symbols, comma-separated (`GER40,XAUUSD`) or a list. */
   basket: string | readonly string[];
@@ -61,8 +62,9 @@ interface Member {
 interface Context {
   readonly members: readonly Member[];
   readonly aggregate: Aggregate;
-  readonly objectiveName: MetricName;
-  readonly direction: StudyDirection;
+  /** What each symbol's backtest is scored by: one objective, or several (each aggregated over the symbols on its own). */
+  readonly objectives: readonly (IbObjectiveFunction | IbObjective)[];
+  readonly several: boolean;
   readonly grid: GridName;
   readonly minTrades: number;
 }
@@ -93,13 +95,14 @@ export function parseBasket(basket: string | readonly string[]): string[] {
 export function resolveBasketOptions(options: BasketOptions): Omit<Context, 'members'> & { symbols: string[] } {
   const symbols = parseBasket(options.basket);
   const aggregate = checkAggregate(options.aggregate, "the symbols' values");
-  const objectiveName = (options.objective ?? 'sharpe') as MetricName;
-  const entry = metricEntry(objectiveName);
+  const scored = { ...options, objective: options.objective as IbStudyOptions['objective'] };
+  const several = objectivesOf(scored);
+  const objectives = several ?? [objectiveOf(scored)];
   const grid = options.grid ?? DEFAULT_GRID;
   if (grid !== 'standard' && grid !== 'expanded') throw new UsageError(`--grid ${JSON.stringify(grid)} must be standard or expanded`);
   const minTrades = options.minTrades ?? DEFAULT_MIN_TRADES;
   if (!Number.isInteger(minTrades) || minTrades < 0) throw new UsageError(`--min-trades must be an integer >= 0, got ${minTrades}`);
-  return { symbols, aggregate, objectiveName, direction: entry.direction, grid, minTrades };
+  return { symbols, aggregate, objectives, several: several !== null, grid, minTrades };
 }
 
 export function prepareShared(options: BasketOptions): SharedBasket {
@@ -122,7 +125,8 @@ export function setup(options: BasketOptions, setupContext?: { shared?: unknown 
     };
   });
   context = { ...o, members };
-  direction = o.direction;
+  direction = o.objectives[0].direction;
+  directions = o.several ? o.objectives.map((x) => x.direction) : undefined;
 }
 
 function ctx(): Context {
@@ -132,6 +136,9 @@ function ctx(): Context {
 
 /** The study's direction: the objective metric's (objective.ts), set by setup. */
 export let direction: StudyDirection = 'maximize';
+
+/** With several objectives, each one's direction, set by setup; undefined with one. */
+export let directions: StudyDirection[] | undefined;
 
 /** Each symbol's IB window parameter first, then the shared strategy parameters. */
 export function space(options: BasketOptions): DeclaredSpace {
@@ -151,14 +158,14 @@ function suggestBasketParams(trial: Trial, members: readonly Member[], grid: Gri
   return members.map((m) => suggestIbParams(trial, m.windows, g, basketWindowParam(m.symbol)));
 }
 
-export function objective(trial: Trial): number {
+export function objective(trial: Trial): number | number[] {
   const c = ctx();
   const params = suggestBasketParams(trial, c.members, c.grid);
   const metrics = c.members.map((m, i) => m.engine.run(params[i], { ranges: m.days, initialBalance: DEFAULT_INITIAL_BALANCE, riskPct: DEFAULT_RISK_PCT }).metrics);
   c.members.forEach((m, i) => trial.setUserAttr(`${BASKET_METRICS_PREFIX}${m.symbol}`, { ...metrics[i] }));
   for (const [key, value] of Object.entries(aggregateMetrics(metrics, c.aggregate))) trial.setUserAttr(key, value);
-  const values = c.members.map((m, i) => metricValue(c.objectiveName, metrics[i], dayCount(m.days)));
-  return aggregateValues(values, c.aggregate, c.direction);
+  const values = c.objectives.map((o) => aggregateValues(c.members.map((m, i) => o.value(metrics[i], dayCount(m.days))), c.aggregate, o.direction));
+  return c.several ? values : values[0];
 }
 
 /** Each metric over the symbols, by the basket's rule (worst by the metric's own direction). */

@@ -31,6 +31,7 @@ import { EXPRESSION_DIRECTION, compileObjectiveExpression } from './objective-ex
 import { type SharedSymbolData, fromShared, signalTablesOf, toShared } from './shared-data.js';
 import type { DeclaredSpace } from '../../src/search-space.js';
 import { declareSpace } from '../../src/space-constraints.js';
+import { type IbObjective, parseObjectives } from './objectives.js';
 
 /** The metrics a study can optimise: the catalogue's (metric-catalogue.ts). */
 export const OBJECTIVE_NAMES: readonly MetricName[] = METRIC_NAMES;
@@ -43,6 +44,9 @@ export type ObjectiveName = MetricName;
  */
 export let direction: StudyDirection = 'maximize';
 
+/** With several objectives (`objectives`), each one's direction, set by setup; undefined with one. */
+export let directions: StudyDirection[] | undefined;
+
 export interface IbStudyOptions {
   /** Default GER40 (built-in synthetic data unless imported). */
   symbol?: string;
@@ -54,6 +58,11 @@ export interface IbStudyOptions {
    * `sharpe - 0.5 * max_drawdown` (objective-expression.ts); maximised.
    */
   objectiveExpr?: string;
+  /**
+   * Several metrics at once instead (objectives.ts): `sharpe,max_drawdown`, each optionally
+   * `:maximize` or `:minimize`; the trial's values are theirs, in this order.
+   */
+  objectives?: string;
   minTrades?: number;
   from?: string;
   to?: string;
@@ -94,6 +103,8 @@ export function objectiveOf(options: Pick<IbStudyOptions, 'objective' | 'objecti
 interface Context {
   options: Required<Pick<IbStudyOptions, 'symbol' | 'grid' | 'minTrades'>>;
   objective: IbObjectiveFunction;
+  /** With several objectives: them, in order (objective then is the first). */
+  objectives: readonly IbObjective[] | null;
   data: SymbolData;
   engine: IbEngine;
   /** The days the stored metrics cover (cross-validation.ts evaluatedDays). */
@@ -106,6 +117,7 @@ let context: Context | null = null;
 /** Checks the options and fills in their defaults. */
 function resolveOptions(options: IbStudyOptions): Context['options'] {
   objectiveOf(options);
+  objectivesOf(options);
   const gridName = options.grid ?? DEFAULT_GRID;
   if (gridName !== 'standard' && gridName !== 'expanded') {
     throw new UsageError(`--grid ${JSON.stringify(gridName)} must be standard or expanded`);
@@ -134,10 +146,13 @@ export function setup(options: IbStudyOptions = {}, setupContext?: { shared?: un
   const shared = setupContext?.shared as SharedSymbolData | undefined;
   const data = shared ? fromShared(shared) : loadSymbolData(o.symbol, { from: options.from, to: options.to });
   const chosen = objectiveOf(options);
-  direction = chosen.direction;
+  const several = objectivesOf(options);
+  direction = several ? several[0].direction : chosen.direction;
+  directions = several ? several.map((x) => x.direction) : undefined;
   context = {
     options: { ...o, symbol: data.data.symbol.name },
     objective: chosen,
+    objectives: several,
     data,
     // On a pool, every worker reads the signal tables one of them built (shared-signal-tables.ts).
     engine: new IbEngine(data.data, shared ? signalTablesOf(shared) : undefined),
@@ -247,7 +262,20 @@ export function objectiveValue(name: ObjectiveName, m: IbMetrics, tradingDays: n
   return metricValue(name, m, tradingDays);
 }
 
-export function objective(trial: Trial): number {
+/**
+ * The objectives of `options.objectives` (objectives.ts), or null for one objective. Several
+ * objectives take no --objective or --objective-expr, and no folds (a multi-objective trial
+ * reports no steps to prune on).
+ */
+export function objectivesOf(options: IbStudyOptions): IbObjective[] | null {
+  if (options.objectives === undefined) return null;
+  for (const [flag, given] of [['--objective', options.objective], ['--objective-expr', options.objectiveExpr], ['--folds', options.folds]] as const) {
+    if (given !== undefined) throw new UsageError(`--objectives optimises several metrics at once: give it without ${flag}`);
+  }
+  return parseObjectives(options.objectives);
+}
+
+export function objective(trial: Trial): number | number[] {
   const c = ctx();
   const params = suggestIbParams(trial, c.data.data.symbol.ibWindows, GRID_VALUES[c.options.grid]);
   // The engine's defaults, named: study-settings.ts stores them with the study for re-runs.
@@ -265,9 +293,10 @@ export function objective(trial: Trial): number {
   }
   const metrics = run(c.days);
   for (const [key, value] of Object.entries(metrics)) trial.setUserAttr(key, value);
+  if (c.objectives) return c.objectives.map((o) => o.value(metrics, dayCount(c.days)));
   if (!c.cv) return c.objective.value(metrics, dayCount(c.days));
   trial.setUserAttr('fold_values', foldValues);
-  return aggregateFolds(foldValues, c.cv.aggregate);
+  return aggregateFolds(foldValues, c.cv.aggregate, c.objective.direction);
 }
 
 /** The seed's grid for the set-up symbol, as explicit points on demand (`size`, `point(i)`). */

@@ -40,6 +40,8 @@ export interface IbStudySettings {
   objective: ObjectiveName | null;
   /** The objective expression (objective-expression.ts); null: the metric `objective`. */
   objectiveExpr: string | null;
+  /** Several objectives at once (objectives.ts), as given to --objectives; null: one objective. */
+  objectives: string | null;
   minTrades: number | null;
   from: string | null;
   to: string | null;
@@ -52,7 +54,7 @@ export interface IbStudySettings {
 }
 
 /** Settings that switch on a feature: a study stored before they were recorded was made without it. */
-export const IB_SETTINGS_OFF_WHEN_ABSENT = ['folds', 'aggregate', 'objectiveExpr'] as const;
+export const IB_SETTINGS_OFF_WHEN_ABSENT = ['folds', 'aggregate', 'objectiveExpr', 'objectives'] as const;
 
 export interface IbStudyChoice {
   symbol: string;
@@ -60,6 +62,7 @@ export interface IbStudyChoice {
   /** The metric; ignored (stored as null) when `objectiveExpr` is given. */
   objective: ObjectiveName;
   objectiveExpr?: string;
+  objectives?: string;
   minTrades?: number;
   from?: string;
   to?: string;
@@ -76,6 +79,7 @@ export function ibStudySettings(choice: IbStudyChoice): IbStudySettings {
     grid: choice.grid,
     objective: choice.objectiveExpr !== undefined ? null : choice.objective,
     objectiveExpr: choice.objectiveExpr ?? null,
+    objectives: choice.objectives ?? null,
     minTrades: choice.minTrades ?? null,
     from: choice.from ?? null,
     to: choice.to ?? null,
@@ -101,6 +105,7 @@ export function ibSettingsOf(systemAttrs: Readonly<Record<string, unknown>>): Ib
     grid,
     objective: typeof c.objectiveExpr === 'string' ? null : ((c.objective ?? 'sharpe') as ObjectiveName),
     objectiveExpr: c.objectiveExpr ?? null,
+    objectives: c.objectives ?? null,
     minTrades: c.minTrades ?? null,
     from: c.from ?? null,
     to: c.to ?? null,

@@ -21,12 +21,17 @@ import type { DeclaredSpace } from '../../search-space.js';
 
 /** Study system attribute holding the configuration a CLI study was created with. */
 export const CLI_CONFIG_KEY = 'studyopt:config';
+/** Study system attribute naming each objective (Optuna's `study.set_metric_names`). */
+export const METRIC_NAMES_KEY = 'study:metric_names';
 
 export interface CliStudyRequest {
   storage: Storage;
   studyName: string;
   fresh: boolean;
   direction: StudyDirection;
+  /** Several objectives: their directions (instead of `direction`) and names (the study's metric names). */
+  directions?: StudyDirection[];
+  metricNames?: string[];
   sampler: Sampler;
   /** Stops unpromising trials early (not recorded: a resumed run may use another). */
   pruner?: Pruner;
@@ -85,7 +90,7 @@ export function openCliStudy(req: CliStudyRequest): CliStudy {
   }
   const study = createStudy({
     studyName: name,
-    direction: req.direction,
+    ...(req.directions ? { directions: req.directions } : { direction: req.direction }),
     sampler: req.sampler,
     pruner: req.pruner,
     storage: req.storage,
@@ -96,6 +101,7 @@ export function openCliStudy(req: CliStudyRequest): CliStudy {
   // Loading an existing study writes nothing, so a refusal here leaves the study as it was.
   const data = req.data ? recordStudyData(req.storage, study.studyId, name, req.data, { acceptChange: req.acceptDataChange, acceptHint: ACCEPT_DATA_FLAG }) : null;
   if (existing === null) study.setSystemAttr(CLI_CONFIG_KEY, req.config);
+  if (existing === null && req.metricNames) study.setSystemAttr(METRIC_NAMES_KEY, req.metricNames);
   recordSoftwareVersion(req.storage, study.studyId);
   // A study made before some settings were recorded gets them now (today's, the best known).
   if (upgraded) study.setSystemAttr(CLI_CONFIG_KEY, upgraded);

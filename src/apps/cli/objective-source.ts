@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors.js';
 import { getTestFunction, isTestFunctionName, testFunctionNames } from '../../../studies/functions/index.js';
 import { DEFAULT_GRID, type GridName } from '../../../studies/ib/grids.js';
-import { OBJECTIVE_NAMES, type ObjectiveName, objectiveOf } from '../../../studies/ib/objective.js';
+import { type IbObjectiveFunction, OBJECTIVE_NAMES, type ObjectiveName, objectiveOf, objectivesOf } from '../../../studies/ib/objective.js';
+import { type IbObjective, parseObjectives } from '../../../studies/ib/objectives.js';
 import type { StudyDirection } from '../../frozen-trial.js';
 import { checkCrossValidation } from '../../../studies/ib/cross-validation.js';
 import { IB_SETTINGS_OFF_WHEN_ABSENT, ibStudySettings } from '../../../studies/ib/study-settings.js';
@@ -39,6 +40,9 @@ export interface ObjectiveSource {
   readonly offWhenAbsent?: readonly string[];
   /** The direction the objective implies (an IB metric's, from the catalogue); `--direction` overrides it. */
   readonly direction?: StudyDirection;
+  /** With several objectives (IB `--objectives`): each one's direction, and their names (stored as the study's metric names). */
+  readonly directions?: StudyDirection[];
+  readonly metricNames?: string[];
 }
 
 /** The flags that say what is optimised (shared by optimize and bench). */
@@ -47,6 +51,8 @@ export interface StudyFlags {
   objective?: string;
   /** IB: a formula of metric names instead of one metric (studies/ib/objective-expression.ts). */
   objectiveExpr?: string;
+  /** IB: several metrics at once, `sharpe,max_drawdown` (studies/ib/objectives.ts). */
+  objectives?: string;
   symbol?: string;
   grid?: string;
   minTrades?: number;
@@ -64,7 +70,7 @@ export interface ObjectiveFlags extends StudyFlags {
   moduleOptions?: string;
 }
 
-const IB_ONLY_FLAGS = ['symbol', 'grid', 'minTrades', 'from', 'to', 'folds', 'aggregate', 'shuffleFolds', 'basket', 'objectiveExpr'] as const;
+const IB_ONLY_FLAGS = ['symbol', 'grid', 'minTrades', 'from', 'to', 'folds', 'aggregate', 'shuffleFolds', 'basket', 'objectiveExpr', 'objectives'] as const;
 const MODULE_FILE = /\.(m?js|c?js|m?ts|c?ts)$/i;
 
 /** A module of ours, built (dist/) or, when running from the sources, the TypeScript file. */
@@ -86,7 +92,6 @@ export function resolveObjectiveSource(flags: ObjectiveFlags, symbol?: string): 
   const objective = flags.objective;
   const study =
     flags.study ?? (objective !== undefined && isModulePath(objective) ? 'module' : objective !== undefined && isTestFunctionName(objective) ? 'function' : 'ib');
-  if (study === 'ib' && flags.basket !== undefined && flags.objectiveExpr !== undefined) throw new UsageError('--objective-expr is not available with --basket yet: give --objective <metric>, or run one study per symbol with --symbols');
   if (study === 'ib' && flags.basket !== undefined) return basketSource(flags);
   if (study === 'ib') return ibSource({ ...flags, symbol: symbol ?? flags.symbol });
   rejectIbFlags(flags, objective ?? '');
@@ -131,21 +136,37 @@ function ibSource(flags: ObjectiveFlags): ObjectiveSource {
   if (flags.shuffleFolds && flags.folds === undefined) throw new UsageError('--shuffle-folds orders the folds of a cross-validated objective: give --folds too (e.g. --folds kfold:k=10)');
   // Checks the expression (syntax, metric names) or the metric, and gives the study's direction.
   const chosen = objectiveOf({ objective: flags.objective as ObjectiveName | undefined, objectiveExpr: flags.objectiveExpr });
+  const several = objectivesOf({ objective: flags.objective as ObjectiveName | undefined, objectiveExpr: flags.objectiveExpr, objectives: flags.objectives, folds: flags.folds });
   const expr = flags.objectiveExpr;
-  const choice = { symbol, grid, objective: metric as ObjectiveName, objectiveExpr: expr, minTrades: flags.minTrades, from: flags.from, to: flags.to, folds: flags.folds, aggregate };
-  // An expression's default study name carries a digest of it: another formula, another study.
-  const label = expr === undefined ? metric : `expr-${createHash('sha256').update(expr).digest('hex').slice(0, 8)}`;
+  const choice = { symbol, grid, objective: metric as ObjectiveName, objectiveExpr: expr, objectives: flags.objectives, minTrades: flags.minTrades, from: flags.from, to: flags.to, folds: flags.folds, aggregate };
+  const label = objectiveLabel(flags);
   return {
     kind: 'ib',
     // A cross-validated study searches another objective: its own default name.
     name: `ib-${symbol}-${grid}-${label}${flags.folds !== undefined ? '-cv' : ''}`,
     module: IB_MODULE,
     // The fold order changes no trial's value (only which folds a pruned trial ran): not in the config.
-    moduleOptions: { ...choice, objective: expr === undefined ? metric : undefined, shuffleFolds: flags.shuffleFolds },
+    moduleOptions: { ...choice, objective: expr === undefined && !several ? metric : undefined, shuffleFolds: flags.shuffleFolds },
     config: { ...ibStudySettings(choice) },
     offWhenAbsent: IB_SETTINGS_OFF_WHEN_ABSENT,
-    direction: chosen.direction,
+    ...objectiveDirections(chosen, several),
   };
+}
+
+/**
+ * What a default study name says of the objective: the metric, the metrics joined by '+', or a
+ * digest of the expression (another formula, another study).
+ */
+function objectiveLabel(flags: ObjectiveFlags): string {
+  if (flags.objectives !== undefined) return parseObjectives(flags.objectives).map((o) => o.name).join('+');
+  if (flags.objectiveExpr !== undefined) return `expr-${createHash('sha256').update(flags.objectiveExpr).digest('hex').slice(0, 8)}`;
+  return flags.objective ?? 'sharpe';
+}
+
+/** The study's direction, or with several objectives each one's direction and name. */
+function objectiveDirections(chosen: IbObjectiveFunction, several: readonly IbObjective[] | null): Pick<ObjectiveSource, 'direction' | 'directions' | 'metricNames'> {
+  if (!several) return { direction: chosen.direction };
+  return { direction: several[0].direction, directions: several.map((o) => o.direction), metricNames: several.map((o) => o.name) };
 }
 
 /** `--basket GER40,XAUUSD`: one study, each trial on every symbol (studies/ib/basket.ts). */
@@ -155,16 +176,19 @@ function basketSource(flags: ObjectiveFlags): ObjectiveSource {
   }
   const symbols = parseBasket(flags.basket!);
   const grid = (flags.grid ?? DEFAULT_GRID) as GridName;
-  const options = { basket: symbols, grid, objective: flags.objective ?? 'sharpe', minTrades: flags.minTrades, from: flags.from, to: flags.to, aggregate: flags.aggregate as Aggregate | undefined };
+  const scoring = { objective: flags.objective, objectiveExpr: flags.objectiveExpr, objectives: flags.objectives };
+  const options = { basket: symbols, grid, ...scoring, minTrades: flags.minTrades, from: flags.from, to: flags.to, aggregate: flags.aggregate as Aggregate | undefined };
   // Checks every option (objective, grid, aggregate, min trades) before any data is loaded.
   const resolved = resolveBasketOptions(options);
-  const choice = { symbols, aggregate: resolved.aggregate, objective: resolved.objectiveName, grid, minTrades: flags.minTrades, from: flags.from, to: flags.to };
+  const scored = { ...scoring, objective: flags.objective as ObjectiveName | undefined };
+  const choice = { symbols, aggregate: resolved.aggregate, ...scored, grid, minTrades: flags.minTrades, from: flags.from, to: flags.to };
   return {
     kind: 'ib',
-    name: `ib-basket-${symbols.join('-')}-${grid}-${resolved.objectiveName}-${resolved.aggregate}`,
+    name: `ib-basket-${symbols.join('-')}-${grid}-${objectiveLabel(flags)}-${resolved.aggregate}`,
     module: BASKET_MODULE,
     moduleOptions: { ...options, aggregate: resolved.aggregate },
     config: { ...ibBasketSettings(choice) },
+    ...objectiveDirections(objectiveOf(scored), objectivesOf(scored)),
   };
 }
 

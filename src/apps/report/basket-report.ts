@@ -23,7 +23,7 @@ export function basketSections(settings: IbBasketSettings, best: FrozenTrial | n
     {
       title: 'Per-symbol breakdown',
       intro:
-        `Trial #${best.number} on each symbol of the basket (${settings.symbols.join(', ')}). Its value is the ${settings.aggregate} of the symbols' ${settings.objective}; ` +
+        `Trial #${best.number} on each symbol of the basket (${settings.symbols.join(', ')}). Its value is the ${settings.aggregate} of the symbols' ${settings.objectives ?? settings.objectiveExpr ?? settings.objective}${settings.objectives ? ' (each objective on its own)' : ''}; ` +
         `the basket column aggregates each metric the same way (worst by the metric's own direction).`,
       charts: [perSymbolChart(settings, complete)].filter((c): c is Chart => c !== null),
       html: htmlTable(['metric', ...members.map((m) => m.symbol), `basket (${settings.aggregate})`], rows, { className: (_r, c) => (c === 0 ? 'text' : undefined) }),
@@ -33,8 +33,9 @@ export function basketSections(settings: IbBasketSettings, best: FrozenTrial | n
 
 /** Each symbol's objective metric in every complete trial, trial by trial. */
 function perSymbolChart(settings: IbBasketSettings, complete: readonly FrozenTrial[]): Chart | null {
-  const key = metricKey(settings.objective);
-  if (key === null) return null;
+  // The objective's metric; an expression or several objectives: the Sharpe ratio, the metric traders compare first.
+  const metric = settings.objective ?? 'sharpe';
+  const key = metricKey(metric) ?? 'sharpe_ratio';
   const values: { trial: number; symbol: string; value: number }[] = [];
   for (const t of complete) {
     for (const m of basketMetricsOf(t.userAttrs)) {
@@ -44,7 +45,7 @@ function perSymbolChart(settings: IbBasketSettings, complete: readonly FrozenTri
   }
   if (values.length === 0) return null;
   return {
-    title: `${settings.objective} per symbol`,
+    title: `${key} per symbol`,
     note: 'Each dot is one trial on one symbol; a basket trial scores well only where every symbol does (with --aggregate worst).',
     spec: {
       width: WIDTH,

@@ -27,7 +27,7 @@ import { metricDirection } from '../../../../studies/ib/metric-catalogue.js';
 import { DEFAULT_FAILURE_BUDGET, type FailureBudgetOptions } from '../../../failure-budget.js';
 import type { StopReason } from '../../../optimize.js';
 import { type DataFingerprint, describeData } from '../../../study-data.js';
-import { CLI_CONFIG_KEY, openCliStudy } from '../cli-study.js';
+import { CLI_CONFIG_KEY, METRIC_NAMES_KEY, openCliStudy } from '../cli-study.js';
 import { paramLines } from '../param-lines.js';
 import { ibSettingsOf } from '../../../../studies/ib/study-settings.js';
 import { recordBestTrades } from '../../../../studies/ib/audit.js';
@@ -93,6 +93,8 @@ export interface OptimizeJson {
   data: DataFingerprint | null;
   /** With a grid: its points, and how many of them have a finished (COMPLETE or PRUNED) trial. */
   grid?: { points: number; done: number };
+  /** With several objectives (bestValue and bestParams are then null): each one's direction and name, and the Pareto front. */
+  multiObjective?: { directions: string[]; metricNames: string[] | null; paretoFront: { number: number; values: number[] }[] };
 }
 
 /** The study's total when neither --trials nor --n-trials is given, but for a grid: all its points. */
@@ -116,6 +118,11 @@ const command: CommandModule<object, OptimizeArgs> = {
       .option('objective-expr', {
         type: 'string',
         describe: "IB: a formula of metric names instead of --objective, maximised unless --direction minimize, e.g. 'sharpe - 0.5 * max_drawdown' (+ - * /, parentheses, min, max, abs, sqrt, log, exp; docs/metrics.md)",
+        group: 'IB study:',
+      })
+      .option('objectives', {
+        type: 'string',
+        describe: "IB: several metrics at once, e.g. sharpe,max_drawdown (each in its own direction, or name:maximize / name:minimize): the best is the Pareto front, see studyopt best --pick (docs/multi-objective.md); samplers nsga2, nsga3, tpe, gp, random",
         group: 'IB study:',
       })
       .option('symbol', { type: 'string', describe: 'IB: the symbol (default GER40; built-in synthetic data unless imported)', group: 'IB study:' })
@@ -219,6 +226,9 @@ const command: CommandModule<object, OptimizeArgs> = {
         return true;
       }) as unknown as Argv<OptimizeArgs>,
   handler: async (argv: ArgumentsCamelCase<OptimizeArgs>) => {
+    if (argv.objectives !== undefined && argv.walkForward !== undefined) {
+      throw new UsageError('--walk-forward trades each window\'s single best trial: give it one --objective (or --objective-expr), not --objectives');
+    }
     if (argv.basket !== undefined && (argv.symbols !== undefined || argv.walkForward !== undefined)) {
       throw new UsageError(`--basket makes one study over its symbols: give it without ${argv.symbols !== undefined ? '--symbols (one study per symbol)' : '--walk-forward'}`);
     }
@@ -250,11 +260,17 @@ const command: CommandModule<object, OptimizeArgs> = {
         const target = argv.trials ?? sampler.searchSize ?? DEFAULT_TRIALS;
         const baseName = argv.studyName ?? `${source.name}-${samplerName}`;
         const data = mod.dataFingerprint?.() ?? null;
+        const directions = source.directions ?? (mod.directions && mod.directions.length > 1 ? mod.directions : undefined);
+        if (directions && argv.direction !== undefined) {
+          throw new UsageError(`--direction sets one objective's direction; this study has ${directions.length} objectives: give each its own as --objectives sharpe:maximize,max_drawdown:minimize`);
+        }
         const { study, resumed, data: dataCheck } = openCliStudy({
           storage,
           studyName: plan.studyName ?? (argv.studyName !== undefined && symbol !== undefined ? `${baseName}-${symbol}` : baseName),
           fresh: plan.fresh,
           direction: (argv.direction as StudyDirection | undefined) ?? source.direction ?? mod.direction ?? 'minimize',
+          directions,
+          metricNames: source.metricNames,
           sampler,
           pruner,
           constraints: mod.constraints,
@@ -309,7 +325,7 @@ const command: CommandModule<object, OptimizeArgs> = {
         interrupt.dispose();
       }
       // For audits (studyopt verify): the best trial's trades, trade by trade, with each IB study.
-      if (!walkForward) for (const r of runs) if (r.source.kind === 'ib') recordTradesOfBest(r.study);
+      if (!walkForward) for (const r of runs) if (r.source.kind === 'ib' && !r.study.isMultiObjective) recordTradesOfBest(r.study);
       const results = runs.map((r, i) => resultJson(r.study, samplerName, summaries[i], r.data));
       if (walkForward) {
         // Evaluated once every window is searched; an interrupted run leaves that to its resume.
@@ -416,15 +432,25 @@ function resultJson(study: Study, samplerName: string, summary: OptimizeSummary 
   const trials = study.trials;
   let best: { value: number; params: Record<string, ParamValue> } | null = null;
   try {
-    const t = study.bestTrial;
-    best = { value: t.values![0], params: { ...t.params } };
+    const t = study.isMultiObjective ? null : study.bestTrial;
+    best = t ? { value: t.values![0], params: { ...t.params } } : null;
   } catch {
     best = null;
   }
+  const names = study.systemAttrs[METRIC_NAMES_KEY];
   return {
     studyName: study.studyName,
     sampler: samplerName,
-    direction: study.direction,
+    direction: study.directions.join(', '),
+    ...(study.isMultiObjective
+      ? {
+          multiObjective: {
+            directions: [...study.directions],
+            metricNames: Array.isArray(names) ? (names as string[]) : null,
+            paretoFront: study.bestTrials.map((t) => ({ number: t.number, values: [...t.values!] })),
+          },
+        }
+      : {}),
     nTrials: trials.length,
     completed: trials.filter((t) => t.state === 'COMPLETE').length,
     failed: trials.filter((t) => t.state === 'FAIL').length,
@@ -449,7 +475,14 @@ function formatResult(r: OptimizeJson, source: ObjectiveSource, summary: Optimiz
   if (r.grid) lines.push(`grid: ${r.grid.done} of ${r.grid.points} points done (${formatPercent(r.grid.done / r.grid.points)})`);
   if (r.data) lines.push(`data: ${describeData(r.data)}`);
   if (source.kind === 'ib') lines.push(`searched: the ${String(source.config.grid)} IB grid's value lists (studyopt bench compares samplers on the standard grid by default; --grid standard|expanded)`);
-  if (r.bestValue === null) {
+  if (r.multiObjective) {
+    const { paretoFront: front, metricNames } = r.multiObjective;
+    const label = (i: number) => metricNames?.[i] ?? `value ${i}`;
+    lines.push(`Pareto front: ${front.length} trial${front.length === 1 ? '' : 's'} that no other trial beats on every objective (${r.multiObjective.directions.map((d, i) => `${label(i)} ${d}`).join(', ')})`);
+    for (const t of front.slice(0, 10)) lines.push(`  trial ${t.number}: ${t.values.map((v, i) => `${label(i)} ${Number(v.toFixed(4))}`).join(', ')}`);
+    if (front.length > 10) lines.push(`  ... and ${front.length - 10} more`);
+    lines.push(`list and choose one: studyopt best --study-name ${shellQuote(r.studyName)} --pick knee (or --pick 'max ${label(0)} where ${label(1)} < X'; docs/multi-objective.md)`);
+  } else if (r.bestValue === null) {
     lines.push(`no feasible trial completed yet: see the trials' fail_reason (studyopt trials --state fail)${source.kind === 'ib' ? ', or lower --min-trades' : ''}`);
   } else {
     lines.push(`best value: ${r.bestValue}${source.optimum !== undefined ? ` (known optimum ${source.optimum})` : ''}`);
