@@ -17,6 +17,7 @@ import best from './commands/best.js';
 import verify from './commands/verify.js';
 import deleteCommand from './commands/delete.js';
 import exportCommand from './commands/export.js';
+import importance from './commands/importance.js';
 import optimize from './commands/optimize.js';
 import report from './commands/report.js';
 import studies from './commands/studies.js';
@@ -80,6 +81,7 @@ async function main(argv: string[]): Promise<void> {
     .command(studies)
     .command(trials)
     .command(best)
+    .command(importance)
     .command(verify)
     .command(exportCommand)
     .command(deleteCommand)
