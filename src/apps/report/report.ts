@@ -21,9 +21,9 @@ import { ibBasketSettingsOf } from '../../../studies/ib/basket-settings.js';
 import { ibOverfitting } from '../../../studies/ib/overfitting.js';
 import { WALK_FORWARD_KEY, type WalkForwardResult } from '../../../studies/ib/walk-forward.js';
 import { overfittingSections, walkForwardSections } from './validation-report.js';
-import { observationsOf, pedAnovaImportances } from './importance.js';
+import { importanceSection, observationsOf } from './importance.js';
 import { type Section, htmlTable, renderPage } from './page.js';
-import { contourChart, historyChart, importanceChart, parallelCoordinatesChart, sliceCharts, type StudyView } from './study-charts.js';
+import { contourChart, historyChart, parallelCoordinatesChart, sliceCharts, type StudyView } from './study-charts.js';
 
 export interface StudyReportInput {
   storage: Storage;
@@ -48,8 +48,9 @@ export function renderStudyReport(input: StudyReportInput): string {
   const view: StudyView = { direction, complete, distributions, ...(multi ? { objective: 0, objectiveName: objectives[0] } : {}) };
   const best = multi ? kneeTrial(complete, study.directions) : bestOf(complete, direction);
 
-  const importances = observations.length >= 4 && Object.keys(distributions).length > 0 ? pedAnovaImportances(observations, distributions, direction) : [];
-  const ranked = importances.length ? importances.map((p) => p.name) : Object.keys(distributions);
+  // fANOVA and PED-ANOVA side by side; the other sections take fANOVA's order.
+  const importances = importanceSection(observations, distributions, direction);
+  const ranked = importances.ranked;
   const sections: Section[] = [];
   sections.push({
     title: 'Optimization history',
@@ -57,7 +58,7 @@ export function renderStudyReport(input: StudyReportInput): string {
     intro: complete.length ? undefined : 'No completed trial yet.',
   });
   if (multi && complete.length) sections.push(...paretoSections({ trials, directions: study.directions, metricNames: metricNames(systemAttrs, study.directions.length) }));
-  if (importances.length) sections.push({ title: 'Parameter importances', charts: [importanceChart(importances)] });
+  if (importances.section) sections.push(importances.section);
   if (ranked.length && complete.length) {
     sections.push({ title: 'Slice plots', intro: `${multi ? `The first objective (${objectives[0]})` : 'Objective value'} against each parameter, most important first; darker dots are later trials.`, charts: sliceCharts(view, ranked.slice(0, input.maxSlices ?? 9)) });
     const top = ranked.slice(0, 3);
