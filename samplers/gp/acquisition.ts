@@ -1,13 +1,15 @@
 /**
  * Log expected improvement and its maximisation over the unit box, as Optuna's `_gp/acqf.py`
  * and `_gp/optim_mixed.py`: quasi-random candidates, then local search from the best of them
- * (gradient-based on numeric coordinates, exhaustive on categorical and small discrete ones).
+ * (gradient-based on continuous coordinates; on discrete ones, exhaustive for categoricals and
+ * small grids, a golden-section line search over the grid for large ones).
  */
 import { erfcx, logNdtr } from '../../src/normal-distribution.js';
 import { Rng } from '../../src/rng.js';
 import { SobolSequence } from '../qmc/sobol.js';
 import type { GPRegressor } from './gp.js';
 import { minimizeLbfgs } from './lbfgs.js';
+import type { ColumnKind } from './search-columns.js';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 const SQRT_HALF_PI = Math.sqrt(Math.PI / 2);
@@ -41,20 +43,6 @@ export function logEI(mean: number, variance: number, f0: number): { value: numb
   const dMean = Math.exp(logNdtr(z) - lh) / sigma;
   const dSigma = Math.exp(-0.5 * z * z - LOG_SQRT_2PI - lh) / sigma;
   return { value: Math.log(sigma) + lh, dMean, dSigma };
-}
-
-/** How each column of the unit box may vary during the search. */
-export interface ColumnKind {
-  /** Categorical (Hamming kernel): only its choices' positions, searched exhaustively. */
-  readonly categorical: boolean;
-  /**
-   * The positions a discrete or categorical column can take (ascending), when few enough to try
-   * them all; null for continuous columns and large grids, which are searched by gradient and
-   * then snapped.
-   */
-  readonly values: Float64Array | null;
-  /** Rounds a coordinate to the nearest valid position (identity for continuous columns). */
-  snap(v: number): number;
 }
 
 export interface AcquisitionOptions {
@@ -98,9 +86,9 @@ export class LogEI {
 
 /**
  * The point of the unit box with the largest log EI: `nPreliminary` scrambled Sobol points and
- * the warm starts (e.g. the best trial so far), then from the best `nLocalSearch` of them
- * alternating L-BFGS on the gradient-searched columns with exhaustive sweeps over the listed
- * values of the others, until a round no longer improves.
+ * the warm starts (e.g. the best trial so far), then from the best `nLocalSearch` of them a local
+ * search that alternates L-BFGS on the continuous columns with a search along each discrete
+ * column's grid (see localSearch), until a round no longer improves.
  */
 export function maximizeAcquisition(acq: LogEI, columns: readonly ColumnKind[], warmStarts: readonly Float64Array[], options: AcquisitionOptions): { x: Float64Array; value: number } {
   const d = columns.length;
@@ -143,59 +131,153 @@ export function maximizeAcquisition(acq: LogEI, columns: readonly ColumnKind[], 
   return best;
 }
 
+/** Discrete columns with at most this many values are searched exhaustively (as Optuna's `MAX_INT_EXHAUSTIVE_SEARCH_PARAMS`). */
+const EXHAUSTIVE_MAX = 16;
+/** A safety cap on the rounds of the alternating search (Optuna: 100); it ends far sooner. */
+const MAX_ROUNDS = 100;
+/** L-BFGS runs per round on the continuous columns, each from the last one's result. */
+const GRADIENT_RUNS = 4;
+
+/**
+ * Coordinate-wise ascent from `start`, as Optuna's `local_search_mixed`: L-BFGS on all continuous
+ * columns at once, then each discrete column on its own (exhaustively if categorical or small,
+ * else by a line search over its grid), round after round, until a whole round has changed
+ * nothing. Discrete columns never leave their grid, so nothing is lost to rounding afterwards.
+ */
 function localSearch(acq: LogEI, columns: readonly ColumnKind[], start: Float64Array): { x: Float64Array; value: number } {
   const d = columns.length;
   const x = Float64Array.from(start);
   let value = acq.value(x);
   const gradientColumns: number[] = [];
-  for (let k = 0; k < d; k++) if (!columns[k].categorical && columns[k].values === null) gradientColumns.push(k);
-  const full = new Float64Array(d);
-  for (let round = 0; round < 4; round++) {
-    const before = value;
-    if (gradientColumns.length > 0) {
-      // Search in coordinates scaled by the length scales (x = ℓ z), as Optuna: the kernel is
-      // then isotropic, which conditions the problem much better.
-      const m = gradientColumns.length;
-      const theta = acq.gp.params.invSquaredLengthscales;
-      const scale = Float64Array.from(gradientColumns, (k) => 1 / Math.sqrt(theta[k]));
-      const lower = new Float64Array(m);
-      const upper = Float64Array.from(scale, (l) => 1 / l);
-      const sub = Float64Array.from(gradientColumns, (k, j) => x[k] / scale[j]);
-      const trial = Float64Array.from(x);
-      const result = minimizeLbfgs(
-        (z, g) => {
-          for (let j = 0; j < m; j++) trial[gradientColumns[j]] = Math.min(1, z[j] * scale[j]);
-          const v = acq.valueAndGradient(trial, full);
-          for (let j = 0; j < m; j++) g[j] = -full[gradientColumns[j]] * scale[j];
-          return -v;
-        },
-        sub,
-        { lower, upper, maxIterations: 40, gtol: 1e-4, ftol: 1e-8 },
-      );
-      for (let j = 0; j < m; j++) trial[gradientColumns[j]] = columns[gradientColumns[j]].snap(Math.min(1, result.x[j] * scale[j]));
-      const v = acq.value(trial);
+  const discreteColumns: number[] = [];
+  for (let k = 0; k < d; k++) {
+    if (columns[k].count === 0) gradientColumns.push(k);
+    else discreteColumns.push(k);
+  }
+  const CONTINUOUS = -1;
+  let lastChanged: number | null = null;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    if (lastChanged === CONTINUOUS) break;
+    // L-BFGS restarted from its own result while that still gains: a fresh start drops curvature
+    // pairs gathered far away (up to 4 runs, which keeps continuous-only spaces as before).
+    for (let run = 0; run < GRADIENT_RUNS; run++) {
+      const v = gradientAscent(acq, columns, gradientColumns, x, value);
+      const gained = v > value + 1e-9 * Math.max(1, Math.abs(value));
       if (v > value) {
-        x.set(trial);
         value = v;
+        lastChanged = CONTINUOUS;
+      }
+      if (!gained) break;
+    }
+    for (const k of discreteColumns) {
+      if (lastChanged === k) return { x, value };
+      const column = columns[k];
+      const w = column.categorical || column.count <= EXHAUSTIVE_MAX ? exhaustiveSearch(acq, column, k, x, value) : discreteLineSearch(acq, column, k, x, value);
+      if (w > value) {
+        value = w;
+        lastChanged = k;
       }
     }
-    for (let k = 0; k < d; k++) {
-      const values = columns[k].values;
-      if (!values) continue;
-      const keep = x[k];
-      let bestV = keep;
-      for (const candidate of values) {
-        if (candidate === keep) continue;
-        x[k] = candidate;
-        const v = acq.value(x);
-        if (v > value) {
-          value = v;
-          bestV = candidate;
-        }
-      }
-      x[k] = bestV;
-    }
-    if (!(value > before + 1e-9 * Math.max(1, Math.abs(before)))) break;
+    if (lastChanged === null) break;
   }
   return { x, value };
+}
+
+/**
+ * L-BFGS on the continuous columns of x, in coordinates scaled by the length scales (x = ℓ z), as
+ * Optuna's `_gradient_ascent`: the kernel is then isotropic, which conditions the problem much
+ * better. Updates x and returns the new value if it improved, else leaves x and returns `value`.
+ */
+function gradientAscent(acq: LogEI, columns: readonly ColumnKind[], gradientColumns: readonly number[], x: Float64Array, value: number): number {
+  const m = gradientColumns.length;
+  if (m === 0) return value;
+  const full = new Float64Array(x.length);
+  const theta = acq.gp.params.invSquaredLengthscales;
+  const scale = Float64Array.from(gradientColumns, (k) => 1 / Math.sqrt(theta[k]));
+  const lower = new Float64Array(m);
+  const upper = Float64Array.from(scale, (l) => 1 / l);
+  const sub = Float64Array.from(gradientColumns, (k, j) => x[k] / scale[j]);
+  const trial = Float64Array.from(x);
+  const result = minimizeLbfgs(
+    (z, g) => {
+      for (let j = 0; j < m; j++) trial[gradientColumns[j]] = Math.min(1, z[j] * scale[j]);
+      const v = acq.valueAndGradient(trial, full);
+      for (let j = 0; j < m; j++) g[j] = -full[gradientColumns[j]] * scale[j];
+      return -v;
+    },
+    sub,
+    { lower, upper, maxIterations: 40, gtol: 1e-4, ftol: 1e-8 },
+  );
+  for (let j = 0; j < m; j++) trial[gradientColumns[j]] = columns[gradientColumns[j]].snap(Math.min(1, result.x[j] * scale[j]));
+  const v = acq.value(trial);
+  if (!(v > value)) return value;
+  x.set(trial);
+  return v;
+}
+
+/** Tries every other value of discrete column k; keeps the best if it beats `value`. */
+function exhaustiveSearch(acq: LogEI, column: ColumnKind, k: number, x: Float64Array, value: number): number {
+  const keep = x[k];
+  let best = value;
+  let bestPosition = keep;
+  for (let i = 0; i < column.count; i++) {
+    const p = column.position(i);
+    if (p === keep) continue;
+    x[k] = p;
+    const v = acq.value(x);
+    if (v > best) {
+      best = v;
+      bestPosition = p;
+    }
+  }
+  x[k] = bestPosition;
+  return best;
+}
+
+const GOLDEN_FRACTION = (3 - Math.sqrt(5)) / 2;
+
+/**
+ * Golden-section search over the grid indices of discrete column k (Kiefer 1953, on integers),
+ * the discrete counterpart of Optuna's `_discrete_line_search` (Brent on the acquisition
+ * interpolated between grid values): the bracket starts as (-1, current, count) with the ends
+ * worth -∞, and shrinks by probing the larger side until the current best's neighbours are
+ * both known to be no better. It finds a local maximum along the column in O(log count)
+ * evaluations. Keeps it if it beats `value`.
+ */
+function discreteLineSearch(acq: LogEI, column: ColumnKind, k: number, x: Float64Array, value: number): number {
+  const keep = x[k];
+  const current = column.nearest(keep);
+  const at = (i: number): number => {
+    x[k] = column.position(i);
+    return acq.value(x);
+  };
+  let a = -1;
+  let b = current;
+  let c = column.count;
+  let fb = value;
+  while (c - a > 2) {
+    if (b - a >= c - b) {
+      const t = Math.min(b - 1, Math.max(a + 1, b - Math.round(GOLDEN_FRACTION * (b - a))));
+      const ft = at(t);
+      if (ft > fb) {
+        c = b;
+        b = t;
+        fb = ft;
+      } else a = t;
+    } else {
+      const t = Math.max(b + 1, Math.min(c - 1, b + Math.round(GOLDEN_FRACTION * (c - b))));
+      const ft = at(t);
+      if (ft > fb) {
+        a = b;
+        b = t;
+        fb = ft;
+      } else c = t;
+    }
+  }
+  if (b !== current && fb > value) {
+    x[k] = column.position(b);
+    return fb;
+  }
+  x[k] = keep;
+  return value;
 }

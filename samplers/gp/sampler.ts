@@ -5,8 +5,10 @@
  * Hamming kernel) with standardised objective values, and propose the point of largest log
  * expected improvement (acquisition.ts).
  *
- * - int, stepped, log-int and ordinal parameters are rounded inside the acquisition search, so
- *   the GP only ever sees and proposes valid values;
+ * - int, stepped, log-int, ordinal and categorical parameters are discrete columns: the
+ *   acquisition search moves them only between their grid values (search-columns.ts, and the
+ *   local search of acquisition.ts), so the GP only ever sees and proposes valid values and no
+ *   proposal loses its acquisition value to rounding;
  * - infeasible trials (constraints) are modelled as bad: their value is replaced by the worst
  *   value seen, and they are never the incumbent of expected improvement;
  * - trials still RUNNING (a worker pool) enter as "kriging believer" observations, at the GP's
@@ -14,7 +16,7 @@
  *   next proposal goes elsewhere;
  * - parameters outside the shared space, and multi-objective studies, are sampled uniformly.
  */
-import { type Distribution, type ParamValue, type SearchSpace, isSingle, toInternal } from '../../src/distributions.js';
+import { type Distribution, type ParamValue, type SearchSpace, isSingle } from '../../src/distributions.js';
 import { UsageError } from '../../src/errors.js';
 import type { FrozenTrial } from '../../src/frozen-trial.js';
 import { isFeasible } from '../../src/frozen-trial.js';
@@ -23,10 +25,11 @@ import { redrawOf } from '../../src/space-constraints.js';
 import type { Sampler } from '../../src/sampler.js';
 import { IntersectionSearchSpace } from '../../src/search-space.js';
 import type { Study } from '../../src/study.js';
-import { SearchSpaceTransform, decodeNumeric, rawBounds } from '../../src/transform.js';
+import { SearchSpaceTransform } from '../../src/transform.js';
 import { sampleUniform } from '../../src/sampling.js';
 import { trialSeed } from '../random.js';
-import { type ColumnKind, LogEI, maximizeAcquisition } from './acquisition.js';
+import { LogEI, maximizeAcquisition } from './acquisition.js';
+import { columnKind } from './search-columns.js';
 import { GPRegressor, type KernelParams, fitKernelParams } from './gp.js';
 
 export interface GPSamplerOptions {
@@ -38,8 +41,6 @@ export interface GPSamplerOptions {
   deterministicObjective?: boolean;
 }
 
-/** Grids with at most this many values are searched exhaustively, coordinate by coordinate. */
-const EXHAUSTIVE_MAX = 32;
 /** Past this many trials the hyper-parameters are fitted on a subset of this size. */
 const FIT_MAX = 128;
 /** Up to this many trials the hyper-parameters are fitted from the defaults, past it warm-started. */
@@ -225,31 +226,4 @@ function fitSubset(y: Float64Array, max: number): number[] {
   const stride = rest.length / (max - nBest);
   for (let j = 0; j < max - nBest; j++) chosen.add(rest[Math.floor(j * stride)]);
   return [...chosen].sort((a, b) => a - b);
-}
-
-/** How a parameter's column is searched: see ColumnKind. */
-function columnKind(d: Distribution): ColumnKind {
-  const [low, high] = rawBounds(d);
-  const width = high - low;
-  const position = (internal: number): number => {
-    if (width <= 0) return 0.5;
-    const v = (d.type === 'float' || d.type === 'int') && d.log ? Math.log(internal) : internal;
-    return (v - low) / width;
-  };
-  if (d.type === 'float' && d.step === null) {
-    return { categorical: false, values: null, snap: (v) => (v < 0 ? 0 : v > 1 ? 1 : v) };
-  }
-  const snap = (v: number): number => {
-    const raw = low + (v < 0 ? 0 : v > 1 ? 1 : v) * width;
-    return position(toInternal(d, decodeNumeric(d, raw)));
-  };
-  const count = d.type === 'categorical' ? d.choices.length : d.type === 'ordinal' ? d.values.length : Math.round((d.high - d.low) / d.step!) + 1;
-  let values: Float64Array | null = null;
-  if (d.type === 'categorical' || (count <= EXHAUSTIVE_MAX && !(d.type === 'int' && d.log))) {
-    values = Float64Array.from({ length: count }, (_, i) => snap((i + 0.5) / count));
-  } else if (count <= EXHAUSTIVE_MAX) {
-    // Log ints: cells are not even in the box; list each integer's own position.
-    values = Float64Array.from({ length: count }, (_, i) => position((d as { low: number }).low + i));
-  }
-  return { categorical: d.type === 'categorical', values, snap };
 }

@@ -12,6 +12,8 @@ import type { Trial } from '../../src/trial.js';
 import { RandomSampler } from '../../samplers/random.js';
 import { GPRegressor, GPSampler, logEI, logH, registryEntry } from '../../samplers/gp/index.js';
 import { mapLoss } from '../../samplers/gp/gp.js';
+import { LogEI, maximizeAcquisition } from '../../samplers/gp/acquisition.js';
+import { columnKind } from '../../samplers/gp/search-columns.js';
 import { choleskyWithJitter } from '../../samplers/gp/linalg.js';
 import { ndtr } from '../../src/normal-distribution.js';
 import { getTestFunction } from '../../studies/functions/index.js';
@@ -87,6 +89,65 @@ describe('GP regression', () => {
     const { l, jitter } = choleskyWithJitter(a, 2);
     expect(jitter).toBeGreaterThan(0);
     expect(l.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('GP on mixed spaces', () => {
+  it('measures categorical dimensions by Hamming distance: any two different choices are one unit apart', () => {
+    // Columns: a float and a categorical (index 0..3 at positions (i + 0.5) / 4).
+    const isCat = Uint8Array.from([0, 1]);
+    const theta = 0.7;
+    const gp = new GPRegressor(Float64Array.from([0.2, 0.125]), Float64Array.from([1]), 2, isCat, {
+      invSquaredLengthscales: Float64Array.from([3, theta]),
+      kernelScale: 1.5,
+      noiseVar: 1e-6,
+    });
+    const k = (point: number[]): number => gp.kernelVector(point, new Float64Array(1))[0];
+    const r = Math.sqrt(5 * theta);
+    const matern = 1.5 * (1 + r + (r * r) / 3) * Math.exp(-r); // Matérn 5/2 at r² = θ · 1
+    expect(k([0.2, 0.125])).toBeCloseTo(1.5, 12); // same choice: distance 0
+    expect(k([0.2, 0.375])).toBeCloseTo(matern, 12); // neighbouring index
+    expect(k([0.2, 0.875])).toBeCloseTo(matern, 12); // three indices away: still one unit
+  });
+
+  it('lists the grid positions of discrete columns, and snaps to them', () => {
+    const int = columnKind({ type: 'int', low: 0, high: 500, log: false, step: 1 });
+    expect(int.count).toBe(501);
+    expect(int.position(137)).toBeCloseTo(137.5 / 501, 12);
+    expect(int.nearest(int.position(137) + 0.4 / 501)).toBe(137);
+    const logInt = columnKind({ type: 'int', low: 1, high: 64, log: true, step: 1 });
+    expect(logInt.snap(logInt.position(15) + 1e-4)).toBe(logInt.position(15));
+    const cat = columnKind({ type: 'categorical', choices: [1, 2, 4, 8, 16] });
+    expect([cat.categorical, cat.count, cat.position(2)]).toEqual([true, 5, 0.5]);
+    expect(columnKind({ type: 'float', low: 0, high: 1, log: false, step: null }).count).toBe(0);
+  });
+
+  it('searches discrete columns on their grid and beats rounding the continuous maximiser', () => {
+    // Observations on a ridge x ≈ 0.5 + 4 (n - 0.5): where n may only take the 20 grid positions
+    // (i + 0.5) / 20 of an int 0..19, the best x depends on which n. Rounding n after a joint
+    // continuous search keeps the x chosen for the unrounded n; the mixed search re-fits x.
+    const x: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i <= 5; i++) {
+      for (let j = 0; j <= 5; j++) {
+        x.push(i / 5, j / 5);
+        y.push(-20 * (i / 5 - 0.5 - 4 * (j / 5 - 0.5)) ** 2 - (i / 5 + j / 5 - 1.13) ** 2);
+      }
+    }
+    const mean = y.reduce((a, v) => a + v, 0) / y.length;
+    const sd = Math.sqrt(y.reduce((a, v) => a + (v - mean) ** 2, 0) / y.length);
+    const ys = Float64Array.from(y, (v) => (v - mean) / sd);
+    const gp = new GPRegressor(Float64Array.from(x), ys, 2, new Uint8Array(2), { invSquaredLengthscales: Float64Array.from([10, 10]), kernelScale: 1, noiseVar: 1e-6 });
+    const acq = new LogEI(gp, Math.max(...ys));
+    const float = columnKind({ type: 'float', low: 0, high: 1, log: false, step: null });
+    const int = columnKind({ type: 'int', low: 0, high: 19, log: false, step: 1 });
+    const options = { nPreliminary: 256, nLocalSearch: 5, seed: 1 };
+    const continuous = maximizeAcquisition(acq, [float, float], [], options);
+    const rounded = Float64Array.from([continuous.x[0], int.snap(continuous.x[1])]);
+    const mixed = maximizeAcquisition(acq, [float, int], [], options);
+    expect(mixed.x[1]).toBe(int.position(int.nearest(mixed.x[1])));
+    expect(mixed.value).toBeCloseTo(acq.value(mixed.x), 12);
+    expect(mixed.value).toBeGreaterThan(acq.value(rounded) + 1e-3);
   });
 });
 
