@@ -23,6 +23,7 @@ import { UsageError } from '../../src/errors.js';
 import type { ParamValue } from '../../src/distributions.js';
 import type { FrozenTrial, StudyDirection } from '../../src/frozen-trial.js';
 import type { DeclaredSpace, Grid } from '../../src/search-space.js';
+import { declareSpace, spaceConstraints } from '../../src/space-constraints.js';
 import type { DataFingerprint } from '../../src/study-data.js';
 import type { Trial } from '../../src/trial.js';
 import { type DayRange, dayCount } from '../../src/validation/folds.js';
@@ -144,10 +145,12 @@ export let directions: StudyDirection[] | undefined;
 export function space(options: BasketOptions): DeclaredSpace {
   const { grid } = resolveBasketOptions(options);
   const g = GRID_VALUES[grid];
-  const out: DeclaredSpace = {};
-  for (const m of ctx().members) Object.assign(out, { [basketWindowParam(m.symbol)]: ibSpace(m.windows, g)['IB_WINDOW'] });
-  const { IB_WINDOW: _window, ...shared } = ibSpace(ctx().members[0].windows, g);
-  return { ...out, ...shared };
+  const windows: DeclaredSpace = {};
+  for (const m of ctx().members) Object.assign(windows, { [basketWindowParam(m.symbol)]: ibSpace(m.windows, g)['IB_WINDOW'] });
+  const base = ibSpace(ctx().members[0].windows, g);
+  const { IB_WINDOW: _window, ...shared } = base;
+  // The IB space's constraints (TSL_SL <= TSL_TARGET) hold for the basket's shared parameters alike.
+  return declareSpace({ ...windows, ...shared }).constrain(...spaceConstraints(base));
 }
 
 /** Each symbol's engine parameters for one basket trial (objective.ts suggestIbParams, per symbol). */

@@ -41,6 +41,8 @@ describe('optimize --basket', () => {
     // `trials --json` flattens into params_<name> and user_attrs_<key> columns.
     const pick = (r: Record<string, unknown>, prefix: string) => Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
     const rows = flat.map((r) => ({ number: r.number as number, params: pick(r, 'params_'), userAttrs: pick(r, 'user_attrs_') }));
+    // The IB space's constraint holds in a basket too: no trial's trailing step was clamped to its target.
+    for (const row of rows) expect(row.userAttrs).not.toHaveProperty('TSL_SL_effective');
     // Two trials, checked symbol by symbol against a plain backtest of that symbol.
     for (const row of rows.slice(0, 2)) {
       const perSymbol = ['GER40', 'XAUUSD'].map((symbol) => {
