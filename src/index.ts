@@ -39,6 +39,13 @@ export { SqliteStorage, type SqliteStorageOptions } from './storage/sqlite/index
 export { resolveStorage, type StorageOpenOptions } from './storage/resolve.js';
 export { Rng } from './rng.js';
 export { paretoFront, dominates } from './pareto.js';
+export { paramImportances, createImportanceEvaluator, IMPORTANCE_EVALUATOR_NAMES, type ImportanceEvaluatorName, type ParamImportancesOptions } from './importance/param-importances.js';
+export type { ImportanceEvaluator, ImportanceInput, ParamImportance } from './importance/evaluator.js';
+export { FanovaEvaluator, type FanovaOptions, type FanovaImportance } from './importance/fanova-evaluator.js';
+export { PedAnovaEvaluator, pedAnovaImportances, type PedAnovaOptions, type PedAnovaImportance } from './importance/ped-anova.js';
+export { observationsOf, type Observation } from './importance/observations.js';
+export { fitRandomForest, predictTree, predictForest, type RegressionTree, type RegressionData, type RandomForestOptions, type FeatureKind } from './importance/random-forest.js';
+export { decomposeTree, fanovaFractions, type FeatureDomain, type TreeVariance, type FanovaResult } from './importance/fanova.js';
 export { pickFromFront, parsePickRule, frontByFirstObjective, ruleText, objectiveNames, PICK_SYNTAX, PICK_OPERATORS, type PickRule, type PickCondition, type PickOperator, type PickObjectives, type ParetoPick } from './pareto-pick.js';
 export { RandomSampler } from '../samplers/random.js';
 export { GridSampler, CartesianGrid, enumerateSpace } from '../samplers/grid.js';
