@@ -21,6 +21,8 @@ import { type RobustEntry, type RobustRanking, robustRanking } from '../../../va
 import { STUDY_NAME_OPTION, type StorageArgs, formatDate, metricNames, openStorage, resolveStudy, toJson, toTable, withStorage } from './storage-options.js';
 import { exactText, paramLines } from '../param-lines.js';
 import { shellQuote } from '../shell-quote.js';
+import { basketBreakdownLines, isBasketAttr } from '../basket-breakdown.js';
+import { ibBasketSettingsOf } from '../../../../studies/ib/basket-settings.js';
 
 interface BestArgs extends StorageArgs {
   studyName?: string;
@@ -172,7 +174,10 @@ function trialLines(t: FrozenTrial, names: string[] | null, directions: readonly
   const values = t.values!.map((v, i) => `${names?.[i] ?? (directions.length === 1 ? 'value' : objectiveNames(directions)[i])} ${exactText(v)}`).join(', ');
   lines.push(`trial ${t.number}: ${values} (${directions.join(', ')})`);
   lines.push(...paramLines(t.params, ctx.ib));
-  for (const [k, v] of Object.entries(t.userAttrs)) lines.push(`  [${k}] ${exactText(v)}`);
+  for (const [k, v] of Object.entries(t.userAttrs)) if (!isBasketAttr(k)) lines.push(`  [${k}] ${exactText(v)}`);
+  lines.push(...basketBreakdownLines(t.userAttrs));
+  const basket = ibBasketSettingsOf(ctx.systemAttrs);
+  if (basket) lines.push(`  re-run it on one symbol: ${basket.symbols.map((s) => `${rerunCommand(ctx, t.number)} --symbol ${s}`).join('; ')}`);
   const data = dataOfTrial(ctx.systemAttrs, t.number);
   lines.push(`  data: ${data ? describeData(data) : 'not recorded (the study predates data fingerprints)'}`);
   const latest = dataVersionsOf(ctx.systemAttrs).at(-1);
