@@ -29,6 +29,9 @@ import { DESampler } from '../../samplers/de/index.js';
 import { QMCSampler } from '../../samplers/qmc/index.js';
 import { SobolSequence } from '../../samplers/qmc/sobol.js';
 import { SearchSpaceTransform } from '../../src/transform.js';
+import { ibSpace } from '../../studies/ib/objective.js';
+import { GRID_VALUES, IbGrid } from '../../studies/ib/grids.js';
+import { BUILTIN_SYMBOLS } from '../../studies/ib/symbols.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/executor/${name}`, import.meta.url));
 
@@ -279,6 +282,33 @@ describe('resume and the pool', () => {
     expect(pool.trials.map((t) => t.params)).toEqual(seq.trials.map((t) => t.params));
     expectAllValid(pool.trials, 40, prepared.space!);
   }, 60_000);
+});
+
+describe('the IB study space', () => {
+  it('declares TSL_SL <= TSL_TARGET: its enumeration is the IB standard grid, point for point', () => {
+    const symbol = BUILTIN_SYMBOLS.GER40;
+    const declared = ibSpace(symbol.ibWindows, GRID_VALUES.standard);
+    expect(spaceConstraints(declared)).toHaveLength(1);
+    const grid = new IbGrid(symbol, 'standard');
+    const points = enumerateSpace(declared);
+    expect(grid.size).toBe(25_920);
+    expect(points.length).toBe(grid.size);
+    const key = (p: Readonly<Record<string, ParamValue>>) => JSON.stringify(Object.entries(p).sort(([a], [b]) => a.localeCompare(b)));
+    const fromGrid = new Set(Array.from({ length: grid.size }, (_, i) => key(grid.point(i))));
+    expect(points.every((p) => fromGrid.has(key(p)))).toBe(true);
+  });
+
+  it('a TPE run over it never proposes a point the objective would clamp', async () => {
+    const declared = ibSpace(BUILTIN_SYMBOLS.XAUUSD.ibWindows, GRID_VALUES.expanded);
+    const study = createStudy({ sampler: new TPESampler({ seed: 2 }), space: declared });
+    await study.optimize((t) => {
+      const target = t.suggestOrdinal('TSL_TARGET', GRID_VALUES.expanded.TSL_TARGET);
+      const sl = target > 0 ? t.suggestOrdinal('TSL_SL', GRID_VALUES.expanded.TSL_SL) : 0;
+      if (sl > target) throw new Error(`clamped point proposed: TSL_SL ${sl} > TSL_TARGET ${target}`);
+      return target - sl;
+    }, { nTrials: 40 });
+    expect(study.trials.every((t) => t.state === 'COMPLETE')).toBe(true);
+  });
 });
 
 describe('an ordinal space as the IB study declares it', () => {

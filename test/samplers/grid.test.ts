@@ -3,6 +3,8 @@ import { InMemoryStorage } from '../../src/storage/in-memory.js';
 import { createStudy } from '../../src/study.js';
 import type { Trial } from '../../src/trial.js';
 import { GridSampler, enumerateSpace } from '../../samplers/grid.js';
+import { intDistribution } from '../../src/distributions.js';
+import { declareSpace } from '../../src/space-constraints.js';
 
 const objective = (t: Trial) => {
   const a = t.suggestInt('a', 1, 3);
@@ -114,5 +116,16 @@ describe('GridSampler retries', () => {
       expect(summary.stopReason).toBe('exhausted');
       expect(study.getTrials({ states: ['FAIL'] })).toHaveLength(1 + maxRetries);
     }
+  });
+
+  it('a constrained declared space: only valid points, counted in searchSize and in the run', async () => {
+    const space = declareSpace({ a: intDistribution(1, 4), b: intDistribution(1, 4) }).constrain((p) => p.a <= p.b);
+    expect(enumerateSpace(space)).toHaveLength(10);
+    const sampler = GridSampler.fromSearchSpace(space);
+    expect(sampler.searchSize).toBe(10);
+    const study = createStudy({ sampler, space });
+    const summary = await study.optimize((t) => t.suggestInt('a', 1, 4) - t.suggestInt('b', 1, 4), { nTrials: 100 });
+    expect(summary).toMatchObject({ stopReason: 'exhausted', nTrials: 10 });
+    expect(study.trials.every((t) => (t.params.a as number) <= (t.params.b as number))).toBe(true);
   });
 });
