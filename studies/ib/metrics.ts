@@ -139,6 +139,7 @@ export function computeMetrics(
     } else if (x < 0) {
       losses++;
       grossLoss += x;
+      downsideSquares += x * x;
       curLosses++;
       curWins = 0;
       if (curLosses > maxLosses) maxLosses = curLosses;
@@ -146,7 +147,6 @@ export function computeMetrics(
       curWins = 0;
       curLosses = 0;
     }
-    if (x < 0) downsideSquares += x * x;
     if (total >= peak - REGAINED_TOLERANCE) {
       if (underwater && day - peakDay > longestUnderwater) longestUnderwater = day - peakDay;
       underwater = false;
@@ -158,9 +158,13 @@ export function computeMetrics(
     if (peak - total > maxDd) maxDd = peak - total;
     balance *= 1 + x * riskFraction;
     // The previous end-of-day drawdown held on every day up to this trade's (end-of-day balances).
-    ddSquareDays += ddPct * ddPct * (day - ddDay);
-    if (balance > balancePeak) balancePeak = balance;
-    ddPct = (100 * (balancePeak - balance)) / balancePeak;
+    if (ddPct > 0) ddSquareDays += ddPct * ddPct * (day - ddDay);
+    if (balance >= balancePeak) {
+      balancePeak = balance;
+      ddPct = 0;
+    } else {
+      ddPct = (100 * (balancePeak - balance)) / balancePeak;
+    }
     ddDay = day;
   }
   if (underwater && tradingDays - 1 - peakDay > longestUnderwater) longestUnderwater = tradingDays - 1 - peakDay;
