@@ -16,7 +16,7 @@
  * trees with V > 0. The sums are computed in one pass over each tree's leaves (a difference
  * array per parameter), which gives the same numbers as Optuna's walk from every midpoint.
  */
-import type { RegressionTree } from './random-forest.js';
+import { type RegressionTree, lowerBound } from './random-forest.js';
 
 /** A parameter's extent: an interval of a numeric parameter, or the k categories of a categorical one. */
 export type FeatureDomain = { readonly kind: 'numeric'; readonly low: number; readonly high: number } | { readonly kind: 'categorical'; readonly categories: number };
@@ -203,16 +203,4 @@ function uniqueSorted(points: number[]): Float64Array {
   let k = 0;
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i];
   return sorted.slice(0, k);
-}
-
-/** The first index whose value is >= x. */
-function lowerBound(a: Float64Array, x: number): number {
-  let l = 0;
-  let r = a.length;
-  while (l < r) {
-    const m = (l + r) >>> 1;
-    if (a[m] < x) l = m + 1;
-    else r = m;
-  }
-  return l;
 }

@@ -129,14 +129,36 @@ function checkData(data: RegressionData, options: RandomForestOptions): void {
   positive(options.minSamplesLeaf, 'minSamplesLeaf', 1);
 }
 
-/** Each column's sample indices in ascending order of value (ties by index): done once per forest. */
+/**
+ * Each column's sample indices in ascending order of value (ties by index): done once per forest.
+ * The values are sorted natively (a comparator sort of indices is several times slower), and each
+ * sample is then placed at its value's first position plus the samples of that value before it.
+ */
 function presort(data: RegressionData): Uint32Array[] {
   const n = data.y.length;
+  const taken = new Int32Array(n);
   return data.columns.map((col) => {
+    const values = Float64Array.from(col).sort();
     const idx = new Uint32Array(n);
-    for (let i = 0; i < n; i++) idx[i] = i;
-    return idx.sort((a, b) => col[a] - col[b] || a - b);
+    taken.fill(0);
+    for (let i = 0; i < n; i++) {
+      const first = lowerBound(values, col[i]);
+      idx[first + taken[first]++] = i;
+    }
+    return idx;
   });
+}
+
+/** The first index of sorted `a` whose value is >= x. */
+export function lowerBound(a: Float64Array, x: number): number {
+  let l = 0;
+  let r = a.length;
+  while (l < r) {
+    const m = (l + r) >>> 1;
+    if (a[m] < x) l = m + 1;
+    else r = m;
+  }
+  return l;
 }
 
 /** Grows one tree depth-first over per-feature sample lists that every split partitions stably. */
