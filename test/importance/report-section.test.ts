@@ -1,5 +1,6 @@
 // The report's importance section: fANOVA and PED-ANOVA side by side in one grouped bar chart,
 // the other sections ranked by fANOVA, and a parameter fANOVA leaves out named.
+import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { categoricalDistribution, floatDistribution } from '../../src/distributions.js';
 import { importanceSection } from '../../src/apps/report/importance.js';
@@ -26,6 +27,12 @@ describe('the report importance section', () => {
     expect(rows.filter((r) => r.evaluator === 'fANOVA').map((r) => r.param).sort()).toEqual(['on', 'x', 'y']);
     expect(rows.filter((r) => r.evaluator === 'PED-ANOVA').map((r) => r.param).sort()).toEqual(['extra', 'on', 'x', 'y']);
     expect(spec.encoding.y.sort).toEqual(ranked);
+    // The spec is valid Vega-Lite: it compiles with no warning or error.
+    const messages: string[] = [];
+    const log = (...a: unknown[]) => void messages.push(a.join(' '));
+    const logger = { warn: log, error: log, info() {}, debug() {}, level() { return logger; } };
+    compile({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...section!.charts![0].spec } as never, { logger: logger as never });
+    expect(messages).toEqual([]);
   });
 
   it('has no section with fewer than 4 trials', () => {

@@ -55,7 +55,7 @@ export function importanceComparisonChart(fanova: readonly ParamImportance[], pe
       `A parameter high on both matters everywhere and for the best trials; high on PED-ANOVA only, it matters mostly near the best.${sampled}`,
     spec: {
       width: 440,
-      height: { step: 14 },
+      height: { step: 26 },
       data: { values: rows },
       mark: { type: 'bar' },
       encoding: {
