@@ -81,6 +81,7 @@ describe('studyopt optimize: what the IB study optimises', () => {
     ['an operator that is not arithmetic', ['--objective-expr', 'sharpe ^ 2'], /the operator \^ is not allowed/],
     ['a metric and an expression', ['--objective', 'total_r', '--objective-expr', 'sharpe'], /give --objective total_r \(one metric\) or --objective-expr \(a formula of metrics\), not both/],
     ['an expression on a test function', ['--objective', 'branin', '--objective-expr', 'sharpe'], /--objective-expr belongs to the IB study/],
+    ['an expression on a walk-forward', ['--walk-forward', 'rolling:is=6m,oos=1m', '--objective-expr', 'sharpe'], /--walk-forward compares each window's in- and out-of-sample values of one metric: give --objective <metric>, not --objective-expr/],
     ['an unknown metric name', ['--objective', 'max_dd'], /--objective 'max_dd' is neither an IB metric \(sharpe, .*max_drawdown, .*\)/],
   ];
   it.each(bad)('exits 2 on %s, naming it', (_what, args, message) => {
