@@ -7,6 +7,15 @@ export function defaultGamma(n: number): number {
   return Math.min(Math.ceil(0.1 * n), 25);
 }
 
+/**
+ * The split size for several objectives: ⌈0.1 n⌉ without the cap of 25 (Optuna 5's
+ * `default_gamma_multiobjective`): a front keeps growing with the trials, and a capped below
+ * group would model an ever smaller share of it.
+ */
+export function defaultGammaMultiObjective(n: number): number {
+  return Math.ceil(0.1 * n);
+}
+
 /** hyperopt's split size: min(⌈0.25 √n⌉, 25) (Optuna's `hyperopt_default_gamma`). */
 export function hyperoptDefaultGamma(n: number): number {
   return Math.min(Math.ceil(0.25 * Math.sqrt(n)), 25);

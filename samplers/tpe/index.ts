@@ -5,7 +5,7 @@ import type { SamplerEntry } from '../entry.js';
 import { TPESampler } from './sampler.js';
 
 export { TPESampler, type TPESamplerOptions } from './sampler.js';
-export { defaultGamma, defaultWeights, hyperoptDefaultGamma } from './defaults.js';
+export { defaultGamma, defaultGammaMultiObjective, defaultWeights, hyperoptDefaultGamma } from './defaults.js';
 export { ParzenEstimator, parzenDim, type MultivariateBandwidth, type ParzenDim } from './parzen-estimator.js';
 export { SortedParzen1D } from './parzen-1d.js';
 

@@ -10,6 +10,8 @@
  * Both groups are returned in trial-number order, which the default weights rely on.
  */
 import type { FrozenTrial, StudyDirection } from '../../src/frozen-trial.js';
+import { dominates } from '../../src/pareto.js';
+import { greedyHypervolumeSubset } from './hssp.js';
 
 export interface TrialSplit {
   readonly below: FrozenTrial[];
@@ -139,28 +141,20 @@ export function lossVectors(trials: readonly FrozenTrial[], directions: readonly
 export function nondominationRanks(losses: readonly number[][], enough = losses.length): Int32Array {
   const n = losses.length;
   const ranks = new Int32Array(n).fill(-1);
+  const minimize: StudyDirection[] = n > 0 ? losses[0].map(() => 'minimize') : [];
   let ranked = 0;
   for (let rank = 0; ranked < Math.min(enough, n); rank++) {
     const front: number[] = [];
     for (let i = 0; i < n; i++) {
       if (ranks[i] !== -1) continue;
       let dominated = false;
-      for (let j = 0; j < n && !dominated; j++) if (j !== i && ranks[j] === -1 && dominates(losses[j], losses[i])) dominated = true;
+      for (let j = 0; j < n && !dominated; j++) if (j !== i && ranks[j] === -1 && dominates(losses[j], losses[i], minimize)) dominated = true;
       if (!dominated) front.push(i);
     }
     for (const i of front) ranks[i] = rank;
     ranked += front.length;
   }
   return ranks;
-}
-
-function dominates(a: readonly number[], b: readonly number[]): boolean {
-  let strictly = false;
-  for (let k = 0; k < a.length; k++) {
-    if (a[k] > b[k]) return false;
-    if (a[k] < b[k]) strictly = true;
-  }
-  return strictly;
 }
 
 /** Complete trials ordered for the split: by rank, and within the cut rank by greedy hypervolume contribution. */
@@ -174,36 +168,14 @@ function rankMultiObjective(trials: FrozenTrial[], directions: readonly StudyDir
     for (let i = 0; i < trials.length; i++) if (ranks[i] === r) front.push(i);
     if (front.length === 0) break;
     if (order.length + front.length <= nBelow) order.push(...front);
-    else order.push(...greedySubset(front.map((i) => losses[i]), nBelow - order.length).map((j) => front[j]));
+    else {
+      const points = front.map((i) => losses[i]);
+      order.push(...greedyHypervolumeSubset(points, nBelow - order.length, referencePoint(points)).map((j) => front[j]));
+    }
   }
   const chosen = new Set(order);
   const rest = trials.map((_, i) => i).filter((i) => !chosen.has(i));
   return [...order, ...rest].map((i) => trials[i]);
-}
-
-/**
- * Greedy hypervolume subset selection (HSSP): repeatedly add the point that adds the most
- * hypervolume (Optuna solves the same problem greedily as well).
- */
-function greedySubset(points: number[][], k: number): number[] {
-  const ref = referencePoint(points);
-  const chosen: number[] = [];
-  const left = new Set(points.map((_, i) => i));
-  while (chosen.length < k && left.size > 0) {
-    let best = -1;
-    let bestGain = -Infinity;
-    const base = hypervolume(chosen.map((i) => points[i]), ref);
-    for (const i of left) {
-      const gain = hypervolume([...chosen.map((j) => points[j]), points[i]], ref) - base;
-      if (gain > bestGain) {
-        bestGain = gain;
-        best = i;
-      }
-    }
-    chosen.push(best);
-    left.delete(best);
-  }
-  return chosen;
 }
 
 /** Optuna's reference point: max(1.1 w, 0.9 w) of the worst point w, zeros moved to 1e-12. */
@@ -217,64 +189,4 @@ export function referencePoint(points: readonly number[][]): number[] {
     ref.push(r === 0 ? 1e-12 : r);
   }
   return ref;
-}
-
-/**
- * Hypervolume dominated by `points` up to `ref` (minimisation): a sweep in 2-D, and beyond by
- * slicing along the last objective (HSO; While et al. 2006), fine for the few dozen points here.
- */
-export function hypervolume(points: readonly number[][], ref: readonly number[]): number {
-  const m = ref.length;
-  const ps = points.filter((p) => p.every((v, k) => v < ref[k]));
-  if (ps.length === 0) return 0;
-  if (m === 1) return ref[0] - Math.min(...ps.map((p) => p[0]));
-  if (m === 2) {
-    ps.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let hv = 0;
-    let yBound = ref[1];
-    for (const p of ps) {
-      if (p[1] < yBound) {
-        hv += (ref[0] - p[0]) * (yBound - p[1]);
-        yBound = p[1];
-      }
-    }
-    return hv;
-  }
-  ps.sort((a, b) => a[m - 1] - b[m - 1]);
-  const subRef = ref.slice(0, m - 1);
-  let hv = 0;
-  for (let i = 0; i < ps.length; i++) {
-    const top = i + 1 < ps.length ? ps[i + 1][m - 1] : ref[m - 1];
-    const depth = top - ps[i][m - 1];
-    if (depth > 0) hv += depth * hypervolume(ps.slice(0, i + 1).map((p) => p.slice(0, m - 1)), subRef);
-  }
-  return hv;
-}
-
-/**
- * Weights of the below group in multi-objective studies (Optuna's
- * `_calculate_weights_below_for_multi_objective`): each feasible trial's hypervolume
- * contribution over the largest one, at least 1e-12; infeasible trials get 1e-12.
- */
-export function belowWeightsMultiObjective(below: readonly FrozenTrial[], directions: readonly StudyDirection[]): Float64Array {
-  const EPS = 1e-12;
-  const w = new Float64Array(below.length).fill(EPS);
-  const feasibleIdx: number[] = [];
-  below.forEach((t, i) => {
-    if (t.state === 'COMPLETE' && t.values && violation(t) === 0) feasibleIdx.push(i);
-  });
-  if (feasibleIdx.length === 0) return w;
-  if (feasibleIdx.length === 1) {
-    w[feasibleIdx[0]] = 1;
-    return w;
-  }
-  const losses = lossVectors(feasibleIdx.map((i) => below[i]), directions);
-  const ref = referencePoint(losses);
-  const total = hypervolume(losses, ref);
-  const contrib = losses.map((_, i) => total - hypervolume(losses.filter((__, j) => j !== i), ref) + EPS);
-  const maxC = Math.max(...contrib);
-  feasibleIdx.forEach((idx, i) => {
-    w[idx] = Math.min(1, Math.max(0, contrib[i] / maxC));
-  });
-  return w;
 }
