@@ -4,7 +4,7 @@
  * the symbol's own parameters (an independent path through the engine).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +80,21 @@ describe('optimize --basket', () => {
     const other = studyopt('backtest', '--storage', db, '--trial', '0', '--symbol', 'NAS100');
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/not in the basket/);
+  });
+
+  it('best and the report show the per-symbol breakdown', () => {
+    const db = join(DIR, 'basket.db');
+    const best = studyopt('best', '--storage', db);
+    expect(best.code, best.stderr).toBe(0);
+    expect(best.stdout).toMatch(/per symbol/);
+    expect(best.stdout).toMatch(/metric\s+GER40\s+XAUUSD\s+basket/);
+    expect(best.stdout).toContain('--symbol XAUUSD');
+    const out = join(DIR, 'basket.html');
+    const report = studyopt('report', '--storage', db, '--out', out);
+    expect(report.code, report.stderr).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('<h2>Per-symbol breakdown</h2>');
+    expect(html).toContain('<th>basket (worst)</th>');
   });
 
   it('refuses flags that do not fit a basket, with exit 2', () => {
