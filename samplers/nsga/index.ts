@@ -6,11 +6,11 @@ import type { SamplerEntry, SamplerOptionSpec } from '../entry.js';
 import type { CrossoverName } from './crossover.js';
 import { NSGAIISampler } from './nsga2.js';
 import { NSGAIIISampler } from './nsga3.js';
-import type { GeneticSamplerOptions } from './sampler.js';
+import type { GeneticInit, GeneticSamplerOptions } from './sampler.js';
 
 export { NSGAIISampler, type NSGAIISamplerOptions } from './nsga2.js';
 export { NSGAIIISampler, type NSGAIIISamplerOptions } from './nsga3.js';
-export { GeneticSampler, type GeneticSamplerOptions } from './sampler.js';
+export { GENETIC_INITS, GeneticSampler, type GeneticInit, type GeneticSamplerOptions } from './sampler.js';
 export { CROSSOVER_NAMES, type Crossover, type CrossoverName, crossoverByName } from './crossover.js';
 export { nonDominatedFronts, nonDominationRanks } from './non-dominated-sort.js';
 export { crowdingDistances } from './crowding-distance.js';
@@ -25,6 +25,7 @@ const geneticOptions: Record<string, SamplerOptionSpec> = {
   crossover: { type: 'string', description: "'uniform' (default), 'blxalpha', 'sbx', 'vsbx', 'undx' or 'spx'" },
   crossoverProb: { type: 'number', description: 'probability that a child comes from crossover, else a copy of a parent (default 0.9)' },
   swappingProb: { type: 'number', description: "uniform crossover's probability of taking the second parent's value (default 0.5)" },
+  init: { type: 'string', description: "generation 0: 'lhs' (Latin hypercube, default) or 'random' (uniform, Optuna's)" },
 };
 
 function geneticFrom(o: Record<string, unknown>): GeneticSamplerOptions {
@@ -35,6 +36,7 @@ function geneticFrom(o: Record<string, unknown>): GeneticSamplerOptions {
     crossover: o.crossover as CrossoverName | undefined,
     crossoverProb: o.crossoverProb as number | undefined,
     swappingProb: o.swappingProb as number | undefined,
+    init: o.init as GeneticInit | undefined,
   };
 }
 

@@ -4,7 +4,9 @@
  *
  * Generations: every trial claims a slot of the current generation G through the storage (as the
  * DE and CMA-ES samplers do, samplers/generation-slots.ts), and is tagged `<name>:generation` = G.
- * Generation 0 is sampled at random. When G has `populationSize` COMPLETE trials (failed and pruned
+ * Generation 0 is a Latin hypercube over the parameters (option init 'lhs', the default; each
+ * parameter's range cut into populationSize strata, one member per stratum), or uniform random
+ * points (init 'random', Optuna's). When G has `populationSize` COMPLETE trials (failed and pruned
  * ones are replaced by more children, as in Optuna, where a generation is full when it has
  * population_size complete trials), the next ask selects the survivors among G's parents and G's
  * COMPLETE trials and starts G + 1. The state (generation, seed, the parents' trial numbers) is
@@ -37,7 +39,7 @@ import { IntersectionSearchSpace } from '../../src/search-space.js';
 import type { TrialClaim } from '../../src/storage/storage.js';
 import type { Study } from '../../src/study.js';
 import { redrawOf, redrawSeed } from '../../src/space-constraints.js';
-import { SearchSpaceTransform } from '../../src/transform.js';
+import { SearchSpaceTransform, decodeNumeric, rawBounds } from '../../src/transform.js';
 import { loadChunkedState, mixSeed, saveChunkedState, storedGeneration } from '../cmaes/stored-state.js';
 import { RandomSampler } from '../random.js';
 import { type Crossover, type CrossoverName, crossoverByName } from './crossover.js';
@@ -56,8 +58,14 @@ export interface GeneticSamplerOptions {
   crossoverProb?: number;
   /** Uniform crossover's (and categoricals') probability of taking the second parent's value; default 0.5. */
   swappingProb?: number;
+  /** Generation 0: a Latin hypercube ('lhs', default) or uniform random points ('random', Optuna's). */
+  init?: GeneticInit;
   seed?: number;
 }
+
+/** How generation 0 is drawn. */
+export type GeneticInit = 'lhs' | 'random';
+export const GENETIC_INITS: readonly GeneticInit[] = ['lhs', 'random'];
 
 interface StoredState {
   version: 1;
@@ -80,6 +88,13 @@ interface Parents {
 
 const MAX_CROSSOVER_TRIES = 100;
 
+/** A 32-bit FNV-1a hash of a parameter name, to seed its Latin-hypercube column. */
+function stringHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 function checkProbability(name: string, value: number | undefined): void {
   if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= 1)) {
     throw new UsageError(`NSGA sampler option '${name}' must be a probability between 0 and 1, but got ${JSON.stringify(value)}`);
@@ -96,6 +111,7 @@ export abstract class GeneticSampler implements Sampler {
   private readonly slots = new GenerationSlots();
   private state: { studyId: number; state: StoredState } | null = null;
   private parents: Parents | null = null;
+  private readonly latinColumns = new Map<string, Int32Array>();
 
   constructor(options: GeneticSamplerOptions = {}) {
     const populationSize = options.populationSize ?? 50;
@@ -105,6 +121,9 @@ export abstract class GeneticSampler implements Sampler {
     checkProbability('mutationProb', options.mutationProb);
     checkProbability('crossoverProb', options.crossoverProb);
     checkProbability('swappingProb', options.swappingProb);
+    if (options.init !== undefined && !GENETIC_INITS.includes(options.init)) {
+      throw new UsageError(`NSGA sampler option 'init' must be one of ${GENETIC_INITS.join(', ')}, but got ${JSON.stringify(options.init)}`);
+    }
     if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new UsageError(`NSGA sampler option 'seed' must be an integer, but got ${JSON.stringify(options.seed)}`);
     this.crossover = crossoverByName(options.crossover ?? 'uniform', options.swappingProb ?? 0.5);
     if (populationSize < this.crossover.nParents) {
@@ -163,7 +182,51 @@ export abstract class GeneticSampler implements Sampler {
   }
 
   sampleIndependent(study: Study, trial: FrozenTrial, name: string, distribution: Distribution): ParamValue {
-    return this.independent.sampleIndependent(study, trial, name, distribution);
+    const stratum = this.initialStratum(study, trial);
+    if (stratum === null || cardinality(distribution) <= 1) return this.independent.sampleIndependent(study, trial, name, distribution);
+    const seed = this.state!.state.seed;
+    const key = stringHash(name);
+    // The parameter's coordinate: its stratum in this member's row of the Latin hypercube, at a
+    // random place inside the stratum; then mapped as the QMC sampler maps unit coordinates.
+    const u = (this.latinColumn(seed, key)[stratum] + new Rng(mixSeed(seed, 0x1a7e, key, stratum)).random()) / this.populationSize;
+    const [low, high] = rawBounds(distribution);
+    return decodeNumeric(distribution, low + u * (high - low));
+  }
+
+  /**
+   * The member index of a generation-0 trial that takes a Latin-hypercube point (init 'lhs'), or
+   * null: other generations, spare slots (replacements of failed trials, extra workers) and
+   * redraws under space constraints are drawn at random.
+   */
+  private initialStratum(study: Study, trial: FrozenTrial): number | null {
+    if ((this.options.init ?? 'lhs') !== 'lhs' || redrawOf(trial) > 0) return null;
+    const slot = trial.systemAttrs[this.keys.slot];
+    if (typeof slot !== 'number' || trial.systemAttrs[this.keys.generation] !== 0 || Math.floor(slot / SLOT_BASE) !== 0) return null;
+    if (!this.state || this.state.studyId !== study.studyId) return null;
+    const index = slotIndex(slot, 0, trial.number);
+    return index < this.populationSize ? index : null;
+  }
+
+  /**
+   * One column of the generation-0 Latin hypercube (McKay, Beckman & Conover 1979): the strata
+   * 0..populationSize-1 in an order drawn from (seed, parameter), so each parameter's values
+   * cover its range once per stratum, whatever process asks, and parameters pair at random.
+   */
+  private latinColumn(seed: number, key: number): Int32Array {
+    const cacheKey = `${seed}:${key}`;
+    let column = this.latinColumns.get(cacheKey);
+    if (!column) {
+      column = Int32Array.from({ length: this.populationSize }, (_, i) => i);
+      const rng = new Rng(mixSeed(seed, 0x1a71, key));
+      for (let i = column.length - 1; i > 0; i--) {
+        const j = rng.int(0, i);
+        const t = column[i];
+        column[i] = column[j];
+        column[j] = t;
+      }
+      this.latinColumns.set(cacheKey, column);
+    }
+    return column;
   }
 
   /** The stored state, advanced to the next generation when the current one is full. */

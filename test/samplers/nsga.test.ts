@@ -134,6 +134,8 @@ describe('NSGAIISampler', () => {
     expect(() => new NSGAIISampler({ mutationProb: 1.5 })).toThrow(/mutationProb/);
     expect(() => new NSGAIISampler({ crossoverProb: -0.1 })).toThrow(/crossoverProb/);
     expect(() => new NSGAIISampler({ swappingProb: 2 })).toThrow(/swappingProb/);
+    expect(() => new NSGAIISampler({ init: 'sobol' as never })).toThrow(/init.*lhs, random/);
+    expect(() => createSampler('nsga2', { init: 'grid' })).toThrow(UsageError);
     expect(() => new NSGAIISampler({ crossover: 'pmx' as never })).toThrow(/crossover.*uniform/);
     expect(() => new NSGAIISampler({ crossover: 'undx', populationSize: 2 })).toThrow(/at least 3/);
     expect(() => new NSGAIIISampler({ dividingParameter: 0 })).toThrow(/dividingParameter/);
@@ -197,6 +199,32 @@ describe('NSGAIISampler', () => {
     expect(trials.map((t) => t.systemAttrs['nsga2:generation'])).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3]);
     storage.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("generation 0 is a Latin hypercube by default: each parameter has one member per stratum, also across two processes; init 'random' does not", () => {
+    const problem = getMultiObjectiveProblem('zdt1');
+    const strataOf = (study: Study) =>
+      Object.keys(problem.space).map((name) => study.trials.slice(0, 10).map((t) => Math.floor((t.params[name] as number) * 10)).sort((x, y) => x - y));
+    const all = Array.from({ length: 10 }, (_, i) => i);
+    const lhs = createStudy({ sampler: new NSGAIISampler({ seed: 3, populationSize: 10 }), directions: ['minimize', 'minimize'] });
+    runProblem(lhs, problem, 10);
+    for (const strata of strataOf(lhs)) expect(strata).toEqual(all);
+    // Two processes asking in turn on one storage: together they still fill every stratum once.
+    const dir = mkdtempSync(join(tmpdir(), 'nsga-'));
+    const storage = new SqliteStorage(join(dir, 'lhs.db'));
+    try {
+      const a = createStudy({ storage, studyName: 'l', sampler: new NSGAIISampler({ seed: 4, populationSize: 10 }), directions: ['minimize', 'minimize'] });
+      const b = loadStudy({ storage, studyName: 'l', sampler: new NSGAIISampler({ seed: 4, populationSize: 10 }) });
+      for (let i = 0; i < 10; i++) runProblem(i % 2 ? b : a, problem, 1);
+      for (const strata of strataOf(a)) expect(strata).toEqual(all);
+    } finally {
+      storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // Optuna's uniform random generation 0 leaves some stratum of some parameter empty (fixed seed).
+    const random = createStudy({ sampler: new NSGAIISampler({ seed: 3, populationSize: 10, init: 'random' }), directions: ['minimize', 'minimize'] });
+    runProblem(random, problem, 10);
+    expect(strataOf(random).some((strata) => strata.join() !== all.join())).toBe(true);
   });
 
   it('beats random search on ZDT1 in hypervolume over fixed seeds', () => {
