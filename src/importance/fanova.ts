@@ -37,48 +37,49 @@ export function decomposeTree(tree: RegressionTree, domains: readonly FeatureDom
   }
   // Split points of each numeric parameter: its bounds and its thresholds in this tree, sorted;
   // each split node keeps the index of its threshold among them.
-  const breaks: Float64Array[] = domains.map((d, f) => {
-    if (d.kind !== 'numeric') return new Float64Array(0);
-    const points = [d.low, d.high];
-    for (let i = 0; i < tree.nodeCount; i++) if (tree.feature[i] === f) points.push(clamp(tree.threshold[i], d.low, d.high));
-    return uniqueSorted(points);
-  });
+  const numeric = Uint8Array.from(domains, (d) => (d.kind === 'numeric' ? 1 : 0));
+  const points: number[][] = domains.map((d) => (d.kind === 'numeric' ? [d.low, d.high] : []));
+  for (let i = 0; i < tree.nodeCount; i++) {
+    const f = tree.feature[i];
+    if (f >= 0 && numeric[f]) {
+      const d = domains[f] as { low: number; high: number };
+      points[f].push(clamp(tree.threshold[i], d.low, d.high));
+    }
+  }
+  const breaks: Float64Array[] = points.map(uniqueSorted);
   const breakIndex = new Int32Array(tree.nodeCount);
   for (let i = 0; i < tree.nodeCount; i++) {
     const f = tree.feature[i];
-    if (f >= 0 && domains[f].kind === 'numeric') {
+    if (f >= 0 && numeric[f]) {
       const d = domains[f] as { low: number; high: number };
       breakIndex[i] = lowerBound(breaks[f], clamp(tree.threshold[i], d.low, d.high));
     }
   }
+  const width = Float64Array.from(domains, (d) => (d.kind === 'numeric' ? d.high - d.low : d.categories));
 
   // The box of the node being visited: an interval of break indices per numeric parameter, a set
-  // of categories per categorical one.
+  // of categories per categorical one; and its share of each parameter's extent, kept up to date
+  // as the walk descends (only the split parameter's changes at a node).
   const lo = new Int32Array(nFeatures);
   const hi = new Int32Array(nFeatures);
   const member: (Uint8Array | null)[] = domains.map((d) => (d.kind === 'categorical' ? new Uint8Array(d.categories).fill(1) : null));
+  const memberCount = Int32Array.from(domains, (d) => (d.kind === 'categorical' ? d.categories : 0));
   domains.forEach((d, f) => {
     hi[f] = d.kind === 'numeric' ? breaks[f].length - 1 : 0;
   });
+  const share = new Float64Array(nFeatures);
+  const updateShare = (f: number): void => {
+    share[f] = numeric[f] ? (breaks[f][hi[f]] - breaks[f][lo[f]]) / width[f] : memberCount[f] / width[f];
+  };
+  for (let f = 0; f < nFeatures; f++) updateShare(f);
   // Per parameter, the marginal prediction f_d as a difference array over its intervals (numeric)
   // or its value per category (categorical).
   const marginal: Float64Array[] = domains.map((d, f) => new Float64Array(d.kind === 'numeric' ? breaks[f].length : d.categories));
   const leafValue: number[] = [];
   const leafShare: number[] = [];
-  const share = new Float64Array(nFeatures);
   const before = new Float64Array(nFeatures + 1);
 
   const visitLeaf = (node: number): void => {
-    for (let f = 0; f < nFeatures; f++) {
-      const d = domains[f];
-      if (d.kind === 'numeric') share[f] = (breaks[f][hi[f]] - breaks[f][lo[f]]) / (d.high - d.low);
-      else {
-        let c = 0;
-        const m = member[f]!;
-        for (let k = 0; k < m.length; k++) c += m[k];
-        share[f] = c / d.categories;
-      }
-    }
     // Products of the shares before and after each parameter: the share of the other parameters'
     // space without dividing by a share that may be 0.
     before[0] = 1;
@@ -93,7 +94,7 @@ export function decomposeTree(tree: RegressionTree, domains: readonly FeatureDom
       const contribution = v * before[f] * after;
       after *= share[f];
       const row = marginal[f];
-      if (domains[f].kind === 'numeric') {
+      if (numeric[f]) {
         row[lo[f]] += contribution;
         row[hi[f]] -= contribution;
       } else {
@@ -113,23 +114,34 @@ export function decomposeTree(tree: RegressionTree, domains: readonly FeatureDom
     if (cats) {
       const m = member[f]!;
       const saved = m.slice();
-      for (let k = 0; k < m.length; k++) m[k] = saved[k] & cats[k];
+      const savedCount = memberCount[f];
+      let c = 0;
+      for (let k = 0; k < m.length; k++) c += m[k] = saved[k] & cats[k];
+      memberCount[f] = c;
+      updateShare(f);
       visit(tree.left[node]);
-      for (let k = 0; k < m.length; k++) m[k] = saved[k] & (cats[k] ^ 1);
+      c = 0;
+      for (let k = 0; k < m.length; k++) c += m[k] = saved[k] & (cats[k] ^ 1);
+      memberCount[f] = c;
+      updateShare(f);
       visit(tree.right[node]);
       m.set(saved);
+      memberCount[f] = savedCount;
     } else {
       const b = breakIndex[node];
       const savedHi = hi[f];
       const savedLo = lo[f];
       // A threshold outside the box (possible only for one clamped to the bounds) leaves a child empty.
       hi[f] = Math.max(savedLo, Math.min(savedHi, b));
+      updateShare(f);
       visit(tree.left[node]);
       hi[f] = savedHi;
       lo[f] = Math.min(savedHi, Math.max(savedLo, b));
+      updateShare(f);
       visit(tree.right[node]);
       lo[f] = savedLo;
     }
+    updateShare(f);
   };
   visit(0);
 
