@@ -11,7 +11,7 @@
  * by a histogram-based split search (tree-grower.ts). With exact bins a split falls at the
  * midpoint of neighbouring distinct values, as a sort-based CART's does; with quantile bins only
  * at a bin edge, so a leaf may hold several distinct values of such a feature. On a large problem
- * the trees grow on worker threads (forest-threads.ts); each tree has its own seed, drawn from the
+ * the trees grow on worker threads too (forest-threads.ts); each tree has its own seed, drawn from the
  * forest's, so the forest does not depend on how many threads grew it.
  *
  * Written here rather than taken from npm: the one maintained JavaScript forest (ml-random-forest
@@ -20,9 +20,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { type FeatureKind, MAX_BINS_LIMIT, binFeatures } from './feature-bins.js';
-import { growTreesInThreads } from './forest-threads.js';
+import { growForest } from './forest-threads.js';
 import type { RegressionTree } from './regression-tree.js';
-import { type GrowthOptions, growTrees } from './tree-grower.js';
+import type { GrowthOptions } from './tree-grower.js';
 import { Rng } from '../rng.js';
 
 export type { FeatureKind } from './feature-bins.js';
@@ -47,9 +47,10 @@ export interface RandomForestOptions extends GrowthOptions {
    */
   maxBins?: number;
   /**
-   * Worker threads to grow the trees on (default: one per core, up to one per tree, when the
-   * problem is large enough to repay starting them; 1 grows them in this thread). Threads run the
-   * built code (dist/); from the TypeScript sources the trees grow in this thread.
+   * Threads to grow the trees on, this one included (default: one per core, up to one per tree,
+   * when the problem is large enough to repay starting workers; 1 grows them all in this thread).
+   * Worker threads run the built code (dist/); from the TypeScript sources every tree grows in
+   * this thread. The forest is the same for any number.
    */
   threads?: number;
 }
@@ -76,7 +77,7 @@ export function fitRandomForest(data: RegressionData, options: RandomForestOptio
   const centred = data.y.map((v) => v - mean);
   const growth: GrowthOptions = { maxDepth: options.maxDepth, minSamplesSplit: options.minSamplesSplit, minSamplesLeaf: options.minSamplesLeaf, bootstrap: options.bootstrap };
   const threads = Math.min(nTrees, options.threads ?? (n * nTrees * data.features.length >= THREADED_WORK ? availableParallelism() : 1));
-  const trees = (threads > 1 ? growTreesInThreads({ bins, features: data.features, centred, options: growth }, seeds, threads) : null) ?? growTrees(bins, data.features, centred, growth, seeds);
+  const trees = growForest({ bins, features: data.features, centred, options: growth }, seeds, threads);
   for (const tree of trees) for (let i = 0; i < tree.nodeCount; i++) tree.value[i] += mean;
   return trees;
 }

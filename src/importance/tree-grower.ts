@@ -31,33 +31,40 @@ export interface GrowthOptions {
   bootstrap?: boolean;
 }
 
+/** What a forest's trees are grown from: the binned features, their kinds, the centred responses, the growth rules. */
+export interface ForestJob {
+  readonly bins: BinnedFeatures;
+  readonly features: readonly FeatureKind[];
+  /** The responses less their mean (the trees' values are too: the caller adds the mean back). */
+  readonly centred: Float64Array;
+  readonly options: GrowthOptions;
+}
+
 /**
- * One tree per seed, on `centred` (the responses less their mean; the mean is not added back).
- * A tree's seed draws its bootstrap sample (n draws with replacement) and breaks its ties.
- * `onTree` is called after each tree.
+ * Grows trees of one job, one per seed: a tree's seed draws its bootstrap sample (n draws with
+ * replacement) and breaks its ties, so a tree depends on its seed alone, not on which thread
+ * grows it or what it grew before.
  */
-export function growTrees(
-  bins: BinnedFeatures,
-  features: readonly FeatureKind[],
-  centred: Float64Array,
-  options: GrowthOptions,
-  seeds: readonly number[],
-  onTree?: () => void,
-): RegressionTree[] {
-  const n = centred.length;
-  const grower = new TreeGrower(bins, features, centred, options);
-  const counts = new Float64Array(n);
-  return seeds.map((seed) => {
+export class ForestGrower {
+  private readonly grower: TreeGrower;
+  private readonly counts: Float64Array;
+
+  constructor(private readonly job: ForestJob) {
+    this.grower = new TreeGrower(job.bins, job.features, job.centred, job.options);
+    this.counts = new Float64Array(job.centred.length);
+  }
+
+  tree(seed: number): RegressionTree {
+    const { counts } = this;
+    const n = counts.length;
     const rng = new Rng(seed);
-    if (options.bootstrap === false) counts.fill(1);
+    if (this.job.options.bootstrap === false) counts.fill(1);
     else {
       counts.fill(0);
       for (let i = 0; i < n; i++) counts[rng.int(0, n - 1)] += 1;
     }
-    const tree = grower.grow(counts, rng);
-    onTree?.();
-    return tree;
-  });
+    return this.grower.grow(counts, rng);
+  }
 }
 
 /** Up to this many bins present in a node, a feature's bins are ordered by insertion sort; above, through a bitset. */
@@ -103,6 +110,8 @@ class TreeGrower {
   /** Small nodes: the samples sorted by bin. */
   private readonly sortBin: Int32Array;
   private readonly sortSample: Int32Array;
+  /** 1 for a categorical feature. */
+  private readonly categorical: Uint8Array;
   /** scanGroups' best cut: criterion numerator and denominator, left sum and weight. */
   private readonly cut = new Float64Array(4);
   // The features whose best cuts tie for the node's best (nTies of them): criterion, and per
@@ -168,6 +177,7 @@ class TreeGrower {
     this.groupWeight = new Float64Array(maxGroups);
     this.groupSum = new Float64Array(maxGroups);
     this.groupCount = new Int32Array(maxGroups);
+    this.categorical = Uint8Array.from(features, (k) => (k.kind === 'categorical' ? 1 : 0));
     this.sortBin = new Int32Array(SMALL_NODE);
     this.sortSample = new Int32Array(SMALL_NODE);
     this.tieFeature = new Int32Array(nFeatures);
@@ -292,13 +302,18 @@ class TreeGrower {
     const small = nNode <= SMALL_NODE;
     if (!small) this.accumulate(start, end);
     this.nTies = 0;
+    const categorical = this.categorical;
     for (let f = 0; f < this.nFeatures; f++) {
+      if (small && !categorical[f]) {
+        if (nNode === 2) this.searchPair(f, start, total, totalW);
+        else this.searchFewSamples(f, start, end, total, totalW);
+        continue;
+      }
       const ng = small ? this.groupSamples(f, start, end) : this.groupHistogram(f);
       if (ng < 2) continue;
-      const categorical = this.features[f].kind === 'categorical';
-      if (categorical) this.orderGroupsByMean(ng);
+      if (categorical[f]) this.orderGroupsByMean(ng);
       const at = this.scanGroups(ng, total, totalW, nNode);
-      if (at >= 0) this.offer(f, at, categorical);
+      if (at >= 0) this.offer(f, at, categorical[f] === 1);
     }
     if (this.nTies === 0) return false;
     const pick = this.nTies > 1 ? rng.int(0, this.nTies - 1) : 0;
@@ -309,6 +324,97 @@ class TreeGrower {
     this.bestThreshold = this.tieThreshold[pick];
     this.bestCategories = this.tieCategories[pick];
     return true;
+  }
+
+  /**
+   * A numeric feature's best cut of a small node, as groupSamples and scanGroups find it, in one
+   * pass without filling the group arrays (a node this small is searched for every feature, and
+   * the calls and copies cost more than the search).
+   */
+  private searchFewSamples(f: number, start: number, end: number, total: number, totalW: number): void {
+    const F = this.nFeatures;
+    const { index, rows, w, wy, sortBin, sortSample } = this;
+    const s = end - start;
+    for (let k = 0; k < s; k++) {
+      const i = index[start + k];
+      const b = rows[i * F + f];
+      let q = k - 1;
+      while (q >= 0 && sortBin[q] > b) {
+        sortBin[q + 1] = sortBin[q];
+        sortSample[q + 1] = sortSample[q];
+        q--;
+      }
+      sortBin[q + 1] = b;
+      sortSample[q + 1] = i;
+    }
+    if (sortBin[0] === sortBin[s - 1]) return;
+    const minLeaf = this.minLeaf;
+    let sl = 0;
+    let wl = 0;
+    let nl = 0;
+    let bestNum = -1;
+    let bestDen = 0;
+    let below = -1;
+    let above = -1;
+    let bestSum = 0;
+    let bestWeight = 0;
+    for (let k = 0; ; ) {
+      const b = sortBin[k];
+      let gw = 0;
+      let gs = 0;
+      for (; k < s && sortBin[k] === b; k++) {
+        gw += w[sortSample[k]];
+        gs += wy[sortSample[k]];
+        nl++;
+      }
+      if (k === s) break;
+      wl += gw;
+      sl += gs;
+      if (nl < minLeaf || s - nl < minLeaf) continue;
+      const sr = total - sl;
+      const wr = totalW - wl;
+      const num = sl * sl * wr + sr * sr * wl;
+      const den = wl * wr;
+      if (below < 0 || num * bestDen > bestNum * den) {
+        bestNum = num;
+        bestDen = den;
+        below = b;
+        above = sortBin[k];
+        bestSum = sl;
+        bestWeight = wl;
+      }
+    }
+    if (below < 0) return;
+    this.offerNumeric(f, bestNum, bestDen, bestSum, bestWeight, below, above);
+  }
+
+  /** A numeric feature's cut of a node of two samples: the one between them, if their bins differ. */
+  private searchPair(f: number, start: number, total: number, totalW: number): void {
+    const F = this.nFeatures;
+    const i = this.index[start];
+    const j = this.index[start + 1];
+    const bi = this.rows[i * F + f];
+    const bj = this.rows[j * F + f];
+    if (bi === bj) return;
+    const lower = bi < bj ? i : j;
+    // The same sums as a scan of two groups: 0 + the lower sample's.
+    const sl = 0 + this.wy[lower];
+    const wl = 0 + this.w[lower];
+    const sr = total - sl;
+    const wr = totalW - wl;
+    this.offerNumeric(f, sl * sl * wr + sr * sr * wl, wl * wr, sl, wl, Math.min(bi, bj), Math.max(bi, bj));
+  }
+
+  /** offer for a numeric cut given directly: criterion, left sums, and the bins either side of it. */
+  private offerNumeric(f: number, num: number, den: number, sl: number, wl: number, below: number, above: number): void {
+    const { cut, groupBin } = this;
+    cut[0] = num;
+    cut[1] = den;
+    cut[2] = sl;
+    cut[3] = wl;
+    groupBin[0] = below;
+    groupBin[1] = above;
+    this.offer(f, 0, false);
   }
 
   /**
