@@ -9,10 +9,14 @@
  * one log-scaled float, one int, one categorical of 4 choices), with an objective in which x0
  * dominates, x1 and the categorical matter a little and the others not at all, plus noise. Each
  * figure is the median over `--repeats` runs, in wall time (and, for fANOVA as a whole, the
- * process's CPU time, steadier on a loaded machine); fANOVA is timed as a whole (64-tree forest fit and
- * variance decomposition, Optuna's defaults) and in its two parts. The output ends with the
- * importances found at the largest size, as a check that the timed work is the real one.
+ * process's CPU time, all threads together, steadier on a loaded machine); fANOVA is timed as a
+ * whole (64-tree forest fit and variance decomposition, Optuna's defaults, with the forest's
+ * default threads) and in its parts: the forest fit on one thread and on the default threads
+ * (this one and worker threads, one per core, from 1,600 trials or so), and the decomposition.
+ * The output ends with the importances found at the largest size, as a check that the timed work
+ * is the real one.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type Distribution, categoricalDistribution, floatDistribution, intDistribution } from '../src/distributions.js';
 import { FanovaEvaluator } from '../src/importance/fanova-evaluator.js';
@@ -76,8 +80,8 @@ function time(f: () => void, cpu?: number[]): number {
 }
 
 const distributions = space();
-console.log(`node ${process.version}; ${nParams} parameters; median of ${repeats} runs; times in ms`);
-console.log(['trials', 'fANOVA', 'fANOVA CPU', 'forest fit', 'decomposition', 'PED-ANOVA', 'fANOVA / PED-ANOVA'].join('\t'));
+console.log(`node ${process.version}; ${nParams} parameters; ${availableParallelism()} cores; median of ${repeats} runs; times in ms`);
+console.log(['trials', 'fANOVA', 'fANOVA CPU', 'fit 1 thread', 'fit 1 thread CPU', 'fit threads', 'decomposition', 'PED-ANOVA', 'fANOVA / PED-ANOVA'].join('\t'));
 let last: { name: string; importance: number }[] = [];
 for (const n of sizes) {
   const observations = trials(n, new Rng(seed));
@@ -88,6 +92,8 @@ for (const n of sizes) {
   const whole: number[] = [];
   const wholeCpu: number[] = [];
   const fit: number[] = [];
+  const fitCpu: number[] = [];
+  const fitThreads: number[] = [];
   const decompose: number[] = [];
   const ped: number[] = [];
   // The parts, on the same columns the evaluator builds (every parameter numeric here but kind).
@@ -101,11 +107,12 @@ for (const n of sizes) {
   for (let r = 0; r < repeats; r++) {
     whole.push(time(() => (last = fanova.evaluate(input)), wholeCpu));
     let trees: ReturnType<typeof fitRandomForest> = [];
-    fit.push(time(() => (trees = fitRandomForest({ columns, features, y }, { seed }))));
+    fit.push(time(() => (trees = fitRandomForest({ columns, features, y }, { seed, threads: 1 })), fitCpu));
+    fitThreads.push(time(() => fitRandomForest({ columns, features, y }, { seed })));
     decompose.push(time(() => fanovaFractions(trees, domains)));
     ped.push(time(() => pedAnova.evaluate(input)));
   }
-  const row = [n, median(whole), median(wholeCpu), median(fit), median(decompose), median(ped)];
+  const row = [n, median(whole), median(wholeCpu), median(fit), median(fitCpu), median(fitThreads), median(decompose), median(ped)];
   console.log([...row.map((v) => (Number.isInteger(v) ? String(v) : v.toFixed(1))), (median(whole) / median(ped)).toFixed(1)].join('\t'));
 }
 console.log(`importances at ${sizes[sizes.length - 1]} trials: ${last.map((p) => `${p.name} ${(100 * p.importance).toFixed(1)}%`).join(', ')}`);
