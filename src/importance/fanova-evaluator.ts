@@ -42,6 +42,10 @@ export interface FanovaOptions {
    * tens of thousands estimates the same variance shares.
    */
   maxObservations?: number;
+  /** Bins per feature in the forest's split search (default 256; random-forest.ts). */
+  maxBins?: number;
+  /** Threads that grow the trees (default: all cores once the work is large; random-forest.ts). */
+  threads?: number;
 }
 
 export interface FanovaImportance extends ParamImportance {
