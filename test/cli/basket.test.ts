@@ -80,6 +80,9 @@ describe('optimize --basket', () => {
     const other = studyopt('backtest', '--storage', db, '--trial', '0', '--symbol', 'NAS100');
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/not in the basket/);
+    const verify = studyopt('verify', '--storage', db);
+    expect(verify.code).toBe(2);
+    expect(verify.stderr).toMatch(/basket of GER40, XAUUSD: check a trial symbol by symbol/);
   });
 
   it('best and the report show the per-symbol breakdown', () => {

@@ -9,6 +9,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../../errors.js';
 import { verifyIbTrial } from '../../../../studies/ib/audit.js';
 import { ibSettingsOf } from '../../../../studies/ib/study-settings.js';
+import { ibBasketSettingsOf } from '../../../../studies/ib/basket-settings.js';
 import { STUDY_NAME_OPTION, type StorageArgs, openStorage, resolveStudy, trialOrBest, withStorage } from './storage-options.js';
 
 interface VerifyArgs extends StorageArgs {
@@ -33,6 +34,12 @@ const command: CommandModule<object, VerifyArgs> = {
     try {
       const { id, name } = resolveStudy(storage, argv.studyName);
       const systemAttrs = storage.getStudySystemAttrs(id);
+      const basket = ibBasketSettingsOf(systemAttrs);
+      if (basket) {
+        throw new UsageError(
+          `study '${name}' is a basket of ${basket.symbols.join(', ')}: check a trial symbol by symbol with studyopt backtest --storage ${argv.storage} --study-name ${name} --trial N --symbol ${basket.symbols[0]} (it says whether every metric reproduced; verify's trade-by-trade record is kept for one-symbol studies)`,
+        );
+      }
       if (!ibSettingsOf(systemAttrs)) throw new UsageError(`study '${name}' is not an IB study: verify re-runs IB trials (its objective records what it ran on)`);
       const trial = trialOrBest(storage, id, name, argv.trial);
       if (trial.state !== 'COMPLETE') throw new UsageError(`trial ${trial.number} of study '${name}' is ${trial.state}, not COMPLETE: it stored no metrics to compare`);
