@@ -332,21 +332,9 @@ class TreeGrower {
    * the calls and copies cost more than the search).
    */
   private searchFewSamples(f: number, start: number, end: number, total: number, totalW: number): void {
-    const F = this.nFeatures;
-    const { index, rows, w, wy, sortBin, sortSample } = this;
+    const { w, wy, sortBin, sortSample } = this;
     const s = end - start;
-    for (let k = 0; k < s; k++) {
-      const i = index[start + k];
-      const b = rows[i * F + f];
-      let q = k - 1;
-      while (q >= 0 && sortBin[q] > b) {
-        sortBin[q + 1] = sortBin[q];
-        sortSample[q + 1] = sortSample[q];
-        q--;
-      }
-      sortBin[q + 1] = b;
-      sortSample[q + 1] = i;
-    }
+    this.sortByBin(f, start, end);
     if (sortBin[0] === sortBin[s - 1]) return;
     const minLeaf = this.minLeaf;
     let sl = 0;
@@ -507,13 +495,12 @@ class TreeGrower {
   }
 
   /**
-   * The samples at [start, end) grouped by their bin of feature f, in bin order (a stable
-   * insertion sort, so each group sums its samples in node order, as the histogram does); returns
-   * how many groups.
+   * The samples at [start, end) into sortBin/sortSample by their bin of feature f: a stable
+   * insertion sort (small nodes only), so equal bins keep node order.
    */
-  private groupSamples(f: number, start: number, end: number): number {
+  private sortByBin(f: number, start: number, end: number): void {
     const F = this.nFeatures;
-    const { index, rows, w, wy, sortBin, sortSample, groupBin, groupWeight, groupSum, groupCount } = this;
+    const { index, rows, sortBin, sortSample } = this;
     const s = end - start;
     for (let k = 0; k < s; k++) {
       const i = index[start + k];
@@ -527,6 +514,17 @@ class TreeGrower {
       sortBin[q + 1] = b;
       sortSample[q + 1] = i;
     }
+  }
+
+  /**
+   * The samples at [start, end) grouped by their bin of feature f, in bin order (a stable
+   * insertion sort, so each group sums its samples in node order, as the histogram does); returns
+   * how many groups.
+   */
+  private groupSamples(f: number, start: number, end: number): number {
+    const { w, wy, sortBin, sortSample, groupBin, groupWeight, groupSum, groupCount } = this;
+    const s = end - start;
+    this.sortByBin(f, start, end);
     let ng = 0;
     for (let k = 0; k < s; ) {
       const b = sortBin[k];
