@@ -183,10 +183,14 @@ export function aggregateMetrics(metrics: readonly IbMetrics[], how: Aggregate):
 /** Counters outside the metric catalogue where fewer is better. */
 const FEWER_IS_BETTER: ReadonlySet<string> = new Set(['losing_trades', 'max_consec_losses']);
 
+/** Each stored metric key's direction in the catalogue, looked up once rather than per trial. */
+const CATALOGUE_DIRECTIONS: ReadonlyMap<string, StudyDirection> = new Map(
+  Object.values(METRIC_CATALOGUE).flatMap((e) => (e.key === null ? [] : [[e.key, e.direction] as const])),
+);
+
 /** The direction of a stored metric: the catalogue's for its key, else more is better unless it counts losses. */
 function keyDirection(key: keyof IbMetrics): StudyDirection {
-  const listed = Object.values(METRIC_CATALOGUE).find((e) => e.key === key);
-  return listed ? listed.direction : FEWER_IS_BETTER.has(key) ? 'minimize' : 'maximize';
+  return CATALOGUE_DIRECTIONS.get(key) ?? (FEWER_IS_BETTER.has(key) ? 'minimize' : 'maximize');
 }
 
 /** Feasible when every symbol made at least --min-trades trades (all entries <= 0). */
