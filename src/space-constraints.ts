@@ -203,14 +203,21 @@ export interface DrawnPoint {
 /**
  * The sampler's relative values for `trial` (joint sampling of the space every earlier trial
  * shared): Sampler steps 3 of the contract, as `Study.ask` runs it.
+ *
+ * When `decided` already gives every parameter of the relative space (an enqueued trial, a grid
+ * point), the sampler is not asked: its values would all be overridden, and a model-based
+ * sampler would fit its model for nothing (a GP study with 1,000 enqueued trials spent minutes
+ * fitting). Optuna computes relative values lazily for the same reason.
  */
-export function sampleRelativeOf(study: Study, trial: FrozenTrial): { relativeSpace: SearchSpace; relativeParams: Record<string, ParamValue> } {
+export function sampleRelativeOf(study: Study, trial: FrozenTrial, decided: DecidedParams | null): { relativeSpace: SearchSpace; relativeParams: Record<string, ParamValue> } {
   const sampler = study.sampler;
   let relativeSpace: SearchSpace = {};
   let relativeParams: Record<string, ParamValue> = {};
   if (sampler.inferRelativeSearchSpace && sampler.sampleRelative) {
     relativeSpace = sampler.inferRelativeSearchSpace(study, trial);
-    if (Object.keys(relativeSpace).length > 0) relativeParams = sampler.sampleRelative(study, trial, relativeSpace);
+    const names = Object.keys(relativeSpace);
+    const allDecided = decided !== null && names.every((name) => Object.prototype.hasOwnProperty.call(decided.values, name));
+    if (names.length > 0 && !allDecided) relativeParams = sampler.sampleRelative(study, trial, relativeSpace);
   }
   return { relativeSpace, relativeParams };
 }
@@ -232,7 +239,7 @@ export function drawValidPoint(study: Study, trial: FrozenTrial, space: Declared
     const view: FrozenTrial = redraw === 0 ? trial : { ...trial, systemAttrs: { ...trial.systemAttrs, [REDRAW_KEY]: redraw } };
     const bySampler = redraw < SAMPLER_REDRAWS || decided?.complete;
     if (!bySampler) uniform ??= new Rng(hashString(JSON.stringify(last)) ^ trial.number);
-    const { relativeSpace, relativeParams } = bySampler ? sampleRelativeOf(study, view) : { relativeSpace: {}, relativeParams: {} };
+    const { relativeSpace, relativeParams } = bySampler ? sampleRelativeOf(study, view, decided) : { relativeSpace: {}, relativeParams: {} };
     if (decided?.complete) {
       const point = buildPoint(space, (name) => decided.values[name]);
       broken = violatedConstraint(space, point);

@@ -321,9 +321,10 @@ export class Study<P extends ParamRecord<P> = Record<string, ParamValue>> {
       frozen = this.storage.getTrial(created.trialId);
     }
     // A constrained declared space: the whole point is decided here, valid (space-constraints.ts).
+    const decidedParams = decidedParamsOf(this, frozen);
     const { decided, relativeSpace, relativeParams } = isConstrained(this.declaredSpace)
-      ? drawValidPoint(this, frozen, this.declaredSpace, decidedParamsOf(this, frozen))
-      : { decided: decidedParamsOf(this, frozen), ...sampleRelativeOf(this, frozen) };
+      ? drawValidPoint(this, frozen, this.declaredSpace, decidedParams)
+      : { decided: decidedParams, ...sampleRelativeOf(this, frozen, decidedParams) };
     return new StudyTrial(this, created.trialId, created.number, {
       decided,
       relativeParams,
