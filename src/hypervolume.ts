@@ -79,7 +79,7 @@ export class Staircase2D {
 }
 
 /** Points strictly better than the reference in every objective. */
-function belowReference(points: readonly (readonly number[])[], reference: readonly number[]): number[][] {
+export function belowReference(points: readonly (readonly number[])[], reference: readonly number[]): number[][] {
   const out: number[][] = [];
   for (const p of points) {
     if (p.length !== reference.length) throw new RangeError(`hypervolume: a point has ${p.length} objectives but the reference point has ${reference.length}`);
@@ -124,7 +124,7 @@ function boxVolume(p: readonly number[], reference: readonly number[]): number {
 const minimizeAll = (m: number): StudyDirection[] => Array.from({ length: m }, () => 'minimize');
 
 /** The points no other point dominates, one of each set of equal points (minimisation). */
-function nonDominated(points: readonly number[][]): number[][] {
+export function nonDominated(points: readonly number[][]): number[][] {
   const directions = minimizeAll(points[0]?.length ?? 0);
   const sorted = [...points].sort((a, b) => a[0] - b[0]);
   const front: number[][] = [];

@@ -1,5 +1,6 @@
 /**
- * Log expected improvement and its maximisation over the unit box, as Optuna's `_gp/acqf.py`
+ * Log expected improvement, and the maximisation of an acquisition (log EI, or ehvi.ts's log EHVI
+ * for several objectives) over the unit box, as Optuna's `_gp/acqf.py`
  * and `_gp/optim_mixed.py`: quasi-random candidates, then local search from the best of them
  * (gradient-based on continuous coordinates; on discrete ones, exhaustive for categoricals and
  * small grids, a golden-section line search over the grid for large ones).
@@ -54,8 +55,19 @@ export interface AcquisitionOptions {
   seed: number;
 }
 
+/**
+ * What the search maximises: a value at a point of the unit box (snapped coordinates) and its
+ * gradient (log EI here, log EHVI for several objectives in ehvi.ts).
+ */
+export interface Acquisition {
+  value(x: ArrayLike<number>): number;
+  valueAndGradient(x: ArrayLike<number>, grad: Float64Array): number;
+  /** Per column, the inverse squared length scale the gradient search scales its coordinates by. */
+  readonly invSquaredLengthscales: Float64Array;
+}
+
 /** log EI at x (snapped coordinates), with its gradient when `grad` is given. */
-export class LogEI {
+export class LogEI implements Acquisition {
   private readonly gradMean: Float64Array;
   private readonly gradVar: Float64Array;
   private readonly work: Float64Array;
@@ -67,6 +79,10 @@ export class LogEI {
     this.gradMean = new Float64Array(gp.d);
     this.gradVar = new Float64Array(gp.d);
     this.work = new Float64Array(2 * gp.n);
+  }
+
+  get invSquaredLengthscales(): Float64Array {
+    return this.gp.params.invSquaredLengthscales;
   }
 
   value(x: ArrayLike<number>): number {
@@ -85,12 +101,12 @@ export class LogEI {
 }
 
 /**
- * The point of the unit box with the largest log EI: `nPreliminary` scrambled Sobol points and
+ * The point of the unit box with the largest acquisition: `nPreliminary` scrambled Sobol points and
  * the warm starts (e.g. the best trial so far), then from the best `nLocalSearch` of them a local
  * search that alternates L-BFGS on the continuous columns with a search along each discrete
  * column's grid (see localSearch), until a round no longer improves.
  */
-export function maximizeAcquisition(acq: LogEI, columns: readonly ColumnKind[], warmStarts: readonly Float64Array[], options: AcquisitionOptions): { x: Float64Array; value: number } {
+export function maximizeAcquisition(acq: Acquisition, columns: readonly ColumnKind[], warmStarts: readonly Float64Array[], options: AcquisitionOptions): { x: Float64Array; value: number } {
   const d = columns.length;
   const snapAll = (x: Float64Array): Float64Array => {
     for (let k = 0; k < d; k++) x[k] = columns[k].snap(x[k]);
@@ -107,7 +123,7 @@ export function maximizeAcquisition(acq: LogEI, columns: readonly ColumnKind[], 
     values[i] = acq.value(x);
     if (values[i] > values[bestIndex]) bestIndex = i;
   }
-  // Starts: the best candidate, then others drawn with probability ∝ exp(log EI - max) without
+  // Starts: the best candidate, then others drawn with probability ∝ exp(acq - max) (acq a log EI or log EHVI) without
   // replacement (Optuna's "modified roulette wheel"), which spreads the local searches over the
   // promising regions instead of crowding one; then the warm starts.
   const starts: Float64Array[] = [xs[bestIndex]];
@@ -144,7 +160,7 @@ const GRADIENT_RUNS = 4;
  * else by a line search over its grid), round after round, until a whole round has changed
  * nothing. Discrete columns never leave their grid, so nothing is lost to rounding afterwards.
  */
-function localSearch(acq: LogEI, columns: readonly ColumnKind[], start: Float64Array): { x: Float64Array; value: number } {
+function localSearch(acq: Acquisition, columns: readonly ColumnKind[], start: Float64Array): { x: Float64Array; value: number } {
   const d = columns.length;
   const x = Float64Array.from(start);
   let value = acq.value(x);
@@ -188,11 +204,11 @@ function localSearch(acq: LogEI, columns: readonly ColumnKind[], start: Float64A
  * Optuna's `_gradient_ascent`: the kernel is then isotropic, which conditions the problem much
  * better. Updates x and returns the new value if it improved, else leaves x and returns `value`.
  */
-function gradientAscent(acq: LogEI, columns: readonly ColumnKind[], gradientColumns: readonly number[], x: Float64Array, value: number): number {
+function gradientAscent(acq: Acquisition, columns: readonly ColumnKind[], gradientColumns: readonly number[], x: Float64Array, value: number): number {
   const m = gradientColumns.length;
   if (m === 0) return value;
   const full = new Float64Array(x.length);
-  const theta = acq.gp.params.invSquaredLengthscales;
+  const theta = acq.invSquaredLengthscales;
   const scale = Float64Array.from(gradientColumns, (k) => 1 / Math.sqrt(theta[k]));
   const lower = new Float64Array(m);
   const upper = Float64Array.from(scale, (l) => 1 / l);
@@ -216,7 +232,7 @@ function gradientAscent(acq: LogEI, columns: readonly ColumnKind[], gradientColu
 }
 
 /** Tries every other value of discrete column k; keeps the best if it beats `value`. */
-function exhaustiveSearch(acq: LogEI, column: ColumnKind, k: number, x: Float64Array, value: number): number {
+function exhaustiveSearch(acq: Acquisition, column: ColumnKind, k: number, x: Float64Array, value: number): number {
   const keep = x[k];
   let best = value;
   let bestPosition = keep;
@@ -244,7 +260,7 @@ const GOLDEN_FRACTION = (3 - Math.sqrt(5)) / 2;
  * both known to be no better. It finds a local maximum along the column in O(log count)
  * evaluations. Keeps it if it beats `value`.
  */
-function discreteLineSearch(acq: LogEI, column: ColumnKind, k: number, x: Float64Array, value: number): number {
+function discreteLineSearch(acq: Acquisition, column: ColumnKind, k: number, x: Float64Array, value: number): number {
   const keep = x[k];
   const current = column.nearest(keep);
   const at = (i: number): number => {

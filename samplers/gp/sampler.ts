@@ -14,7 +14,11 @@
  * - trials still RUNNING (a worker pool) enter as "kriging believer" observations, at the GP's
  *   own prediction: the prediction does not move, but the uncertainty there collapses, so the
  *   next proposal goes elsewhere;
- * - parameters outside the shared space, and multi-objective studies, are sampled uniformly.
+ * - several objectives: one GP per objective (each score standardised, directions flipped so that
+ *   all are maximised; infeasible trials no better than the worst feasible score in each), and
+ *   the point of largest log expected hypervolume improvement over the feasible trials' Pareto
+ *   front (ehvi.ts, box-decomposition.ts), found by the same search, as Optuna 4's LogEHVI;
+ * - parameters outside the shared space are sampled uniformly.
  */
 import { type Distribution, type ParamValue, type SearchSpace, isSingle } from '../../src/distributions.js';
 import { UsageError } from '../../src/errors.js';
@@ -24,12 +28,14 @@ import { Rng } from '../../src/rng.js';
 import { redrawOf } from '../../src/space-constraints.js';
 import type { Sampler } from '../../src/sampler.js';
 import { IntersectionSearchSpace } from '../../src/search-space.js';
+import { dominates } from '../../src/pareto.js';
 import type { Study } from '../../src/study.js';
 import { SearchSpaceTransform } from '../../src/transform.js';
 import { sampleUniform } from '../../src/sampling.js';
 import { trialSeed } from '../random.js';
 import { LogEI, maximizeAcquisition } from './acquisition.js';
-import { columnKind } from './search-columns.js';
+import { LogEHVI } from './ehvi.js';
+import { type ColumnKind, columnKind } from './search-columns.js';
 import { GPRegressor, type KernelParams, fitKernelParams } from './gp.js';
 
 export interface GPSamplerOptions {
@@ -56,6 +62,8 @@ export class GPSampler implements Sampler {
   private readonly intersection = new IntersectionSearchSpace();
   /** The last fit, per search-space signature, to warm-start the next one (past COLD_FIT_MAX trials). */
   private cache: { key: string; params: KernelParams } | null = null;
+  /** The same per objective, for several objectives. */
+  private objectiveCaches: ({ key: string; params: KernelParams } | null)[] = [];
 
   constructor(options: GPSamplerOptions = {}) {
     const nStartupTrials = options.nStartupTrials ?? 10;
@@ -102,7 +110,7 @@ export class GPSampler implements Sampler {
 
   sampleRelative(study: Study, trial: FrozenTrial, space: SearchSpace): Record<string, ParamValue> {
     const names = Object.keys(space);
-    if (names.length === 0 || study.isMultiObjective) return {};
+    if (names.length === 0) return {};
     // A redraw (the space constraints rejected the proposal): the acquisition's maximiser given
     // the same data would be the same point, so the redraw is uniform (sampleIndependent).
     if (redrawOf(trial) > 0) return {};
@@ -114,6 +122,7 @@ export class GPSampler implements Sampler {
     const columns = transform.names.map((n) => columnKind(space[n]));
     const d = columns.length;
     const isCat = Uint8Array.from(transform.names, (n) => (space[n].type === 'categorical' ? 1 : 0));
+    if (study.isMultiObjective) return this.sampleMultiObjective(study, trial, complete, transform, columns, isCat, rng);
 
     // Inputs (snapped to valid positions) and standardised scores to maximise.
     const n = complete.length;
@@ -196,6 +205,91 @@ export class GPSampler implements Sampler {
       nLocalSearch: n <= 150 ? 10 : 5,
       seed: rng.nextUint32(),
     });
+    return transform.decode(best.x);
+  }
+
+  /**
+   * Several objectives, as Optuna 4's GPSampler with LogEHVI: one GP per objective on its
+   * standardised score (every direction turned into maximisation; an infeasible trial's score no
+   * better than the worst feasible one, as for one objective), then the point of largest log
+   * EHVI (ehvi.ts) over the feasible trials' front, with the local searches also started from
+   * up to 5 trials of that front drawn at random (Optuna: n_local_search / 2). Trials in flight
+   * enter each GP as kriging believers, as for one objective.
+   */
+  private sampleMultiObjective(
+    study: Study,
+    trial: FrozenTrial,
+    complete: readonly FrozenTrial[],
+    transform: SearchSpaceTransform,
+    columns: readonly ColumnKind[],
+    isCat: Uint8Array,
+    rng: Rng,
+  ): Record<string, ParamValue> {
+    const directions = study.directions;
+    const m = directions.length;
+    const d = columns.length;
+    const n = complete.length;
+    const encode = (t: FrozenTrial, out: Float64Array): void => {
+      const enc = transform.encode(t.params);
+      for (let k = 0; k < d; k++) out[k] = columns[k].snap(enc[k]);
+    };
+    const x = new Float64Array(n * d);
+    complete.forEach((t, i) => encode(t, x.subarray(i * d, (i + 1) * d)));
+    // With no feasible trial yet, every trial counts (the front of what there is).
+    const feasible = complete.map((t) => isFeasible(t));
+    const anyFeasible = feasible.some(Boolean);
+    const counted = Array.from({ length: n }, (_, i) => feasible[i] || !anyFeasible);
+
+    const key = JSON.stringify(transform.names.map((nm, k) => [nm, columns[k].count]));
+    const ys: Float64Array[] = [];
+    let gps: GPRegressor[] = [];
+    for (let j = 0; j < m; j++) {
+      const sign = directions[j] === 'maximize' ? 1 : -1;
+      const score = Float64Array.from(complete, (t) => sign * t.values![j]);
+      let worst = Infinity;
+      for (let i = 0; i < n; i++) if (counted[i]) worst = Math.min(worst, score[i]);
+      for (let i = 0; i < n; i++) if (!counted[i]) score[i] = Math.min(score[i], worst);
+      const y = standardise(score);
+      ys.push(y);
+      const cached = this.objectiveCaches[j];
+      const initial = cached?.key === key && n > COLD_FIT_MAX ? cached.params : undefined;
+      const subset = fitSubset(y, FIT_MAX);
+      const xs = new Float64Array(subset.length * d);
+      const yFit = Float64Array.from(subset, (i, r) => {
+        xs.set(x.subarray(i * d, (i + 1) * d), r * d);
+        return y[i];
+      });
+      const params = fitKernelParams(xs, yFit, d, isCat, { deterministic: this.deterministic, initial, maxIterations: n <= 100 ? 100 : 30 });
+      this.objectiveCaches[j] = { key, params };
+      gps.push(new GPRegressor(x, y, d, isCat, params));
+    }
+
+    const names = transform.names;
+    const running = study.getTrials({ states: ['RUNNING'] }).filter((t) => t.trialId !== trial.trialId && names.every((nm) => nm in t.params));
+    if (running.length > 0) {
+      const xr = new Float64Array((n + running.length) * d);
+      xr.set(x);
+      running.forEach((t, r) => encode(t, xr.subarray((n + r) * d, (n + r + 1) * d)));
+      gps = gps.map((gp, j) => {
+        const yr = new Float64Array(n + running.length);
+        yr.set(ys[j]);
+        for (let r = 0; r < running.length; r++) yr[n + r] = gp.posterior(xr.subarray((n + r) * d, (n + r + 1) * d))[0];
+        return new GPRegressor(xr, yr, d, isCat, gp.params);
+      });
+    }
+
+    const rows: number[] = [];
+    for (let i = 0; i < n; i++) if (counted[i]) rows.push(i);
+    const scores = rows.map((i) => ys.map((y) => y[i]));
+    const maximizeAll = directions.map(() => 'maximize' as const);
+    const front = rows.filter((_, a) => !scores.some((other, b) => b !== a && dominates(other, scores[a], maximizeAll)));
+    const warmStarts = rng
+      .shuffle([...front])
+      .slice(0, 5)
+      .map((i) => x.slice(i * d, (i + 1) * d));
+    const acq = new LogEHVI(gps, scores, { seed: rng.nextUint32() });
+    const nPreliminary = Math.max(512, Math.min(2048, Math.floor((2048 * 100) / Math.max(n, 100))));
+    const best = maximizeAcquisition(acq, columns, warmStarts, { nPreliminary, nLocalSearch: 10, seed: rng.nextUint32() });
     return transform.decode(best.x);
   }
 }
