@@ -11,8 +11,10 @@
  * by a histogram-based split search (tree-grower.ts). With exact bins a split falls at the
  * midpoint of neighbouring distinct values, as a sort-based CART's does; with quantile bins only
  * at a bin edge, so a leaf may hold several distinct values of such a feature. On a large problem
- * the trees grow on worker threads too (forest-threads.ts); each tree has its own seed, drawn from the
- * forest's, so the forest does not depend on how many threads grew it.
+ * the trees grow on worker threads too (forest-threads.ts, on a pool kept for the next forest:
+ * forest-pool.ts); each tree has its own seed, drawn from the forest's, so the forest does not
+ * depend on how many threads grew it. fANOVA needs only each tree's variance decomposition, so
+ * `fitForestVariances` measures each tree on the thread that grew it and moves no tree.
  *
  * Written here rather than taken from npm: the one maintained JavaScript forest (ml-random-forest
  * on ml-cart) sorts every node's samples again for every feature, has no categorical splits and
@@ -20,9 +22,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { type FeatureKind, MAX_BINS_LIMIT, binFeatures } from './feature-bins.js';
+import type { ForestTask } from './forest-task.js';
 import { growForest } from './forest-threads.js';
 import type { RegressionTree } from './regression-tree.js';
 import type { GrowthOptions } from './tree-grower.js';
+import type { FeatureDomain, TreeVariance } from './tree-variance.js';
 import { Rng } from '../rng.js';
 
 export type { FeatureKind } from './feature-bins.js';
@@ -48,21 +52,39 @@ export interface RandomForestOptions extends GrowthOptions {
   maxBins?: number;
   /**
    * Threads to grow the trees on, this one included (default: one per core, up to one per tree,
-   * when the problem is large enough to repay starting workers; 1 grows them all in this thread).
-   * Worker threads run the built code (dist/); from the TypeScript sources every tree grows in
-   * this thread. The forest is the same for any number.
+   * when the problem is large enough to repay handing it to workers; 1 grows them all in this
+   * thread). Worker threads run the built code (dist/), and stay for the next forest; from the
+   * TypeScript sources every tree grows in this thread. The forest is the same for any number.
    */
   threads?: number;
 }
 
 /**
- * Below this much work (samples × trees × features), starting worker threads (tens of ms each)
- * costs more than it saves: about 1,600 trials of 10 parameters with 64 trees.
+ * Below this much work (samples × trees × features), handing trees to worker threads costs more
+ * than it saves (starting the pool takes tens of ms, and even a warm worker needs the data sent):
+ * about 1,600 trials of 10 parameters with 64 trees.
  */
 const THREADED_WORK = 1_000_000;
 
 /** Fits `nTrees` regression trees, each on its own bootstrap sample. */
 export function fitRandomForest(data: RegressionData, options: RandomForestOptions = {}): RegressionTree[] {
+  const { task, threads } = forestTask(data, options, null);
+  return growForest(task, threads).map((grown) => grown.tree!);
+}
+
+/**
+ * The variance decomposition over `domains` (tree-variance.ts) of each tree of the forest that
+ * `fitRandomForest` fits with the same data and options, in tree order: each tree is measured on
+ * the thread that grew it, and the trees themselves are not kept.
+ */
+export function fitForestVariances(data: RegressionData, domains: readonly FeatureDomain[], options: RandomForestOptions = {}): TreeVariance[] {
+  if (domains.length !== data.features.length) throw new RangeError(`${domains.length} domains but ${data.features.length} features`);
+  const { task, threads } = forestTask(data, options, domains);
+  return growForest(task, threads).map((grown) => grown.variance!);
+}
+
+/** The forest's task (binned features, centred responses, one seed per tree) and the threads to grow it on. */
+function forestTask(data: RegressionData, options: RandomForestOptions, domains: readonly FeatureDomain[] | null): { task: ForestTask; threads: number } {
   const nTrees = options.nTrees ?? 64;
   const n = data.y.length;
   checkData(data, options);
@@ -77,9 +99,7 @@ export function fitRandomForest(data: RegressionData, options: RandomForestOptio
   const centred = data.y.map((v) => v - mean);
   const growth: GrowthOptions = { maxDepth: options.maxDepth, minSamplesSplit: options.minSamplesSplit, minSamplesLeaf: options.minSamplesLeaf, bootstrap: options.bootstrap };
   const threads = Math.min(nTrees, options.threads ?? (n * nTrees * data.features.length >= THREADED_WORK ? availableParallelism() : 1));
-  const trees = growForest({ bins, features: data.features, centred, options: growth }, seeds, threads);
-  for (const tree of trees) for (let i = 0; i < tree.nodeCount; i++) tree.value[i] += mean;
-  return trees;
+  return { task: { bins, features: data.features, centred, mean, options: growth, seeds, domains, keepTrees: domains === null }, threads };
 }
 
 function checkData(data: RegressionData, options: RandomForestOptions): void {
@@ -102,16 +122,3 @@ function checkData(data: RegressionData, options: RandomForestOptions): void {
   positive(options.maxBins, 'maxBins', 2, MAX_BINS_LIMIT);
   positive(options.threads, 'threads', 1);
 }
-
-/** The first index of sorted `a` whose value is >= x. */
-export function lowerBound(a: Float64Array, x: number): number {
-  let l = 0;
-  let r = a.length;
-  while (l < r) {
-    const m = (l + r) >>> 1;
-    if (a[m] < x) l = m + 1;
-    else r = m;
-  }
-  return l;
-}
-

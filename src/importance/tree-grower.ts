@@ -35,8 +35,10 @@ export interface GrowthOptions {
 export interface ForestJob {
   readonly bins: BinnedFeatures;
   readonly features: readonly FeatureKind[];
-  /** The responses less their mean (the trees' values are too: the caller adds the mean back). */
+  /** The responses less their mean: trees grow on these, and the mean is added back to every node's value. */
   readonly centred: Float64Array;
+  /** The mean taken out of the responses. */
+  readonly mean: number;
   readonly options: GrowthOptions;
 }
 
@@ -50,7 +52,7 @@ export class ForestGrower {
   private readonly counts: Float64Array;
 
   constructor(private readonly job: ForestJob) {
-    this.grower = new TreeGrower(job.bins, job.features, job.centred, job.options);
+    this.grower = new TreeGrower(job.bins, job.features, job.centred, job.mean, job.options);
     this.counts = new Float64Array(job.centred.length);
   }
 
@@ -148,6 +150,7 @@ class TreeGrower {
     private readonly bins: BinnedFeatures,
     private readonly features: readonly FeatureKind[],
     private readonly centred: Float64Array,
+    private readonly mean: number,
     options: GrowthOptions,
   ) {
     const n = centred.length;
@@ -254,6 +257,8 @@ class TreeGrower {
     const nodeCount = this.nodeCount;
     const leftCategories: (Uint8Array | null)[] = new Array<Uint8Array | null>(nodeCount).fill(null);
     for (const { node, set } of this.categorySplits) leftCategories[node] = set;
+    const value = this.value.slice(0, nodeCount);
+    for (let i = 0; i < nodeCount; i++) value[i] += this.mean;
     return {
       nodeCount,
       feature: this.feature.slice(0, nodeCount),
@@ -261,7 +266,7 @@ class TreeGrower {
       leftCategories,
       left: this.left.slice(0, nodeCount),
       right: this.right.slice(0, nodeCount),
-      value: this.value.slice(0, nodeCount),
+      value,
       weight: this.weight.slice(0, nodeCount),
     };
   }
