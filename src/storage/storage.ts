@@ -20,6 +20,7 @@
 import type { Distribution } from '../distributions.js';
 import type { FrozenTrial, StudyDirection, TrialState } from '../frozen-trial.js';
 import { type TrialTable, type TrialTablePart, partRows, trialTableOf } from './trial-table.js';
+import type { TrialChanges, TrialCursor, TrialPage, TrialQuery } from './trial-query.js';
 
 export interface StudySummary {
   readonly studyId: number;
@@ -147,6 +148,17 @@ export interface Storage {
    * faster way than getAllTrials. Callers use readTrialTable(), which falls back.
    */
   readTrialTable?(studyId: number, part?: TrialTablePart): TrialTable | null;
+  /**
+   * One page of a study's trials, sorted and filtered where they are stored (trial-query.ts has
+   * the rule and the fallback); null (or no such method) when the store has no faster way than
+   * reading every trial. Callers use queryTrials() (trial-query.ts), which checks the query.
+   */
+  queryTrials?(studyId: number, query: TrialQuery): TrialPage | null;
+  /**
+   * The trials created or moved on since a cursor (trial-query.ts); null when the store has no
+   * faster way than reading every trial. Callers use trialChanges() (trial-query.ts).
+   */
+  trialChanges?(studyId: number, cursor: TrialCursor | null, limit: number): TrialChanges | null;
   /**
    * The best feasible COMPLETE trial of a study by its first objective (the lowest number among
    * equals), or null. A store may answer from an index without reading every trial.

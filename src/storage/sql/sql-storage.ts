@@ -26,6 +26,7 @@ import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../../erro
 import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, isFeasible, isFinished } from '../../frozen-trial.js';
 import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, NumberSummary, Storage, StudySummary, TrialNumberSource, TrialTemplate } from '../storage.js';
 import type { TrialTable, TrialTablePart } from '../trial-table.js';
+import type { TrialChanges, TrialCursor, TrialPage, TrialQuery } from '../trial-query.js';
 import {
   DistributionCache,
   decodeValue,
@@ -1439,6 +1440,94 @@ export class SqlStorage implements Storage {
     if (scan === undefined || this.owned.size > 0 || this.staged.size > 0) return null;
     const nObjectives = this.getStudyDirections(studyId).length;
     return this.read(() => scan(studyId, nObjectives, this.dists, part));
+  }
+
+  /**
+   * A page of trials, ordered and filtered in SQL (trial-query.ts has the rule): the ids of the
+   * page through the trials' and values' indexes, then those trials only.
+   */
+  queryTrials(studyId: number, query: TrialQuery): TrialPage | null {
+    // Trials this process runs or holds back are in its cache, not yet all in the file.
+    if (this.owned.size > 0 || this.staged.size > 0) return null;
+    return this.read(() => {
+      this.studyName(studyId);
+      const where = ['t.study_id = ?'];
+      const args: unknown[] = [studyId];
+      if (query.states) {
+        where.push(query.states.length === 0 ? '1 = 0' : `t.state IN (${query.states.map(() => '?').join(', ')})`);
+        args.push(...query.states);
+      }
+      for (const r of query.params ?? []) {
+        // Numeric parameters only: a categorical's stored value is its choice's index.
+        const bounds = [...(r.min !== undefined ? [' AND p.param_value >= ?'] : []), ...(r.max !== undefined ? [' AND p.param_value <= ?'] : [])].join('');
+        where.push(`t.trial_id IN (SELECT p.trial_id FROM trial_params p WHERE p.param_name = ? AND p.distribution_json NOT LIKE '%CategoricalDistribution%'${bounds})`);
+        args.push(r.name, ...(r.min !== undefined ? [r.min] : []), ...(r.max !== undefined ? [r.max] : []));
+      }
+      const filter = where.join(' AND ');
+      const total = Number((this.stmt(`SELECT COUNT(*) AS n FROM trials t WHERE ${filter}`).get(...args) as { n: number | string }).n);
+      const dir = query.descending ? 'DESC' : 'ASC';
+      const orderBy = query.orderBy ?? 'number';
+      const page =
+        orderBy === 'number'
+          ? (this.stmt(`SELECT t.trial_id AS id FROM trials t WHERE ${filter} ORDER BY t.number ${dir} LIMIT ? OFFSET ?`).all(...args, query.limit, query.offset ?? 0) as { id: number | string }[])
+          : (this.stmt(
+              `SELECT t.trial_id AS id FROM trials t LEFT JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = ? WHERE ${filter} ` +
+                // No value last in either direction; -inf, numbers, +inf in order; ties by number.
+                // (An objective value is never NaN: such a trial FAILs, study.ts tell.)
+                'ORDER BY CASE WHEN v.value_type IS NULL THEN 1 ELSE 0 END, ' +
+                `CASE v.value_type WHEN 'INF_NEG' THEN 0 WHEN 'FINITE' THEN 1 ELSE 2 END ${dir}, v.value ${dir}, t.number ASC LIMIT ? OFFSET ?`,
+            ).all(orderBy.objective, ...args, query.limit, query.offset ?? 0) as { id: number | string }[]);
+      const ids = page.map((r) => Number(r.id));
+      const byId = new Map(this.loadTrials(ids).map((t) => [t.trialId, t]));
+      return { total, trials: ids.map((id) => byId.get(id)!) };
+    });
+  }
+
+  /**
+   * The trials created or moved on since a cursor (trial-query.ts): new ids past the cursor's
+   * last one, and the states of the open trials it names, then those trials only.
+   */
+  trialChanges(studyId: number, cursor: TrialCursor | null, limit: number): TrialChanges | null {
+    if (this.owned.size > 0 || this.staged.size > 0) return null;
+    return this.read(() => {
+      this.studyName(studyId);
+      if (cursor === null) {
+        const last = this.stmt('SELECT MAX(trial_id) AS m FROM trials WHERE study_id = ?').get(studyId) as { m: number | string | null };
+        const openRows = this.stmt("SELECT trial_id, state FROM trials WHERE study_id = ? AND state IN ('WAITING', 'RUNNING')").raw(true).all(studyId) as [number | string, string][];
+        return { trials: [], cursor: { lastTrialId: Number(last.m ?? 0), open: new Map(openRows.map(([id, st]) => [Number(id), stateFromDb(st)])) }, more: false };
+      }
+      const fresh = this.stmt('SELECT trial_id, state FROM trials WHERE study_id = ? AND trial_id > ? ORDER BY trial_id LIMIT ?').raw(true).all(studyId, cursor.lastTrialId, limit + 1) as [number | string, string][];
+      const more = fresh.length > limit;
+      if (more) fresh.pop();
+      const open = new Map(cursor.open);
+      const changedIds: number[] = [];
+      const seen = [...cursor.open.keys()];
+      if (seen.length > 0) {
+        for (const [rawId, st] of this.stmt(`SELECT trial_id, state FROM trials WHERE ${this.dialect.idList('trial_id')}`).raw(true).all(this.dialect.idListParam(seen)) as [number | string, string][]) {
+          const id = Number(rawId);
+          const state = stateFromDb(st);
+          if (state === open.get(id)) continue;
+          changedIds.push(id);
+          if (state === 'WAITING' || state === 'RUNNING') open.set(id, state);
+          else open.delete(id);
+        }
+      }
+      let lastTrialId = cursor.lastTrialId;
+      for (const [rawId, st] of fresh) {
+        const id = Number(rawId);
+        const state = stateFromDb(st);
+        changedIds.push(id);
+        lastTrialId = id;
+        if (state === 'WAITING' || state === 'RUNNING') open.set(id, state);
+      }
+      const trials = this.loadTrials(changedIds.sort((a, b) => a - b));
+      // The states the trials were read in (a trial may have moved on between the two reads).
+      for (const t of trials) {
+        if (t.state === 'WAITING' || t.state === 'RUNNING') open.set(t.trialId, t.state);
+        else open.delete(t.trialId);
+      }
+      return { trials, cursor: { lastTrialId, open }, more };
+    });
   }
 
   getNTrials(studyId: number, states?: readonly TrialState[]): number {
