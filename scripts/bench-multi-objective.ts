@@ -11,7 +11,8 @@
  *   nice npx tsx scripts/bench-multi-objective.ts [--seeds 10] [--budgets 100,300]
  *     [--problems zdt1,zdt2,dtlz2] [--samplers nsga2,nsga3,tpe,random] [--json out.json]
  *   (also nsga2-random: NSGA-II with Optuna's uniform random generation 0; nsga2-sbx, nsga2-mut2:
- *   SBX crossover, mutation probability 0.2, to check the defaults)
+ *   SBX crossover, mutation probability 0.2; nsga2-poly: polynomial mutation; nsga2-generational,
+ *   nsga3-generational: Optuna's generational breeding instead of our steady-state default)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -42,11 +43,14 @@ const SAMPLERS: Record<string, (seed: number) => Sampler> = {
   'nsga2-random': (seed) => new NSGAIISampler({ seed, init: 'random' }),
   'nsga2-sbx': (seed) => new NSGAIISampler({ seed, crossover: 'sbx' }),
   'nsga2-mut2': (seed) => new NSGAIISampler({ seed, mutationProb: 0.2 }),
+  'nsga2-poly': (seed) => new NSGAIISampler({ seed, mutation: 'polynomial' }),
+  'nsga2-generational': (seed) => new NSGAIISampler({ seed, selection: 'generational' }),
+  'nsga3-generational': (seed) => new NSGAIIISampler({ seed, selection: 'generational' }),
   tpe: (seed) => new TPESampler({ seed }),
   random: (seed) => new RandomSampler({ seed }),
 };
 /** Our sampler names to the reference's. */
-const OPTUNA_NAME: Record<string, string> = { nsga2: 'NSGAII', 'nsga2-random': 'NSGAII', tpe: 'TPE', random: 'Random' };
+const OPTUNA_NAME: Record<string, string> = { nsga2: 'NSGAII', 'nsga2-random': 'NSGAII', 'nsga2-generational': 'NSGAII', tpe: 'TPE', random: 'Random' };
 
 const seeds = Array.from({ length: Number(args.seeds) }, (_, i) => i);
 const budgets = args.budgets!.split(',').map(Number);

@@ -6,11 +6,13 @@ import type { SamplerEntry, SamplerOptionSpec } from '../entry.js';
 import type { CrossoverName } from './crossover.js';
 import { NSGAIISampler } from './nsga2.js';
 import { NSGAIIISampler } from './nsga3.js';
-import type { GeneticInit, GeneticSamplerOptions } from './sampler.js';
+import type { MutationName } from './mutation.js';
+import type { GeneticInit, GeneticSamplerOptions, GeneticSelection } from './sampler.js';
 
 export { NSGAIISampler, type NSGAIISamplerOptions } from './nsga2.js';
 export { NSGAIIISampler, type NSGAIIISamplerOptions } from './nsga3.js';
-export { GENETIC_INITS, GeneticSampler, type GeneticInit, type GeneticSamplerOptions } from './sampler.js';
+export { GENETIC_INITS, GENETIC_SELECTIONS, GeneticSampler, type GeneticInit, type GeneticSamplerOptions, type GeneticSelection } from './sampler.js';
+export { MUTATION_NAMES, type MutationName, polynomialMutation } from './mutation.js';
 export { CROSSOVER_NAMES, type Crossover, type CrossoverName, crossoverByName } from './crossover.js';
 export { nonDominatedFronts, nonDominationRanks } from './non-dominated-sort.js';
 export { crowdingDistances } from './crowding-distance.js';
@@ -26,6 +28,8 @@ const geneticOptions: Record<string, SamplerOptionSpec> = {
   crossoverProb: { type: 'number', description: 'probability that a child comes from crossover, else a copy of a parent (default 0.9)' },
   swappingProb: { type: 'number', description: "uniform crossover's probability of taking the second parent's value (default 0.5)" },
   init: { type: 'string', description: "generation 0: 'lhs' (Latin hypercube, default) or 'random' (uniform, Optuna's)" },
+  selection: { type: 'string', description: "who breeds children: 'steady-state' (parents and the generation's complete children, default) or 'generational' (parents only, Optuna's)" },
+  mutation: { type: 'string', description: "numeric mutation: 'uniform' (a draw over the range, default, Optuna's) or 'polynomial' (around the parent's value, Deb's)" },
 };
 
 function geneticFrom(o: Record<string, unknown>): GeneticSamplerOptions {
@@ -37,6 +41,8 @@ function geneticFrom(o: Record<string, unknown>): GeneticSamplerOptions {
     crossoverProb: o.crossoverProb as number | undefined,
     swappingProb: o.swappingProb as number | undefined,
     init: o.init as GeneticInit | undefined,
+    selection: o.selection as GeneticSelection | undefined,
+    mutation: o.mutation as MutationName | undefined,
   };
 }
 

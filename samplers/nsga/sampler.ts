@@ -13,10 +13,21 @@
  * JSON in study system attributes (`<name>:state`), so another process or a new Study object on
  * the same storage continues the same generation.
  *
+ * Who breeds (option selection): by default ('steady-state') a generation's children that are
+ * already COMPLETE compete with its parents, and each new child is bred from the best
+ * populationSize of both (the same survivor selection as at a generation's end), as in the
+ * steady-state NSGA-II of Durillo, Nebro, Luna & Alba 2009 ("On the effect of the steady-state
+ * selection scheme in multi-objective genetic algorithms", EMO 2009), so a good child breeds at
+ * once instead of a generation later: in a 100-trial study with population 50 it is the only
+ * selection among the children at all. 'generational' is Deb's and Optuna's (parents only; a
+ * seeded run is then reproducible also with several workers, where steady-state children depend on
+ * which trials had finished). Measured in docs/bench-multi-objective.md.
+ *
  * A child (Optuna's `NSGAIIChildGenerationStrategy`): with probability crossoverProb, crossover of
  * parents drawn by binary tournament, else a copy of a random parent; then each parameter is
- * "mutated" with probability mutationProb (default 1 / number of parameters) by leaving it to the
- * independent random sampler. The tournament is Deb's crowded comparison (lower front first, then
+ * "mutated" with probability mutationProb (default 1 / number of parameters): by leaving it to the
+ * independent random sampler (mutation 'uniform', Optuna's), or for a numeric parameter by
+ * polynomial mutation around the child's value (mutation 'polynomial', Deb's; mutation.ts). The tournament is Deb's crowded comparison (lower front first, then
  * larger crowding distance, Deb et al. 2002 section III-C); Optuna's compares by dominance only.
  * Numeric parameters (float, int, ordinal) cross over in SearchSpaceTransform's unit box (log
  * scale for log parameters); categoricals by uniform crossover with swappingProb. A child outside
@@ -45,6 +56,7 @@ import { RandomSampler } from '../random.js';
 import { type Crossover, type CrossoverName, crossoverByName } from './crossover.js';
 import { crowdingDistances } from './crowding-distance.js';
 import { type Individual, individualOf } from './dominance.js';
+import { type MutationName, checkMutationName, polynomialMutation } from './mutation.js';
 import { nonDominatedFronts } from './non-dominated-sort.js';
 
 export interface GeneticSamplerOptions {
@@ -58,10 +70,21 @@ export interface GeneticSamplerOptions {
   crossoverProb?: number;
   /** Uniform crossover's (and categoricals') probability of taking the second parent's value; default 0.5. */
   swappingProb?: number;
+  /** Mutation of numeric parameters: 'uniform' (Optuna's: a draw over the whole range) or 'polynomial' (Deb's, around the parent's value). */
+  mutation?: MutationName;
+  /**
+   * Who breeds a generation's children: the best of its parents and its children complete so far
+   * ('steady-state', default), or its parents only ('generational', Deb's and Optuna's).
+   */
+  selection?: GeneticSelection;
   /** Generation 0: a Latin hypercube ('lhs', default) or uniform random points ('random', Optuna's). */
   init?: GeneticInit;
   seed?: number;
 }
+
+/** Who breeds a generation's children. */
+export type GeneticSelection = 'generational' | 'steady-state';
+export const GENETIC_SELECTIONS: readonly GeneticSelection[] = ['generational', 'steady-state'];
 
 /** How generation 0 is drawn. */
 export type GeneticInit = 'lhs' | 'random';
@@ -80,6 +103,8 @@ interface StoredState {
 /** The parents of a generation as the tournament sees them. */
 interface Parents {
   generation: number;
+  /** Steady-state selection: how many of the generation's children were complete when the pool was drawn. */
+  nChildren: number;
   trials: FrozenTrial[];
   /** Front number and crowding distance of each parent, for the crowded comparison. */
   rank: number[];
@@ -123,6 +148,10 @@ export abstract class GeneticSampler implements Sampler {
     checkProbability('swappingProb', options.swappingProb);
     if (options.init !== undefined && !GENETIC_INITS.includes(options.init)) {
       throw new UsageError(`NSGA sampler option 'init' must be one of ${GENETIC_INITS.join(', ')}, but got ${JSON.stringify(options.init)}`);
+    }
+    if (options.mutation !== undefined) checkMutationName(options.mutation);
+    if (options.selection !== undefined && !GENETIC_SELECTIONS.includes(options.selection)) {
+      throw new UsageError(`NSGA sampler option 'selection' must be one of ${GENETIC_SELECTIONS.join(', ')}, but got ${JSON.stringify(options.selection)}`);
     }
     if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new UsageError(`NSGA sampler option 'seed' must be an integer, but got ${JSON.stringify(options.seed)}`);
     this.crossover = crossoverByName(options.crossover ?? 'uniform', options.swappingProb ?? 0.5);
@@ -176,9 +205,21 @@ export abstract class GeneticSampler implements Sampler {
     const child = rng.random() < (this.options.crossoverProb ?? 0.9) ? this.crossoverChild(study, parents, searchSpace, rng) : this.copyChild(parents, searchSpace, rng);
     const names = Object.keys(child);
     const mutationProb = this.options.mutationProb ?? 1 / Math.max(1, names.length);
+    const polynomial = (this.options.mutation ?? 'uniform') === 'polynomial';
     const params: Record<string, ParamValue> = {};
-    for (const name of names) if (rng.random() >= mutationProb) params[name] = child[name];
+    for (const name of names) {
+      if (rng.random() >= mutationProb) params[name] = child[name];
+      else if (polynomial && searchSpace[name].type !== 'categorical') params[name] = this.mutateNumeric(searchSpace[name], child[name], rng);
+      // Else (uniform mutation, categoricals): left to the independent random sampler.
+    }
     return params;
+  }
+
+  /** A numeric parameter's value moved by polynomial mutation in its raw (log for log parameters) interval. */
+  private mutateNumeric(distribution: Distribution, value: ParamValue, rng: Rng): ParamValue {
+    const [low, high] = rawBounds(distribution);
+    const raw = new SearchSpaceTransform({ p: distribution }, { normalize: false }).encode({ p: value })[0];
+    return decodeNumeric(distribution, polynomialMutation(raw, low, high, rng));
   }
 
   sampleIndependent(study: Study, trial: FrozenTrial, name: string, distribution: Distribution): ParamValue {
@@ -238,11 +279,7 @@ export abstract class GeneticSampler implements Sampler {
       saveChunkedState(study, keys.state, 0, state);
     }
     const trials = study.storage.getAllTrials(study.studyId);
-    const complete: FrozenTrial[] = [];
-    for (let i = Math.max(0, state.firstNumber); i < trials.length; i++) {
-      const t = trials[i];
-      if (t.systemAttrs[keys.generation] === state.generation && t.state === 'COMPLETE' && t.values && t.values.length === study.directions.length) complete.push(t);
-    }
+    const complete = this.completeOf(study, trials, state);
     if (complete.length >= this.populationSize) {
       const pool = [...state.parents.map((n) => trials[n]).filter((t) => t !== undefined), ...complete];
       const individuals = pool.map((t) => individualOf(t, study.directions));
@@ -270,12 +307,34 @@ export abstract class GeneticSampler implements Sampler {
 
   /** The parents of `generation` with their front numbers and crowding distances; null when the state has moved past it. */
   private parentsOf(study: Study, generation: number): Parents | null {
-    if (this.parents && this.parents.generation === generation && this.state?.studyId === study.studyId) return this.parents;
+    const steadyState = (this.options.selection ?? 'steady-state') === 'steady-state';
+    if (!steadyState && this.parents && this.parents.generation === generation && this.state?.studyId === study.studyId) return this.parents;
     let state = this.state && this.state.studyId === study.studyId ? this.state.state : null;
     if (!state || state.generation !== generation) state = this.prepare(study);
     if (state.generation !== generation) return null;
     const trials = study.storage.getAllTrials(study.studyId);
-    const parents = state.parents.map((n) => trials[n]).filter((t) => t !== undefined && t.state === 'COMPLETE');
+    let parents = state.parents.map((n) => trials[n]).filter((t) => t !== undefined && t.state === 'COMPLETE');
+    if (steadyState) {
+      // The generation's children that are complete already compete with their parents for a place
+      // (Durillo, Nebro, Luna & Alba 2009, steady-state NSGA-II): the next children are bred from
+      // the best of both. COMPLETE trials stay complete, so their count identifies the pool.
+      const children = this.completeOf(study, trials, state);
+      if (this.parents && this.parents.generation === generation && this.parents.nChildren === children.length && this.state?.studyId === study.studyId) return this.parents;
+      if (children.length > 0) {
+        const pool = [...parents, ...children];
+        const rng = new Rng(mixSeed(state.seed, generation, 0x57ead, children.length));
+        const survivors = this.selectSurvivors(pool.map((t) => individualOf(t, study.directions)), this.populationSize, rng, study.directions.length);
+        parents = survivors.map((i) => pool[i]);
+      }
+      this.parents = { generation, nChildren: children.length, ...this.ranked(study, parents) };
+      return this.parents;
+    }
+    this.parents = { generation, nChildren: 0, ...this.ranked(study, parents) };
+    return this.parents;
+  }
+
+  /** Parent trials with their front numbers and crowding distances, for the tournament. */
+  private ranked(study: Study, parents: FrozenTrial[]): Omit<Parents, 'generation' | 'nChildren'> {
     const individuals = parents.map((t) => individualOf(t, study.directions));
     const rank = new Array<number>(parents.length).fill(0);
     const crowding = new Array<number>(parents.length).fill(0);
@@ -286,8 +345,17 @@ export abstract class GeneticSampler implements Sampler {
         crowding[i] = distance[k];
       });
     });
-    this.parents = { generation, trials: parents, rank, crowding };
-    return this.parents;
+    return { trials: parents, rank, crowding };
+  }
+
+  /** The COMPLETE trials of the state's current generation (with a value per objective). */
+  private completeOf(study: Study, trials: readonly FrozenTrial[], state: StoredState): FrozenTrial[] {
+    const complete: FrozenTrial[] = [];
+    for (let i = Math.max(0, state.firstNumber); i < trials.length; i++) {
+      const t = trials[i];
+      if (t.systemAttrs[this.keys.generation] === state.generation && t.state === 'COMPLETE' && t.values && t.values.length === study.directions.length) complete.push(t);
+    }
+    return complete;
   }
 
   /** Binary tournament by crowded comparison among the parents not yet taken. */

@@ -21,6 +21,7 @@ import {
   crowdingDistances,
   dasDennisPoints,
   nonDominatedFronts,
+  polynomialMutation,
   selectNsga2,
   selectNsga3,
 } from '../../samplers/nsga/index.js';
@@ -135,6 +136,10 @@ describe('NSGAIISampler', () => {
     expect(() => new NSGAIISampler({ crossoverProb: -0.1 })).toThrow(/crossoverProb/);
     expect(() => new NSGAIISampler({ swappingProb: 2 })).toThrow(/swappingProb/);
     expect(() => new NSGAIISampler({ init: 'sobol' as never })).toThrow(/init.*lhs, random/);
+    expect(() => new NSGAIISampler({ selection: 'tournament' as never })).toThrow(/selection.*generational, steady-state/);
+    expect(() => new NSGAIISampler({ mutation: 'gaussian' as never })).toThrow(/mutation.*uniform, polynomial/);
+    expect(() => createSampler('nsga2', { selection: 'elitist' })).toThrow(UsageError);
+    expect(createSampler('nsga2', { selection: 'generational', mutation: 'polynomial' }).name).toBe('nsga2');
     expect(() => createSampler('nsga2', { init: 'grid' })).toThrow(UsageError);
     expect(() => new NSGAIISampler({ crossover: 'pmx' as never })).toThrow(/crossover.*uniform/);
     expect(() => new NSGAIISampler({ crossover: 'undx', populationSize: 2 })).toThrow(/at least 3/);
@@ -225,6 +230,35 @@ describe('NSGAIISampler', () => {
     const random = createStudy({ sampler: new NSGAIISampler({ seed: 3, populationSize: 10, init: 'random' }), directions: ['minimize', 'minimize'] });
     runProblem(random, problem, 10);
     expect(strataOf(random).some((strata) => strata.join() !== all.join())).toBe(true);
+  });
+
+  it("selection 'steady-state' (default) breeds from the best of the parents and the generation's complete children; 'generational' from the parents only", () => {
+    /** Records the size of every pool it selects from, and the trial numbers it keeps. */
+    class RecordingNSGAII extends NSGAIISampler {
+      readonly pools: number[] = [];
+      protected override selectSurvivors(population: Parameters<NSGAIISampler['selectSurvivors']>[0], size: number, rng: Rng): number[] {
+        this.pools.push(population.length);
+        return super.selectSurvivors(population, size, rng);
+      }
+    }
+    const problem = getMultiObjectiveProblem('zdt1');
+    const steady = new RecordingNSGAII({ seed: 2, populationSize: 4 });
+    runProblem(createStudy({ sampler: steady, directions: ['minimize', 'minimize'] }), problem, 12);
+    // End of generation 0 (4 complete), then generation 1's asks after 1, 2, 3 complete children,
+    // its end (4 parents + 4 children), then generation 2's asks after 1, 2, 3.
+    expect(steady.pools).toEqual([4, 5, 6, 7, 8, 5, 6, 7]);
+    const generational = new RecordingNSGAII({ seed: 2, populationSize: 4, selection: 'generational' });
+    runProblem(createStudy({ sampler: generational, directions: ['minimize', 'minimize'] }), problem, 12);
+    expect(generational.pools).toEqual([4, 8]);
+  });
+
+  it('steady-state selection beats generational breeding on ZDT1 at 100 trials (population 50) over fixed seeds', () => {
+    const problem = getMultiObjectiveProblem('zdt1');
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    const seeds = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+    const steady = median(seeds.map((seed) => hvOf(new NSGAIISampler({ seed }), problem, 100)));
+    const generational = median(seeds.map((seed) => hvOf(new NSGAIISampler({ seed, selection: 'generational' }), problem, 100)));
+    expect(steady).toBeGreaterThan(generational);
   });
 
   it('beats random search on ZDT1 in hypervolume over fixed seeds', () => {
@@ -324,5 +358,52 @@ describe('multi-objective test problems', () => {
     }
     expect(multiObjectiveProblemNames()).toContain('dtlz4');
     expect(() => getMultiObjectiveProblem('zdt5')).toThrow(UsageError);
+  });
+});
+
+describe('polynomial mutation', () => {
+  it('stays in the box, centres on the parent, and spreads less as eta grows', () => {
+    const rng = new Rng(11);
+    const spread = (eta: number, y: number) => {
+      const xs = Array.from({ length: 4000 }, () => polynomialMutation(y, 0, 1, rng, eta));
+      for (const x of xs) expect(x >= 0 && x <= 1).toBe(true);
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      return { mean, meanAbs: xs.reduce((a, b) => a + Math.abs(b - y), 0) / xs.length };
+    };
+    const narrow = spread(20, 0.5);
+    const wide = spread(2, 0.5);
+    expect(Math.abs(narrow.mean - 0.5)).toBeLessThan(0.005);
+    // E|delta| for eta = 20 away from the bounds is 1 / (eta + 2) = 0.045.
+    expect(narrow.meanAbs).toBeGreaterThan(0.035);
+    expect(narrow.meanAbs).toBeLessThan(0.055);
+    expect(wide.meanAbs).toBeGreaterThan(2 * narrow.meanAbs);
+    // At a bound, the draw moves inward (half the draws stay at the bound's side, none leave).
+    expect(spread(20, 0).mean).toBeGreaterThan(0);
+  });
+
+  it("the sampler's polynomial mutation moves a copied parent a little (in the log scale for log parameters); uniform mutation redraws it anywhere", () => {
+    const space = { x: floatDistribution(0, 1), lr: floatDistribution(1e-4, 1, { log: true }) };
+    /** For generation 1's children (population 2, copies of a parent (generational: of generation 0), every parameter mutated): the distance to the nearer parent, in x and in log10(lr). */
+    const distances = (mutation: 'polynomial' | 'uniform', seed: number): number[][] => {
+      const study = createStudy({ sampler: new NSGAIISampler({ seed, populationSize: 2, mutation, mutationProb: 1, crossoverProb: 0, selection: 'generational' }), directions: ['minimize', 'minimize'] });
+      for (let i = 0; i < 4; i++) {
+        const t = study.ask();
+        const x = suggestFrom(t, 'x', space.x) as number;
+        const lr = suggestFrom(t, 'lr', space.lr) as number;
+        expect(x >= 0 && x <= 1 && lr >= 1e-4 && lr <= 1).toBe(true);
+        study.tell(t, [x, 1 - x + lr]);
+      }
+      const [p0, p1, c0, c1] = study.trials.map((t) => [t.params.x as number, Math.log10(t.params.lr as number)]);
+      return [c0, c1].map((c) => [0, 1].map((k) => Math.min(Math.abs(c[k] - p0[k]), Math.abs(c[k] - p1[k]))));
+    };
+    const polynomial = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((seed) => distances('polynomial', seed));
+    const uniform = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((seed) => distances('uniform', seed));
+    // Within 0.3 of the range (1.2 decades of lr's 4; eta 20 goes that far with probability 6e-4), and moved.
+    for (const [dx, dlr] of polynomial) {
+      expect(dx).toBeLessThan(0.3);
+      expect(dlr).toBeLessThan(1.2);
+    }
+    expect(polynomial.filter(([dx, dlr]) => dx > 0 && dlr > 0).length).toBeGreaterThan(15);
+    expect(uniform.some(([dx, dlr]) => dx > 0.3 || dlr > 1.2)).toBe(true);
   });
 });
