@@ -18,7 +18,17 @@
  */
 import { type FrozenTrial, type TrialState, TRIAL_STATES } from '../frozen-trial.js';
 import { UsageError } from '../errors.js';
-import type { Storage } from './storage.js';
+
+/**
+ * What the two reads need of a store: a Storage has it. (Named here, not imported, because
+ * storage.ts names this file's types in its interface.)
+ */
+export interface TrialSource {
+  getStudyDirections(studyId: number): readonly unknown[];
+  getAllTrials(studyId: number): readonly FrozenTrial[];
+  queryTrials?(studyId: number, query: TrialQuery): TrialPage | null;
+  trialChanges?(studyId: number, cursor: TrialCursor | null, limit: number): TrialChanges | null;
+}
 
 /** Trials whose numeric parameter `name` lies in [min, max] (either bound may be left out). */
 export interface ParamRange {
@@ -115,7 +125,7 @@ function matches(t: FrozenTrial, query: TrialQuery, states: ReadonlySet<TrialSta
 }
 
 /** One page of a study's trials: the store's own way when it has one, else from getAllTrials. */
-export function queryTrials(storage: Storage, studyId: number, query: TrialQuery): TrialPage {
+export function queryTrials(storage: TrialSource, studyId: number, query: TrialQuery): TrialPage {
   checkTrialQuery(query, storage.getStudyDirections(studyId).length);
   const own = storage.queryTrials?.(studyId, query);
   if (own) return own;
@@ -143,7 +153,7 @@ export function queryTrials(storage: Storage, studyId: number, query: TrialQuery
  * {@link EMPTY_CURSOR} to read the study from its first trial, or with null to follow only what
  * happens from now on (no trials, and the cursor at the study's present end).
  */
-export function trialChanges(storage: Storage, studyId: number, cursor: TrialCursor | null, limit = 10_000): TrialChanges {
+export function trialChanges(storage: TrialSource, studyId: number, cursor: TrialCursor | null, limit = 10_000): TrialChanges {
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`trial changes: limit must be an integer >= 1, but got ${limit}`);
   const own = storage.trialChanges?.(studyId, cursor, limit);
   if (own) return own;
