@@ -22,6 +22,7 @@ import type { Sampler } from '../src/sampler.js';
 import { createStudy } from '../src/study.js';
 import { suggestFrom } from '../src/trial.js';
 import { NSGAIISampler, NSGAIIISampler } from '../samplers/nsga/index.js';
+import { GPSampler } from '../samplers/gp/index.js';
 import { RandomSampler } from '../samplers/random.js';
 import { TPESampler } from '../samplers/tpe/index.js';
 import { type MultiObjectiveProblem, getMultiObjectiveProblem } from '../studies/functions/multi-objective.js';
@@ -47,6 +48,8 @@ const SAMPLERS: Record<string, (seed: number) => Sampler> = {
   'nsga2-generational': (seed) => new NSGAIISampler({ seed, selection: 'generational' }),
   'nsga3-generational': (seed) => new NSGAIIISampler({ seed, selection: 'generational' }),
   tpe: (seed) => new TPESampler({ seed }),
+  // GP with log EHVI (no Optuna reference figures; not in the default list: seconds per trial).
+  gp: (seed) => new GPSampler({ seed }),
   random: (seed) => new RandomSampler({ seed }),
 };
 /** Our sampler names to the reference's. */
