@@ -126,7 +126,9 @@ class TreeGrower {
   private readonly tieWeight: Float64Array;
   private readonly tieBin: Int32Array;
   private readonly tieThreshold: Float64Array;
-  private readonly tieCategories: (Uint8Array | null)[];
+  /** Per tied categorical cut, the categories that go left: a row of `maxCategories` per tie, copied out only for the cut chosen. */
+  private readonly tieSets: Uint8Array;
+  private readonly maxCategories: number;
   // The split findBestSplit found.
   private bestFeature = -1;
   private bestThreshold = Number.NaN;
@@ -188,7 +190,8 @@ class TreeGrower {
     this.tieWeight = new Float64Array(nFeatures);
     this.tieBin = new Int32Array(nFeatures);
     this.tieThreshold = new Float64Array(nFeatures);
-    this.tieCategories = new Array<Uint8Array | null>(nFeatures).fill(null);
+    this.maxCategories = Math.max(0, ...features.map((k) => (k.kind === 'categorical' ? k.categories : 0)));
+    this.tieSets = new Uint8Array(nFeatures * this.maxCategories);
     const maxNodes = 2 * n - 1;
     this.feature = new Int32Array(maxNodes);
     this.threshold = new Float64Array(maxNodes);
@@ -309,16 +312,17 @@ class TreeGrower {
     this.nTies = 0;
     const categorical = this.categorical;
     for (let f = 0; f < this.nFeatures; f++) {
-      if (small && !categorical[f]) {
-        if (nNode === 2) this.searchPair(f, start, total, totalW);
+      if (!categorical[f]) {
+        if (!small) this.searchHistogram(f, total, totalW, nNode);
+        else if (nNode === 2) this.searchPair(f, start, total, totalW);
         else this.searchFewSamples(f, start, end, total, totalW);
         continue;
       }
       const ng = small ? this.groupSamples(f, start, end) : this.groupHistogram(f);
       if (ng < 2) continue;
-      if (categorical[f]) this.orderGroupsByMean(ng);
+      this.orderGroupsByMean(ng);
       const at = this.scanGroups(ng, total, totalW, nNode);
-      if (at >= 0) this.offer(f, at, categorical[f] === 1);
+      if (at >= 0) this.offer(f, at, true);
     }
     if (this.nTies === 0) return false;
     const pick = this.nTies > 1 ? rng.int(0, this.nTies - 1) : 0;
@@ -327,12 +331,65 @@ class TreeGrower {
     this.bestLeftWeight = this.tieWeight[pick];
     this.bestBin = this.tieBin[pick];
     this.bestThreshold = this.tieThreshold[pick];
-    this.bestCategories = this.tieCategories[pick];
+    const k = (this.features[this.bestFeature] as { categories?: number }).categories;
+    this.bestCategories = k === undefined ? null : this.tieSets.slice(pick * this.maxCategories, pick * this.maxCategories + k);
     return true;
   }
 
   /**
-   * A numeric feature's best cut of a small node, as groupSamples and scanGroups find it, in one
+   * A numeric feature's best cut of a node searched through its histogram: scanGroups' search
+   * over its present bins in bin order (the same sums in the same order), in one pass that also
+   * clears them, without copying them into the group arrays first.
+   */
+  private searchHistogram(f: number, total: number, totalW: number, nNode: number): void {
+    const offset = this.bins.binOffset[f];
+    const np = this.nPresent[f];
+    const { present, histCount, hist } = this;
+    this.nPresent[f] = 0;
+    if (np >= 2) this.orderByBin(f, offset, np);
+    const minLeaf = this.minLeaf;
+    let sl = 0;
+    let wl = 0;
+    let nl = 0;
+    let bestNum = -1;
+    let bestDen = 0;
+    let below = -1;
+    let above = -1;
+    let bestSum = 0;
+    let bestWeight = 0;
+    for (let g = 0; g < np; g++) {
+      const b = present[offset + g];
+      const h = offset + b;
+      const count = histCount[h];
+      const weight = hist[2 * h];
+      const sum = hist[2 * h + 1];
+      histCount[h] = 0;
+      hist[2 * h] = 0;
+      hist[2 * h + 1] = 0;
+      if (g === np - 1) break;
+      wl += weight;
+      sl += sum;
+      nl += count;
+      if (nl < minLeaf || nNode - nl < minLeaf) continue;
+      const sr = total - sl;
+      const wr = totalW - wl;
+      const num = sl * sl * wr + sr * sr * wl;
+      const den = wl * wr;
+      if (below < 0 || num * bestDen > bestNum * den) {
+        bestNum = num;
+        bestDen = den;
+        below = b;
+        above = present[offset + g + 1];
+        bestSum = sl;
+        bestWeight = wl;
+      }
+    }
+    if (below < 0) return;
+    this.offerNumeric(f, bestNum, bestDen, bestSum, bestWeight, below, above);
+  }
+
+  /**
+   * A numeric feature's best cut of a small node, as groupSamples and scanGroups would find it, in one
    * pass without filling the group arrays (a node this small is searched for every feature, and
    * the calls and copies cost more than the search).
    */
@@ -463,9 +520,10 @@ class TreeGrower {
     this.tieSum[slot] = cut[2];
     this.tieWeight[slot] = cut[3];
     if (categorical) {
-      const set = new Uint8Array((this.features[f] as { categories: number }).categories);
-      for (let g = 0; g <= at; g++) set[groupBin[g]] = 1;
-      this.tieCategories[slot] = set;
+      const { tieSets } = this;
+      const row = slot * this.maxCategories;
+      tieSets.fill(0, row, row + (this.features[f] as { categories: number }).categories);
+      for (let g = 0; g <= at; g++) tieSets[row + groupBin[g]] = 1;
       this.tieThreshold[slot] = Number.NaN;
     } else {
       const offset = this.bins.binOffset[f];
@@ -474,16 +532,14 @@ class TreeGrower {
       const threshold = (here + next) / 2;
       this.tieBin[slot] = groupBin[at];
       this.tieThreshold[slot] = threshold === next ? here : threshold;
-      this.tieCategories[slot] = null;
     }
   }
 
-  /** Feature f's histogram as groups (numeric: in bin order), clearing it; returns how many. */
+  /** Categorical feature f's histogram as groups (in the order its categories turned up: orderGroupsByMean orders them), clearing it; returns how many. */
   private groupHistogram(f: number): number {
     const offset = this.bins.binOffset[f];
     const np = this.nPresent[f];
     const { present, histCount, hist, groupBin, groupWeight, groupSum, groupCount } = this;
-    if (np >= 2 && this.features[f].kind === 'numeric') this.orderByBin(f, offset, np);
     for (let g = 0; g < np; g++) {
       const b = present[offset + g];
       const h = offset + b;

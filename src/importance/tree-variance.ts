@@ -31,161 +31,261 @@ export interface TreeVariance {
 
 /** The tree's total variance and each parameter's main-effect variance over `domains`. */
 export function decomposeTree(tree: RegressionTree, domains: readonly FeatureDomain[]): TreeVariance {
-  const nFeatures = domains.length;
   for (const d of domains) {
     if (d.kind === 'numeric' && !(d.high > d.low)) throw new RangeError(`a numeric domain needs high > low, but got [${d.low}, ${d.high}]`);
     if (d.kind === 'categorical' && !(d.categories >= 1)) throw new RangeError(`a categorical domain needs at least one category, but got ${d.categories}`);
   }
-  // Split points of each numeric parameter: its bounds and its thresholds in this tree, sorted;
-  // each split node keeps the index of its threshold among them.
-  const numeric = Uint8Array.from(domains, (d) => (d.kind === 'numeric' ? 1 : 0));
-  const points: number[][] = domains.map((d) => (d.kind === 'numeric' ? [d.low, d.high] : []));
-  for (let i = 0; i < tree.nodeCount; i++) {
-    const f = tree.feature[i];
-    if (f >= 0 && numeric[f]) {
-      const d = domains[f] as { low: number; high: number };
-      points[f].push(clamp(tree.threshold[i], d.low, d.high));
-    }
-  }
-  const breaks: Float64Array[] = points.map(uniqueSorted);
-  const breakIndex = new Int32Array(tree.nodeCount);
-  for (let i = 0; i < tree.nodeCount; i++) {
-    const f = tree.feature[i];
-    if (f >= 0 && numeric[f]) {
-      const d = domains[f] as { low: number; high: number };
-      breakIndex[i] = lowerBound(breaks[f], clamp(tree.threshold[i], d.low, d.high));
-    }
-  }
-  const width = Float64Array.from(domains, (d) => (d.kind === 'numeric' ? d.high - d.low : d.categories));
+  return new TreeWalk(tree, domains).decompose();
+}
 
-  // The box of the node being visited: an interval of break indices per numeric parameter, a set
-  // of categories per categorical one; and its share of each parameter's extent, kept up to date
-  // as the walk descends (only the split parameter's changes at a node).
-  const lo = new Int32Array(nFeatures);
-  const hi = new Int32Array(nFeatures);
-  const member: (Uint8Array | null)[] = domains.map((d) => (d.kind === 'categorical' ? new Uint8Array(d.categories).fill(1) : null));
-  const memberCount = Int32Array.from(domains, (d) => (d.kind === 'categorical' ? d.categories : 0));
-  domains.forEach((d, f) => {
-    hi[f] = d.kind === 'numeric' ? breaks[f].length - 1 : 0;
-  });
-  const share = new Float64Array(nFeatures);
-  const updateShare = (f: number): void => {
-    share[f] = numeric[f] ? (breaks[f][hi[f]] - breaks[f][lo[f]]) / width[f] : memberCount[f] / width[f];
-  };
-  for (let f = 0; f < nFeatures; f++) updateShare(f);
-  // Per parameter, the marginal prediction f_d as a difference array over its intervals (numeric)
-  // or its value per category (categorical).
-  const marginal: Float64Array[] = domains.map((d, f) => new Float64Array(d.kind === 'numeric' ? breaks[f].length : d.categories));
-  const leafValue: number[] = [];
-  const leafShare: number[] = [];
-  const before = new Float64Array(nFeatures + 1);
+/**
+ * One decomposition: the tree's split points, then a depth-first walk that keeps the box of the
+ * node being visited and adds each leaf to the marginals. Every per-parameter array is one flat
+ * typed array with an offset per parameter, and the walk allocates nothing per node.
+ */
+class TreeWalk {
+  private readonly nFeatures: number;
+  /** 1 for a numeric parameter. */
+  private readonly numeric: Uint8Array;
+  /** A numeric parameter's extent; a categorical one's number of categories. */
+  private readonly width: Float64Array;
+  /**
+   * Per parameter, where its slots start in the flat arrays below: numeric, its split points (its
+   * bounds and its thresholds in this tree, sorted, distinct); categorical, its categories.
+   */
+  private readonly offset: Int32Array;
+  private readonly length: Int32Array;
+  private readonly breaks: Float64Array;
+  /** Per split node on a numeric parameter, the index of its threshold among that parameter's split points. */
+  private readonly breakIndex: Int32Array;
+  // The box of the node being visited: an interval of split-point indices per numeric parameter,
+  // a set of categories per categorical one (`member`, flat, with its count), and its share of
+  // each parameter's extent, kept up to date as the walk descends (only the split parameter's
+  // changes at a node).
+  private readonly lo: Int32Array;
+  private readonly hi: Int32Array;
+  private readonly member: Uint8Array;
+  private readonly memberCount: Int32Array;
+  private readonly share: Float64Array;
+  /**
+   * The categorical sets of the nodes above, saved while their children are visited: per depth a
+   * row of every categorical parameter's categories, each at its `savedOffset`.
+   */
+  private saved: Uint8Array;
+  private readonly savedOffset: Int32Array;
+  private readonly savedRow: number;
+  /**
+   * Per parameter, the marginal prediction f_d: a difference array over its intervals (numeric)
+   * or its value per category (categorical), flat at `offset`.
+   */
+  private readonly marginal: Float64Array;
+  /** Products of the shares before each parameter (the share of the other parameters' space without dividing by a share that may be 0). */
+  private readonly before: Float64Array;
+  /** The leaves with a non-empty box, in walk order: value and share of the space. */
+  private readonly leafValue: Float64Array;
+  private readonly leafShare: Float64Array;
+  private leaves = 0;
 
-  const visitLeaf = (node: number): void => {
-    // Products of the shares before and after each parameter: the share of the other parameters'
-    // space without dividing by a share that may be 0.
-    before[0] = 1;
-    for (let f = 0; f < nFeatures; f++) before[f + 1] = before[f] * share[f];
-    const p = before[nFeatures];
-    if (p === 0) return;
-    const v = tree.value[node];
-    leafValue.push(v);
-    leafShare.push(p);
-    let after = 1;
-    for (let f = nFeatures - 1; f >= 0; f--) {
-      const contribution = v * before[f] * after;
-      after *= share[f];
-      const row = marginal[f];
-      if (numeric[f]) {
-        row[lo[f]] += contribution;
-        row[hi[f]] -= contribution;
-      } else {
-        const m = member[f]!;
-        for (let k = 0; k < m.length; k++) if (m[k]) row[k] += contribution;
+  constructor(
+    private readonly tree: RegressionTree,
+    private readonly domains: readonly FeatureDomain[],
+  ) {
+    const F = (this.nFeatures = domains.length);
+    const { nodeCount, feature, threshold } = tree;
+    this.numeric = Uint8Array.from(domains, (d) => (d.kind === 'numeric' ? 1 : 0));
+    this.width = Float64Array.from(domains, (d) => (d.kind === 'numeric' ? d.high - d.low : d.categories));
+    const numeric = this.numeric;
+    // Slots per parameter: numeric, 2 bounds + its split nodes (fewer once duplicates go); categorical, its categories.
+    const slots = Int32Array.from(domains, (d) => (d.kind === 'numeric' ? 2 : d.categories));
+    for (let i = 0; i < nodeCount; i++) {
+      const f = feature[i];
+      if (f >= 0 && numeric[f]) slots[f]++;
+    }
+    this.offset = new Int32Array(F);
+    this.length = new Int32Array(F);
+    let total = 0;
+    for (let f = 0; f < F; f++) {
+      this.offset[f] = total;
+      total += slots[f];
+    }
+    const breaks = (this.breaks = new Float64Array(total));
+    const fill = new Int32Array(F);
+    domains.forEach((d, f) => {
+      if (d.kind !== 'numeric') return;
+      breaks[this.offset[f]] = d.low;
+      breaks[this.offset[f] + 1] = d.high;
+      fill[f] = 2;
+    });
+    for (let i = 0; i < nodeCount; i++) {
+      const f = feature[i];
+      if (f >= 0 && numeric[f]) {
+        const d = domains[f] as { low: number; high: number };
+        breaks[this.offset[f] + fill[f]++] = clamp(threshold[i], d.low, d.high);
       }
     }
-  };
+    for (let f = 0; f < F; f++) this.length[f] = numeric[f] ? sortUnique(breaks.subarray(this.offset[f], this.offset[f] + fill[f])) : slots[f];
+    this.breakIndex = new Int32Array(nodeCount);
+    for (let i = 0; i < nodeCount; i++) {
+      const f = feature[i];
+      if (f >= 0 && numeric[f]) {
+        const d = domains[f] as { low: number; high: number };
+        this.breakIndex[i] = lowerBound(breaks, this.offset[f], this.offset[f] + this.length[f], clamp(threshold[i], d.low, d.high)) - this.offset[f];
+      }
+    }
+    this.lo = new Int32Array(F);
+    this.hi = new Int32Array(F);
+    this.member = new Uint8Array(total);
+    this.memberCount = new Int32Array(F);
+    this.share = new Float64Array(F);
+    for (let f = 0; f < F; f++) {
+      if (numeric[f]) this.hi[f] = this.length[f] - 1;
+      else {
+        this.member.fill(1, this.offset[f], this.offset[f] + this.length[f]);
+        this.memberCount[f] = this.length[f];
+      }
+      this.updateShare(f);
+    }
+    this.savedOffset = new Int32Array(F);
+    let categories = 0;
+    for (let f = 0; f < F; f++) {
+      this.savedOffset[f] = categories;
+      if (!numeric[f]) categories += this.length[f];
+    }
+    this.savedRow = categories;
+    this.saved = new Uint8Array(16 * categories);
+    this.marginal = new Float64Array(total);
+    this.before = new Float64Array(F + 1);
+    this.leafValue = new Float64Array(nodeCount);
+    this.leafShare = new Float64Array(nodeCount);
+  }
 
-  const visit = (node: number): void => {
+  decompose(): TreeVariance {
+    this.visit(0, 0);
+    const { leafValue, leafShare, leaves, domains, marginal, breaks, offset } = this;
+    let mean = 0;
+    for (let l = 0; l < leaves; l++) mean += leafShare[l] * leafValue[l];
+    let total = 0;
+    for (let l = 0; l < leaves; l++) total += leafShare[l] * (leafValue[l] - mean) ** 2;
+    const mainEffects = new Float64Array(this.nFeatures);
+    domains.forEach((d, f) => {
+      const o = offset[f];
+      let s = 0;
+      if (d.kind === 'numeric') {
+        let level = 0;
+        for (let j = 0; j < this.length[f] - 1; j++) {
+          level += marginal[o + j];
+          s += (breaks[o + j + 1] - breaks[o + j]) * (level - mean) ** 2;
+        }
+        s /= d.high - d.low;
+      } else {
+        for (let k = 0; k < d.categories; k++) s += (marginal[o + k] - mean) ** 2;
+        s /= d.categories;
+      }
+      mainEffects[f] = s;
+    });
+    return { total, mainEffects };
+  }
+
+  private updateShare(f: number): void {
+    const o = this.offset[f];
+    this.share[f] = this.numeric[f] ? (this.breaks[o + this.hi[f]] - this.breaks[o + this.lo[f]]) / this.width[f] : this.memberCount[f] / this.width[f];
+  }
+
+  private visit(node: number, depth: number): void {
+    const { tree } = this;
     const f = tree.feature[node];
     if (f < 0) {
-      visitLeaf(node);
+      this.visitLeaf(node);
       return;
     }
     const cats = tree.leftCategories[node];
     if (cats) {
-      const m = member[f]!;
-      const saved = m.slice();
-      const savedCount = memberCount[f];
+      const { member, offset, length } = this;
+      const o = offset[f];
+      const k = length[f];
+      const row = depth * this.savedRow + this.savedOffset[f];
+      if (this.saved.length < row + k) {
+        const grown = new Uint8Array(2 * (depth + 1) * this.savedRow);
+        grown.set(this.saved);
+        this.saved = grown;
+      }
+      const saved = this.saved;
+      const savedCount = this.memberCount[f];
       let c = 0;
-      for (let k = 0; k < m.length; k++) c += m[k] = saved[k] & cats[k];
-      memberCount[f] = c;
-      updateShare(f);
-      visit(tree.left[node]);
+      for (let j = 0; j < k; j++) {
+        saved[row + j] = member[o + j];
+        c += member[o + j] = saved[row + j] & cats[j];
+      }
+      this.memberCount[f] = c;
+      this.updateShare(f);
+      this.visit(tree.left[node], depth + 1);
       c = 0;
-      for (let k = 0; k < m.length; k++) c += m[k] = saved[k] & (cats[k] ^ 1);
-      memberCount[f] = c;
-      updateShare(f);
-      visit(tree.right[node]);
-      m.set(saved);
-      memberCount[f] = savedCount;
+      for (let j = 0; j < k; j++) c += member[o + j] = saved[row + j] & (cats[j] ^ 1);
+      this.memberCount[f] = c;
+      this.updateShare(f);
+      this.visit(tree.right[node], depth + 1);
+      for (let j = 0; j < k; j++) member[o + j] = saved[row + j];
+      this.memberCount[f] = savedCount;
     } else {
-      const b = breakIndex[node];
+      const { lo, hi } = this;
+      const b = this.breakIndex[node];
       const savedHi = hi[f];
       const savedLo = lo[f];
       // A threshold outside the box (possible only for one clamped to the bounds) leaves a child empty.
       hi[f] = Math.max(savedLo, Math.min(savedHi, b));
-      updateShare(f);
-      visit(tree.left[node]);
+      this.updateShare(f);
+      this.visit(tree.left[node], depth + 1);
       hi[f] = savedHi;
       lo[f] = Math.min(savedHi, Math.max(savedLo, b));
-      updateShare(f);
-      visit(tree.right[node]);
+      this.updateShare(f);
+      this.visit(tree.right[node], depth + 1);
       lo[f] = savedLo;
     }
-    updateShare(f);
-  };
-  visit(0);
+    this.updateShare(f);
+  }
 
-  let mean = 0;
-  for (let l = 0; l < leafValue.length; l++) mean += leafShare[l] * leafValue[l];
-  let total = 0;
-  for (let l = 0; l < leafValue.length; l++) total += leafShare[l] * (leafValue[l] - mean) ** 2;
-  const mainEffects = new Float64Array(nFeatures);
-  domains.forEach((d, f) => {
-    const row = marginal[f];
-    let s = 0;
-    if (d.kind === 'numeric') {
-      const b = breaks[f];
-      let level = 0;
-      for (let j = 0; j < b.length - 1; j++) {
-        level += row[j];
-        s += (b[j + 1] - b[j]) * (level - mean) ** 2;
+  private visitLeaf(node: number): void {
+    const { before, share, numeric, marginal, offset, lo, hi, member, length } = this;
+    const F = this.nFeatures;
+    before[0] = 1;
+    for (let f = 0; f < F; f++) before[f + 1] = before[f] * share[f];
+    const p = before[F];
+    if (p === 0) return;
+    const v = this.tree.value[node];
+    this.leafValue[this.leaves] = v;
+    this.leafShare[this.leaves] = p;
+    this.leaves++;
+    let after = 1;
+    for (let f = F - 1; f >= 0; f--) {
+      const contribution = v * before[f] * after;
+      after *= share[f];
+      const o = offset[f];
+      if (numeric[f]) {
+        marginal[o + lo[f]] += contribution;
+        marginal[o + hi[f]] -= contribution;
+      } else {
+        for (let k = 0; k < length[f]; k++) if (member[o + k]) marginal[o + k] += contribution;
       }
-      s /= d.high - d.low;
-    } else {
-      for (let k = 0; k < d.categories; k++) s += (row[k] - mean) ** 2;
-      s /= d.categories;
     }
-    mainEffects[f] = s;
-  });
-  return { total, mainEffects };
+  }
 }
 
 function clamp(x: number, low: number, high: number): number {
   return x < low ? low : x > high ? high : x;
 }
 
-function uniqueSorted(points: number[]): Float64Array {
-  const sorted = Float64Array.from(points).sort();
+/** Sorts `a` in place and moves its distinct values to its front; returns how many. */
+function sortUnique(a: Float64Array): number {
+  a.sort();
   let k = 0;
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i];
-  return sorted.slice(0, k);
+  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[k - 1]) a[k++] = a[i];
+  return k;
 }
 
-/** The first index of sorted `a` whose value is >= x. */
-function lowerBound(a: Float64Array, x: number): number {
-  let l = 0;
-  let r = a.length;
+/** The first index in [from, to) of sorted `a` whose value is >= x (`to` if none). */
+function lowerBound(a: Float64Array, from: number, to: number, x: number): number {
+  let l = from;
+  let r = to;
   while (l < r) {
     const m = (l + r) >>> 1;
     if (a[m] < x) l = m + 1;
