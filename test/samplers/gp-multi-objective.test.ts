@@ -141,6 +141,22 @@ describe('LogEHVI', () => {
     }
   });
 
+  it('puts the reference point at the front\'s nadir plus a tenth of its range (dominated trials ignored)', () => {
+    const losses = [
+      [0, 2],
+      [1, 1],
+      [2, 0],
+      [3, 3], // dominated: does not move the reference
+    ];
+    const reference = ehviReferencePoint(losses);
+    expect(reference[0]).toBeCloseTo(2.2, 12);
+    expect(reference[1]).toBeCloseTo(2.2, 12);
+    // One point: a tenth of its magnitude, at least 0.1.
+    const single = ehviReferencePoint([[-3, 0]]);
+    expect(single[0]).toBeCloseTo(-2.7, 12);
+    expect(single[1]).toBeCloseTo(0.1, 12);
+  });
+
   it('is near zero far inside the dominated region and larger where the front can be improved', () => {
     const acq = new LogEHVI(gps, scores, { seed: 3 });
     const dominated = acq.value([0.3]); // observed, dominated, no uncertainty left
