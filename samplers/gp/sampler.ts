@@ -213,8 +213,8 @@ export class GPSampler implements Sampler {
    * standardised score (every direction turned into maximisation; an infeasible trial's score no
    * better than the worst feasible one, as for one objective), then the point of largest log
    * EHVI (ehvi.ts) over the feasible trials' front, with the local searches also started from
-   * up to 5 trials of that front drawn at random (Optuna: n_local_search / 2). Trials in flight
-   * enter each GP as kriging believers, as for one objective.
+   * up to 5 trials of that front drawn at random (Optuna: n_local_search / 2; past 150 trials 2 of
+   * 5 searches). Trials in flight enter each GP as kriging believers, as for one objective.
    */
   private sampleMultiObjective(
     study: Study,
@@ -285,11 +285,12 @@ export class GPSampler implements Sampler {
     const front = rows.filter((_, a) => !scores.some((other, b) => b !== a && dominates(other, scores[a], maximizeAll)));
     const warmStarts = rng
       .shuffle([...front])
-      .slice(0, 5)
+      .slice(0, n <= 150 ? 5 : 2)
       .map((i) => x.slice(i * d, (i + 1) * d));
     const acq = new LogEHVI(gps, scores, { seed: rng.nextUint32() });
+    // Thinned past 100 and 150 trials as for one objective (each evaluation costs m posteriors).
     const nPreliminary = Math.max(512, Math.min(2048, Math.floor((2048 * 100) / Math.max(n, 100))));
-    const best = maximizeAcquisition(acq, columns, warmStarts, { nPreliminary, nLocalSearch: 10, seed: rng.nextUint32() });
+    const best = maximizeAcquisition(acq, columns, warmStarts, { nPreliminary, nLocalSearch: n <= 150 ? 10 : 5, seed: rng.nextUint32() });
     return transform.decode(best.x);
   }
 }
