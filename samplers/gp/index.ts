@@ -7,9 +7,11 @@ import { GPSampler } from './sampler.js';
 export { GPSampler, type GPSamplerOptions } from './sampler.js';
 export { GPRegressor, fitKernelParams, defaultKernelParams, type KernelParams } from './gp.js';
 export { logEI, logH } from './acquisition.js';
+export { LogEHVI, ehviReferencePoint } from './ehvi.js';
+export { type BoxSet, nonDominatedBoxes } from './box-decomposition.js';
 
 export const registryEntry: SamplerEntry = {
-  description: 'Gaussian-process Bayesian optimisation (Matérn-5/2, log EI): the best use of small budgets on up to ~20 numeric parameters',
+  description: 'Gaussian-process Bayesian optimisation (Matérn-5/2, log EI; log EHVI on several objectives): the best use of small budgets on up to ~20 numeric parameters',
   options: {
     seed: { type: 'integer', description: 'random seed (same seed, same parameters)' },
     nStartupTrials: { type: 'integer', description: 'random trials before the GP takes over (default 10)' },
