@@ -20,6 +20,7 @@ import exportCommand from './commands/export.js';
 import importance from './commands/importance.js';
 import optimize from './commands/optimize.js';
 import report from './commands/report.js';
+import dashboard from './commands/dashboard.js';
 import studies from './commands/studies.js';
 import trials from './commands/trials.js';
 
@@ -76,6 +77,7 @@ async function main(argv: string[]): Promise<void> {
     .command(optimize)
     .command(bench)
     .command(report)
+    .command(dashboard)
     .command(backtest)
     .command(data)
     .command(studies)

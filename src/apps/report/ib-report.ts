@@ -14,11 +14,13 @@ function isoMinute(utcMinutes: number): string {
 }
 
 /**
- * The IB sections of the report for the re-run best trial. Trade times are shown in the symbol's
+ * The IB sections of the report for a re-run trial: the best one in the report, any one in the
+ * dashboard (`options.best` false). Trade times are shown in the symbol's
  * own time zone (`config.symbolSpec.timezone`, the exchange's wall clock the IB windows are set
  * in) first, and in UTC.
  */
-export function ibSections(replay: IbReplay, trialNumber: number, config: IbStudySettings): Section[] {
+export function ibSections(replay: IbReplay, trialNumber: number, config: IbStudySettings, options: { best: boolean } = { best: true }): Section[] {
+  const which = options.best ? 'the best trial' : 'trial';
   const zone = config.symbolSpec.timezone;
   const offsets = new OffsetTable(zone);
   const local = (utcMinute: number) => formatLocalMinute(utcMinute, offsets);
@@ -34,7 +36,7 @@ export function ibSections(replay: IbReplay, trialNumber: number, config: IbStud
   const charts: Chart[] = [
     {
       title: 'Equity curve',
-      note: `Cumulative R of the best trial (#${trialNumber}) trade by trade, re-run through the engine.`,
+      note: `Cumulative R of ${which} (#${trialNumber}) trade by trade, re-run through the engine.`,
       spec: {
         width: 560,
         height: 220,
@@ -81,7 +83,7 @@ export function ibSections(replay: IbReplay, trialNumber: number, config: IbStud
   }));
   const variation: Chart = {
     title: 'Variation breakdown (signal type)',
-    note: 'Total R of the best trial per entry signal (Reverse, OCAE, TCWE, REV_RB); the label is the trade count.',
+    note: `Total R of ${which} per entry signal (Reverse, OCAE, TCWE, REV_RB); the label is the trade count.`,
     spec: {
       width: 360,
       height: { step: 28 },
@@ -143,7 +145,7 @@ export function ibSections(replay: IbReplay, trialNumber: number, config: IbStud
   const m = replay.metrics;
   return [
     {
-      title: `Best trial #${trialNumber}: equity and drawdown`,
+      title: `${options.best ? 'Best trial' : 'Trial'} #${trialNumber}: equity and drawdown`,
       intro: `${m.total_trades} trades, total R ${m.total_r}, Sharpe ${m.sharpe_ratio}, win rate ${m.winrate}%, profit factor ${m.profit_factor}, max drawdown ${m.max_drawdown} R.`,
       charts,
       html: `<h3>Engine parameters</h3>${paramTable}`,

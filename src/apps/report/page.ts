@@ -31,7 +31,7 @@ export interface Page {
   readonly sections: readonly Section[];
 }
 
-const STYLE = `
+export const PAGE_STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
 header{background:#24292f;color:#fff;padding:18px 28px}
 header h1{margin:0;font-size:22px;word-break:break-all}
@@ -97,7 +97,7 @@ export function renderPage(page: Page): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(page.title)}</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}</style>
 ${libs}
 </head>
 <body>
