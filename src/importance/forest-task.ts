@@ -7,7 +7,7 @@
  */
 import type { RegressionTree } from './regression-tree.js';
 import { type ForestJob, ForestGrower } from './tree-grower.js';
-import { type FeatureDomain, type TreeVariance, decomposeTree } from './tree-variance.js';
+import { type FeatureDomain, type TreeVariance, TreeVarianceMeter } from './tree-variance.js';
 
 /** A forest to grow: the job, one seed per tree, and what to return for each tree. */
 export interface ForestTask extends ForestJob {
@@ -24,17 +24,22 @@ export interface GrownTree {
   readonly variance: TreeVariance | null;
 }
 
-/** Grows and measures the trees of one task, by index; its buffers are reused from tree to tree. */
+/**
+ * Grows and measures the trees of one task, by index; its buffers are reused from tree to tree,
+ * and a tree that is only measured is not even copied out of the grower's.
+ */
 export class ForestTaskRunner {
   private readonly grower: ForestGrower;
+  private readonly meter: TreeVarianceMeter | null;
 
   constructor(private readonly task: ForestTask) {
     this.grower = new ForestGrower(task);
+    this.meter = task.domains ? new TreeVarianceMeter(task.domains) : null;
   }
 
   run(t: number): GrownTree {
-    const { domains, keepTrees } = this.task;
-    const tree = this.grower.tree(this.task.seeds[t]);
-    return { tree: keepTrees ? tree : null, variance: domains ? decomposeTree(tree, domains) : null };
+    const { keepTrees } = this.task;
+    const tree = this.grower.tree(this.task.seeds[t], keepTrees);
+    return { tree: keepTrees ? tree : null, variance: this.meter ? this.meter.measure(tree) : null };
   }
 }

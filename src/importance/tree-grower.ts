@@ -56,7 +56,11 @@ export class ForestGrower {
     this.counts = new Float64Array(job.centred.length);
   }
 
-  tree(seed: number): RegressionTree {
+  /**
+   * The tree of this seed. With `own` false its arrays are views into this grower's buffers, valid
+   * only until its next tree: for a caller that measures the tree and drops it, saving the copy.
+   */
+  tree(seed: number, own = true): RegressionTree {
     const { counts } = this;
     const n = counts.length;
     const rng = new Rng(seed);
@@ -65,7 +69,7 @@ export class ForestGrower {
       counts.fill(0);
       for (let i = 0; i < n; i++) counts[rng.int(0, n - 1)] += 1;
     }
-    return this.grower.grow(counts, rng);
+    return this.grower.grow(counts, rng, own);
   }
 }
 
@@ -201,8 +205,8 @@ class TreeGrower {
     this.weight = new Float64Array(maxNodes);
   }
 
-  /** One tree on the samples with `counts[i] > 0`, each weighted by its count. */
-  grow(counts: Float64Array, rng: Rng): RegressionTree {
+  /** One tree on the samples with `counts[i] > 0`, each weighted by its count; its arrays copied (`own`) or views into the buffers. */
+  grow(counts: Float64Array, rng: Rng, own: boolean): RegressionTree {
     const F = this.nFeatures;
     const source = this.bins.rows;
     const { w, y, wy, rows, index, centred } = this;
@@ -260,17 +264,19 @@ class TreeGrower {
     const nodeCount = this.nodeCount;
     const leftCategories: (Uint8Array | null)[] = new Array<Uint8Array | null>(nodeCount).fill(null);
     for (const { node, set } of this.categorySplits) leftCategories[node] = set;
-    const value = this.value.slice(0, nodeCount);
+    // The buffers' values are the centred ones until the tree is handed out (split search reads them).
+    const take = <T extends Int32Array | Float64Array>(a: T): T => (own ? a.slice(0, nodeCount) : a.subarray(0, nodeCount)) as T;
+    const value = take(this.value);
     for (let i = 0; i < nodeCount; i++) value[i] += this.mean;
     return {
       nodeCount,
-      feature: this.feature.slice(0, nodeCount),
-      threshold: this.threshold.slice(0, nodeCount),
+      feature: take(this.feature),
+      threshold: take(this.threshold),
       leftCategories,
-      left: this.left.slice(0, nodeCount),
-      right: this.right.slice(0, nodeCount),
+      left: take(this.left),
+      right: take(this.right),
       value,
-      weight: this.weight.slice(0, nodeCount),
+      weight: take(this.weight),
     };
   }
 

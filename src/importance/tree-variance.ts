@@ -31,19 +31,17 @@ export interface TreeVariance {
 
 /** The tree's total variance and each parameter's main-effect variance over `domains`. */
 export function decomposeTree(tree: RegressionTree, domains: readonly FeatureDomain[]): TreeVariance {
-  for (const d of domains) {
-    if (d.kind === 'numeric' && !(d.high > d.low)) throw new RangeError(`a numeric domain needs high > low, but got [${d.low}, ${d.high}]`);
-    if (d.kind === 'categorical' && !(d.categories >= 1)) throw new RangeError(`a categorical domain needs at least one category, but got ${d.categories}`);
-  }
-  return new TreeWalk(tree, domains).decompose();
+  return new TreeVarianceMeter(domains).measure(tree);
 }
 
 /**
- * One decomposition: the tree's split points, then a depth-first walk that keeps the box of the
- * node being visited and adds each leaf to the marginals. Every per-parameter array is one flat
- * typed array with an offset per parameter, and the walk allocates nothing per node.
+ * Decomposes trees over one set of domains, one after another, reusing its buffers from tree to
+ * tree (a forest's thread measures dozens of trees of thousands of nodes each): the tree's split
+ * points, then a depth-first walk that keeps the box of the node being visited and adds each leaf
+ * to the marginals. Every per-parameter array is one flat typed array with an offset per
+ * parameter, and the walk allocates nothing per node.
  */
-class TreeWalk {
+export class TreeVarianceMeter {
   private readonly nFeatures: number;
   /** 1 for a numeric parameter. */
   private readonly numeric: Uint8Array;
@@ -55,16 +53,16 @@ class TreeWalk {
    */
   private readonly offset: Int32Array;
   private readonly length: Int32Array;
-  private readonly breaks: Float64Array;
+  private breaks = new Float64Array(0);
   /** Per split node on a numeric parameter, the index of its threshold among that parameter's split points. */
-  private readonly breakIndex: Int32Array;
+  private breakIndex = new Int32Array(0);
   // The box of the node being visited: an interval of split-point indices per numeric parameter,
   // a set of categories per categorical one (`member`, flat, with its count), and its share of
   // each parameter's extent, kept up to date as the walk descends (only the split parameter's
   // changes at a node).
   private readonly lo: Int32Array;
   private readonly hi: Int32Array;
-  private readonly member: Uint8Array;
+  private member = new Uint8Array(0);
   private readonly memberCount: Int32Array;
   private readonly share: Float64Array;
   /**
@@ -78,89 +76,116 @@ class TreeWalk {
    * Per parameter, the marginal prediction f_d: a difference array over its intervals (numeric)
    * or its value per category (categorical), flat at `offset`.
    */
-  private readonly marginal: Float64Array;
+  private marginal = new Float64Array(0);
   /** Products of the shares before each parameter (the share of the other parameters' space without dividing by a share that may be 0). */
   private readonly before: Float64Array;
   /** The leaves with a non-empty box, in walk order: value and share of the space. */
-  private readonly leafValue: Float64Array;
-  private readonly leafShare: Float64Array;
+  private leafValue = new Float64Array(0);
+  private leafShare = new Float64Array(0);
   private leaves = 0;
+  /** The tree being measured. */
+  private tree: RegressionTree | null = null;
 
-  constructor(
-    private readonly tree: RegressionTree,
-    private readonly domains: readonly FeatureDomain[],
-  ) {
+  constructor(private readonly domains: readonly FeatureDomain[]) {
+    for (const d of domains) {
+      if (d.kind === 'numeric' && !(d.high > d.low)) throw new RangeError(`a numeric domain needs high > low, but got [${d.low}, ${d.high}]`);
+      if (d.kind === 'categorical' && !(d.categories >= 1)) throw new RangeError(`a categorical domain needs at least one category, but got ${d.categories}`);
+    }
     const F = (this.nFeatures = domains.length);
-    const { nodeCount, feature, threshold } = tree;
     this.numeric = Uint8Array.from(domains, (d) => (d.kind === 'numeric' ? 1 : 0));
     this.width = Float64Array.from(domains, (d) => (d.kind === 'numeric' ? d.high - d.low : d.categories));
-    const numeric = this.numeric;
+    this.offset = new Int32Array(F);
+    this.length = new Int32Array(F);
+    this.lo = new Int32Array(F);
+    this.hi = new Int32Array(F);
+    this.memberCount = new Int32Array(F);
+    this.share = new Float64Array(F);
+    this.before = new Float64Array(F + 1);
+    this.savedOffset = new Int32Array(F);
+    let categories = 0;
+    domains.forEach((d, f) => {
+      this.savedOffset[f] = categories;
+      if (d.kind === 'categorical') categories += d.categories;
+    });
+    this.savedRow = categories;
+    this.saved = new Uint8Array(16 * categories);
+  }
+
+  /** The tree's total variance and each parameter's main-effect variance. */
+  measure(tree: RegressionTree): TreeVariance {
+    this.tree = tree;
+    this.prepare(tree);
+    this.leaves = 0;
+    this.visit(0, 0);
+    const result = this.decompose();
+    this.tree = null;
+    return result;
+  }
+
+  /** The tree's split points per numeric parameter, each split node's index among them, and the root's box. */
+  private prepare(tree: RegressionTree): void {
+    const { domains, numeric } = this;
+    const F = this.nFeatures;
+    const { nodeCount, feature, threshold } = tree;
     // Slots per parameter: numeric, 2 bounds + its split nodes (fewer once duplicates go); categorical, its categories.
-    const slots = Int32Array.from(domains, (d) => (d.kind === 'numeric' ? 2 : d.categories));
+    const slots = this.length;
+    domains.forEach((d, f) => (slots[f] = d.kind === 'numeric' ? 2 : d.categories));
     for (let i = 0; i < nodeCount; i++) {
       const f = feature[i];
       if (f >= 0 && numeric[f]) slots[f]++;
     }
-    this.offset = new Int32Array(F);
-    this.length = new Int32Array(F);
     let total = 0;
     for (let f = 0; f < F; f++) {
       this.offset[f] = total;
       total += slots[f];
     }
-    const breaks = (this.breaks = new Float64Array(total));
-    const fill = new Int32Array(F);
-    domains.forEach((d, f) => {
-      if (d.kind !== 'numeric') return;
-      breaks[this.offset[f]] = d.low;
-      breaks[this.offset[f] + 1] = d.high;
-      fill[f] = 2;
-    });
-    for (let i = 0; i < nodeCount; i++) {
-      const f = feature[i];
-      if (f >= 0 && numeric[f]) {
-        const d = domains[f] as { low: number; high: number };
-        breaks[this.offset[f] + fill[f]++] = clamp(threshold[i], d.low, d.high);
-      }
+    if (this.breaks.length < total) {
+      this.breaks = new Float64Array(total);
+      this.member = new Uint8Array(total);
+      this.marginal = new Float64Array(total);
     }
-    for (let f = 0; f < F; f++) this.length[f] = numeric[f] ? sortUnique(breaks.subarray(this.offset[f], this.offset[f] + fill[f])) : slots[f];
-    this.breakIndex = new Int32Array(nodeCount);
-    for (let i = 0; i < nodeCount; i++) {
-      const f = feature[i];
-      if (f >= 0 && numeric[f]) {
-        const d = domains[f] as { low: number; high: number };
-        this.breakIndex[i] = lowerBound(breaks, this.offset[f], this.offset[f] + this.length[f], clamp(threshold[i], d.low, d.high)) - this.offset[f];
-      }
+    if (this.breakIndex.length < nodeCount) {
+      this.breakIndex = new Int32Array(nodeCount);
+      this.leafValue = new Float64Array(nodeCount);
+      this.leafShare = new Float64Array(nodeCount);
     }
-    this.lo = new Int32Array(F);
-    this.hi = new Int32Array(F);
-    this.member = new Uint8Array(total);
-    this.memberCount = new Int32Array(F);
-    this.share = new Float64Array(F);
+    const { breaks, offset, breakIndex } = this;
+    this.marginal.fill(0, 0, total);
     for (let f = 0; f < F; f++) {
-      if (numeric[f]) this.hi[f] = this.length[f] - 1;
+      const d = domains[f];
+      if (d.kind !== 'numeric') continue;
+      breaks[offset[f]] = d.low;
+      breaks[offset[f] + 1] = d.high;
+      slots[f] = 2;
+    }
+    for (let i = 0; i < nodeCount; i++) {
+      const f = feature[i];
+      if (f >= 0 && numeric[f]) {
+        const d = domains[f] as { low: number; high: number };
+        breaks[offset[f] + slots[f]++] = clamp(threshold[i], d.low, d.high);
+      }
+    }
+    for (let f = 0; f < F; f++) if (numeric[f]) slots[f] = sortUnique(breaks.subarray(offset[f], offset[f] + slots[f]));
+    for (let i = 0; i < nodeCount; i++) {
+      const f = feature[i];
+      if (f >= 0 && numeric[f]) {
+        const d = domains[f] as { low: number; high: number };
+        breakIndex[i] = lowerBound(breaks, offset[f], offset[f] + slots[f], clamp(threshold[i], d.low, d.high)) - offset[f];
+      }
+    }
+    for (let f = 0; f < F; f++) {
+      this.lo[f] = 0;
+      if (numeric[f]) this.hi[f] = slots[f] - 1;
       else {
-        this.member.fill(1, this.offset[f], this.offset[f] + this.length[f]);
-        this.memberCount[f] = this.length[f];
+        this.member.fill(1, offset[f], offset[f] + slots[f]);
+        this.memberCount[f] = slots[f];
       }
       this.updateShare(f);
     }
-    this.savedOffset = new Int32Array(F);
-    let categories = 0;
-    for (let f = 0; f < F; f++) {
-      this.savedOffset[f] = categories;
-      if (!numeric[f]) categories += this.length[f];
-    }
-    this.savedRow = categories;
-    this.saved = new Uint8Array(16 * categories);
-    this.marginal = new Float64Array(total);
-    this.before = new Float64Array(F + 1);
-    this.leafValue = new Float64Array(nodeCount);
-    this.leafShare = new Float64Array(nodeCount);
   }
 
-  decompose(): TreeVariance {
-    this.visit(0, 0);
+  /** V and each V_d from the leaves and the marginals the walk gathered. */
+  private decompose(): TreeVariance {
     const { leafValue, leafShare, leaves, domains, marginal, breaks, offset } = this;
     let mean = 0;
     for (let l = 0; l < leaves; l++) mean += leafShare[l] * leafValue[l];
@@ -192,7 +217,7 @@ class TreeWalk {
   }
 
   private visit(node: number, depth: number): void {
-    const { tree } = this;
+    const tree = this.tree!;
     const f = tree.feature[node];
     if (f < 0) {
       this.visitLeaf(node);
@@ -251,7 +276,7 @@ class TreeWalk {
     for (let f = 0; f < F; f++) before[f + 1] = before[f] * share[f];
     const p = before[F];
     if (p === 0) return;
-    const v = this.tree.value[node];
+    const v = this.tree!.value[node];
     this.leafValue[this.leaves] = v;
     this.leafShare[this.leaves] = p;
     this.leaves++;
