@@ -127,6 +127,10 @@ function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): void {
         const name = requiredText(url, 'name');
         return sendJson(res, 200, ctx.store.read((s) => trialsPayload(s, name, url)));
       }
+      case '/favicon.ico':
+        // Browsers ask for it; there is none.
+        res.writeHead(204, SECURITY_HEADERS);
+        return void res.end();
       case '/api/events':
         return ctx.live.subscribe(requiredText(url, 'name'), res);
       default:
