@@ -50,6 +50,8 @@ const SAMPLERS: Record<string, (seed: number) => Sampler> = {
   tpe: (seed) => new TPESampler({ seed }),
   // GP with log EHVI (no Optuna reference figures; not in the default list: seconds per trial).
   gp: (seed) => new GPSampler({ seed }),
+  // The GP with Optuna's reference point for the improvement (the worst observed values).
+  'gp-observed': (seed) => new GPSampler({ seed, ehviReference: 'observed' }),
   random: (seed) => new RandomSampler({ seed }),
 };
 /** Our sampler names to the reference's. */

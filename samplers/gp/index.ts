@@ -2,12 +2,13 @@
  * The Gaussian-process sampler and its CLI registry entry (`--sampler gp`).
  */
 import type { SamplerEntry } from '../entry.js';
+import type { EhviReference } from './ehvi.js';
 import { GPSampler } from './sampler.js';
 
 export { GPSampler, type GPSamplerOptions } from './sampler.js';
 export { GPRegressor, fitKernelParams, defaultKernelParams, type KernelParams } from './gp.js';
 export { logEI, logH } from './acquisition.js';
-export { LogEHVI, ehviReferencePoint } from './ehvi.js';
+export { type EhviReference, LogEHVI, ehviReferencePoint } from './ehvi.js';
 export { type BoxSet, nonDominatedBoxes } from './box-decomposition.js';
 
 export const registryEntry: SamplerEntry = {
@@ -16,11 +17,13 @@ export const registryEntry: SamplerEntry = {
     seed: { type: 'integer', description: 'random seed (same seed, same parameters)' },
     nStartupTrials: { type: 'integer', description: 'random trials before the GP takes over (default 10)' },
     deterministicObjective: { type: 'boolean', description: 'the objective has no noise: fix the noise variance at its minimum (default false)' },
+    ehviReference: { type: 'string', description: "several objectives: the hypervolume improvement's reference point, 'front' (the Pareto front's nadir + 10% of its range, default) or 'observed' (Optuna's: the worst observed values)" },
   },
   create: (o) =>
     new GPSampler({
       seed: o.seed as number | undefined,
       nStartupTrials: o.nStartupTrials as number | undefined,
       deterministicObjective: o.deterministicObjective as boolean | undefined,
+      ehviReference: o.ehviReference as EhviReference | undefined,
     }),
 };

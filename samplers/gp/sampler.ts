@@ -34,7 +34,7 @@ import { SearchSpaceTransform } from '../../src/transform.js';
 import { sampleUniform } from '../../src/sampling.js';
 import { trialSeed } from '../random.js';
 import { LogEI, maximizeAcquisition } from './acquisition.js';
-import { LogEHVI } from './ehvi.js';
+import { type EhviReference, LogEHVI } from './ehvi.js';
 import { type ColumnKind, columnKind } from './search-columns.js';
 import { GPRegressor, type KernelParams, fitKernelParams } from './gp.js';
 
@@ -45,6 +45,12 @@ export interface GPSamplerOptions {
   nStartupTrials?: number;
   /** The objective has no noise: fix the noise variance at its minimum (default false, as Optuna). */
   deterministicObjective?: boolean;
+  /**
+   * Several objectives: the reference point of the expected hypervolume improvement, 'front'
+   * (the Pareto front's nadir plus 10% of its range, default) or 'observed' (Optuna's: the worst
+   * observed values); see ehvi.ts.
+   */
+  ehviReference?: EhviReference;
 }
 
 /** Past this many trials the hyper-parameters are fitted on a subset of this size. */
@@ -57,6 +63,7 @@ export class GPSampler implements Sampler {
   private seed: number;
   private readonly nStartupTrials: number;
   private readonly deterministic: boolean;
+  private readonly ehviReference: EhviReference;
   private readonly rng = new Rng(0);
   private rngTrialId = -1;
   private readonly intersection = new IntersectionSearchSpace();
@@ -73,6 +80,11 @@ export class GPSampler implements Sampler {
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.nStartupTrials = nStartupTrials;
     this.deterministic = options.deterministicObjective ?? false;
+    const ehviReference = options.ehviReference ?? 'front';
+    if (ehviReference !== 'front' && ehviReference !== 'observed') {
+      throw new UsageError(`GP: \`ehviReference\` must be 'front' or 'observed', but got ${JSON.stringify(ehviReference)}`);
+    }
+    this.ehviReference = ehviReference;
   }
 
   reseedRng(seed?: number): void {
@@ -287,7 +299,7 @@ export class GPSampler implements Sampler {
       .shuffle([...front])
       .slice(0, n <= 150 ? 5 : 2)
       .map((i) => x.slice(i * d, (i + 1) * d));
-    const acq = new LogEHVI(gps, scores, { seed: rng.nextUint32() });
+    const acq = new LogEHVI(gps, scores, { seed: rng.nextUint32(), reference: this.ehviReference });
     // Thinned past 100 and 150 trials as for one objective (each evaluation costs m posteriors).
     const nPreliminary = Math.max(512, Math.min(2048, Math.floor((2048 * 100) / Math.max(n, 100))));
     const best = maximizeAcquisition(acq, columns, warmStarts, { nPreliminary, nLocalSearch: n <= 150 ? 10 : 5, seed: rng.nextUint32() });

@@ -152,6 +152,12 @@ describe('LogEHVI', () => {
     expect(reference[0]).toBeCloseTo(2.2, 12);
     expect(reference[1]).toBeCloseTo(2.2, 12);
     // One point: a tenth of its magnitude, at least 0.1.
+    // Optuna's rule: the worst observed loss r of each objective, max(1.1 r, 0.9 r), a hair above.
+    const observed = ehviReferencePoint(losses, 'observed');
+    expect(observed[0]).toBeGreaterThan(3.3);
+    expect(observed[0]).toBeCloseTo(3.3, 12);
+    expect(ehviReferencePoint([[-2, 1]], 'observed')[0]).toBeCloseTo(-1.8, 12);
+    expect(() => new GPSampler({ ehviReference: 'worst' as never })).toThrow(/ehviReference.*'front' or 'observed'/);
     const single = ehviReferencePoint([[-3, 0]]);
     expect(single[0]).toBeCloseTo(-2.7, 12);
     expect(single[1]).toBeCloseTo(0.1, 12);
