@@ -12,6 +12,11 @@
  * group of parameters that always appear together. Parameters outside the joint space are
  * sampled independently, as Optuna does, so define-by-run spaces work in every mode.
  *
+ * On a study whose declared space has constraints (src/space-constraints.ts), each proposal is
+ * the whole point at once: the best of TPE's complete candidates that satisfies the constraints
+ * (valid-proposal.ts), handed out parameter by parameter as the study builds the point; without
+ * constraints nothing changes.
+ *
  * Several objectives follow Optuna 5 (MOTPE, Ozaki et al. 2022, JAIR 75, as Optuna simplified
  * it): the below group is the first non-domination ranks, the rank that does not fit whole cut
  * by greedy hypervolume subset selection (split.ts, hssp.ts), its size ⌈0.1 n⌉ without the cap of
@@ -19,12 +24,14 @@
  * ZDT1 and ZDT2 over 30 seeds uniform weights did as well or better at 100 and 300 trials
  * (docs/bench-multi-objective.md), and they spare a leave-one-out hypervolume per trial per ask.
  */
-import { type Distribution, type ParamValue, type SearchSpace, isSingle, steppedFloat } from '../../src/distributions.js';
+import { type Distribution, type ParamValue, type SearchSpace, distributionsEqual, isSingle, steppedFloat } from '../../src/distributions.js';
+import { decidedParamsOf, decidedValue } from '../../src/decided-params.js';
 import { UsageError } from '../../src/errors.js';
 import type { FrozenTrial, TrialState } from '../../src/frozen-trial.js';
 import { Rng } from '../../src/rng.js';
 import type { Sampler } from '../../src/sampler.js';
 import { IntersectionSearchSpace } from '../../src/search-space.js';
+import { entryDistribution, isConstrained, redrawOf } from '../../src/space-constraints.js';
 import type { Study } from '../../src/study.js';
 import { sampleUniform } from '../../src/sampling.js';
 import { trialSeed } from '../random.js';
@@ -35,6 +42,7 @@ import { type MultivariateBandwidth, ParzenEstimator, type ParzenEstimatorOption
 import { Scratch } from './scratch.js';
 import { SortedColumn, internalValue } from './sorted-column.js';
 import { type TrialSplit, splitTrials } from './split.js';
+import { type ScoredCandidates, type ValidProposal, proposeValidPoint } from './valid-proposal.js';
 
 export interface TPESamplerOptions {
   /** Seed of the sampler's random stream: same seed, same parameters. */
@@ -84,6 +92,16 @@ interface AskContext {
 const BELOW = 1;
 const ABOVE = 2;
 
+/** l(x) and g(x) of one parameter: fused one-dimensional estimators, or general ones for a categorical. */
+type FittedOne = { kind: 'numeric'; l: SortedParzen1D; g: SortedParzen1D } | { kind: 'categorical'; l: ParzenEstimator; g: ParzenEstimator };
+
+/** The point proposed for one draw of a trial on a constrained space (valid-proposal.ts). */
+interface ProposalCache {
+  readonly trialId: number;
+  readonly redraw: number;
+  readonly point: Readonly<Record<string, ParamValue>>;
+}
+
 export class TPESampler implements Sampler {
   readonly name = 'tpe';
   private seed: number;
@@ -108,6 +126,8 @@ export class TPESampler implements Sampler {
   /** Sorted values per parameter name, for the study `columnsStudyId`. */
   private readonly columns = new Map<string, SortedColumn>();
   private columnsStudy: Study | null = null;
+  /** The last point proposed on a constrained space, handed out parameter by parameter. */
+  private proposal: ProposalCache | null = null;
 
   constructor(options: TPESamplerOptions = {}) {
     const nStartupTrials = options.nStartupTrials ?? 10;
@@ -190,11 +210,17 @@ export class TPESampler implements Sampler {
     this.streamFor(trial);
     const ctx = this.contextFor(study, trial);
     if (ctx.nFinished < this.nStartupTrials) return {};
+    if (isConstrained(study.space)) {
+      const jointSpaces = this.group ? this.lastGroups.map((g) => subSpace(g, searchSpace)) : [searchSpace];
+      const point = this.proposeValid(study, trial, ctx, jointSpaces).point;
+      const out: Record<string, ParamValue> = {};
+      for (const name of Object.keys(searchSpace)) if (Object.prototype.hasOwnProperty.call(point, name)) out[name] = point[name];
+      return out;
+    }
     if (!this.group) return this.sampleSpace(study, ctx, searchSpace);
     const out: Record<string, ParamValue> = {};
     for (const g of this.lastGroups) {
-      const sub: SearchSpace = {};
-      for (const name of Object.keys(g)) if (name in searchSpace) sub[name] = searchSpace[name];
+      const sub = subSpace(g, searchSpace);
       if (Object.keys(sub).length > 0) Object.assign(out, this.sampleSpace(study, ctx, sub));
     }
     return out;
@@ -205,7 +231,80 @@ export class TPESampler implements Sampler {
     if (isSingle(distribution)) return sampleUniform(this.rng, distribution);
     const ctx = this.contextFor(study, trial);
     if (ctx.nFinished < this.nStartupTrials) return sampleUniform(this.rng, distribution);
+    if (isConstrained(study.space)) {
+      const proposed = this.proposedValue(study, trial, ctx, name, distribution);
+      if (proposed !== undefined) return proposed;
+    }
     return this.sampleOne(study, ctx, name, distribution);
+  }
+
+  /**
+   * On a constrained space: the value of `name` in the point proposed for this draw of the trial
+   * (proposed now, on the first parameter asked, unless sampleRelative did); undefined for a
+   * parameter outside the declared space, which is sampled as usual.
+   */
+  private proposedValue(study: Study, trial: FrozenTrial, ctx: AskContext, name: string, distribution: Distribution): ParamValue | undefined {
+    const entry = Object.prototype.hasOwnProperty.call(study.space, name) ? study.space![name] : undefined;
+    if (entry === undefined || !distributionsEqual(entryDistribution(entry), distribution)) return undefined;
+    const cached = this.proposal;
+    const point = cached && cached.trialId === trial.trialId && cached.redraw === redrawOf(trial) ? cached.point : this.proposeValid(study, trial, ctx, []).point;
+    // The study builds the point in declaration order from these values: what it holds so far
+    // must be this proposal's, or the proposal is not the one being built.
+    for (const [n, v] of Object.entries(trial.params)) if (Object.prototype.hasOwnProperty.call(point, n) && point[n] !== v) return undefined;
+    return Object.prototype.hasOwnProperty.call(point, name) ? point[name] : undefined;
+  }
+
+  /**
+   * TPE's best valid point for this draw of the trial (valid-proposal.ts), its decided values
+   * kept, with `jointSpaces` modelled jointly and every other parameter on its own; cached for
+   * the parameters asked next.
+   */
+  private proposeValid(study: Study, trial: FrozenTrial, ctx: AskContext, jointSpaces: readonly SearchSpace[]): ValidProposal {
+    const decided = decidedParamsOf(study, trial);
+    const has = (values: Readonly<Record<string, ParamValue>> | undefined, name: string): boolean => values !== undefined && Object.prototype.hasOwnProperty.call(values, name);
+    const proposal = proposeValidPoint({
+      space: study.space!,
+      isDecided: (name) => has(trial.params, name) || has(decided?.values, name),
+      decidedValue: (name, d) => (has(trial.params, name) ? trial.params[name] : decidedValue(decided, name, d)),
+      jointSpaces,
+      source: {
+        independent: (name, d, count) => this.independentCandidates(study, ctx, name, d, count),
+        joint: (space, count) => this.jointCandidates(study, ctx, space, count),
+      },
+      nCandidates: this.nEiCandidates,
+    });
+    this.proposal = { trialId: trial.trialId, redraw: redrawOf(trial), point: proposal.point };
+    return proposal;
+  }
+
+  /** `count` candidates of one parameter from its l(x), scored by log l - log g. */
+  private independentCandidates(study: Study, ctx: AskContext, name: string, distribution: Distribution, count: number): ScoredCandidates {
+    if (isSingle(distribution)) return { values: [new Array<ParamValue>(count).fill(sampleUniform(this.rng, distribution))], scores: new Float64Array(count) };
+    const fit = this.fitOne(study, ctx, name, distribution);
+    let internal: Float64Array;
+    let logL: Float64Array;
+    let logG: Float64Array;
+    if (fit.kind === 'categorical') {
+      const drawn = fit.l.sample(this.rng, count);
+      internal = drawn[0];
+      logL = fit.l.logPdf(drawn);
+      logG = fit.g.logPdf(drawn);
+    } else {
+      internal = fit.l.sample(this.rng, count);
+      logL = fit.l.logPdf(internal);
+      logG = fit.g.logPdf(internal);
+    }
+    // Copied out: the estimators' arrays live in the scratch, which the next fit reuses.
+    return { values: [Array.from(internal, (x) => toExternalValue(distribution, x))], scores: Float64Array.from(logL, (l, c) => l - logG[c]) };
+  }
+
+  /** `count` candidates of the parameters of `space` drawn jointly from l(x), scored by log l - log g. */
+  private jointCandidates(study: Study, ctx: AskContext, space: SearchSpace, count: number): ScoredCandidates {
+    const { dists, below, above } = this.fitSpace(study, ctx, space);
+    const drawn = below.sample(this.rng, count);
+    const logL = below.logPdf(drawn);
+    const logG = above.logPdf(drawn);
+    return { values: drawn.map((col, d) => Array.from(col, (x) => toExternalValue(dists[d], x))), scores: Float64Array.from(logL, (l, c) => l - logG[c]) };
   }
 
   /** The split of the history for this trial, computed on its first parameter and then reused. */
@@ -236,6 +335,25 @@ export class TPESampler implements Sampler {
    * with the observations taken from a sorted column kept across asks (see SortedColumn).
    */
   private sampleOne(study: Study, ctx: AskContext, name: string, distribution: Distribution): ParamValue {
+    const fit = this.fitOne(study, ctx, name, distribution);
+    let candidates: Float64Array;
+    let best: number;
+    if (fit.kind === 'categorical') {
+      const drawn = fit.l.sample(this.rng, this.nEiCandidates);
+      candidates = drawn[0];
+      best = argmaxRatio(fit.l.logPdf(drawn), fit.g.logPdf(drawn));
+    } else {
+      candidates = fit.l.sample(this.rng, this.nEiCandidates);
+      best = fit.g.argmaxRatio(candidates, fit.l.logPdf(candidates));
+    }
+    return toExternalValue(distribution, candidates[best]);
+  }
+
+  /**
+   * l(x) and g(x) of one parameter, fitted on its sorted column (valid until the scratch's next
+   * reset, which this starts with).
+   */
+  private fitOne(study: Study, ctx: AskContext, name: string, distribution: Distribution): FittedOne {
     if (this.columnsStudy !== study) {
       this.columns.clear();
       this.columnsStudy = study;
@@ -255,26 +373,29 @@ export class TPESampler implements Sampler {
       : weightsByValueOrder(below.numbers, this.checkedWeights(below.numbers.length), ctx.role.length, scratch);
     const aboveWeights = weightsByValueOrder(above.numbers, this.checkedWeights(above.numbers.length), ctx.role.length, scratch);
     const dim = parzenDim(distribution);
-    let candidates: Float64Array;
-    let best: number;
     if (dim.kind === 'categorical') {
       const l = new ParzenEstimator([dim], [below.values], belowWeights, this.parzenOptions);
       const g = new ParzenEstimator([dim], [above.values], aboveWeights, this.parzenOptions);
-      const drawn = l.sample(this.rng, this.nEiCandidates);
-      candidates = drawn[0];
-      best = argmaxRatio(l.logPdf(drawn), g.logPdf(drawn));
-    } else {
-      // The columns come sorted, so the fused one-dimensional estimator applies directly.
-      const l = new SortedParzen1D(dim, below.values, belowWeights, this.parzenOptions);
-      const g = new SortedParzen1D(dim, above.values, aboveWeights, this.parzenOptions);
-      candidates = l.sample(this.rng, this.nEiCandidates);
-      best = g.argmaxRatio(candidates, l.logPdf(candidates));
+      return { kind: 'categorical', l, g };
     }
-    return toExternalValue(distribution, candidates[best]);
+    // The columns come sorted, so the fused one-dimensional estimator applies directly.
+    const l = new SortedParzen1D(dim, below.values, belowWeights, this.parzenOptions);
+    const g = new SortedParzen1D(dim, above.values, aboveWeights, this.parzenOptions);
+    return { kind: 'numeric', l, g };
   }
 
   /** One TPE proposal for the parameters of `space`, jointly (Watanabe 2023, Algorithm 1). */
   private sampleSpace(study: Study, ctx: AskContext, space: SearchSpace): Record<string, ParamValue> {
+    const { names, dists, below, above } = this.fitSpace(study, ctx, space);
+    const candidates = below.sample(this.rng, this.nEiCandidates);
+    const best = argmaxRatio(below.logPdf(candidates), above.logPdf(candidates));
+    const out: Record<string, ParamValue> = {};
+    for (let d = 0; d < names.length; d++) out[names[d]] = toExternalValue(dists[d], candidates[d][best]);
+    return out;
+  }
+
+  /** Joint l(x) and g(x) over the parameters of `space` (valid until the scratch's next reset, which this starts with). */
+  private fitSpace(study: Study, ctx: AskContext, space: SearchSpace): { names: string[]; dists: Distribution[]; below: ParzenEstimator; above: ParzenEstimator } {
     this.scratch.reset();
     const names = Object.keys(space);
     const dists = names.map((n) => space[n]);
@@ -284,11 +405,7 @@ export class TPESampler implements Sampler {
     const belowWeights = study.isMultiObjective ? this.scratch.float64(belowObs[0].length).fill(1) : this.checkedWeights(belowObs[0].length);
     const below = new ParzenEstimator(dims, belowObs, belowWeights, this.parzenOptions);
     const above = new ParzenEstimator(dims, aboveObs, this.checkedWeights(aboveObs[0].length), this.parzenOptions);
-    const candidates = below.sample(this.rng, this.nEiCandidates);
-    const best = argmaxRatio(below.logPdf(candidates), above.logPdf(candidates));
-    const out: Record<string, ParamValue> = {};
-    for (let d = 0; d < names.length; d++) out[names[d]] = toExternalValue(dists[d], candidates[d][best]);
-    return out;
+    return { names, dists, below, above };
   }
 
   private checkedWeights(n: number): ArrayLike<number> {
@@ -356,6 +473,13 @@ function weightsByValueOrder(numbers: Int32Array, weightsInNumberOrder: ArrayLik
   const out = scratch.float64(numbers.length);
   for (let i = 0; i < numbers.length; i++) out[i] = weightsInNumberOrder[rank[numbers[i]]];
   return out;
+}
+
+/** The parameters of `group` that `space` has, with `space`'s distributions. */
+function subSpace(group: SearchSpace, space: SearchSpace): SearchSpace {
+  const sub: SearchSpace = {};
+  for (const name of Object.keys(group)) if (name in space) sub[name] = space[name];
+  return sub;
 }
 
 function toExternalValue(d: Distribution, internal: number): ParamValue {
