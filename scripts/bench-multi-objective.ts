@@ -30,6 +30,8 @@ import { type MultiObjectiveProblem, getMultiObjectiveProblem } from '../studies
 const { values: args } = parseArgs({
   options: {
     seeds: { type: 'string', default: '10' },
+    // The first seed (seeds first-seed .. first-seed + seeds - 1): a slow sampler's seeds in several runs.
+    'first-seed': { type: 'string', default: '0' },
     budgets: { type: 'string', default: '100,300' },
     problems: { type: 'string', default: 'zdt1,zdt2,zdt3,zdt4,zdt6,dtlz1,dtlz2,dtlz3,dtlz4,mixed2' },
     samplers: { type: 'string', default: 'nsga2,nsga3,tpe,random' },
@@ -57,7 +59,7 @@ const SAMPLERS: Record<string, (seed: number) => Sampler> = {
 /** Our sampler names to the reference's. */
 const OPTUNA_NAME: Record<string, string> = { nsga2: 'NSGAII', 'nsga2-random': 'NSGAII', 'nsga2-generational': 'NSGAII', tpe: 'TPE', random: 'Random' };
 
-const seeds = Array.from({ length: Number(args.seeds) }, (_, i) => i);
+const seeds = Array.from({ length: Number(args.seeds) }, (_, i) => Number(args['first-seed']) + i);
 const budgets = args.budgets!.split(',').map(Number);
 const maxBudget = Math.max(...budgets);
 
