@@ -12,7 +12,8 @@
  *     [--problems zdt1,zdt2,dtlz2] [--samplers nsga2,nsga3,tpe,random] [--json out.json]
  *   (also nsga2-random: NSGA-II with Optuna's uniform random generation 0; nsga2-sbx, nsga2-mut2:
  *   SBX crossover, mutation probability 0.2; nsga2-poly: polynomial mutation; nsga2-generational,
- *   nsga3-generational: Optuna's generational breeding instead of our steady-state default)
+ *   nsga3-generational: Optuna's generational breeding instead of our steady-state default;
+ *   tpe-multivariate: TPE with multivariate kernels)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -50,6 +51,8 @@ const SAMPLERS: Record<string, (seed: number) => Sampler> = {
   'nsga2-generational': (seed) => new NSGAIISampler({ seed, selection: 'generational' }),
   'nsga3-generational': (seed) => new NSGAIIISampler({ seed, selection: 'generational' }),
   tpe: (seed) => new TPESampler({ seed }),
+  // Joint kernels over all parameters (Optuna's default for one objective only).
+  'tpe-multivariate': (seed) => new TPESampler({ seed, multivariate: true }),
   // GP with log EHVI (no Optuna reference figures; not in the default list: seconds per trial).
   gp: (seed) => new GPSampler({ seed }),
   // The GP with Optuna's reference point for the improvement (the worst observed values).
