@@ -11,7 +11,7 @@
  * figure is the median over `--repeats` runs, in wall time (and, for fANOVA as a whole, the
  * process's CPU time, all threads together, steadier on a loaded machine); fANOVA is timed as a
  * whole (64-tree forest fit and variance decomposition, Optuna's defaults, with the forest's
- * default threads: this one and pooled worker threads, one per core, from 1,600 trials or so, each
+ * default threads: this one and pooled worker threads, one per core, from 400 trials or so, each
  * tree measured where it grew) and in its parts: the forest fit on one thread and on the default
  * threads, and the decomposition of the fitted trees on one thread. "first call" is the first
  * fANOVA of the process at that size (untimed below): at the first size it starts the worker pool

@@ -61,10 +61,11 @@ export interface RandomForestOptions extends GrowthOptions {
 
 /**
  * Below this much work (samples × trees × features), handing trees to worker threads costs more
- * than it saves (starting the pool takes tens of ms, and even a warm worker needs the data sent):
- * about 1,600 trials of 10 parameters with 64 trees.
+ * than it saves: about 400 trials of 10 parameters with 64 trees (some 40 ms of work on one
+ * thread). Once the pool is up a worker costs only the data sent; the pool's start (tens of ms)
+ * is paid once per process.
  */
-const THREADED_WORK = 1_000_000;
+const THREADED_WORK = 250_000;
 
 /** Fits `nTrees` regression trees, each on its own bootstrap sample. */
 export function fitRandomForest(data: RegressionData, options: RandomForestOptions = {}): RegressionTree[] {
