@@ -2,8 +2,8 @@
  * Gaussian-process Bayesian optimisation, as Optuna 4's `GPSampler`: after `nStartupTrials`
  * random trials, fit a GP (Matérn-5/2 ARD, see gp.ts) to the trials so far, in the unit box of
  * the shared search space (SearchSpaceTransform; categorical parameters as an index column with a
- * Hamming kernel) with standardised objective values, and propose the point of largest log
- * expected improvement (acquisition.ts).
+ * Hamming kernel) with standardised, Yeo-Johnson warped objective values (output-warping.ts), and
+ * propose the point of largest log expected improvement (acquisition.ts).
  *
  * - int, stepped, log-int, ordinal and categorical parameters are discrete columns: the
  *   acquisition search moves them only between their grid values (search-columns.ts, and the
@@ -37,6 +37,7 @@ import { LogEI, maximizeAcquisition } from './acquisition.js';
 import { type EhviReference, LogEHVI } from './ehvi.js';
 import { type ColumnKind, columnKind } from './search-columns.js';
 import { GPRegressor, type KernelParams, fitKernelParams } from './gp.js';
+import { standardise, warpScores } from './output-warping.js';
 
 export interface GPSamplerOptions {
   /** Seed of the sampler's random streams: same seed, same parameters. */
@@ -154,7 +155,9 @@ export class GPSampler implements Sampler {
     complete.forEach((_, i) => {
       if (!feasible[i]) score[i] = Math.min(score[i], worst);
     });
-    const y = standardise(score);
+    // Standardised and Yeo-Johnson warped (output-warping.ts): a heavy tail of very good or very
+    // bad values otherwise drives the fit to short length scales and the search to the box's corners.
+    const y = warpScores(score);
 
     // Hyper-parameters by MAP; on a subset once there are many trials (the fit costs O(n³) per
     // step; the posterior below uses all). Up to COLD_FIT_MAX trials the fit starts afresh from
@@ -305,18 +308,6 @@ export class GPSampler implements Sampler {
     const best = maximizeAcquisition(acq, columns, warmStarts, { nPreliminary, nLocalSearch: n <= 150 ? 10 : 5, seed: rng.nextUint32() });
     return transform.decode(best.x);
   }
-}
-
-/** (v - mean) / max(std, 1e-10), as Optuna. */
-function standardise(v: Float64Array): Float64Array {
-  const n = v.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += v[i];
-  mean /= n;
-  let variance = 0;
-  for (let i = 0; i < n; i++) variance += (v[i] - mean) ** 2;
-  const std = Math.max(Math.sqrt(variance / n), 1e-10);
-  return v.map((value) => (value - mean) / std);
 }
 
 /**
