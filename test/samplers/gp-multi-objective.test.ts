@@ -158,9 +158,13 @@ describe('LogEHVI', () => {
     expect(observed[0]).toBeCloseTo(3.3, 12);
     expect(ehviReferencePoint([[-2, 1]], 'observed')[0]).toBeCloseTo(-1.8, 12);
     expect(() => new GPSampler({ ehviReference: 'worst' as never })).toThrow(/ehviReference.*'front' or 'observed'/);
-    const single = ehviReferencePoint([[-3, 0]]);
-    expect(single[0]).toBeCloseTo(-2.7, 12);
-    expect(single[1]).toBeCloseTo(0.1, 12);
+    // A front of one point (it dominates the rest): Optuna's rule, from all the trials.
+    const single = ehviReferencePoint([
+      [-3, 0],
+      [-1, 2],
+    ]);
+    expect(single[0]).toBeCloseTo(-0.9, 12);
+    expect(single[1]).toBeCloseTo(2.2, 12);
   });
 
   it('is near zero far inside the dominated region and larger where the front can be improved', () => {
