@@ -6,7 +6,7 @@
  * time as independent TPE chooses them (each parameter's best candidate by l(x)/g(x)). And that
  * choice leans towards the invalid region: every observed trial is valid, so g is thin there (on
  * `x <= y`, at high x and at low y), the per-parameter winners make an invalid point together,
- * and the study's redraws ended in uniform draws that the model never chose (38-58% of TPE's
+ * and the study's redraws ended in uniform draws that the model never chose (38-79% of TPE's
  * trials on scripts/bench-space-constraints.ts).
  *
  * The rule here, per proposal: the candidates are drawn from l per group of parameters modelled
@@ -22,11 +22,12 @@
  * 3. When no candidate is valid, more are drawn (ROUNDS, each CANDIDATE_GROWTH times as many)
  *    before the best invalid one is handed to the study, which redraws.
  *
- * Two other rules were measured on the bench (docs/samplers.md): step 2 alone, and in step 2 the
- * best valid combination of the groups' candidates (a best-first search over their product). Both
- * did worse on the IB cases than this rule; the combinations keep the invalid-leaning winners of
- * single parameters, and step 2 alone loses multivariate TPE's choice of its conditional
- * parameters where the constraint does not bind.
+ * Two other rules were measured on the bench's IB case (docs/samplers.md, "Constraints before
+ * evaluation"): step 2 alone did better for independent TPE but worse for multivariate TPE, whose
+ * usual choice it gives up where the constraints do not bind; and in step 2 the best valid
+ * combination of the groups' candidates (a best-first search over their product, which keeps the
+ * invalid-leaning winners of single parameters) tied for independent TPE and was worse for
+ * multivariate TPE.
  *
  * Decided values (an enqueued trial's) stay as given. A conditional parameter's score counts
  * whether or not its condition holds on the candidate: a draw from l scores KL(l‖g) >= 0 on

@@ -179,7 +179,7 @@ describe('the valid proposal rule (valid-proposal.ts)', () => {
   });
 
   it('scores joint groups as a whole and leaves out parameters whose condition is off', () => {
-    const space = declareSpace({ ...box, z: { distribution: floatDistribution(0, 1), when: (p: Point) => (p.x as number) > 0.5 } }).constrain(
+    const space = declareSpace({ x: floatDistribution(0, 1), y: floatDistribution(0, 1), z: { distribution: floatDistribution(0, 1), when: (p: Point) => (p.x as number) > 0.5 } }).constrain(
       (p) => (p.x as number) <= (p.y as number),
       (p) => p.z === undefined || (p.z as number) < 0.5,
     );
