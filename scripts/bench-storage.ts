@@ -32,6 +32,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { buildBigStudy } from './lib/big-study.js';
 import { InMemoryStorage } from '../src/storage/in-memory.js';
 import { SqliteStorage, type SqliteStorageOptions } from '../src/storage/sqlite/sqlite-storage.js';
 import { PostgresStorage } from '../src/storage/postgres/postgres-storage.js';
@@ -318,42 +319,11 @@ async function enqueued(dir: string): Promise<void> {
   );
 }
 
-/** Writes a study of `n` COMPLETE trials (2 params, 1 value) straight into the file, in Optuna's encoding. */
-function buildBig(file: string, n: number): void {
-  const s = new SqliteStorage(file);
-  const studyId = s.createStudy('big', ['minimize']);
-  s.close();
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = OFF');
-  const trial = db.prepare("INSERT INTO trials (trial_id, number, study_id, state, datetime_start, datetime_complete) VALUES (?, ?, ?, 'COMPLETE', ?, ?)");
-  const param = db.prepare('INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?)');
-  const value = db.prepare("INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, 0, ?, 'FINITE')");
-  const dist = '{"name": "FloatDistribution", "attributes": {"step": null, "low": -5.0, "high": 5.0, "log": false}}';
-  let seed = 12345;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 10 - 5;
-  const chunk = 100_000;
-  for (let start = 0; start < n; start += chunk) {
-    db.transaction(() => {
-      for (let i = start; i < Math.min(n, start + chunk); i++) {
-        const id = i + 1;
-        trial.run(id, i, studyId, '2026-01-01 00:00:00.000000', '2026-01-01 00:00:01.000000');
-        const x = rnd();
-        const y = rnd();
-        param.run(id, 'x', x, dist);
-        param.run(id, 'y', y, dist);
-        value.run(id, x * x + y * y);
-      }
-    })();
-  }
-  db.close();
-}
-
 async function big(dir: string): Promise<void> {
   const n = arg('big-trials', 1_500_000);
   const file = join(dir, 'big.db');
   const t0 = performance.now();
-  buildBig(file, n);
+  buildBigStudy(file, n);
   const built = (performance.now() - t0) / 1000;
   const size = statSync(file).size / 1e6;
   // A fresh process: node start, open, load the study, answer best.

@@ -92,13 +92,13 @@ if (!present && process.env.CI) {
 
     it('shows trials that another process adds, without a reload', async () => {
       const { page, errors, dialogs } = await open('/study?name=watched');
-      await page.waitForFunction(() => /of 20\b/.test(document.getElementById('position')?.textContent ?? ''), undefined, { timeout: 30_000 });
-      await page.waitForFunction(() => document.getElementById('live')?.textContent === 'live', undefined, { timeout: 30_000 });
+      await page.waitForFunction("/of 20\\b/.test(document.getElementById('position')?.textContent ?? '')", undefined, { timeout: 30_000 });
+      await page.waitForFunction("document.getElementById('live')?.textContent === 'live'", undefined, { timeout: 30_000 });
       const adder = spawn(process.execPath, optimizeArgs(path, 32), { stdio: 'ignore' });
       const code = await new Promise((r) => adder.once('exit', r));
       expect(code).toBe(0);
       const finished = Date.now();
-      await page.waitForFunction(() => /of 32\b/.test(document.getElementById('position')?.textContent ?? ''), undefined, { timeout: 10_000 });
+      await page.waitForFunction("/of 32\\b/.test(document.getElementById('position')?.textContent ?? '')", undefined, { timeout: 10_000 });
       // The newest trial first (the default order), shown within 2 s of the adding process's end.
       expect(Date.now() - finished).toBeLessThan(2000);
       const firstNumber = await page.textContent('#trials tbody tr:first-child td:first-child');

@@ -165,7 +165,7 @@ describe('dashboard over an SQLite file', () => {
     let addedAt = 0;
     const events = await readEvents(
       `${url}/api/events?name=${encodeURIComponent(WATCHED)}`,
-      (event, data) => event === 'trials' && (data as { trialsTotal: number }).trialsTotal === 35,
+      (event, data) => event === 'trials' && (data as { trials: number }).trials === 35,
       20_000,
       async (event) => {
         if (event === 'ready') {
@@ -176,7 +176,10 @@ describe('dashboard over an SQLite file', () => {
     );
     const trials = events.filter((e) => e.event === 'trials');
     expect(trials.length).toBeGreaterThan(0);
-    const numbers = trials.flatMap((e) => (e.data as { trials: { number: number; state: string }[] }).trials.filter((t) => t.state === 'COMPLETE').map((t) => t.number));
+    const numbers = trials.flatMap((e) => (e.data as { changed: { number: number; state: string }[] }).changed.filter((t) => t.state === 'COMPLETE').map((t) => t.number));
+    const last = trials.at(-1)!.data as { counts: Record<string, number>; best: { number: number } | null };
+    expect(last.counts.COMPLETE).toBe(35);
+    expect(last.counts.RUNNING).toBe(0);
     expect([...new Set(numbers)].sort((a, b) => a - b)).toEqual([30, 31, 32, 33, 34]);
     expect(trials.at(-1)!.at - addedAt).toBeLessThan(2000);
   }, 30_000);

@@ -12,7 +12,9 @@ import { metricNames } from '../cli/commands/storage-options.js';
 import { objectiveNames } from '../../pareto-pick.js';
 import { ibSettingsOf } from '../../../studies/ib/study-settings.js';
 import type { FinishRate } from './finish-rate.js';
-import { studyIdOf, trialQueryOf } from './request-params.js';
+import { NotFoundError, studyIdOf, trialQueryOf } from './request-params.js';
+import type { StudyState } from './study-watch.js';
+import type { StudyWatches } from './study-watches.js';
 
 /** A study counts as running while it has RUNNING trials and was active this recently. */
 const ACTIVE_MS = 120_000;
@@ -47,18 +49,20 @@ export function trialRow(t: FrozenTrial): TrialRow {
   };
 }
 
-function finishedOf(s: StudySummary): number {
-  return s.countsByState.COMPLETE + s.countsByState.PRUNED + s.countsByState.FAIL;
+function finishedOf(counts: Readonly<Record<TrialState, number>>): number {
+  return counts.COMPLETE + counts.PRUNED + counts.FAIL;
 }
 
 /** Every study: state, trial counts, best value, finish rate, last activity. */
-export function studiesPayload(storage: Storage, rates: FinishRate, now = Date.now()): unknown {
+export function studiesPayload(storage: Storage, opening: number, watches: StudyWatches, rates: FinishRate, now = Date.now()): unknown {
   const studies = storage.getAllStudies();
   rates.keepOnly(new Set(studies.map((s) => s.studyId)));
   return {
     where: storage.where ?? null,
-    studies: studies.map((s) => {
-      const best = s.directions.length === 1 ? storage.getBestTrial(s.studyId) : null;
+    studies: studies.map((s: StudySummary) => {
+      // The summary's counts are this moment's; the best comes from the study's watch, which
+      // follows it instead of searching its values each time.
+      const best = watches.watchOf(storage, opening, s.studyName, now)?.state().best ?? null;
       const active = s.countsByState.RUNNING > 0 && s.lastActivity !== null && now - s.lastActivity.getTime() < ACTIVE_MS;
       return {
         name: s.studyName,
@@ -67,8 +71,8 @@ export function studiesPayload(storage: Storage, rates: FinishRate, now = Date.n
         state: active ? 'running' : s.countsByState.WAITING > 0 ? 'waiting' : 'idle',
         trials: s.nTrials,
         counts: s.countsByState,
-        finished: finishedOf(s),
-        perSecond: rates.record(s.studyId, finishedOf(s), now),
+        finished: finishedOf(s.countsByState),
+        perSecond: rates.record(s.studyId, finishedOf(s.countsByState), now),
         best: best ? { number: best.number, value: best.values?.[0] ?? null } : null,
         datetimeStart: s.datetimeStart?.toISOString() ?? null,
         lastActivity: s.lastActivity?.toISOString() ?? null,
@@ -77,13 +81,19 @@ export function studiesPayload(storage: Storage, rates: FinishRate, now = Date.n
   };
 }
 
+/** What the study page shows above its table, from the study's watch: counts, best trial, last activity. */
+export function studyStatePayload(state: StudyState): { trials: number; counts: Readonly<Record<TrialState, number>>; best: TrialRow | null; lastActivity: string | null } {
+  return { trials: state.nTrials, counts: state.counts, best: state.best ? trialRow(state.best) : null, lastActivity: state.lastActivity?.toISOString() ?? null };
+}
+
 /** One study: its directions and objective names, counts, best trial and parameter names. */
-export function studyPayload(storage: Storage, name: string): unknown {
-  const id = studyIdOf(storage, name);
-  const summary = storage.getAllStudies().find((s) => s.studyId === id)!;
-  const best = summary.directions.length === 1 ? storage.getBestTrial(id) : null;
+export function studyPayload(storage: Storage, opening: number, watches: StudyWatches, name: string): unknown {
+  studyIdOf(storage, name); // an unknown name: 404 with the studies there are
+  const watch = watches.watchOf(storage, opening, name);
+  if (!watch) throw new NotFoundError(`no study named '${name}' any more`);
+  const systemAttrs = storage.getStudySystemAttrs(watch.studyId);
   // The parameter and attribute names of the latest trials: enough to lay out the table.
-  const latest = queryTrials(storage, id, { limit: 20, descending: true });
+  const latest = queryTrials(storage, watch.studyId, { limit: 20, descending: true });
   const paramNames = new Set<string>();
   const attrNames = new Set<string>();
   for (const t of latest.trials) {
@@ -91,16 +101,13 @@ export function studyPayload(storage: Storage, name: string): unknown {
     for (const [k, v] of Object.entries(t.userAttrs)) if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') attrNames.add(k);
   }
   return {
-    name: summary.studyName,
-    directions: summary.directions,
-    objectives: objectiveNames(summary.directions, metricNames(summary.systemAttrs, summary.directions.length)),
-    trials: summary.nTrials,
-    counts: summary.countsByState,
-    best: best ? trialRow(best) : null,
+    name,
+    directions: watch.directions,
+    objectives: objectiveNames(watch.directions, metricNames(systemAttrs, watch.directions.length)),
+    ...studyStatePayload(watch.state()),
     paramNames: [...paramNames],
     attrNames: [...attrNames],
-    ib: ibSettingsOf(summary.systemAttrs) !== null,
-    lastActivity: summary.lastActivity?.toISOString() ?? null,
+    ib: ibSettingsOf(systemAttrs) !== null,
   };
 }
 

@@ -1,34 +1,39 @@
 /**
- * Live updates: each open study page holds one server-sent-events stream, and the server
- * follows each watched study with a cursor (storage/trial-query.ts trialChanges): every
- * `pollMs` it reads the trials created or moved on since the last look (ids past the last one
- * seen, and the few open trials), never the whole study, and sends them to the study's pages.
+ * Live updates: each open study page holds one server-sent-events stream. The server follows
+ * each watched study through its watch (study-watch.ts: a cursor over the trials created or
+ * moved on, never the whole study) every `pollMs`, and sends the study's pages what changed
+ * since each page's last event, with the study's counts and best trial.
  *
- * Events: `ready` (following from now on: load the page), `trials` (changed trials and the new
- * counts), `problem` (the studies cannot be read: the message; the stream stays and the server
- * keeps trying), `gone` (no study of that name any more). One follower per study, shared by its
+ * Events: `ready` (following from now on: load the page; with the counts and best), `trials`
+ * (`changed`: the changed trials, with the counts and best), `problem` (the studies cannot be read: the message; the stream stays and the server
+ * keeps trying), `gone` (no study of that name any more). One poller per study, shared by its
  * pages; it stops when the last page closes.
  */
 import type { ServerResponse } from 'node:http';
-import { UsageError } from '../../errors.js';
-import { type TrialCursor, trialChanges } from '../../storage/trial-query.js';
-import { toJsonText, trialRow } from './api.js';
+import { toJsonText, studyStatePayload, trialRow } from './api.js';
 import type { DashboardStore } from './study-store.js';
+import type { StudyWatches } from './study-watches.js';
 
-/** At most this many changed trials per event; more wait for the next poll, which comes at once. */
-const MAX_PER_EVENT = 2000;
+/** At most this many changed trials per event (the page reloads its table anyway). */
+const MAX_PER_EVENT = 500;
 /** A comment line this often keeps proxies and browsers from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
 
-interface Follower {
-  readonly name: string;
-  readonly pages: Set<ServerResponse>;
+interface Page {
+  readonly res: ServerResponse;
+  /** The watch's sequence number of the last change sent to this page; null before `ready`. */
+  seq: number | null;
   studyId: number | null;
-  cursor: TrialCursor | null;
+}
+
+interface Poller {
+  readonly name: string;
+  readonly pages: Set<Page>;
   timer: NodeJS.Timeout | null;
   lastSent: number;
   /** The last problem sent, so that a lasting one is not repeated every poll. */
   problem: string | null;
+  gone: boolean;
 }
 
 interface LiveEvent {
@@ -37,10 +42,11 @@ interface LiveEvent {
 }
 
 export class LiveFeed {
-  private readonly followers = new Map<string, Follower>();
+  private readonly pollers = new Map<string, Poller>();
 
   constructor(
     private readonly store: DashboardStore,
+    private readonly watches: StudyWatches,
     private readonly pollMs: number,
   ) {}
 
@@ -48,74 +54,83 @@ export class LiveFeed {
   subscribe(name: string, res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
     res.write('retry: 2000\n\n');
-    let f = this.followers.get(name);
-    if (!f) {
-      f = { name, pages: new Set(), studyId: null, cursor: null, timer: null, lastSent: Date.now(), problem: null };
-      this.followers.set(name, f);
+    let p = this.pollers.get(name);
+    if (!p) {
+      p = { name, pages: new Set(), timer: null, lastSent: Date.now(), problem: null, gone: false };
+      this.pollers.set(name, p);
     }
-    const follower = f;
-    follower.pages.add(res);
+    const poller = p;
+    const page: Page = { res, seq: null, studyId: null };
+    poller.pages.add(page);
     res.on('close', () => {
-      follower.pages.delete(res);
-      if (follower.pages.size === 0) this.stop(follower);
+      poller.pages.delete(page);
+      if (poller.pages.size === 0) this.stop(poller);
     });
-    if (follower.cursor !== null) send(res, { event: 'ready', data: {} });
-    follower.timer ??= setTimeout(() => this.poll(follower), 0);
+    if (poller.timer) clearTimeout(poller.timer);
+    poller.timer = setTimeout(() => this.poll(poller), 0);
   }
 
   /** Ends every stream (the server is closing). */
   close(): void {
-    for (const f of this.followers.values()) {
-      for (const res of f.pages) res.end();
-      this.stop(f);
+    for (const p of this.pollers.values()) {
+      for (const page of p.pages) page.res.end();
+      this.stop(p);
     }
   }
 
-  private stop(f: Follower): void {
-    if (f.timer) clearTimeout(f.timer);
-    f.timer = null;
-    this.followers.delete(f.name);
+  private stop(p: Poller): void {
+    if (p.timer) clearTimeout(p.timer);
+    p.timer = null;
+    this.pollers.delete(p.name);
   }
 
-  private poll(f: Follower): void {
-    let events: LiveEvent[];
-    let more = false;
+  private poll(p: Poller): void {
+    let behind = false;
+    const now = Date.now();
     try {
-      events = this.store.read((storage) => {
-        const id = storage.findStudyId(f.name);
-        if (id === null) {
-          f.cursor = null;
-          f.studyId = null;
-          return [{ event: 'gone', data: { message: `there is no study named '${f.name}' any more (deleted?); this page follows it again if it is made again` } }];
+      this.store.read((storage, opening) => {
+        const watch = this.watches.watchOf(storage, opening, p.name, now);
+        if (!watch) {
+          if (!p.gone) this.broadcast(p, { event: 'gone', data: { message: `there is no study named '${p.name}' any more (deleted?); this page follows it again if it is made again` } });
+          p.gone = true;
+          for (const page of p.pages) page.seq = null;
+          return;
         }
-        if (id !== f.studyId || f.cursor === null) {
-          // First look, or the study was made again under the same name: follow from now on.
-          f.studyId = id;
-          f.cursor = trialChanges(storage, id, null).cursor;
-          return [{ event: 'ready', data: {} }];
+        p.gone = false;
+        behind = watch.behind;
+        const state = studyStatePayload(watch.state());
+        for (const page of p.pages) {
+          if (page.seq === null || page.studyId !== watch.studyId) {
+            // A new page, or the study made again under the same name: follow from now on.
+            page.seq = watch.lastSeq;
+            page.studyId = watch.studyId;
+            send(page.res, { event: 'ready', data: state });
+            continue;
+          }
+          const changes = watch.changesAfter(page.seq);
+          if (changes.trials.length === 0) continue;
+          page.seq = changes.seq;
+          send(page.res, { event: 'trials', data: { ...state, changed: changes.trials.slice(-MAX_PER_EVENT).map(trialRow), missed: changes.dropped } });
+          p.lastSent = now;
         }
-        const step = trialChanges(storage, id, f.cursor, MAX_PER_EVENT);
-        f.cursor = step.cursor;
-        more = step.more;
-        if (step.trials.length === 0) return [];
-        const summary = storage.getAllStudies().find((s) => s.studyId === id);
-        return [{ event: 'trials', data: { trials: step.trials.map(trialRow), trialsTotal: summary?.nTrials ?? null, counts: summary?.countsByState ?? null } }];
       });
-      f.problem = null;
+      p.problem = null;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (!(err instanceof UsageError)) f.cursor = null; // read again from now once the store is back
-      events = message === f.problem ? [] : [{ event: 'problem', data: { message } }];
-      f.problem = message;
+      if (message !== p.problem) this.broadcast(p, { event: 'problem', data: { message } });
+      p.problem = message;
+      for (const page of p.pages) page.seq = null; // from now on again once the store is back
     }
-    const now = Date.now();
-    for (const e of events) for (const res of f.pages) send(res, e);
-    if (events.length > 0) f.lastSent = now;
-    else if (now - f.lastSent >= KEEPALIVE_MS) {
-      for (const res of f.pages) res.write(': keep-alive\n\n');
-      f.lastSent = now;
+    if (now - p.lastSent >= KEEPALIVE_MS) {
+      for (const page of p.pages) page.res.write(': keep-alive\n\n');
+      p.lastSent = now;
     }
-    if (this.followers.get(f.name) === f) f.timer = setTimeout(() => this.poll(f), more ? 0 : this.pollMs);
+    if (this.pollers.get(p.name) === p) p.timer = setTimeout(() => this.poll(p), behind ? 0 : this.pollMs);
+  }
+
+  private broadcast(p: Poller, e: LiveEvent): void {
+    for (const page of p.pages) send(page.res, e);
+    p.lastSent = Date.now();
   }
 }
 

@@ -127,7 +127,13 @@ function loadAll() {
 }
 function scheduleReload() {
   if (reloadTimer) return;
-  reloadTimer = setTimeout(function () { reloadTimer = null; loadAll(); }, 250);
+  reloadTimer = setTimeout(function () { reloadTimer = null; loadTrials(); }, 250);
+}
+/** The counts and best an event carries (the study's watch on the server): no request needed. */
+function updateSummary(state) {
+  if (!study) return;
+  study.trials = state.trials; study.counts = state.counts; study.best = state.best; study.lastActivity = state.lastActivity;
+  renderSummary(study);
 }
 document.getElementById('state').addEventListener('change', function (e) { q.state = e.target.value; q.offset = 0; loadTrials(); });
 document.getElementById('limit').addEventListener('change', function (e) { q.limit = Number(e.target.value); q.offset = 0; loadTrials(); });
@@ -139,9 +145,10 @@ var events = new EventSource(studyUrl('/api/events'));
 events.addEventListener('ready', function () { live.className = 'live on'; live.textContent = 'live'; loadAll(); });
 events.addEventListener('trials', function (e) {
   var body = JSON.parse(e.data);
-  body.trials.forEach(function (t) { fresh[t.number] = true; });
+  body.changed.forEach(function (t) { fresh[t.number] = true; });
   live.className = 'live on'; live.textContent = 'live';
   banner('');
+  updateSummary(body);
   scheduleReload();
 });
 events.addEventListener('problem', function (e) { banner(JSON.parse(e.data).message + ' (retrying)'); live.className = 'live'; live.textContent = 'waiting'; });

@@ -24,6 +24,7 @@ import { TOKEN_COOKIE, isAllowed, isLoopback, newToken } from './access.js';
 import { studiesPayload, studyPayload, toJsonText, trialsPayload } from './api.js';
 import { FinishRate } from './finish-rate.js';
 import { LiveFeed } from './live-feed.js';
+import { StudyWatches } from './study-watches.js';
 import { errorPage, reportPage, studiesPage, studyPage, trialPage } from './pages.js';
 import { NotFoundError, requiredText } from './request-params.js';
 import { DashboardStore, StoreUnavailableError } from './study-store.js';
@@ -62,8 +63,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   openStorage(options.storage).close();
   const store = new DashboardStore(options.storage);
   const rates = new FinishRate();
-  const live = new LiveFeed(store, options.pollMs ?? 500);
-  const server = createServer((req, res) => handle(req, res, { store, rates, live, token }));
+  const pollMs = options.pollMs ?? 500;
+  // A study's changes are read at most twice per poll interval, however many pages ask.
+  const watches = new StudyWatches(pollMs / 2);
+  const live = new LiveFeed(store, watches, pollMs);
+  const server = createServer((req, res) => handle(req, res, { store, watches, rates, live, token }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new UsageError(`--port ${options.port ?? 8080}: the port is in use on ${host}; choose another with --port, or --port 0 for any free one`) : err),
@@ -78,6 +82,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
 interface Context {
   readonly store: DashboardStore;
+  readonly watches: StudyWatches;
   readonly rates: FinishRate;
   readonly live: LiveFeed;
   readonly token: string | null;
@@ -118,10 +123,10 @@ function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): void {
         return sendHtml(res, 200, ctx.store.read((s) => trialPage(s, name, url)));
       }
       case '/api/studies':
-        return sendJson(res, 200, ctx.store.read((s) => studiesPayload(s, ctx.rates)));
+        return sendJson(res, 200, ctx.store.read((s, opening) => studiesPayload(s, opening, ctx.watches, ctx.rates)));
       case '/api/study': {
         const name = requiredText(url, 'name');
-        return sendJson(res, 200, ctx.store.read((s) => studyPayload(s, name)));
+        return sendJson(res, 200, ctx.store.read((s, opening) => studyPayload(s, opening, ctx.watches, name)));
       }
       case '/api/trials': {
         const name = requiredText(url, 'name');

@@ -26,8 +26,14 @@ export class DashboardStore {
     this.path = isPostgresUrl(location) ? null : (sqlitePathOf(location) ?? location);
   }
 
-  /** Runs `fn` on the open store. Errors other than bad input close it, so that the next read opens it afresh. */
-  read<T>(fn: (storage: Storage) => T): T {
+  /** How many times a store was opened: what was read from an earlier one (cursors) no longer holds. */
+  private opened = 0;
+
+  /**
+   * Runs `fn` on the open store, with the number of the opening (see `opened`). Errors other than
+   * bad input close it, so that the next read opens it afresh.
+   */
+  read<T>(fn: (storage: Storage, opening: number) => T): T {
     if (this.path !== null) {
       if (!existsSync(this.path)) {
         this.close();
@@ -41,8 +47,11 @@ export class DashboardStore {
       }
     }
     try {
-      this.storage ??= openStorage(this.location);
-      return fn(this.storage);
+      if (this.storage === null) {
+        this.storage = openStorage(this.location);
+        this.opened++;
+      }
+      return fn(this.storage, this.opened);
     } catch (err) {
       if (err instanceof UsageError) throw err;
       this.close();

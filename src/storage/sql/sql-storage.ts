@@ -1469,7 +1469,9 @@ export class SqlStorage implements Storage {
       const orderBy = query.orderBy ?? 'number';
       const page =
         orderBy === 'number'
-          ? (this.stmt(`SELECT t.trial_id AS id FROM trials t WHERE ${filter} ORDER BY t.number ${dir} LIMIT ? OFFSET ?`).all(...args, query.limit, query.offset ?? 0) as { id: number | string }[])
+          ? // A study's trial ids follow its numbers (both are given out in the insert's
+            // transaction), and the study_id index holds the ids in order: no sort of the study.
+            (this.stmt(`SELECT t.trial_id AS id FROM trials t WHERE ${filter} ORDER BY t.trial_id ${dir} LIMIT ? OFFSET ?`).all(...args, query.limit, query.offset ?? 0) as { id: number | string }[])
           : (this.stmt(
               `SELECT t.trial_id AS id FROM trials t LEFT JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = ? WHERE ${filter} ` +
                 // No value last in either direction; -inf, numbers, +inf in order; ties by number.
