@@ -115,6 +115,12 @@ export interface Storage {
   getStudyName(studyId: number): string;
   getStudyDirections(studyId: number): readonly StudyDirection[];
   getAllStudies(): StudySummary[];
+  /**
+   * One study's summary, without summarising the others (a file with a 1.5-million-trial study
+   * beside a small one); no such method: callers use studySummary(), which falls back on
+   * getAllStudies. Throws for an unknown id.
+   */
+  getStudySummary?(studyId: number): StudySummary;
   setStudyUserAttr(studyId: number, key: string, value: unknown): void;
   setStudySystemAttr(studyId: number, key: string, value: unknown): void;
   getStudyUserAttrs(studyId: number): Record<string, unknown>;
@@ -224,4 +230,16 @@ export function readTrialTable(storage: Storage, studyId: number, part: TrialTab
   const trials = storage.getAllTrials(studyId);
   const [from, to] = partRows(trials.length, part);
   return trialTableOf(trials.slice(from, to), storage.getStudyDirections(studyId).length);
+}
+
+/** One study's summary: the store's own way when it has one, else from getAllStudies; null for an unknown id. */
+export function studySummary(storage: Storage, studyId: number): StudySummary | null {
+  if (storage.getStudySummary) {
+    try {
+      return storage.getStudySummary(studyId);
+    } catch {
+      return null;
+    }
+  }
+  return storage.getAllStudies().find((s) => s.studyId === studyId) ?? null;
 }

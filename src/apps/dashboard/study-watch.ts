@@ -17,7 +17,7 @@
  * a look that finds nothing new is exact, and from then on so is every change applied to it.
  */
 import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, bestOf } from '../../frozen-trial.js';
-import type { Storage } from '../../storage/storage.js';
+import { type Storage, studySummary } from '../../storage/storage.js';
 import { type TrialCursor, trialChanges } from '../../storage/trial-query.js';
 
 /** At most this many changed trials per look; a look that leaves more says so (`more`). */
@@ -63,7 +63,7 @@ export class StudyWatch {
     now = Date.now(),
   ) {
     this.cursor = trialChanges(storage, studyId, null).cursor;
-    const summary = storage.getAllStudies().find((s) => s.studyId === studyId);
+    const summary = studySummary(storage, studyId);
     if (!summary) throw new Error(`study ${studyId} disappeared while the dashboard read it`);
     this.directions = summary.directions;
     this.counts = { ...summary.countsByState };
@@ -118,7 +118,7 @@ export class StudyWatch {
   /** Counts read again; kept when nothing changed meanwhile (then they are exact). */
   private recount(storage: Storage, now: number): void {
     this.lastRecount = now;
-    const summary = storage.getAllStudies().find((s) => s.studyId === this.studyId);
+    const summary = studySummary(storage, this.studyId);
     if (!summary) return;
     if (trialChanges(storage, this.studyId, this.cursor, 1).trials.length > 0) return; // busy again: next time
     Object.assign(this.counts, summary.countsByState);

@@ -14,7 +14,7 @@
 import { categoricalDistribution, floatDistribution, intDistribution, ordinalDistribution } from '../../distributions.js';
 import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../../errors.js';
 import type { TrialState } from '../../frozen-trial.js';
-import { type CreatedTrial, type Storage, isCreated } from '../../storage/storage.js';
+import { type CreatedTrial, type Storage, isCreated, studySummary } from '../../storage/storage.js';
 import { bestTrials, summarizeTrials } from '../../storage/trial-statistics.js';
 import { createStudy } from '../../study.js';
 import { GridSampler } from '../../../samplers/grid.js';
@@ -77,6 +77,18 @@ export function storageContract(api: TestApi, backend: StorageUnderTest): void {
       expect(storage.findStudyId('a')).toBeNull();
       expect(storage.getAllStudies().map((s) => s.studyName)).toEqual(['b']);
       expect(() => storage.getStudyName(a)).toThrow(UsageError);
+    });
+
+    it('summarises one study as the list of all does', () => {
+      const a = storage.createStudy('a', ['minimize']);
+      const b = storage.createStudy('b', ['maximize']);
+      created(storage.createTrial(a, { state: 'COMPLETE', values: [1] }));
+      created(storage.createTrial(b, { state: 'WAITING' }));
+      created(storage.createTrial(b, { state: 'COMPLETE', values: [2] }));
+      storage.setStudyUserAttr(b, 'note', 'x');
+      storage.flush?.();
+      for (const id of [a, b]) expect(studySummary(storage, id)).toEqual(storage.getAllStudies().find((s) => s.studyId === id));
+      expect(studySummary(storage, a + b + 1000)).toBeNull();
     });
 
     it('keeps study attributes as JSON values', () => {

@@ -532,6 +532,11 @@ export class SqlStorage implements Storage {
     });
   }
 
+  getStudySummary(studyId: number): StudySummary {
+    this.flushStaged();
+    return this.read(() => this.summary(studyId, this.studyName(studyId)));
+  }
+
   private summary(studyId: number, studyName: string): StudySummary {
     const counts = Object.fromEntries(TRIAL_STATES.map((st) => [st, 0])) as Record<TrialState, number>;
     let n = 0;
