@@ -1,8 +1,9 @@
 /**
  * fANOVA behind the {@link ImportanceEvaluator} interface: a study's observations become a
  * regression problem on the search space (random-forest.ts), and each tree's variance is split
- * over the parameters (fanova.ts). Optuna's `FanovaImportanceEvaluator` with its defaults (64
- * trees, depth 64, min_samples_split 2, min_samples_leaf 1), and these choices of ours:
+ * over the parameters (tree-variance.ts, on the thread that grew the tree; averaged by
+ * fanova.ts). Optuna's `FanovaImportanceEvaluator` with its defaults (64 trees, depth 64,
+ * min_samples_split 2, min_samples_leaf 1), and these choices of ours:
  *
  * - a log-scaled parameter lives on its log scale (Optuna fits fANOVA on the raw scale, where a
  *   parameter from 1e-5 to 1 spends nearly all its volume above 0.1);

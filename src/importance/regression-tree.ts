@@ -1,7 +1,7 @@
 /**
  * A fitted CART regression tree as flat arrays (split feature, threshold or category set,
- * children, node value, weight), the form the variance decomposition (fanova.ts) walks, and its
- * prediction.
+ * children, node value, weight), the form the variance decomposition (tree-variance.ts) walks,
+ * and its prediction.
  */
 /**
  * A fitted tree. Node 0 is the root; `feature[i] < 0` marks a leaf. A numeric split sends
