@@ -1,13 +1,15 @@
 /**
  * The dashboard on a large study (issue 17's targets). Build first (`npm run build`), then:
  *
- *   node dist/scripts/bench-dashboard.js [--trials 1500000] [--params 11] [--file F] [--repeats 5]
+ *   node dist/scripts/bench-dashboard.js [--trials 1500000] [--params 11] [--file F] [--repeats 5] [--settle 0]
  *
  * Writes a study of `--trials` COMPLETE trials with `--params` float parameters straight into a
  * study file (scripts/lib/big-study.ts; `--file` reuses one), starts `studyopt dashboard` on it
  * in its own process, and measures:
  *   - the study page's first data: /api/study then the first page of /api/trials (newest first,
- *     as the page asks), cold (the first request after start) and warm (median of --repeats);
+ *     as the page asks), cold (the first request, `--settle` seconds after the server said where
+ *     it listens: it takes each study's first look in the background meanwhile) and warm
+ *     (median of --repeats);
  *   - other first pages: sorted by value, filtered by a parameter range, the studies list;
  *   - the update round trip: from the commit of a trial written by another connection until
  *     the page's event stream delivers it (median of --repeats);
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
       server.on('exit', (code) => reject(new Error(`the dashboard exited with ${code}`)));
     });
     try {
+      await new Promise((r) => setTimeout(r, arg('settle', 0) * 1000));
       const writer = new SqliteStorage(file, { heartbeatInterval: null });
       for (const name of ['big', 'small']) writer.getNTrials(writer.findStudyId(name)!);
       const rows: string[] = [];
@@ -130,7 +133,7 @@ async function main(): Promise<void> {
       writer.close();
       const studies: number[] = [];
       for (let i = 0; i < repeats; i++) studies.push(await timed(`${base}/api/studies`));
-      console.log(`\ndashboard on ${n.toLocaleString('en')} trials (${params} parameters) against 1,000, same file and server; ms, medians of ${repeats}\n`);
+      console.log(`\ndashboard on ${n.toLocaleString('en')} trials (${params} parameters) against 1,000, same file and server; first request ${arg('settle', 0)} s after start; ms, medians of ${repeats}\n`);
       console.log('| study | study page cold | study page warm | first page by value | first page, x0 in [0, 0.5] | update round trip |');
       console.log('|---|---|---|---|---|---|');
       for (const r of rows) console.log(r);
