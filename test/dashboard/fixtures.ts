@@ -4,12 +4,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_CONFIG_KEY } from '../../src/apps/cli/cli-study.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { createStudy } from '../../src/study.js';
 import { RandomSampler } from '../../samplers/random.js';
-import * as ib from '../../studies/ib/objective.js';
-import { EVIL_ATTR, EVIL_NAME } from '../report/fixtures.js';
+import { EVIL_ATTR, EVIL_NAME, ibStudy } from '../report/fixtures.js';
 
 export { EVIL_ATTR, EVIL_NAME };
 export const WATCHED = 'quadratic';
@@ -34,17 +32,7 @@ export async function addQuadraticTrials(path: string, n: number, seed = 1): Pro
 export async function dashboardFile(path: string, options: { ibTrials?: number; quadraticTrials?: number } = {}): Promise<void> {
   const storage = new SqliteStorage(path);
   try {
-    ib.setup({ symbol: 'GER40', grid: 'standard' });
-    const study = createStudy({ storage, studyName: EVIL_NAME, direction: 'maximize', sampler: new RandomSampler({ seed: 5 }), constraints: ib.constraints });
-    study.setSystemAttr(CLI_CONFIG_KEY, { study: 'ib', symbol: 'GER40', grid: 'standard', objective: 'sharpe', minTrades: 10, from: null, to: null });
-    await study.optimize(
-      (trial) => {
-        const v = ib.objective(trial);
-        trial.setUserAttr('note', EVIL_ATTR);
-        return v;
-      },
-      { nTrials: options.ibTrials ?? 20 },
-    );
+    await ibStudy(options.ibTrials ?? 20, storage);
   } finally {
     storage.close();
   }

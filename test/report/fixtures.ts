@@ -5,6 +5,7 @@ import { seedList } from '../../src/apps/bench/experiments.js';
 import { Progress } from '../../src/apps/bench/progress.js';
 import type { BenchResult } from '../../src/apps/bench/bench.js';
 import { CLI_CONFIG_KEY } from '../../src/apps/cli/cli-study.js';
+import type { Storage } from '../../src/storage/storage.js';
 import { type Study, createStudy } from '../../src/study.js';
 import { RandomSampler } from '../../samplers/random.js';
 import * as ib from '../../studies/ib/objective.js';
@@ -16,9 +17,10 @@ export const EVIL_ATTR = '"><img src=x onerror=alert(2)>';
 export const EVIL_PARAM = `we"ird 'name' <b>`;
 export const EVIL_CHOICE = '</script><script>alert(3)</script>';
 
-export async function ibStudy(nTrials = 80): Promise<Study> {
+/** The IB study (in memory, or in `storage`: the dashboard's tests serve it from a file). */
+export async function ibStudy(nTrials = 80, storage?: Storage): Promise<Study> {
   ib.setup({ symbol: 'GER40', grid: 'standard' });
-  const study = createStudy({ studyName: EVIL_NAME, direction: 'maximize', sampler: new RandomSampler({ seed: 5 }), constraints: ib.constraints });
+  const study = createStudy({ storage, studyName: EVIL_NAME, direction: 'maximize', sampler: new RandomSampler({ seed: 5 }), constraints: ib.constraints });
   study.setSystemAttr(CLI_CONFIG_KEY, { study: 'ib', symbol: 'GER40', grid: 'standard', objective: 'sharpe', minTrades: 10, from: null, to: null });
   await study.optimize(
     (trial) => {
