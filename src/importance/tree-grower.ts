@@ -18,6 +18,7 @@
 import type { BinnedFeatures, FeatureKind } from './feature-bins.js';
 import type { RegressionTree } from './regression-tree.js';
 import { Rng } from '../rng.js';
+import { CutScan } from './cut-scan.js';
 
 /** How deep trees grow: scikit-learn's (and Optuna's fANOVA's) stopping rules. */
 export interface GrowthOptions {
@@ -120,6 +121,8 @@ class TreeGrower {
   private readonly categorical: Uint8Array;
   /** scanGroups' best cut: criterion numerator and denominator, left sum and weight. */
   private readonly cut = new Float64Array(4);
+  /** The running best cut of the scan in progress. */
+  private readonly scan = new CutScan();
   // The features whose best cuts tie for the node's best (nTies of them): criterion, and per
   // tied feature its cut.
   private nTies = 0;
@@ -354,15 +357,13 @@ class TreeGrower {
     this.nPresent[f] = 0;
     if (np >= 2) this.orderByBin(f, offset, np);
     const minLeaf = this.minLeaf;
+    const scan = this.scan;
+    scan.reset();
     let sl = 0;
     let wl = 0;
     let nl = 0;
-    let bestNum = -1;
-    let bestDen = 0;
     let below = -1;
     let above = -1;
-    let bestSum = 0;
-    let bestWeight = 0;
     for (let g = 0; g < np; g++) {
       const b = present[offset + g];
       const h = offset + b;
@@ -377,21 +378,13 @@ class TreeGrower {
       sl += sum;
       nl += count;
       if (nl < minLeaf || nNode - nl < minLeaf) continue;
-      const sr = total - sl;
-      const wr = totalW - wl;
-      const num = sl * sl * wr + sr * sr * wl;
-      const den = wl * wr;
-      if (below < 0 || num * bestDen > bestNum * den) {
-        bestNum = num;
-        bestDen = den;
+      if (scan.consider(sl, wl, total, totalW)) {
         below = b;
         above = present[offset + g + 1];
-        bestSum = sl;
-        bestWeight = wl;
       }
     }
-    if (below < 0) return;
-    this.offerNumeric(f, bestNum, bestDen, bestSum, bestWeight, below, above);
+    if (!scan.found) return;
+    this.offerNumeric(f, scan.num, scan.den, scan.sum, scan.weight, below, above);
   }
 
   /**
@@ -405,15 +398,13 @@ class TreeGrower {
     this.sortByBin(f, start, end);
     if (sortBin[0] === sortBin[s - 1]) return;
     const minLeaf = this.minLeaf;
+    const scan = this.scan;
+    scan.reset();
     let sl = 0;
     let wl = 0;
     let nl = 0;
-    let bestNum = -1;
-    let bestDen = 0;
     let below = -1;
     let above = -1;
-    let bestSum = 0;
-    let bestWeight = 0;
     for (let k = 0; ; ) {
       const b = sortBin[k];
       let gw = 0;
@@ -427,21 +418,13 @@ class TreeGrower {
       wl += gw;
       sl += gs;
       if (nl < minLeaf || s - nl < minLeaf) continue;
-      const sr = total - sl;
-      const wr = totalW - wl;
-      const num = sl * sl * wr + sr * sr * wl;
-      const den = wl * wr;
-      if (below < 0 || num * bestDen > bestNum * den) {
-        bestNum = num;
-        bestDen = den;
+      if (scan.consider(sl, wl, total, totalW)) {
         below = b;
         above = sortBin[k];
-        bestSum = sl;
-        bestWeight = wl;
       }
     }
-    if (below < 0) return;
-    this.offerNumeric(f, bestNum, bestDen, bestSum, bestWeight, below, above);
+    if (!scan.found) return;
+    this.offerNumeric(f, scan.num, scan.den, scan.sum, scan.weight, below, above);
   }
 
   /** A numeric feature's cut of a node of two samples: the one between them, if their bins differ. */
@@ -454,11 +437,10 @@ class TreeGrower {
     if (bi === bj) return;
     const lower = bi < bj ? i : j;
     // The same sums as a scan of two groups: 0 + the lower sample's.
-    const sl = 0 + this.wy[lower];
-    const wl = 0 + this.w[lower];
-    const sr = total - sl;
-    const wr = totalW - wl;
-    this.offerNumeric(f, sl * sl * wr + sr * sr * wl, wl * wr, sl, wl, Math.min(bi, bj), Math.max(bi, bj));
+    const scan = this.scan;
+    scan.reset();
+    scan.consider(0 + this.wy[lower], 0 + this.w[lower], total, totalW);
+    this.offerNumeric(f, scan.num, scan.den, scan.sum, scan.weight, Math.min(bi, bj), Math.max(bi, bj));
   }
 
   /** offer for a numeric cut given directly: criterion, left sums, and the bins either side of it. */
@@ -481,31 +463,25 @@ class TreeGrower {
   private scanGroups(ng: number, total: number, totalW: number, nNode: number): number {
     const { groupWeight, groupSum, groupCount, cut } = this;
     const minLeaf = this.minLeaf;
+    const scan = this.scan;
+    scan.reset();
     let sl = 0;
     let wl = 0;
     let nl = 0;
     let at = -1;
-    let bestNum = -1;
-    let bestDen = 0;
     for (let g = 0; g < ng - 1; g++) {
       wl += groupWeight[g];
       sl += groupSum[g];
       nl += groupCount[g];
       if (nl < minLeaf || nNode - nl < minLeaf) continue;
-      const sr = total - sl;
-      const wr = totalW - wl;
-      const num = sl * sl * wr + sr * sr * wl;
-      const den = wl * wr;
-      if (at < 0 || num * bestDen > bestNum * den) {
-        bestNum = num;
-        bestDen = den;
-        at = g;
-        cut[2] = sl;
-        cut[3] = wl;
-      }
+      if (scan.consider(sl, wl, total, totalW)) at = g;
     }
-    cut[0] = bestNum;
-    cut[1] = bestDen;
+    cut[0] = scan.num;
+    cut[1] = scan.den;
+    if (at >= 0) {
+      cut[2] = scan.sum;
+      cut[3] = scan.weight;
+    }
     return at;
   }
 
