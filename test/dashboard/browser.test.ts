@@ -5,18 +5,17 @@
 // errors and no dialogs (the hostile study name must not run) anywhere. Screenshots are kept as
 // test artifacts (test-artifacts/dashboard-*.png).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, chromiumPresent, launchChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVIL_NAME, dashboardFile, tempFolder } from './fixtures.js';
 
 const BIN = fileURLToPath(new URL('../../dist/src/apps/cli/main.js', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve('test-artifacts');
-const present = existsSync(CHROMIUM);
+const present = chromiumPresent;
 
 /** `studyopt optimize` on the branin function, random sampler: the study `watched` up to `trials` trials. */
 function optimizeArgs(path: string, trials: number): string[] {
@@ -36,7 +35,7 @@ if (!present && process.env.CI) {
     let server: ChildProcess;
     let url: string;
     let context: BrowserContext;
-    let profile: string;
+    let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
     beforeAll(async () => {
       folder = tempFolder();
@@ -53,24 +52,18 @@ if (!present && process.env.CI) {
         });
         server.on('exit', (code) => reject(new Error(`studyopt dashboard exited with ${code}`)));
       });
-      profile = mkdtempSync(join(tmpdir(), 'studyopt-chromium-'));
-      context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        viewport: { width: 1280, height: 900 },
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-      });
+      browser = await launchChromium();
+      context = browser.context;
       mkdirSync(ARTIFACTS, { recursive: true });
     }, 120_000);
 
     afterAll(async () => {
-      await context?.close();
+      await browser?.close();
       if (server && server.exitCode === null) {
         const exited = new Promise((r) => server.once('exit', r));
         server.kill('SIGINT');
         await exited;
       }
-      if (profile) rmSync(profile, { recursive: true, force: true });
       folder?.cleanup();
     });
 

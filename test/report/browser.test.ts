@@ -2,11 +2,11 @@
 // downloaded browser). The page must load offline with no console errors and no dialogs (the
 // hostile study name must not run), and every chart must render a non-empty SVG. The screenshot
 // is kept as a test artifact (test-artifacts/report.png).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { CHROMIUM, chromiumPresent, launchChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderStudyReport } from '../../src/apps/report/report.js';
 import { createStudy } from '../../src/study.js';
@@ -42,9 +42,8 @@ function overlapping(labels: Label[]): string[] {
   return out;
 }
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve('test-artifacts');
-const present = existsSync(CHROMIUM);
+const present = chromiumPresent;
 
 if (!present && process.env.CI) {
   // In CI a missing browser is a failure, never a silent skip.
@@ -56,22 +55,16 @@ if (!present && process.env.CI) {
 } else {
   describe.skipIf(!present)(`report in Chromium${present ? '' : ` (skipped: no ${CHROMIUM}; install it with .ci/install-chromium.sh)`}`, () => {
     let context: BrowserContext;
-    let profile: string;
+    let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
     beforeAll(async () => {
-      profile = mkdtempSync(join(tmpdir(), 'studyopt-chromium-'));
-      context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        viewport: { width: 1280, height: 900 },
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-      });
+      browser = await launchChromium();
+      context = browser.context;
       mkdirSync(ARTIFACTS, { recursive: true });
     });
 
     afterAll(async () => {
-      await context?.close();
-      if (profile) rmSync(profile, { recursive: true, force: true });
+      await browser?.close();
     });
 
     async function open(file: string) {
