@@ -118,6 +118,10 @@ if (!present && process.env.CI) {
       await page.waitForSelector('#studies table', { timeout: 30_000 });
       const names = await page.$$eval('#studies tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
       expect(names.sort()).toEqual([EVIL_NAME, 'quadratic', 'watched'].sort());
+      // The CLI recorded the run's target: progress against it.
+      const watched = await page.$$eval('#studies tbody tr', (rows) => rows.map((r) => r.textContent ?? '').find((t) => t.startsWith('watched')));
+      expect(watched).toContain('32 of 32');
+      expect(watched).toContain('done');
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-studies.png'), fullPage: true });
       expect(errors).toEqual([]);
       expect(dialogs).toEqual([]);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Dashboard, startDashboard } from '../../src/apps/dashboard/server.js';
 import { UsageError } from '../../src/errors.js';
+import { RUN_TARGET_KEY } from '../../src/apps/cli/run-target.js';
 import { PostgresStorage } from '../../src/storage/postgres/postgres-storage.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import { createStudy } from '../../src/study.js';
@@ -83,8 +84,11 @@ describe('dashboard over an SQLite file', () => {
     folder?.cleanup();
   });
 
-  it('lists the studies with their counts and best values', async () => {
+  it('lists the studies with their counts, progress and best values', async () => {
     expect(dashboard.token).toBeNull();
+    const writer = new SqliteStorage(path);
+    writer.setStudySystemAttr(writer.findStudyId(WATCHED)!, RUN_TARGET_KEY, { finished: 40, searchSize: 120 });
+    writer.close();
     const { status, body } = await getJson(`${url}/api/studies`);
     expect(status).toBe(200);
     const studies = body.studies as { name: string; trials: number; counts: Record<string, number>; best: { value: number } | null; state: string; directions: string[] }[];
@@ -95,6 +99,11 @@ describe('dashboard over an SQLite file', () => {
     expect(q.state).toBe('idle');
     expect(q.directions).toEqual(['minimize']);
     expect(typeof q.best!.value).toBe('number');
+    const progress = q as unknown as { target: number; coverage: number; etaSeconds: number | null };
+    expect([progress.target, progress.coverage]).toEqual([40, 0.25]);
+    // No rate yet (one look), so no time left either; the IB study has no target (not made by the CLI).
+    expect(progress.etaSeconds).toBeNull();
+    expect((studies.find((s) => s.name === EVIL_NAME) as unknown as { target: number | null }).target).toBeNull();
   });
 
   it('pages through trials in any order, and filters them', async () => {

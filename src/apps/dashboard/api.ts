@@ -9,6 +9,7 @@ import type { FrozenTrial, TrialState } from '../../frozen-trial.js';
 import type { Storage, StudySummary } from '../../storage/storage.js';
 import { queryTrials } from '../../storage/trial-query.js';
 import { metricNames } from '../cli/commands/storage-options.js';
+import { type RunTarget, runTargetOf } from '../cli/run-target.js';
 import { objectiveNames } from '../../pareto-pick.js';
 import { ibSettingsOf } from '../../../studies/ib/study-settings.js';
 import type { FinishRate } from './finish-rate.js';
@@ -53,7 +54,23 @@ function finishedOf(counts: Readonly<Record<TrialState, number>>): number {
   return counts.COMPLETE + counts.PRUNED + counts.FAIL;
 }
 
-/** Every study: state, trial counts, best value, finish rate, last activity. */
+/**
+ * Progress against the target of the last `optimize --trials` run (run-target.ts): finished
+ * (COMPLETE or PRUNED) trials of the target, a grid's coverage, and the seconds left at the
+ * present rate; nulls where unknown.
+ */
+function progressOf(counts: Readonly<Record<TrialState, number>>, target: RunTarget | null, perSecond: number | null): { target: number | null; coverage: number | null; etaSeconds: number | null } {
+  const done = counts.COMPLETE + counts.PRUNED;
+  if (!target) return { target: null, coverage: null, etaSeconds: null };
+  const left = Math.max(0, target.finished - done);
+  return {
+    target: target.finished,
+    coverage: target.searchSize ? Math.min(1, done / target.searchSize) : null,
+    etaSeconds: left === 0 ? 0 : perSecond && perSecond > 0 ? left / perSecond : null,
+  };
+}
+
+/** Every study: state, trial counts, progress, best value, finish rate, last activity. */
 export function studiesPayload(storage: Storage, opening: number, watches: StudyWatches, rates: FinishRate, now = Date.now()): unknown {
   const studies = storage.getAllStudies();
   rates.keepOnly(new Set(studies.map((s) => s.studyId)));
@@ -64,6 +81,7 @@ export function studiesPayload(storage: Storage, opening: number, watches: Study
       // follows it instead of searching its values each time.
       const best = watches.watchOf(storage, opening, s.studyName, now)?.state().best ?? null;
       const active = s.countsByState.RUNNING > 0 && s.lastActivity !== null && now - s.lastActivity.getTime() < ACTIVE_MS;
+      const perSecond = rates.record(s.studyId, finishedOf(s.countsByState), now);
       return {
         name: s.studyName,
         directions: s.directions,
@@ -72,7 +90,8 @@ export function studiesPayload(storage: Storage, opening: number, watches: Study
         trials: s.nTrials,
         counts: s.countsByState,
         finished: finishedOf(s.countsByState),
-        perSecond: rates.record(s.studyId, finishedOf(s.countsByState), now),
+        perSecond,
+        ...progressOf(s.countsByState, runTargetOf(s.systemAttrs), perSecond),
         best: best ? { number: best.number, value: best.values?.[0] ?? null } : null,
         datetimeStart: s.datetimeStart?.toISOString() ?? null,
         lastActivity: s.lastActivity?.toISOString() ?? null,

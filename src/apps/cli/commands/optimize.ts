@@ -28,6 +28,7 @@ import { DEFAULT_FAILURE_BUDGET, type FailureBudgetOptions } from '../../../fail
 import type { StopReason } from '../../../optimize.js';
 import { type DataFingerprint, describeData } from '../../../study-data.js';
 import { CLI_CONFIG_KEY, METRIC_NAMES_KEY, openCliStudy } from '../cli-study.js';
+import { recordRunTarget } from '../run-target.js';
 import { paramLines } from '../param-lines.js';
 import { ibSettingsOf } from '../../../../studies/ib/study-settings.js';
 import { recordBestTrades } from '../../../../studies/ib/audit.js';
@@ -280,6 +281,7 @@ const command: CommandModule<object, OptimizeArgs> = {
           data: data ?? undefined,
           acceptDataChange: argv.acceptNewData,
         });
+        if (argv.nTrials === undefined) recordRunTarget(study, { finished: target, searchSize: sampler.searchSize ?? null });
         if (resumed && retryFailed && samplerName !== 'grid') requeueStaleTrials(study);
         if (resumed && !argv.json && !argv.quiet) {
           const done = study.getTrials({ states: ['COMPLETE', 'PRUNED'] }).length;
