@@ -123,7 +123,7 @@ const command: CommandModule<object, OptimizeArgs> = {
       })
       .option('objectives', {
         type: 'string',
-        describe: "IB: several metrics at once, e.g. sharpe,max_drawdown (each in its own direction, or name:maximize / name:minimize): the best is the Pareto front, see studyopt best --pick (docs/multi-objective.md); samplers nsga2, nsga3 and tpe model several objectives (gp and qmc draw their points uniformly; cmaes and de refuse)",
+        describe: "IB: several metrics at once, e.g. sharpe,max_drawdown (each in its own direction, or name:maximize / name:minimize): the best is the Pareto front, see studyopt best --pick (docs/multi-objective.md); samplers nsga2, nsga3, tpe and gp model several objectives (qmc draws its points without a model; cmaes and de refuse)",
         group: 'IB study:',
       })
       .option('symbol', { type: 'string', describe: 'IB: the symbol (default GER40; built-in synthetic data unless imported)', group: 'IB study:' })
