@@ -155,6 +155,12 @@ export interface Storage {
    */
   readTrialTable?(studyId: number, part?: TrialTablePart): TrialTable | null;
   /**
+   * The processes running the study's trials now, by host and pid, with how many RUNNING trials
+   * each holds and its latest heartbeat (stores that record who runs a trial: the SQL stores);
+   * null (or no such method) when the store does not know.
+   */
+  runningProcesses?(studyId: number): RunningProcess[] | null;
+  /**
    * One page of a study's trials, sorted and filtered where they are stored (trial-query.ts has
    * the rule and the fallback); null (or no such method) when the store has no faster way than
    * reading every trial. Callers use queryTrials() (trial-query.ts), which checks the query.
@@ -205,6 +211,17 @@ export interface Storage {
 
   /** Releases resources (file handles). Further calls are errors. */
   close(): void;
+}
+
+/** A process running some of a study's trials (Storage.runningProcesses). */
+export interface RunningProcess {
+  /** Host name and process id; null for trials no studyopt process claims (Optuna's, say). */
+  readonly host: string | null;
+  readonly pid: number | null;
+  /** Its RUNNING trials in the study. */
+  readonly running: number;
+  /** The latest heartbeat of those trials, or null when none has beaten yet. */
+  readonly lastHeartbeat: Date | null;
 }
 
 /** What summarizeTrials sums: the first objective's value, or a user attribute. */

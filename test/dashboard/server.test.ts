@@ -5,6 +5,7 @@
  * and comes back; on PostgreSQL too.
  */
 import { copyFileSync, renameSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Dashboard, startDashboard } from '../../src/apps/dashboard/server.js';
@@ -258,6 +259,25 @@ describe('dashboard token rule', () => {
       expect((await fetch(`${root}/api/studies`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     } finally {
       await open.close();
+    }
+  });
+
+  it('names the processes running a study, with their heartbeats', async () => {
+    const writer = new SqliteStorage(path, { heartbeatInterval: null });
+    const running = writer.createTrial(writer.findStudyId('a')!) as { trialId: number };
+    writer.recordHeartbeat([running.trialId]);
+    writer.flush?.();
+    const dashboard = await startDashboard({ storage: path, port: 0 });
+    try {
+      const { body } = await getJson(`${base(dashboard)}/api/studies`);
+      const [a] = body.studies as { processes: { host: string; pid: number; running: number; lastHeartbeat: string }[]; state: string }[];
+      expect(a.state).toBe('running');
+      expect(a.processes.map((p) => [p.host, p.pid, p.running])).toEqual([[hostname(), process.pid, 1]]);
+      expect(Date.now() - Date.parse(a.processes[0].lastHeartbeat)).toBeLessThan(60_000);
+    } finally {
+      await dashboard.close();
+      writer.setTrialStateValues(running.trialId, 'FAIL');
+      writer.close();
     }
   });
 

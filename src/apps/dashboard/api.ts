@@ -92,6 +92,8 @@ export function studiesPayload(storage: Storage, opening: number, watches: Study
         finished: finishedOf(s.countsByState),
         perSecond,
         ...progressOf(s.countsByState, runTargetOf(s.systemAttrs), perSecond),
+        // Who runs it (hosts, pids, heartbeats): read only while it has RUNNING trials.
+        processes: s.countsByState.RUNNING > 0 ? (storage.runningProcesses?.(s.studyId) ?? null) : [],
         best: best ? { number: best.number, value: best.values?.[0] ?? null } : null,
         datetimeStart: s.datetimeStart?.toISOString() ?? null,
         lastActivity: s.lastActivity?.toISOString() ?? null,

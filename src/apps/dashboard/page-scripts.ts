@@ -58,16 +58,25 @@ function duration(seconds) {
   if (seconds < 5400) return Math.round(seconds / 60) + ' min';
   return (seconds / 3600).toFixed(1) + ' h';
 }
+function processes(list) {
+  if (list === null) return 'not recorded';
+  if (!list.length) return '—';
+  return list.map(function (p) {
+    var who = p.host === null ? 'unclaimed' : p.host + ':' + p.pid;
+    var beat = p.lastHeartbeat ? Math.max(0, Math.round((Date.now() - Date.parse(p.lastHeartbeat)) / 1000)) + ' s ago' : 'no beat yet';
+    return who + ' (' + p.running + ', ' + beat + ')';
+  }).join('; ');
+}
 function render(body) {
   var rows = body.studies.map(function (s) {
     var best = s.best ? fmt(s.best.value) + ' (#' + s.best.number + ')' : '—';
     var rate = s.perSecond === null ? '—' : (s.perSecond * 60).toFixed(1);
     var progress = s.target === null ? '—' : (s.counts.COMPLETE + s.counts.PRUNED) + ' of ' + s.target + (s.coverage === null ? '' : ' (grid ' + (100 * s.coverage).toFixed(1) + '%)');
     return { cells: [link(s.name, '/study?name=' + encodeURIComponent(s.name)), s.state, s.objectives.map(function (o, k) { return s.directions[k] + ' ' + o; }).join(', '),
-      s.trials, s.counts.COMPLETE, s.counts.RUNNING, s.counts.WAITING, s.counts.PRUNED, s.counts.FAIL, progress, rate, duration(s.etaSeconds), best, s.lastActivity ? s.lastActivity.replace('T', ' ').slice(0, 19) : '—'] };
+      s.trials, s.counts.COMPLETE, s.counts.RUNNING, s.counts.WAITING, s.counts.PRUNED, s.counts.FAIL, progress, rate, duration(s.etaSeconds), best, processes(s.processes), s.lastActivity ? s.lastActivity.replace('T', ' ').slice(0, 19) : '—'] };
   });
   var box = document.getElementById('studies');
-  box.replaceChildren(rows.length ? table(['study', 'state', 'objectives', 'trials', 'complete', 'running', 'waiting', 'pruned', 'failed', 'finished of target', 'per minute', 'time left', 'best (trial)', 'last activity (UTC)'], rows) : el('p', 'No studies in ' + (body.where || 'the store') + ' yet.'));
+  box.replaceChildren(rows.length ? table(['study', 'state', 'objectives', 'trials', 'complete', 'running', 'waiting', 'pruned', 'failed', 'finished of target', 'per minute', 'time left', 'best (trial)', 'processes (running trials, last heartbeat)', 'last activity (UTC)'], rows) : el('p', 'No studies in ' + (body.where || 'the store') + ' yet.'));
 }
 function refresh() {
   getJson('/api/studies').then(function (body) { banner(''); render(body); document.getElementById('live').className = 'live on'; document.getElementById('live').textContent = 'live'; })

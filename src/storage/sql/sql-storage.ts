@@ -24,7 +24,7 @@ import { hostname } from 'node:os';
 import { type Distribution, type ParamValue, toExternal } from '../../distributions.js';
 import { DuplicatedStudyError, TrialFinishedError, UsageError } from '../../errors.js';
 import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, isFeasible, isFinished } from '../../frozen-trial.js';
-import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, NumberSummary, Storage, StudySummary, TrialNumberSource, TrialTemplate } from '../storage.js';
+import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, NumberSummary, RunningProcess, Storage, StudySummary, TrialNumberSource, TrialTemplate } from '../storage.js';
 import type { TrialTable, TrialTablePart } from '../trial-table.js';
 import type { TrialChanges, TrialCursor, TrialPage, TrialQuery } from '../trial-query.js';
 import {
@@ -1445,6 +1445,27 @@ export class SqlStorage implements Storage {
     if (scan === undefined || this.owned.size > 0 || this.staged.size > 0) return null;
     const nObjectives = this.getStudyDirections(studyId).length;
     return this.read(() => scan(studyId, nObjectives, this.dists, part));
+  }
+
+  /**
+   * Who runs the study's RUNNING trials: their owners (studyopt_trial_owners, started trials
+   * only: a row with `since` is a reserved slot, not a trial yet) with the latest heartbeat;
+   * trials without an owner row (another library's) under a null host. Reads the RUNNING trials
+   * only, through the (study_id, state) index.
+   */
+  runningProcesses(studyId: number): RunningProcess[] {
+    this.flushStaged();
+    return this.read(() => {
+      const rows = this.stmt(
+        'SELECT o.host AS host, o.pid AS pid, COUNT(*) AS n, MAX(h.heartbeat) AS beat FROM trials t ' +
+          'LEFT JOIN studyopt_trial_owners o ON o.trial_id = t.trial_id LEFT JOIN trial_heartbeats h ON h.trial_id = t.trial_id ' +
+          "WHERE t.study_id = ? AND t.state = 'RUNNING' AND o.since IS NULL GROUP BY o.host, o.pid ORDER BY o.host, o.pid",
+      ).all(studyId) as { host: string | null; pid: number | string | null; n: number | string; beat: string | Date | null }[];
+      return rows.map((r) => {
+        const beat = r.beat === null ? NaN : r.beat instanceof Date ? r.beat.getTime() : parseUtcMs(String(r.beat));
+        return { host: r.host, pid: r.pid === null ? null : Number(r.pid), running: Number(r.n), lastHeartbeat: Number.isNaN(beat) ? null : new Date(beat) };
+      });
+    });
   }
 
   /**
