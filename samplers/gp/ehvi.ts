@@ -208,6 +208,14 @@ export class LogEHVI implements Acquisition {
     const { m, nBoxes, lower, interval, xi, mean, sigma, y, dMean, dSigma } = this;
     const nSamples = this.nSamples;
     for (let s = 0; s < nSamples; s++) for (let k = 0; k < m; k++) y[s * m + k] = mean[k] + sigma[k] * xi[s * m + k];
+    // One pass: each box's clamped product, and with the gradient its partials: ∂/∂Y_sk of a
+    // box's product is the other sides' product where the clamp is not active; ∂Y_sk/∂μ_k = 1,
+    // ∂Y_sk/∂σ_k = ξ_sk; divided by the total at the end, for the log.
+    if (withGradient) {
+      dMean.fill(0);
+      dSigma.fill(0);
+    }
+    const diff = this.diff;
     let total = 0;
     for (let s = 0; s < nSamples; s++) {
       const row = s * m;
@@ -216,36 +224,21 @@ export class LogEHVI implements Acquisition {
         for (let k = 0; k < m; k++) {
           const raw = y[row + k] - lower[base + k];
           const side = interval[base + k];
-          product *= raw < EPS ? EPS : raw > side ? side : raw;
+          const v = raw < EPS ? EPS : raw > side ? side : raw;
+          diff[k] = v === raw ? v : -v; // negative: clamped, no derivative
+          product *= v;
         }
         total += product;
+        if (!withGradient) continue;
+        for (let k = 0; k < m; k++) {
+          if (diff[k] < 0) continue;
+          const partial = product / diff[k];
+          dMean[k] += partial;
+          dSigma[k] += partial * xi[row + k];
+        }
       }
     }
     if (withGradient) {
-      // ∂/∂Y_sk of a box's product: the other sides' product where the clamp is not active;
-      // ∂Y_sk/∂μ_k = 1, ∂Y_sk/∂σ_k = ξ_sk; then divided by the total for the log.
-      dMean.fill(0);
-      dSigma.fill(0);
-      const diff = this.diff;
-      for (let s = 0; s < nSamples; s++) {
-        const row = s * m;
-        for (let b = 0, base = 0; b < nBoxes; b++, base += m) {
-          let product = 1;
-          for (let k = 0; k < m; k++) {
-            const raw = y[row + k] - lower[base + k];
-            const side = interval[base + k];
-            const v = raw < EPS ? EPS : raw > side ? side : raw;
-            diff[k] = v === raw ? v : -v; // negative: clamped, no derivative
-            product *= v;
-          }
-          for (let k = 0; k < m; k++) {
-            if (diff[k] < 0) continue;
-            const partial = product / diff[k];
-            dMean[k] += partial;
-            dSigma[k] += partial * xi[row + k];
-          }
-        }
-      }
       for (let k = 0; k < m; k++) {
         dMean[k] /= total;
         dSigma[k] /= total;
