@@ -22,7 +22,7 @@
  */
 import { type Distribution, type ParamValue, type SearchSpace, isSingle } from '../../src/distributions.js';
 import { UsageError } from '../../src/errors.js';
-import type { FrozenTrial } from '../../src/frozen-trial.js';
+import type { FrozenTrial, StudyDirection } from '../../src/frozen-trial.js';
 import { isFeasible } from '../../src/frozen-trial.js';
 import { Rng } from '../../src/rng.js';
 import { redrawOf } from '../../src/space-constraints.js';
@@ -69,9 +69,8 @@ export class GPSampler implements Sampler {
   private rngTrialId = -1;
   private readonly intersection = new IntersectionSearchSpace();
   /** The last fit, per search-space signature, to warm-start the next one (past COLD_FIT_MAX trials). */
-  private cache: { key: string; params: KernelParams } | null = null;
-  /** The same per objective, for several objectives. */
-  private objectiveCaches: ({ key: string; params: KernelParams } | null)[] = [];
+  /** Per objective, the last fit and the search space it was for (warm starts past COLD_FIT_MAX). */
+  private fits: ({ key: string; params: KernelParams } | null)[] = [];
 
   constructor(options: GPSamplerOptions = {}) {
     const nStartupTrials = options.nStartupTrials ?? 10;
@@ -139,25 +138,11 @@ export class GPSampler implements Sampler {
 
     // Inputs (snapped to valid positions) and standardised scores to maximise.
     const n = complete.length;
-    const x = new Float64Array(n * d);
-    const score = new Float64Array(n);
-    const sign = study.direction === 'maximize' ? 1 : -1;
+    const x = encodePoints(complete, transform, columns);
     const feasible = complete.map((t) => isFeasible(t));
-    let worst = Infinity;
-    complete.forEach((t, i) => {
-      const enc = transform.encode(t.params);
-      for (let k = 0; k < d; k++) x[i * d + k] = columns[k].snap(enc[k]);
-      score[i] = sign * t.values![0];
-      if (feasible[i]) worst = Math.min(worst, score[i]);
-    });
-    if (worst === Infinity) worst = Math.min(...score);
-    // Infeasible trials are modelled as bad: no better than the worst feasible one.
-    complete.forEach((_, i) => {
-      if (!feasible[i]) score[i] = Math.min(score[i], worst);
-    });
     // Standardised and Yeo-Johnson warped (output-warping.ts): a heavy tail of very good or very
     // bad values otherwise drives the fit to short length scales and the search to the box's corners.
-    const y = warpScores(score);
+    const y = warpScores(objectiveScores(complete, 0, study.direction, feasible));
 
     // Hyper-parameters by MAP; on a subset once there are many trials (the fit costs O(n³) per
     // step; the posterior below uses all). Up to COLD_FIT_MAX trials the fit starts afresh from
@@ -169,21 +154,7 @@ export class GPSampler implements Sampler {
     // warm-started (a difference within the seed-to-seed noise; see docs/bench-bayesian.md).
     // Past COLD_FIT_MAX the warm start keeps the fit's cost down.
     const key = JSON.stringify(transform.names.map((nm) => [nm, space[nm]]));
-    const initial = this.cache?.key === key && n > COLD_FIT_MAX ? this.cache.params : undefined;
-    const subset = fitSubset(y, FIT_MAX);
-    const xs = new Float64Array(subset.length * d);
-    const ys = new Float64Array(subset.length);
-    subset.forEach((i, j) => {
-      xs.set(x.subarray(i * d, (i + 1) * d), j * d);
-      ys[j] = y[i];
-    });
-    const params = fitKernelParams(xs, ys, d, isCat, {
-      deterministic: this.deterministic,
-      initial,
-      maxIterations: n <= 100 ? 100 : 30,
-    });
-    this.cache = { key, params };
-    let gp = new GPRegressor(x, y, d, isCat, params);
+    let gp = new GPRegressor(x, y, d, isCat, this.fitObjective(0, key, x, y, d, isCat));
 
     // The incumbent: the best feasible standardised score.
     let f0 = -Infinity;
@@ -197,19 +168,12 @@ export class GPSampler implements Sampler {
     if (f0 === -Infinity) f0 = Math.max(...y);
 
     // Trials in flight: kriging believer (their predicted value as if observed).
-    const running = study.getTrials({ states: ['RUNNING'] }).filter((t) => t.trialId !== trial.trialId && has(t));
-    if (running.length > 0) {
-      const xr = new Float64Array((n + running.length) * d);
-      const yr = new Float64Array(n + running.length);
-      xr.set(x);
-      yr.set(y);
-      running.forEach((t, j) => {
-        const enc = transform.encode(t.params);
-        for (let k = 0; k < d; k++) xr[(n + j) * d + k] = columns[k].snap(enc[k]);
-        yr[n + j] = gp.posterior(xr.subarray((n + j) * d, (n + j + 1) * d))[0];
-      });
-      gp = new GPRegressor(xr, yr, d, isCat, params);
-    }
+    const pending = encodePoints(
+      study.getTrials({ states: ['RUNNING'] }).filter((t) => t.trialId !== trial.trialId && has(t)),
+      transform,
+      columns,
+    );
+    gp = withBelievers(gp, x, y, pending, isCat);
 
     const acq = new LogEI(gp, f0);
     // Optuna's 2048 candidates and 10 local searches, thinned past 100 trials, where every
@@ -221,6 +185,26 @@ export class GPSampler implements Sampler {
       seed: rng.nextUint32(),
     });
     return transform.decode(best.x);
+  }
+
+  /**
+   * Hyper-parameters of objective `objective`'s GP by MAP, on a subset once there are many
+   * trials; warm-started from the last fit past COLD_FIT_MAX trials when the space (`key`) is the
+   * same (see sampleRelative).
+   */
+  private fitObjective(objective: number, key: string, x: Float64Array, y: Float64Array, d: number, isCat: Uint8Array): KernelParams {
+    const n = y.length;
+    const cached = this.fits[objective];
+    const initial = cached?.key === key && n > COLD_FIT_MAX ? cached.params : undefined;
+    const subset = fitSubset(y, FIT_MAX);
+    const xs = new Float64Array(subset.length * d);
+    const ys = Float64Array.from(subset, (i, r) => {
+      xs.set(x.subarray(i * d, (i + 1) * d), r * d);
+      return y[i];
+    });
+    const params = fitKernelParams(xs, ys, d, isCat, { deterministic: this.deterministic, initial, maxIterations: n <= 100 ? 100 : 30 });
+    this.fits[objective] = { key, params };
+    return params;
   }
 
   /**
@@ -241,57 +225,25 @@ export class GPSampler implements Sampler {
     rng: Rng,
   ): Record<string, ParamValue> {
     const directions = study.directions;
-    const m = directions.length;
     const d = columns.length;
     const n = complete.length;
-    const encode = (t: FrozenTrial, out: Float64Array): void => {
-      const enc = transform.encode(t.params);
-      for (let k = 0; k < d; k++) out[k] = columns[k].snap(enc[k]);
-    };
-    const x = new Float64Array(n * d);
-    complete.forEach((t, i) => encode(t, x.subarray(i * d, (i + 1) * d)));
+    const x = encodePoints(complete, transform, columns);
     // With no feasible trial yet, every trial counts (the front of what there is).
     const feasible = complete.map((t) => isFeasible(t));
     const anyFeasible = feasible.some(Boolean);
     const counted = Array.from({ length: n }, (_, i) => feasible[i] || !anyFeasible);
 
     const key = JSON.stringify(transform.names.map((nm, k) => [nm, columns[k].count]));
-    const ys: Float64Array[] = [];
-    let gps: GPRegressor[] = [];
-    for (let j = 0; j < m; j++) {
-      const sign = directions[j] === 'maximize' ? 1 : -1;
-      const score = Float64Array.from(complete, (t) => sign * t.values![j]);
-      let worst = Infinity;
-      for (let i = 0; i < n; i++) if (counted[i]) worst = Math.min(worst, score[i]);
-      for (let i = 0; i < n; i++) if (!counted[i]) score[i] = Math.min(score[i], worst);
-      const y = standardise(score);
-      ys.push(y);
-      const cached = this.objectiveCaches[j];
-      const initial = cached?.key === key && n > COLD_FIT_MAX ? cached.params : undefined;
-      const subset = fitSubset(y, FIT_MAX);
-      const xs = new Float64Array(subset.length * d);
-      const yFit = Float64Array.from(subset, (i, r) => {
-        xs.set(x.subarray(i * d, (i + 1) * d), r * d);
-        return y[i];
-      });
-      const params = fitKernelParams(xs, yFit, d, isCat, { deterministic: this.deterministic, initial, maxIterations: n <= 100 ? 100 : 30 });
-      this.objectiveCaches[j] = { key, params };
-      gps.push(new GPRegressor(x, y, d, isCat, params));
-    }
+    const ys = directions.map((direction, j) => standardise(objectiveScores(complete, j, direction, feasible)));
+    let gps = ys.map((y, j) => new GPRegressor(x, y, d, isCat, this.fitObjective(j, key, x, y, d, isCat)));
 
     const names = transform.names;
-    const running = study.getTrials({ states: ['RUNNING'] }).filter((t) => t.trialId !== trial.trialId && names.every((nm) => nm in t.params));
-    if (running.length > 0) {
-      const xr = new Float64Array((n + running.length) * d);
-      xr.set(x);
-      running.forEach((t, r) => encode(t, xr.subarray((n + r) * d, (n + r + 1) * d)));
-      gps = gps.map((gp, j) => {
-        const yr = new Float64Array(n + running.length);
-        yr.set(ys[j]);
-        for (let r = 0; r < running.length; r++) yr[n + r] = gp.posterior(xr.subarray((n + r) * d, (n + r + 1) * d))[0];
-        return new GPRegressor(xr, yr, d, isCat, gp.params);
-      });
-    }
+    const pending = encodePoints(
+      study.getTrials({ states: ['RUNNING'] }).filter((t) => t.trialId !== trial.trialId && names.every((nm) => nm in t.params)),
+      transform,
+      columns,
+    );
+    gps = gps.map((gp, j) => withBelievers(gp, x, ys[j], pending, isCat));
 
     const rows: number[] = [];
     for (let i = 0; i < n; i++) if (counted[i]) rows.push(i);
@@ -308,6 +260,49 @@ export class GPSampler implements Sampler {
     const best = maximizeAcquisition(acq, columns, warmStarts, { nPreliminary, nLocalSearch: n <= 150 ? 10 : 5, seed: rng.nextUint32() });
     return transform.decode(best.x);
   }
+}
+
+/** Each trial's parameters as a point of the unit box snapped to valid positions (n × d, row by row). */
+function encodePoints(trials: readonly FrozenTrial[], transform: SearchSpaceTransform, columns: readonly ColumnKind[]): Float64Array {
+  const d = columns.length;
+  const x = new Float64Array(trials.length * d);
+  trials.forEach((t, i) => {
+    const enc = transform.encode(t.params);
+    for (let k = 0; k < d; k++) x[i * d + k] = columns[k].snap(enc[k]);
+  });
+  return x;
+}
+
+/**
+ * One objective's scores, to maximise. Infeasible trials are modelled as bad: no better than the
+ * worst feasible one (with no feasible trial yet, every trial counts as it is).
+ */
+function objectiveScores(trials: readonly FrozenTrial[], objective: number, direction: StudyDirection, feasible: readonly boolean[]): Float64Array {
+  const sign = direction === 'maximize' ? 1 : -1;
+  const score = Float64Array.from(trials, (t) => sign * t.values![objective]);
+  let worst = Infinity;
+  for (let i = 0; i < score.length; i++) if (feasible[i]) worst = Math.min(worst, score[i]);
+  if (worst === Infinity) return score;
+  for (let i = 0; i < score.length; i++) if (!feasible[i]) score[i] = Math.min(score[i], worst);
+  return score;
+}
+
+/**
+ * The GP with the trials in flight (`pending`, points as encodePoints gives them) added as
+ * observations at its own predictions ("kriging believer"): the prediction there does not move,
+ * but the uncertainty collapses, so the next proposal goes elsewhere.
+ */
+function withBelievers(gp: GPRegressor, x: Float64Array, y: Float64Array, pending: Float64Array, isCat: Uint8Array): GPRegressor {
+  const d = gp.d;
+  const nPending = pending.length / d;
+  if (nPending === 0) return gp;
+  const xr = new Float64Array(x.length + pending.length);
+  xr.set(x);
+  xr.set(pending, x.length);
+  const yr = new Float64Array(y.length + nPending);
+  yr.set(y);
+  for (let r = 0; r < nPending; r++) yr[y.length + r] = gp.posterior(pending.subarray(r * d, (r + 1) * d))[0];
+  return new GPRegressor(xr, yr, d, isCat, gp.params);
 }
 
 /**
