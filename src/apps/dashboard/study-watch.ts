@@ -70,14 +70,24 @@ export class StudyWatch {
     this.best = summary.directions.length === 1 ? storage.getBestTrial(studyId) : null;
     this.lastActivity = summary.lastActivity;
     this.lastRecount = now;
+    this.lastLookAt = now;
+  }
+
+  get lastLook(): number {
+    return this.lastLookAt;
+  }
+
+  /** The last look left changes waiting (more than it reads at once): look again at once. */
+  get behind(): boolean {
+    return this.leftChanges;
   }
 
   /** Every change seen, numbered from 1; the last RECENT_KEPT are kept. */
   private seq = 0;
   private readonly recent: FrozenTrial[] = [];
-  /** When the last look was, and whether it left changes waiting. */
-  lastLook = 0;
-  behind = false;
+  /** When the last look was (the first: at construction), and whether it left changes waiting. */
+  private lastLookAt: number;
+  private leftChanges = false;
 
   /** The changes after sequence number `after` (0: from the first look on), as far as they are kept. */
   changesAfter(after: number): Changes {
@@ -91,9 +101,9 @@ export class StudyWatch {
     return this.seq;
   }
 
-  /** Applies what changed since the last look; returns how many trials changed. */
-  look(storage: Storage, now = Date.now()): number {
-    this.lastLook = now;
+  /** Applies what changed since the last look. */
+  look(storage: Storage, now = Date.now()): void {
+    this.lastLookAt = now;
     const before = this.cursor;
     const step = trialChanges(storage, this.studyId, before, MAX_PER_LOOK);
     if (step.trials.length === 0 && !this.countsExact && now - this.lastRecount >= RECOUNT_MS) this.recount(storage, now);
@@ -108,11 +118,10 @@ export class StudyWatch {
       this.best = bestOf(candidates, this.directions[0]);
     }
     this.cursor = step.cursor;
-    this.behind = step.more;
+    this.leftChanges = step.more;
     this.seq += step.trials.length;
     this.recent.push(...step.trials);
     if (this.recent.length > RECENT_KEPT) this.recent.splice(0, this.recent.length - RECENT_KEPT);
-    return step.trials.length;
   }
 
   /** Counts read again; kept when nothing changed meanwhile (then they are exact). */

@@ -40,7 +40,6 @@ export class StudyWatches {
     if (!entry || entry.watch.studyId !== studyId) {
       entry = { watch: new StudyWatch(storage, studyId, now), lastAsked: now };
       this.entries.set(name, entry);
-      entry.watch.lastLook = now;
     } else if (now - entry.watch.lastLook >= this.minLookMs || entry.watch.behind) {
       entry.watch.look(storage, now);
     }
