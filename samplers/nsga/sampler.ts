@@ -308,28 +308,27 @@ export abstract class GeneticSampler implements Sampler {
   /** The parents of `generation` with their front numbers and crowding distances; null when the state has moved past it. */
   private parentsOf(study: Study, generation: number): Parents | null {
     const steadyState = (this.options.selection ?? 'steady-state') === 'steady-state';
-    if (!steadyState && this.parents && this.parents.generation === generation && this.state?.studyId === study.studyId) return this.parents;
+    const cached = this.parents && this.parents.generation === generation && this.state?.studyId === study.studyId ? this.parents : null;
+    // A generation's parents alone are fixed: nothing to read again.
+    if (cached && !steadyState) return cached;
     let state = this.state && this.state.studyId === study.studyId ? this.state.state : null;
     if (!state || state.generation !== generation) state = this.prepare(study);
     if (state.generation !== generation) return null;
     const trials = study.storage.getAllTrials(study.studyId);
+    // Steady state: the generation's children that are complete already compete with their
+    // parents for a place (Durillo, Nebro, Luna & Alba 2009, steady-state NSGA-II): the next
+    // children are bred from the best of both. COMPLETE trials stay complete, so their count
+    // identifies the pool.
+    const children = steadyState ? this.completeOf(study, trials, state) : [];
+    if (cached && cached.nChildren === children.length) return cached;
     let parents = state.parents.map((n) => trials[n]).filter((t) => t !== undefined && t.state === 'COMPLETE');
-    if (steadyState) {
-      // The generation's children that are complete already compete with their parents for a place
-      // (Durillo, Nebro, Luna & Alba 2009, steady-state NSGA-II): the next children are bred from
-      // the best of both. COMPLETE trials stay complete, so their count identifies the pool.
-      const children = this.completeOf(study, trials, state);
-      if (this.parents && this.parents.generation === generation && this.parents.nChildren === children.length && this.state?.studyId === study.studyId) return this.parents;
-      if (children.length > 0) {
-        const pool = [...parents, ...children];
-        const rng = new Rng(mixSeed(state.seed, generation, 0x57ead, children.length));
-        const survivors = this.selectSurvivors(pool.map((t) => individualOf(t, study.directions)), this.populationSize, rng, study.directions.length);
-        parents = survivors.map((i) => pool[i]);
-      }
-      this.parents = { generation, nChildren: children.length, ...this.ranked(study, parents) };
-      return this.parents;
+    if (children.length > 0) {
+      const pool = [...parents, ...children];
+      const rng = new Rng(mixSeed(state.seed, generation, 0x57ead, children.length));
+      const survivors = this.selectSurvivors(pool.map((t) => individualOf(t, study.directions)), this.populationSize, rng, study.directions.length);
+      parents = survivors.map((i) => pool[i]);
     }
-    this.parents = { generation, nChildren: 0, ...this.ranked(study, parents) };
+    this.parents = { generation, nChildren: children.length, ...this.ranked(study, parents) };
     return this.parents;
   }
 
