@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, chromiumPresent, launchChromium } from '../helpers/chromium.js';
+import { CHROMIUM, chromiumPresent, launchChromium, watchedPage } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVIL_NAME, dashboardFile, tempFolder } from './fixtures.js';
 
@@ -68,17 +68,7 @@ if (!present && process.env.CI) {
     });
 
     async function open(path: string): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      const dialogs: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('dialog', (d) => {
-        dialogs.push(d.message());
-        void d.dismiss();
-      });
+      const { page, errors, dialogs } = await watchedPage(context);
       await page.goto(`${url}${path}`);
       return { page, errors, dialogs };
     }

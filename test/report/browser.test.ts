@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
-import { CHROMIUM, chromiumPresent, launchChromium } from '../helpers/chromium.js';
+import { CHROMIUM, chromiumPresent, launchChromium, watchedPage } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderStudyReport } from '../../src/apps/report/report.js';
 import { createStudy } from '../../src/study.js';
@@ -68,18 +68,8 @@ if (!present && process.env.CI) {
     });
 
     async function open(file: string) {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      const dialogs: string[] = [];
+      const { page, errors, dialogs } = await watchedPage(context);
       const requests: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('dialog', (d) => {
-        dialogs.push(d.message());
-        void d.dismiss();
-      });
       page.on('request', (r) => {
         if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) requests.push(r.url());
       });

@@ -4,42 +4,10 @@
  * (as the dashboard reads them); reserved slots and finished trials are not counted.
  */
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { PostgresStorage } from '../../src/storage/postgres/postgres-storage.js';
-import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
-import type { Storage } from '../../src/storage/storage.js';
-import { createDatabase } from '../helpers/postgres.js';
-import { tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { readerStoreCases } from './reader-stores.js';
 
-const postgresUrl = inject('postgresUrl');
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
-
-const CASES: { name: string; open: () => Promise<{ writer: Storage; reader: () => Storage }> }[] = [
-  {
-    name: 'SqliteStorage',
-    open: async () => {
-      const t = tempDir('studyopt-processes-');
-      cleanups.push(t.cleanup);
-      const path = join(t.dir, 'p.db');
-      return { writer: new SqliteStorage(path, { heartbeatInterval: null }), reader: () => new SqliteStorage(path, { readonly: true }) };
-    },
-  },
-  ...(postgresUrl !== null
-    ? [
-        {
-          name: 'PostgresStorage',
-          open: async () => {
-            const url = await createDatabase(postgresUrl, `processes_${Math.random().toString(36).slice(2, 10)}`);
-            return { writer: new PostgresStorage(url, { heartbeatInterval: null }), reader: () => new PostgresStorage(url) };
-          },
-        },
-      ]
-    : []),
-];
+const CASES = readerStoreCases('processes');
 
 describe('runningProcesses', () => {
   for (const store of CASES) {

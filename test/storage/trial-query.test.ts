@@ -4,20 +4,15 @@
  * order, direction, filter and page; and a reader following a study with trialChanges sees each
  * new trial and each state change once, and nothing else.
  */
-import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { categoricalDistribution, floatDistribution, intDistribution } from '../../src/distributions.js';
 import type { TrialState } from '../../src/frozen-trial.js';
 import { UsageError } from '../../src/errors.js';
 import { InMemoryStorage } from '../../src/storage/in-memory.js';
-import { PostgresStorage } from '../../src/storage/postgres/postgres-storage.js';
-import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 import type { Storage } from '../../src/storage/storage.js';
+import { readerStoreCases } from './reader-stores.js';
 import { EMPTY_CURSOR, type TrialCursor, type TrialQuery, queryTrials, trialChanges } from '../../src/storage/trial-query.js';
-import { createDatabase } from '../helpers/postgres.js';
-import { tempDir } from './helpers.js';
 
-const postgresUrl = inject('postgresUrl');
 const X = floatDistribution(-5, 5);
 const N = intDistribution(0, 20);
 const KIND = categoricalDistribution([3, 'b', 7]);
@@ -72,43 +67,7 @@ const QUERIES: TrialQuery[] = [
   { limit: 0, states: ['COMPLETE'] },
 ];
 
-/**
- * A store as the dashboard sees one: the study is written by one connection (another process, in
- * use) and read by another, which holds no trial of its own. (A store that runs trials answers
- * from its cache of them instead: the fast path is for readers.)
- */
-interface StoreCase {
-  name: string;
-  open: () => Promise<{ writer: Storage; reader: () => Storage }>;
-}
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
-
-const CASES: StoreCase[] = [
-  {
-    name: 'SqliteStorage',
-    open: async () => {
-      const t = tempDir('studyopt-query-');
-      cleanups.push(t.cleanup);
-      const path = join(t.dir, 'query.db');
-      return { writer: new SqliteStorage(path, { heartbeatInterval: null }), reader: () => new SqliteStorage(path, { readonly: true }) };
-    },
-  },
-  ...(postgresUrl !== null
-    ? [
-        {
-          name: 'PostgresStorage',
-          open: async () => {
-            const url = await createDatabase(postgresUrl, `trial_query_${Math.random().toString(36).slice(2, 10)}`);
-            return { writer: new PostgresStorage(url, { heartbeatInterval: null }), reader: () => new PostgresStorage(url) };
-          },
-        },
-      ]
-    : []),
-];
+const CASES = readerStoreCases('trial_query');
 
 describe('queryTrials', () => {
   it('follows the rule over getAllTrials (in memory)', () => {
