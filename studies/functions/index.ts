@@ -4,13 +4,27 @@
  */
 import { UsageError } from '../../src/errors.js';
 import { ackley, branin, ellipsoid, hartmann6, rastrigin, rosenbrock, sphere, styblinskiTang } from './continuous.js';
+import { conditional } from './conditional.js';
+import { griewank, levy, zakharov } from './high-dimensional.js';
 import { mixed, mixedNumeric } from './mixed.js';
+import { isNoisy, withNoise } from './noisy.js';
 import type { TestFunction } from './test-function.js';
 
 export type { TestFunction } from './test-function.js';
-export { ackley, branin, ellipsoid, hartmann6, mixed, mixedNumeric, rastrigin, rosenbrock, sphere, styblinskiTang };
+export type { NoisyTestFunction } from './noisy.js';
+export { ackley, branin, conditional, ellipsoid, griewank, hartmann6, isNoisy, levy, mixed, mixedNumeric, rastrigin, rosenbrock, sphere, styblinskiTang, withNoise, zakharov };
 
-const FIXED: Record<string, () => TestFunction> = { branin, hartmann6, mixed, mixed_numeric: mixedNumeric };
+const FIXED: Record<string, () => TestFunction> = {
+  branin,
+  hartmann6,
+  mixed,
+  mixed_numeric: mixedNumeric,
+  conditional,
+  // Noise of about a tenth of the gap between Optuna TPE's median best at 100 trials and the optimum.
+  noisy_hartmann6: () => withNoise(hartmann6(), 0.03),
+  noisy_mixed: () => withNoise(mixed(), 0.1),
+  noisy_styblinski_tang8: () => withNoise(styblinskiTang(8), 8),
+};
 const BY_DIMENSION: Record<string, (dim: number) => TestFunction> = {
   rosenbrock,
   sphere,
@@ -18,6 +32,9 @@ const BY_DIMENSION: Record<string, (dim: number) => TestFunction> = {
   ackley,
   rastrigin,
   styblinski_tang: styblinskiTang,
+  levy,
+  griewank,
+  zakharov,
 };
 const MAX_DIMENSION = 1000;
 
