@@ -23,6 +23,7 @@ import type { Sampler } from '../src/sampler.js';
 import { createStudy } from '../src/study.js';
 import { suggestFrom } from '../src/trial.js';
 import { type TestFunction, getTestFunction } from '../studies/functions/index.js';
+import { REF_GP, REF_TPE, REF_TPE_MV, type Ref, fmt, regretRatio } from './lib/optuna-reference.js';
 import { geometricMean, median, runSamplerOnFunction } from './lib/sampler-bench.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -47,57 +48,11 @@ const print = (line = ''): void => {
   out.push(line);
 };
 
-// ----- reference medians (optuna-results.md: Optuna 4.9.0, seeds 0..9; GP: 8 seeds) -----
-type Ref = Record<string, Record<number, number>>;
-const REF_TPE: Ref = {
-  branin: { 100: 0.4436, 300: 0.3999 },
-  hartmann6: { 100: -3.016, 300: -3.268 },
-  rosenbrock10: { 100: 10007.92, 300: 1485.64 },
-  styblinski_tang8: { 100: -225.39, 300: -256.76 },
-  ackley5: { 100: 10.99, 300: 4.885 },
-  rastrigin8: { 100: 69.4, 300: 37.73 },
-  mixed: { 100: 1.232, 300: 0.1024 },
-};
-const REF_TPE_MV: Ref = {
-  branin: { 100: 0.5163, 300: 0.414 },
-  hartmann6: { 100: -3.004, 300: -3.198 },
-  rosenbrock10: { 100: 12533.67, 300: 3777.91 },
-  styblinski_tang8: { 100: -211.94, 300: -238.37 },
-  ackley5: { 100: 9.909, 300: 6.632 },
-  rastrigin8: { 100: 62.53, 300: 55.84 },
-  mixed: { 100: 0.648, 300: 0.2047 },
-};
-const REF_GP: Ref = {
-  branin: { 25: 0.43812, 50: 0.39793, 100: 0.39791 },
-  hartmann6: { 25: -2.7639, 50: -3.3199, 100: -3.3215 },
-  styblinski_tang8: { 25: -204.6, 50: -219.45, 100: -224.43 },
-  mixed: { 25: 1.0802, 50: 0.00077773, 100: 0.0001943 },
-  ackley5: { 25: 10.89, 50: 6.6268, 100: 5.5085 },
-};
 /** Optuna's ask ms on a 10-D float space (optuna-results.md, "ask() overhead"). */
 const REF_ASK: Record<string, Record<number, number>> = {
   TPE: { 100: 13.46, 500: 24.16, 1000: 44.36 },
   'TPE-mv': { 100: 3.44, 500: 7.87, 1000: 21.53 },
 };
-
-function fmt(x: number, digits = 4): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  return a >= 1e5 || a < 1e-3 ? x.toExponential(digits - 1) : Number(x.toPrecision(digits)).toString();
-}
-
-/** Half a unit of the last printed digit of the reference value. */
-function regretFloor(ref: number, fn: TestFunction): number {
-  const digits = Math.abs(ref) >= 1e3 ? 6 : 4;
-  const scale = Math.abs(ref) > 0 ? 10 ** (Math.floor(Math.log10(Math.abs(ref))) - (digits - 1)) : 1e-9;
-  return Math.max(scale / 2, 1e-12 * Math.max(1, Math.abs(fn.optimum)));
-}
-
-function ratio(ours: number, ref: number, fn: TestFunction): number {
-  const floor = regretFloor(ref, fn);
-  return Math.max(ours - fn.optimum, floor) / Math.max(ref - fn.optimum, floor);
-}
 
 /** Median best-so-far at each budget over seeds, from one run of the largest budget per seed. */
 function qualityRuns(make: (seed: number) => Sampler, fn: TestFunction, budgets: number[]): { medians: Record<number, number>; overheadMs: number } {
@@ -134,7 +89,7 @@ function qualityTable(title: string, note: string, make: (seed: number) => Sampl
     const parts = budgets.map((b) => {
       const r = ref[name]?.[b];
       if (r === undefined) return `${fmt(medians[b])} / - `;
-      const q = ratio(medians[b], r, fn);
+      const q = regretRatio(medians[b], r, fn);
       cells.push({ fn: name, budget: b, ratio: q });
       return `${fmt(medians[b])} / ${fmt(r)} (**${q.toFixed(2)}**)`;
     });

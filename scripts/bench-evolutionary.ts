@@ -21,6 +21,7 @@ import { type AskTellOptimizer, CMA, CMAwM, CmaEsSampler, type CmaEsSamplerOptio
 import { DESampler, DifferentialEvolution } from '../samplers/de/index.js';
 import { HaltonSequence, QMCSampler, SobolSequence, centeredL2Discrepancy } from '../samplers/qmc/index.js';
 import { RandomSampler } from '../samplers/random.js';
+import { REF_CMAES, REF_DE, REF_QMC, REF_RANDOM, type Ref, fmt, regretRatio } from './lib/optuna-reference.js';
 import { evalsToTarget, geometricMean, median, runSamplerOnFunction } from './lib/sampler-bench.js';
 import { type TestFunction, getTestFunction } from '../studies/functions/index.js';
 
@@ -29,62 +30,6 @@ const SEEDS = Array.from({ length: QUICK ? 3 : 10 }, (_, i) => i);
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const out: string[] = [];
 const print = (line = '') => out.push(line);
-
-// ----- reference medians (optuna-results.md: Optuna 4.9.0, cmaes 0.13.1, scipy 1.17.1, seeds 0..9) -----
-type Ref = Record<string, Record<number, number>>;
-const REF_CMAES: Ref = {
-  branin: { 100: 0.4112, 300: 0.3979, 1000: 0.3979 },
-  hartmann6: { 100: -3.077, 300: -3.316, 1000: -3.322 },
-  rosenbrock10: { 100: 2803.15, 300: 92.08, 1000: 7.769 },
-  styblinski_tang8: { 100: -193.38, 300: -272.24, 1000: -285.06 },
-  ackley5: { 100: 6.204, 300: 0.6989, 1000: 1.474e-5 },
-  rastrigin8: { 100: 46.31, 300: 36.36, 1000: 8.396 },
-};
-const REF_DE: Ref = {
-  branin: { 100: 0.4351, 300: 0.4008, 1000: 0.3979 },
-  hartmann6: { 100: -2.985, 300: -3.141, 1000: -3.174 },
-  rosenbrock10: { 100: 16647.73, 300: 4927.03, 1000: 2045.29 },
-  styblinski_tang8: { 100: -225.75, 300: -255.86, 1000: -265.26 },
-  ackley5: { 100: 10.21, 300: 7.649, 1000: 4.358 },
-  rastrigin8: { 100: 51.44, 300: 47.99, 1000: 42.06 },
-  mixed: { 100: 0.4642, 300: 0.129, 1000: 0.2021 },
-};
-const REF_QMC: Ref = {
-  branin: { 100: 0.635, 300: 0.4798 },
-  hartmann6: { 100: -1.934, 300: -2.51 },
-  rosenbrock10: { 100: 86962.65, 300: 49887.16 },
-  styblinski_tang8: { 100: -201.53, 300: -219.53 },
-  ackley5: { 100: 16.7, 300: 15.86 },
-  rastrigin8: { 100: 78.75, 300: 73.63 },
-  mixed: { 100: 4.608, 300: 2.922 },
-};
-const REF_RANDOM: Ref = {
-  branin: { 100: 0.5963, 300: 0.47, 1000: 0.4425 },
-  hartmann6: { 100: -2.037, 300: -2.2, 1000: -2.637 },
-  rosenbrock10: { 100: 82651.14, 300: 56696.98, 1000: 41175.37 },
-  styblinski_tang8: { 100: -192.2, 300: -205.5, 1000: -228.04 },
-  ackley5: { 100: 17.11, 300: 15.82, 1000: 14.72 },
-  rastrigin8: { 100: 79.07, 300: 75.97, 1000: 68.77 },
-  mixed: { 100: 4.091, 300: 2.562, 1000: 2.026 },
-};
-
-function fmt(x: number, digits = 4): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  return a >= 1e5 || a < 1e-3 ? x.toExponential(digits - 1) : Number(x.toPrecision(digits)).toString();
-}
-
-/** Half a unit of the 4th significant digit of the printed reference value. */
-function regretFloor(ref: number, fn: TestFunction): number {
-  const scale = Math.abs(ref) > 0 ? 10 ** (Math.floor(Math.log10(Math.abs(ref))) - 3) : 1e-9;
-  return Math.max(0.5 * scale, 1e-12 * Math.max(1, Math.abs(fn.optimum)));
-}
-
-function regretRatio(ours: number, ref: number, fn: TestFunction): number {
-  const floor = regretFloor(ref, fn);
-  return Math.max(ours - fn.optimum, floor) / Math.max(ref - fn.optimum, floor);
-}
 
 /** Median best-so-far at each budget over seeds (runs of the largest budget; smaller budgets are prefixes). */
 function medianCurve(make: (seed: number) => Sampler, fn: TestFunction, budgets: number[], seeds: number[]): Record<number, number> {
