@@ -1,0 +1,19 @@
+/**
+ * The automatic sampler and its CLI registry entry (`--sampler auto`, the default).
+ */
+import type { SamplerEntry } from '../entry.js';
+import { AutoSampler } from './sampler.js';
+
+export { AUTO_SAMPLER_KEY, AutoSampler, type AutoSamplerOptions, recordedChoice } from './sampler.js';
+export { AUTO_CHOICES, type AutoChoice, type AutoDecision, chooseSampler } from './rules.js';
+export { type StudyProfile, StudyProfiler, isConditional } from './profile.js';
+
+export const registryEntry: SamplerEntry = {
+  description:
+    'chooses per trial among gp and multivariate tpe by the space, budget, objectives and parallelism (the default; docs/samplers.md); records the choice in each trial',
+  options: {
+    seed: { type: 'integer', description: 'random seed (same seed, same parameters)' },
+    budget: { type: 'integer', description: 'finished trials the study is to reach (default: the --trials target stored with the study)' },
+  },
+  create: (o) => new AutoSampler({ seed: o.seed as number | undefined, budget: o.budget as number | undefined }),
+};

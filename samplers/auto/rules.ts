@@ -1,0 +1,113 @@
+/**
+ * The automatic sampler's rules: which of our samplers proposes the next trial, as a pure function
+ * of the study's profile (profile.ts). Each threshold names the measurement behind it; the rules
+ * and their figures are written up in docs/samplers.md ("auto") and docs/bench-auto.md.
+ *
+ * Background: OptunaHub's AutoSampler (optuna/optunahub-registry, package samplers/auto_sampler)
+ * runs Optuna's GPSampler for a study's first trials on numeric spaces and hands over to TPE
+ * (categorical or conditional spaces, and later trials), NSGA-II for several objectives. Ours is
+ * set by our own benchmarks, where the samplers differ from Optuna's:
+ *
+ * - GP, single objective: at 100 trials our GP's regret against Optuna's default TPE is 0.07
+ *   (rosenbrock10) to 0.88 (rastrigin8), and on mixed spaces with a categorical far below TPE's
+ *   (docs/bench-bayesian.md, docs/bench-gp-mixed.md); on the IB grid it reaches the grid's best
+ *   point by 300 trials in 4 of 5 seeds, every other sampler far from it (docs/bench-samplers.md).
+ *   Its ask costs about 70 ms at 100 trials, 200 ms at 300 and 1 s at 1,000.
+ * - multivariate TPE: 0.355 against Optuna's default TPE at 100 and 300 trials, at under 2 ms an
+ *   ask at 1,000 trials: the sampler for long studies, where the GP's ask grows cubic.
+ * - multivariate TPE with groups: models each set of co-occurring parameters jointly, the TPE for
+ *   conditional spaces (the GP models only the parameters every trial has).
+ * - several objectives: the GP (log EHVI) beats MO-TPE's 100-trial median in every seed on ZDT1,
+ *   ZDT2 and DTLZ2, at 0.2-0.8 s an ask; MO-TPE beats NSGA-II at 100 and 300 trials on all three
+ *   but ZDT2 @300 and stays cheap (docs/bench-multi-objective.md).
+ */
+import { type StudyProfile, isConditional } from './profile.js';
+
+/** What the automatic sampler can hand a trial to; the value recorded in the trial (AUTO_SAMPLER_KEY). */
+export type AutoChoice = 'gp' | 'tpe' | 'tpe-multivariate' | 'tpe-group';
+
+export const AUTO_CHOICES: readonly AutoChoice[] = ['gp', 'tpe', 'tpe-multivariate', 'tpe-group'];
+
+/**
+ * A known budget of at most this many trials runs the GP throughout: its ask costs about 200 ms
+ * at 300 trials (a whole 300-trial study about 30 s of sampling), and on the IB space it still
+ * improves between 100 and 300 trials (docs/bench-samplers.md: median 1.36 at 100, 1.90 at 300).
+ */
+export const GP_WHOLE_BUDGET = 300;
+
+/**
+ * Otherwise (a larger or unknown budget) the GP proposes the first this many trials and
+ * multivariate TPE the rest: the GP's lead is largest at small budgets, and past 100 trials its
+ * ask (70 ms, growing cubic) costs more than TPE's (under 1 ms) for less gain.
+ */
+export const GP_TRIALS = 100;
+
+/** The GP models at most this many parameters (its description: "up to ~20 numeric parameters"); beyond, multivariate TPE. */
+export const GP_MAX_PARAMS = 20;
+
+/**
+ * The GP needs at least this share of the parameters in every trial: it models only those and
+ * draws the others at random. The IB space (9 of 11 in every trial) stays with the GP, where it
+ * is the best sampler; a space of mostly conditional parameters goes to TPE with groups.
+ */
+export const GP_MIN_SHARED_SHARE = 2 / 3;
+
+/**
+ * Above this share of unordered categoricals the GP's Hamming kernel has little structure to
+ * learn (Optuna's AutoSampler sends categorical spaces to TPE); at or below it the GP wins (mixed:
+ * 1 of 6; IB: 3 of 11).
+ */
+export const GP_MAX_CATEGORICAL_SHARE = 1 / 2;
+
+/** Several objectives: the GP for at most this many finished trials (measured at 100; 244-681 s a run at 300)... */
+export const GP_MULTI_OBJECTIVE_TRIALS = 100;
+
+/** ...and at most this many objectives: its hypervolume improvement's box decomposition grows steeply with them. */
+export const GP_MAX_OBJECTIVES = 3;
+
+export interface AutoDecision {
+  readonly choice: AutoChoice;
+  /** Why, in words, for messages and the documentation's table. */
+  readonly reason: string;
+}
+
+/** The sampler for the next trial of a study with this profile. */
+export function chooseSampler(p: StudyProfile): AutoDecision {
+  const conditional = isConditional(p);
+  const tpe: AutoChoice = conditional ? 'tpe-group' : 'tpe-multivariate';
+  const gpSpace = gpSuitsSpace(p);
+  if (p.objectives > 1) {
+    if (gpSpace !== null) return { choice: 'tpe', reason: `${p.objectives} objectives, ${gpSpace}: MO-TPE` };
+    if (p.objectives > GP_MAX_OBJECTIVES) return { choice: 'tpe', reason: `${p.objectives} objectives (more than ${GP_MAX_OBJECTIVES}): MO-TPE` };
+    if (p.running > 0) return { choice: 'tpe', reason: `${p.objectives} objectives, trials in parallel: MO-TPE` };
+    if (p.finished >= GP_MULTI_OBJECTIVE_TRIALS) return { choice: 'tpe', reason: `${p.objectives} objectives, ${p.finished} finished trials (GP up to ${GP_MULTI_OBJECTIVE_TRIALS}): MO-TPE` };
+    return { choice: 'gp', reason: `${p.objectives} objectives, ${p.finished} finished trials: GP (log EHVI)` };
+  }
+  if (gpSpace !== null) return { choice: tpe, reason: `${gpSpace}: ${tpe}` };
+  // The GP's ask runs in the main thread: with trials in flight it would throttle every worker
+  // (70 ms an ask at 100 trials is at most 14 trials a second for the whole pool).
+  if (p.running > 0) return { choice: tpe, reason: `${p.running} other trial(s) running: ${tpe} with constant liar` };
+  const gpTrials = p.budget !== null && p.budget <= GP_WHOLE_BUDGET ? p.budget : GP_TRIALS;
+  if (p.finished < gpTrials) {
+    return { choice: 'gp', reason: `${p.finished} finished of the GP's ${gpTrials} (${p.budget !== null && p.budget <= GP_WHOLE_BUDGET ? `budget ${p.budget}` : p.budget === null ? 'budget unknown' : `budget ${p.budget} over ${GP_WHOLE_BUDGET}`}): GP` };
+  }
+  return { choice: tpe, reason: `${p.finished} finished trials (the GP's ${gpTrials} done): ${tpe}` };
+}
+
+/**
+ * Null when the GP suits the space; else why not, in words.
+ *
+ * Constraints: a constraints function (infeasible trials after evaluation) changes nothing, both
+ * samplers rank infeasible trials last (the GP as the worst value, TPE by violation) and the IB
+ * study, whose minimum trade count is such a constraint, is where the GP does best. Constraints on
+ * the declared space do: a GP proposal that breaks one is redrawn uniformly (the acquisition's
+ * maximiser would be the same point), while TPE proposes the best of its candidates that satisfy
+ * them (samplers/tpe/valid-proposal.ts).
+ */
+function gpSuitsSpace(p: StudyProfile): string | null {
+  if (p.spaceConstraints) return 'constraints on the declared space';
+  if (p.params > GP_MAX_PARAMS) return `${p.params} parameters (GP up to ${GP_MAX_PARAMS})`;
+  if (p.params > 0 && p.shared < GP_MIN_SHARED_SHARE * p.params) return `conditional space (${p.shared} of ${p.params} parameters in every trial)`;
+  if (p.params > 0 && p.categorical > GP_MAX_CATEGORICAL_SHARE * p.params) return `${p.categorical} of ${p.params} parameters categorical`;
+  return null;
+}
