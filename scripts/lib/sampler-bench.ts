@@ -73,3 +73,37 @@ export function evalsToTarget(opt: AskTellOptimizer, f: (x: ArrayLike<number>) =
   }
   return Infinity;
 }
+
+/** A run through the function's own define-by-run objective (conditional and noisy functions). */
+export interface ObjectiveRun {
+  /**
+   * After each trial, the noiseless value of the trial that is best by what the sampler saw
+   * (the observed values; without noise, the best value itself).
+   */
+  readonly curve: Float64Array;
+  readonly wallSeconds: number;
+}
+
+/**
+ * Runs `fn.objective(trial)` (which suggests, possibly conditionally, and may add noise) for
+ * `budget` trials. On a noisy function the sampler is told the noisy value and the run is scored
+ * by the noiseless value of the best-by-noisy trial, as a user would pick it.
+ */
+export function runObjectiveOnFunction(makeSampler: (seed: number) => Sampler, fn: TestFunction, budget: number, seed: number): ObjectiveRun {
+  const study = createStudy({ sampler: makeSampler(seed), direction: 'minimize' });
+  const curve = new Float64Array(budget);
+  let bestObserved = Infinity;
+  let bestTrue = Infinity;
+  const started = performance.now();
+  for (let i = 0; i < budget; i++) {
+    const trial = study.ask();
+    const observed = fn.objective(trial);
+    study.tell(trial, observed);
+    if (observed < bestObserved) {
+      bestObserved = observed;
+      bestTrue = fn.evaluate(trial.params);
+    }
+    curve[i] = bestTrue;
+  }
+  return { curve, wallSeconds: (performance.now() - started) / 1000 };
+}
