@@ -14,12 +14,12 @@ export function dominates(a: readonly number[], b: readonly number[], directions
   return better;
 }
 
-/** The non-dominated trials among `trials` (all with values), in number order. */
-export function paretoFront(trials: readonly FrozenTrial[], directions: readonly StudyDirection[]): FrozenTrial[] {
+/** The non-dominated trials among `trials` (all with values), in number order. (Any objects with a trial's number and values will do.) */
+export function paretoFront<T extends Pick<FrozenTrial, 'number' | 'values'>>(trials: readonly T[], directions: readonly StudyDirection[]): T[] {
   // Sort by the first objective so that a trial can only be dominated by one before it or equal in it.
   const sign = directions[0] === 'maximize' ? -1 : 1;
   const sorted = [...trials].sort((x, y) => sign * (x.values![0] - y.values![0]));
-  const front: FrozenTrial[] = [];
+  const front: T[] = [];
   for (const t of sorted) {
     if (!front.some((f) => dominates(f.values!, t.values!, directions))) {
       for (let i = front.length - 1; i >= 0; i--) if (dominates(t.values!, front[i].values!, directions)) front.splice(i, 1);

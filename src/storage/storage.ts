@@ -21,6 +21,7 @@ import type { Distribution } from '../distributions.js';
 import type { FrozenTrial, StudyDirection, TrialState } from '../frozen-trial.js';
 import { type TrialTable, type TrialTablePart, partRows, trialTableOf } from './trial-table.js';
 import type { TrialChanges, TrialCursor, TrialPage, TrialQuery } from './trial-query.js';
+import type { ObjectiveValues } from './objective-values.js';
 
 export interface StudySummary {
   readonly studyId: number;
@@ -201,6 +202,17 @@ export interface Storage {
    * Callers use bestTrials() (trial-statistics.ts).
    */
   bestTrialIds?(studyId: number, k: number): number[] | null;
+  /**
+   * The COMPLETE trials' numbers, objective values and feasibility, column by column, without
+   * parameters or attributes (objective-values.ts); null (or no such method) when the store has
+   * no faster way than reading every trial. Callers use readObjectiveValues() there.
+   */
+  readObjectiveValues?(studyId: number): ObjectiveValues | null;
+  /**
+   * Whole trials by id, in the order given, in a few statements; null (or no such method): one
+   * getTrial each. Callers use readTrialsById() (objective-values.ts).
+   */
+  readTrialsById?(trialIds: readonly number[]): FrozenTrial[] | null;
 
   /**
    * Writes out what the store holds back (finished trials waiting for a group commit) and gives

@@ -27,6 +27,7 @@ import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, i
 import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, NumberSummary, RunningProcess, Storage, StudySummary, TrialNumberSource, TrialTemplate } from '../storage.js';
 import type { TrialTable, TrialTablePart } from '../trial-table.js';
 import type { TrialChanges, TrialCursor, TrialPage, TrialQuery } from '../trial-query.js';
+import { type ObjectiveValues, ObjectiveValuesBuilder } from '../objective-values.js';
 import {
   DistributionCache,
   decodeValue,
@@ -1641,6 +1642,75 @@ export class SqlStorage implements Storage {
             ).all(studyId, k)
       ) as { id: number | string }[];
       return rows.map((r) => Number(r.id));
+    });
+  }
+
+  /**
+   * The COMPLETE trials' values (objective-values.ts), in one read snapshot and in chunks of
+   * trial ids: no statement returns the whole study at once (node-postgres holds a statement's
+   * rows whole), and no parameter or attribute row is read. Feasibility from the `constraints`
+   * system attributes alone, read by their key.
+   */
+  readObjectiveValues(studyId: number): ObjectiveValues {
+    this.flushStaged(); // read from the file
+    return this.read(() => {
+      const nObjectives = this.getStudyDirections(studyId).length;
+      const infeasible = new Set<number>();
+      for (const [id, json] of this.stmt('SELECT trial_id, value_json FROM trial_system_attributes WHERE "key" = \'constraints\'').raw(true).iterate() as IterableIterator<[number | string, string]>) {
+        if (!isFeasible({ systemAttrs: { constraints: parsePyJson(json) } } as unknown as FrozenTrial)) infeasible.add(Number(id));
+      }
+      const range = this.stmt('SELECT MIN(trial_id) AS lo, MAX(trial_id) AS hi FROM trials WHERE study_id = ?').get(studyId) as { lo: number | string | null; hi: number | string | null };
+      // Room for every COMPLETE trial (a count through the (study_id, state) index), so no copies as it fills.
+      const expected = Number((this.stmt("SELECT COUNT(*) AS n FROM trials WHERE study_id = ? AND state = 'COMPLETE'").get(studyId) as { n: number | string }).n);
+      const out = new ObjectiveValuesBuilder(nObjectives, expected);
+      if (range.lo === null || range.hi === null) return out.build();
+      const chunk = this.stmt(
+        'SELECT t.trial_id, t.number, v.objective, v.value, v.value_type FROM trials t JOIN trial_values v ON v.trial_id = t.trial_id ' +
+          "WHERE t.study_id = ? AND t.state = 'COMPLETE' AND t.trial_id >= ? AND t.trial_id < ? ORDER BY t.trial_id, v.objective",
+      ).raw(true);
+      const values = new Float64Array(nObjectives);
+      const step = 100_000;
+      for (let from = Number(range.lo); from <= Number(range.hi); from += step) {
+        let id = -1;
+        let number = 0;
+        let seen = 0;
+        const flush = (): void => {
+          if (id >= 0 && seen === nObjectives) out.add(id, number, values, !infeasible.has(id));
+        };
+        // A study's trial ids follow its numbers (queryTrials): id order is number order.
+        for (const [rawId, rawNumber, objective, value, type] of chunk.iterate(studyId, from, from + step) as IterableIterator<[number | string, number | string, number | string, number | null, string]>) {
+          const tid = Number(rawId);
+          if (tid !== id) {
+            flush();
+            id = tid;
+            number = Number(rawNumber);
+            seen = 0;
+          }
+          const k = Number(objective);
+          if (k < nObjectives) {
+            values[k] = decodeValue(value === null ? null : Number(value), type);
+            seen++;
+          }
+        }
+        flush();
+      }
+      return out.build();
+    });
+  }
+
+  /** Whole trials by id, in the order given, a few thousand per statement. */
+  readTrialsById(trialIds: readonly number[]): FrozenTrial[] | null {
+    // Trials this process runs or holds back are in its cache, not yet all in the file.
+    if (this.owned.size > 0 || this.staged.size > 0) return null;
+    return this.read(() => {
+      const byId = new Map<number, FrozenTrial>();
+      const step = 2_000;
+      for (let i = 0; i < trialIds.length; i += step) for (const t of this.loadTrials(trialIds.slice(i, i + step))) byId.set(t.trialId, t);
+      return trialIds.map((id) => {
+        const t = byId.get(id);
+        if (!t) throw new UsageError(`no trial with id ${id}`);
+        return t;
+      });
     });
   }
 

@@ -1,0 +1,83 @@
+/**
+ * A study's values column by column and trials by id (storage/objective-values.ts): the SQL
+ * stores' own reads must give exactly what the fallback over getAllTrials and getTrial gives, on
+ * SQLite and PostgreSQL: COMPLETE trials only, in number order, ±Infinity kept, infeasible trials
+ * marked, another study's trials left out.
+ */
+import { describe, expect, it } from 'vitest';
+import { floatDistribution } from '../../src/distributions.js';
+import type { TrialState } from '../../src/frozen-trial.js';
+import { InMemoryStorage } from '../../src/storage/in-memory.js';
+import { type ObjectiveValues, readObjectiveValues, readTrialsById } from '../../src/storage/objective-values.js';
+import type { Storage } from '../../src/storage/storage.js';
+import { readerStoreCases } from './reader-stores.js';
+
+const X = floatDistribution(-5, 5);
+const STATES: TrialState[] = ['COMPLETE', 'FAIL', 'COMPLETE', 'RUNNING', 'COMPLETE', 'PRUNED', 'WAITING', 'COMPLETE'];
+const VALUES = [2.5, -1, Infinity, 0, -Infinity, 2.5, 1e-9, -3.25];
+
+/** The same store without its own reads: what the two functions fall back on. */
+function withoutFastPath(storage: Storage): Storage {
+  return new Proxy(storage, {
+    get(target, key) {
+      if (key === 'readObjectiveValues' || key === 'readTrialsById') return undefined;
+      const v = Reflect.get(target, key, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+function fill(storage: Storage): number {
+  const main = storage.createStudy('main', ['minimize', 'maximize']);
+  const other = storage.createStudy('other', ['minimize']);
+  for (let i = 0; i < 40; i++) {
+    const state = STATES[i % STATES.length];
+    const created = storage.createTrial(main, {
+      state,
+      params: { x: { internal: ((i * 37) % 100) / 10 - 5, distribution: X } },
+      values: state === 'COMPLETE' ? [VALUES[i % VALUES.length], i % 5] : null,
+      // Every fifth trial carries constraints, every tenth violated.
+      ...(i % 5 === 0 ? { systemAttrs: { constraints: i % 10 === 0 ? [0.5, -1] : [-0.5] } } : {}),
+      userAttrs: { i },
+    });
+    expect('trialId' in created).toBe(true);
+    if (i % 6 === 0) storage.createTrial(other, { state: 'COMPLETE', params: { x: { internal: 1, distribution: X } }, values: [i] });
+  }
+  return main;
+}
+
+function plain(v: ObjectiveValues): unknown {
+  return { size: v.size, trialId: [...v.trialId], number: [...v.number], values: v.values.map((c) => [...c]), feasible: [...v.feasible] };
+}
+
+describe('objective values and trials by id', () => {
+  it('the fallback: COMPLETE trials in number order, infeasible marked', () => {
+    const s = new InMemoryStorage();
+    const id = fill(s);
+    const v = readObjectiveValues(s, id);
+    const complete = s.getAllTrials(id, ['COMPLETE']);
+    expect(v.size).toBe(complete.length);
+    expect([...v.number]).toEqual(complete.map((t) => t.number));
+    expect([...v.values[0]]).toEqual(complete.map((t) => t.values![0]));
+    expect([...v.values[1]]).toEqual(complete.map((t) => t.values![1]));
+    expect([...v.feasible]).toEqual(complete.map((t) => (t.number % 10 === 0 ? 0 : 1)));
+    expect(readTrialsById(s, [complete[3].trialId, complete[0].trialId]).map((t) => t.number)).toEqual([complete[3].number, complete[0].number]);
+  });
+
+  for (const c of readerStoreCases('objective_values')) {
+    it(`${c.name} reads the same as the fallback`, async () => {
+      const { writer, reader } = await c.open();
+      const id = fill(writer);
+      writer.close();
+      const r = reader();
+      try {
+        expect(plain(readObjectiveValues(r, id))).toEqual(plain(readObjectiveValues(withoutFastPath(r), id)));
+        const ids = r.getAllTrials(id).map((t) => t.trialId).reverse();
+        expect(readTrialsById(r, ids)).toEqual(readTrialsById(withoutFastPath(r), ids));
+        expect(r.readObjectiveValues?.(id)).toBeTruthy();
+      } finally {
+        r.close();
+      }
+    });
+  }
+});
