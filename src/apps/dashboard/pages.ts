@@ -21,10 +21,12 @@ import { NotFoundError, integerParam, studyIdOf } from './request-params.js';
 import { STUDIES_SCRIPT, STUDY_SCRIPT } from './page-scripts.js';
 
 /**
- * The report reads every trial of the study into memory (about 6 KB a trial); above this many
- * the dashboard sends users to `studyopt report`, which may take its time, instead.
+ * The report page reads at most about this many trials (whole FrozenTrials, up to 6 KB each): a
+ * bigger study's charts are drawn from its best trials and a uniform sample of the rest, each
+ * labelled (report/trial-sample.ts), the history's best line and the Pareto front from every
+ * trial's values. Under it the page is the report `studyopt report` writes.
  */
-export const REPORT_TRIAL_LIMIT = 100_000;
+export const REPORT_TRIALS = 20_000;
 
 const DASHBOARD_STYLE = `
 nav{padding:6px 28px;background:#32383f}nav a{color:#d0d7de;margin-right:16px;text-decoration:none}
@@ -73,7 +75,7 @@ export function studyPage(name: string): string {
   return shell(
     `Study: ${name}`,
     `<section><h2>Summary <span id="live" class="live"></span></h2><div id="summary"></div>
-<p><a id="report-link" href="/study/report?name=${encodeURIComponent(name)}">The study's report</a> (history, importances, slices, contours, parallel coordinates, Pareto front, validation), built when opened.</p></section>
+<p><a id="report-link" href="/study/report?name=${encodeURIComponent(name)}">The study's report</a> (history, importances, slices, contours, parallel coordinates, Pareto front, validation), built when opened: above ${REPORT_TRIALS.toLocaleString('en-US')} trials its charts are drawn from the best trials and a uniform sample of the rest, as each says.</p></section>
 <section><h2>Trials</h2>
 <div class="controls">
 <label>state <select id="state"><option value="">all</option><option>COMPLETE</option><option>RUNNING</option><option>WAITING</option><option>PRUNED</option><option>FAIL</option></select></label>
@@ -92,17 +94,9 @@ export function errorPage(title: string, message: string): string {
   return shell(title, `<section><h2>${escapeHtml(title)}</h2><p>${escapeHtml(message)}</p></section>`, {}, '');
 }
 
-/** The static report of one study, or a page saying why not. */
-export function reportPage(storage: Storage, name: string): string {
-  const studyId = studyIdOf(storage, name);
-  const n = storage.getNTrials(studyId);
-  if (n > REPORT_TRIAL_LIMIT) {
-    return errorPage(
-      `Report: ${name}`,
-      `The study has ${n} trials; the report reads every one into memory, so the dashboard builds it for studies of up to ${REPORT_TRIAL_LIMIT} trials. Write it to a file with: studyopt report --study-name '${name}'`,
-    );
-  }
-  return renderStudyReport({ storage, studyId });
+/** The report of one study: above `maxTrials` trials, drawn from a labelled sample (REPORT_TRIALS). */
+export function reportPage(storage: Storage, name: string, maxTrials = REPORT_TRIALS): string {
+  return renderStudyReport({ storage, studyId: studyIdOf(storage, name), maxTrials });
 }
 
 /** One trial: its values, parameters and attributes, and for an IB study its equity curve and trades, re-run. */

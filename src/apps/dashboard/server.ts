@@ -7,7 +7,7 @@
  *
  *   GET /                         the studies
  *   GET /study?name=S             one study: counts, best, a live trial table
- *   GET /study/report?name=S      the study's report sections (the static report's page)
+ *   GET /study/report?name=S      the study's report sections (the static report's page; a big study's from a sample)
  *   GET /trial?name=S&number=N    one trial, with its IB equity curve and trades when it has them
  *   GET /api/studies              JSON: every study
  *   GET /api/study?name=S         JSON: one study
@@ -25,7 +25,7 @@ import { studiesPayload, studyPayload, toJsonText, trialsPayload } from './api.j
 import { FinishRate } from './finish-rate.js';
 import { LiveFeed } from './live-feed.js';
 import { StudyWatches } from './study-watches.js';
-import { errorPage, reportPage, studiesPage, studyPage, trialPage } from './pages.js';
+import { REPORT_TRIALS, errorPage, reportPage, studiesPage, studyPage, trialPage } from './pages.js';
 import { NotFoundError, requiredText } from './request-params.js';
 import { DashboardStore, StoreUnavailableError } from './study-store.js';
 import { openStorage } from '../cli/commands/storage-options.js';
@@ -44,6 +44,8 @@ export interface DashboardOptions {
   readonly token?: string | null;
   /** How often a watched study is read for changes (ms). Default 500. */
   readonly pollMs?: number;
+  /** The report page reads at most about this many trials of a study (pages.ts REPORT_TRIALS, the default); a bigger one's charts come from a labelled sample. */
+  readonly reportTrials?: number;
 }
 
 export interface Dashboard {
@@ -64,10 +66,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const store = new DashboardStore(options.storage);
   const rates = new FinishRate();
   const pollMs = options.pollMs ?? 500;
+  const reportTrials = options.reportTrials ?? REPORT_TRIALS;
+  if (!Number.isInteger(reportTrials) || reportTrials < 10) throw new UsageError(`--report-trials ${reportTrials}: give a whole number of at least 10 (trials the report page reads; default ${REPORT_TRIALS})`);
   // A study's changes are read at most twice per poll interval, however many pages ask.
   const watches = new StudyWatches(pollMs / 2);
   const live = new LiveFeed(store, watches, pollMs);
-  const server = createServer((req, res) => handle(req, res, { store, watches, rates, live, token }));
+  const server = createServer((req, res) => handle(req, res, { store, watches, rates, live, token, reportTrials }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new UsageError(`--port ${options.port ?? 8080}: the port is in use on ${host}; choose another with --port, or --port 0 for any free one`) : err),
@@ -122,6 +126,7 @@ interface Context {
   readonly rates: FinishRate;
   readonly live: LiveFeed;
   readonly token: string | null;
+  readonly reportTrials: number;
 }
 
 function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): void {
@@ -152,7 +157,7 @@ function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): void {
         return sendHtml(res, 200, studyPage(requiredText(url, 'name')));
       case '/study/report': {
         const name = requiredText(url, 'name');
-        return sendHtml(res, 200, ctx.store.read((s) => reportPage(s, name)));
+        return sendHtml(res, 200, ctx.store.read((s) => reportPage(s, name, ctx.reportTrials)));
       }
       case '/trial': {
         const name = requiredText(url, 'name');

@@ -24,6 +24,7 @@ import { overfittingSections, walkForwardSections } from './validation-report.js
 import { importanceSection, observationsOf } from './importance.js';
 import { type Section, htmlTable, renderPage } from './page.js';
 import { contourChart, historyChart, parallelCoordinatesChart, sliceCharts, type StudyView } from './study-charts.js';
+import { sampleTrials } from './trial-sample.js';
 
 export interface StudyReportInput {
   storage: Storage;
@@ -31,6 +32,12 @@ export interface StudyReportInput {
   bench?: BenchResult;
   /** Slice plots for at most this many parameters (the most important first). Default 9. */
   maxSlices?: number;
+  /**
+   * Read at most about this many trials: a study with more draws its charts from the best trials
+   * and a uniform sample of the rest (trial-sample.ts), each section saying so. Default: every
+   * trial (the report of a study under the cap is the same either way).
+   */
+  maxTrials?: number;
 }
 
 export function renderStudyReport(input: StudyReportInput): string {
@@ -38,7 +45,10 @@ export function renderStudyReport(input: StudyReportInput): string {
   const study = storage.getAllStudies().find((s) => s.studyId === studyId)!;
   const name = study.studyName;
   const direction: StudyDirection = study.directions[0];
-  const trials = storage.getAllTrials(studyId);
+  // A big study: a labelled sample, its history's best line over every trial's value.
+  const sample = input.maxTrials !== undefined && study.nTrials > input.maxTrials ? sampleTrials(storage, studyId, { maxTrials: input.maxTrials }) : null;
+  const trials = sample ? sample.complete : storage.getAllTrials(studyId);
+  const sampled = (intro?: string): string | undefined => (sample ? [`Drawn ${sample.label}.`, intro].filter(Boolean).join(' ') : intro);
   const complete = trials.filter((t) => t.state === 'COMPLETE' && t.values && t.values.length > 0).sort((a, b) => a.number - b.number);
   const { observations, distributions } = observationsOf(complete);
   const systemAttrs = storage.getStudySystemAttrs(studyId);
@@ -49,23 +59,32 @@ export function renderStudyReport(input: StudyReportInput): string {
   const best = multi ? kneeTrial(complete, study.directions) : bestOf(complete, direction);
 
   // fANOVA and PED-ANOVA side by side; the other sections take fANOVA's order.
-  const importances = importanceSection(observations, distributions, direction);
+  const evaluated = importanceSection(observations, distributions, direction);
+  const importances = sample && evaluated.section ? { ...evaluated, section: { ...evaluated.section, intro: sampled(evaluated.section.intro) } } : evaluated;
   const ranked = importances.ranked;
   const sections: Section[] = [];
   sections.push({
     title: 'Optimization history',
-    charts: complete.length ? (multi ? study.directions.map((d, k) => historyChart({ ...view, direction: d, objective: k, objectiveName: objectives[k] })) : [historyChart(view)]) : [],
-    intro: complete.length ? undefined : 'No completed trial yet.',
+    charts: complete.length
+      ? multi
+        ? study.directions.map((d, k) => historyChart({ ...view, direction: d, objective: k, objectiveName: objectives[k], bestSoFar: sample?.bestSoFar[k] }))
+        : [historyChart({ ...view, bestSoFar: sample?.bestSoFar[0] })]
+      : [],
+    intro: complete.length
+      ? sample
+        ? `Dots: the trials drawn ${sample.label}; the line: the best feasible value so far over all ${sample.ofComplete.toLocaleString('en-US')} complete trials.`
+        : undefined
+      : 'No completed trial yet.',
   });
-  if (multi && complete.length) sections.push(...paretoSections({ trials, directions: study.directions, metricNames: metricNames(systemAttrs, study.directions.length) }));
+  if (multi && complete.length) sections.push(...paretoSections({ trials, directions: study.directions, metricNames: metricNames(systemAttrs, study.directions.length) }).map((x) => ({ ...x, intro: sampled(x.intro) })));
   if (importances.section) sections.push(importances.section);
   if (ranked.length && complete.length) {
-    sections.push({ title: 'Slice plots', intro: `${multi ? `The first objective (${objectives[0]})` : 'Objective value'} against each parameter, most important first; darker dots are later trials.`, charts: sliceCharts(view, ranked.slice(0, input.maxSlices ?? 9)) });
+    sections.push({ title: 'Slice plots', intro: sampled(`${multi ? `The first objective (${objectives[0]})` : 'Objective value'} against each parameter, most important first; darker dots are later trials.`), charts: sliceCharts(view, ranked.slice(0, input.maxSlices ?? 9)) });
     const top = ranked.slice(0, 3);
     const pairs: [string, string][] = [];
     for (let i = 0; i < top.length; i++) for (let j = i + 1; j < top.length; j++) pairs.push([top[i], top[j]]);
-    if (pairs.length) sections.push({ title: 'Contour plots', intro: 'The three most important parameters, pairwise.', charts: pairs.map(([a, b]) => contourChart(view, a, b)) });
-    sections.push({ title: 'Parallel coordinates', charts: [parallelCoordinatesChart(view, ranked.slice(0, 12))] });
+    if (pairs.length) sections.push({ title: 'Contour plots', intro: sampled('The three most important parameters, pairwise.'), charts: pairs.map(([a, b]) => contourChart(view, a, b)) });
+    sections.push({ title: 'Parallel coordinates', intro: sampled(), charts: [parallelCoordinatesChart(view, ranked.slice(0, 12))] });
   }
   const walkForward = systemAttrs[WALK_FORWARD_KEY] as WalkForwardResult | undefined;
   // A walk-forward's parent study holds no trials of its own: its windows' result is the report.
@@ -94,7 +113,8 @@ export function renderStudyReport(input: StudyReportInput): string {
   if (input.bench) sections.push(...benchSections(input.bench));
 
   const states = new Map<string, number>();
-  for (const t of trials) states.set(t.state, (states.get(t.state) ?? 0) + 1);
+  if (sample) for (const [state, n] of Object.entries(study.countsByState)) n > 0 && states.set(state, n);
+  else for (const t of trials) states.set(t.state, (states.get(t.state) ?? 0) + 1);
   const summary = [
     htmlTable(
       ['study', multi ? 'directions' : 'direction', 'trials', multi ? 'knee values' : 'best value', multi ? 'knee of the front' : 'best trial'],
@@ -117,11 +137,11 @@ export function renderStudyReport(input: StudyReportInput): string {
     if (attrs.length) boxes.push(`<div><h3>Its user attributes</h3><div class="grid">${htmlTable(['attribute', 'value'], attrs.slice(0, half))}${attrs.length > half ? htmlTable(['attribute', 'value'], attrs.slice(half)) : ''}</div></div>`);
     summary.push(`<div class="grid">${boxes.join('')}</div>`);
   }
-  summary.push(dataHtml(dataVersionsOf(systemAttrs), trials, best));
+  summary.push(dataHtml(dataVersionsOf(systemAttrs), trials, best, sample ? study.nTrials : undefined));
   if (ib) summary.push(ibSettingsHtml(ib));
   return renderPage({
     title: `Study report: ${name}`,
-    subtitle: `${complete.length} completed trials, ${multi ? study.directions.map((d, k) => `${d} ${objectives[k]}`).join(', ') : direction}; generated ${new Date().toISOString().slice(0, 19).replace('T', ' ')} UTC by studyopt`,
+    subtitle: `${sample ? `${sample.ofComplete} completed trials (charts drawn ${sample.label})` : `${complete.length} completed trials`}, ${multi ? study.directions.map((d, k) => `${d} ${objectives[k]}`).join(', ') : direction}; generated ${new Date().toISOString().slice(0, 19).replace('T', ' ')} UTC by studyopt`,
     summaryHtml: `<section>${summary.join('\n')}</section>`,
     sections,
   });
@@ -146,11 +166,12 @@ function has(fp: DataVersion['fingerprint'], field: string, type: 'string' | 'nu
 }
 
 /** "#0–#119 (120 trials)", "#120 on (35 trials)", with the best trial named when it is one of them. */
-function trialsOn(versions: readonly DataVersion[], i: number, trials: readonly FrozenTrial[], best: FrozenTrial | null): string {
+function trialsOn(versions: readonly DataVersion[], i: number, trials: readonly FrozenTrial[], best: FrozenTrial | null, nTrials?: number): string {
   const from = versions[i].firstTrial;
   const next = versions[i + 1]?.firstTrial;
   const inRange = (n: number) => n >= from && (next === undefined || n < next);
-  const count = trials.filter((t) => inRange(t.number)).length;
+  // Given the study's size, `trials` is a sample: trial numbers are 0..nTrials-1, so a range holds its width.
+  const count = nTrials === undefined ? trials.filter((t) => inRange(t.number)).length : Math.max(0, Math.min(next ?? nTrials, nTrials) - from);
   const range = next === undefined ? `#${from} on` : next - 1 > from ? `#${from}–#${next - 1}` : `#${from}`;
   const bestHere = best && inRange(best.number) ? `; best trial #${best.number}` : '';
   return `${range} (${count} trial${count === 1 ? '' : 's'}${bestHere})`;
@@ -160,14 +181,14 @@ function trialsOn(versions: readonly DataVersion[], i: number, trials: readonly 
  * The "Data" part of the summary: every data version the study's trials ran on (src/study-data.ts),
  * with the trials run on each, a warning when there are several, or "not recorded".
  */
-export function dataHtml(versions: readonly DataVersion[], trials: readonly FrozenTrial[], best: FrozenTrial | null): string {
+export function dataHtml(versions: readonly DataVersion[], trials: readonly FrozenTrial[], best: FrozenTrial | null, nTrials?: number): string {
   if (versions.length === 0) {
     return '<h3>Data</h3><p class="intro">Data: not recorded (the study\'s objective recorded no data fingerprint, or the study was made before studyopt recorded its data).</p>';
   }
   const ibFields = versions.every((v) => ['symbol', 'source', 'first', 'last'].every((f) => has(v.fingerprint, f, 'string')) && has(v.fingerprint, 'days', 'number') && has(v.fingerprint, 'bars', 'number'));
   const rows = versions.map((v, i) => {
     const fp = v.fingerprint;
-    const trialsCell = trialsOn(versions, i, trials, best);
+    const trialsCell = trialsOn(versions, i, trials, best, nTrials);
     return ibFields
       ? [`${i + 1}`, fp.symbol, fp.source, `${fp.first} – ${fp.last}`, fp.days, (fp.bars as number).toLocaleString('en-US'), shortHash(fp.hash), trialsCell]
       : [`${i + 1}`, fp.summary, shortHash(fp.hash), trialsCell];

@@ -25,6 +25,11 @@ export interface StudyView {
   readonly objective?: number;
   /** Its name, for titles (a metric name); without it, "objective". */
   readonly objectiveName?: string;
+  /**
+   * The history's best-so-far line when `complete` is a sample of the study (trial-sample.ts):
+   * computed over every trial's value, not the sample's. Without it, from `complete`.
+   */
+  readonly bestSoFar?: readonly { readonly trial: number; readonly best: number }[];
 }
 
 /** The value of the view's objective for trial `t` (a COMPLETE trial). */
@@ -66,6 +71,7 @@ export function historyChart(view: StudyView): Chart {
   }
   const last = view.complete[view.complete.length - 1];
   if (best !== null && last) bestLine.push({ trial: last.number, best });
+  if (view.bestSoFar) bestLine.splice(0, bestLine.length, ...view.bestSoFar.map((s) => ({ ...s })));
   return {
     title: view.objectiveName === undefined ? 'Optimization history' : `Optimization history: ${view.objectiveName}`,
     note: `Each dot is a trial's ${view.objectiveName === undefined ? 'objective value' : `value of ${view.objectiveName}`}; the line is the best feasible value so far (${view.direction}).${points.length > MAX_POINTS ? ` ${MAX_POINTS} of ${points.length} trials shown as dots.` : ''}`,
