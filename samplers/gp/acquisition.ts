@@ -9,7 +9,7 @@ import { erfcx, logNdtr } from '../../src/normal-distribution.js';
 import { Rng } from '../../src/rng.js';
 import { SobolSequence } from '../qmc/sobol.js';
 import type { GPRegressor } from './gp.js';
-import { minimizeLbfgs } from './lbfgs.js';
+import { lbfgsSteps } from './lbfgs.js';
 import type { ColumnKind } from './search-columns.js';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -61,7 +61,11 @@ export interface AcquisitionOptions {
  */
 export interface Acquisition {
   value(x: ArrayLike<number>): number;
+  /** `value` at m points (m × d, row by row) into `out`; the same numbers, computed in batches where that is faster. */
+  values(points: Float64Array, m: number, out: Float64Array): void;
   valueAndGradient(x: ArrayLike<number>, grad: Float64Array): number;
+  /** `valueAndGradient` at m points (m × d) into `out` and `grads` (m × d); the same numbers. */
+  valuesAndGradients(points: Float64Array, m: number, out: Float64Array, grads: Float64Array): void;
   /** Per column, the inverse squared length scale the gradient search scales its coordinates by. */
   readonly invSquaredLengthscales: Float64Array;
 }
@@ -90,12 +94,37 @@ export class LogEI implements Acquisition {
     return logEI(mean, variance, this.f0).value;
   }
 
+  values(points: Float64Array, m: number, out: Float64Array): void {
+    const means = new Float64Array(m);
+    const variances = new Float64Array(m);
+    this.gp.posteriors(points, m, means, variances);
+    for (let i = 0; i < m; i++) out[i] = logEI(means[i], variances[i], this.f0).value;
+  }
+
   valueAndGradient(x: ArrayLike<number>, grad: Float64Array): number {
     const [mean, variance] = this.gp.posteriorWithGradient(x, this.gradMean, this.gradVar);
+    return this.withGradient(mean, variance, this.gradMean, this.gradVar, grad);
+  }
+
+  valuesAndGradients(points: Float64Array, m: number, out: Float64Array, grads: Float64Array): void {
+    const d = this.gp.d;
+    const means = new Float64Array(m);
+    const variances = new Float64Array(m);
+    const gradMeans = new Float64Array(m * d);
+    const gradVars = new Float64Array(m * d);
+    this.gp.posteriors(points, m, means, variances, gradMeans, gradVars);
+    for (let i = 0; i < m; i++) {
+      const row = (a: Float64Array): Float64Array => a.subarray(i * d, (i + 1) * d);
+      out[i] = this.withGradient(means[i], variances[i], row(gradMeans), row(gradVars), row(grads));
+    }
+  }
+
+  /** log EI and its gradient (into `grad`) from the posterior and the posterior's gradients. */
+  private withGradient(mean: number, variance: number, gradMean: Float64Array, gradVar: Float64Array, grad: Float64Array): number {
     const { value, dMean, dSigma } = logEI(mean, variance, this.f0);
     const sigma = Math.sqrt(Math.max(variance, 1e-300));
     // ∂σ/∂x = ∂σ²/∂x / (2σ).
-    for (let k = 0; k < grad.length; k++) grad[k] = dMean * this.gradMean[k] + (dSigma * this.gradVar[k]) / (2 * sigma);
+    for (let k = 0; k < grad.length; k++) grad[k] = dMean * gradMean[k] + (dSigma * gradVar[k]) / (2 * sigma);
     return value;
   }
 }
@@ -114,15 +143,14 @@ export function maximizeAcquisition(acq: Acquisition, columns: readonly ColumnKi
   };
   const rng = new Rng(options.seed);
   const sobol = new SobolSequence(d, { scramble: true, seed: rng });
-  const xs: Float64Array[] = [];
-  const values = new Float64Array(options.nPreliminary);
+  const m = options.nPreliminary;
+  const points = new Float64Array(m * d);
+  for (let i = 0; i < m; i++) points.set(snapAll(sobol.point(i)), i * d);
+  const xs: Float64Array[] = Array.from({ length: m }, (_, i) => points.subarray(i * d, (i + 1) * d));
+  const values = new Float64Array(m);
+  acq.values(points, m, values);
   let bestIndex = 0;
-  for (let i = 0; i < options.nPreliminary; i++) {
-    const x = snapAll(sobol.point(i));
-    xs.push(x);
-    values[i] = acq.value(x);
-    if (values[i] > values[bestIndex]) bestIndex = i;
-  }
+  for (let i = 1; i < m; i++) if (values[i] > values[bestIndex]) bestIndex = i;
   // Starts: the best candidate, then others drawn with probability ∝ exp(acq - max) (acq a log EI or log EHVI) without
   // replacement (Optuna's "modified roulette wheel"), which spreads the local searches over the
   // promising regions instead of crowding one; then the warm starts.
@@ -139,12 +167,58 @@ export function maximizeAcquisition(acq: Acquisition, columns: readonly ColumnKi
     weights[pick] = 0;
   }
   for (const w of warmStarts) starts.push(snapAll(Float64Array.from(w)));
-  let best = { x: xs[bestIndex], value: values[bestIndex] };
-  for (const start of starts) {
-    const result = localSearch(acq, columns, start);
+  let best: { x: Float64Array; value: number } = { x: xs[bestIndex], value: values[bestIndex] };
+  const theta = acq.invSquaredLengthscales;
+  for (const result of sideBySide(acq, d, starts.map((start) => localSearch(columns, theta, start)))) {
     if (result.value > best.value) best = result;
   }
   return best;
+}
+
+/**
+ * A search step's request: the acquisition at x, with its gradient written into `gradient` when
+ * that is given. The searches below are generators of such requests, so that sideBySide can run
+ * several at once and evaluate their requests together.
+ */
+interface Request {
+  readonly x: Float64Array;
+  readonly gradient: Float64Array | null;
+}
+
+type Search<T> = Generator<Request, T, number>;
+
+/**
+ * Runs the searches side by side, each exactly as if alone: at each step the pending requests of
+ * all of them are evaluated together (Acquisition.values and valuesAndGradients, which give the
+ * same numbers as one at a time, faster: the GP's posteriors share each pass over its factor).
+ */
+function sideBySide<T>(acq: Acquisition, d: number, searches: Search<T>[]): T[] {
+  const results: T[] = new Array(searches.length);
+  let steps = searches.map((s) => s.next());
+  for (;;) {
+    const open: number[] = [];
+    steps.forEach((step, i) => {
+      if (step.done) results[i] = step.value;
+      else open.push(i);
+    });
+    if (open.length === 0) return results;
+    const answers = new Float64Array(searches.length);
+    for (const withGradient of [false, true]) {
+      const asking = open.filter((i) => (steps[i].value as Request).gradient !== null === withGradient);
+      if (asking.length === 0) continue;
+      const points = new Float64Array(asking.length * d);
+      asking.forEach((i, r) => points.set((steps[i].value as Request).x, r * d));
+      const values = new Float64Array(asking.length);
+      if (!withGradient) acq.values(points, asking.length, values);
+      else {
+        const grads = new Float64Array(asking.length * d);
+        acq.valuesAndGradients(points, asking.length, values, grads);
+        asking.forEach((i, r) => (steps[i].value as Request).gradient!.set(grads.subarray(r * d, (r + 1) * d)));
+      }
+      asking.forEach((i, r) => (answers[i] = values[r]));
+    }
+    steps = steps.map((step, i) => (step.done ? step : searches[i].next(answers[i])));
+  }
 }
 
 /** Discrete columns with at most this many values are searched exhaustively (as Optuna's `MAX_INT_EXHAUSTIVE_SEARCH_PARAMS`). */
@@ -160,10 +234,10 @@ const GRADIENT_RUNS = 4;
  * else by a line search over its grid), round after round, until a whole round has changed
  * nothing. Discrete columns never leave their grid, so nothing is lost to rounding afterwards.
  */
-function localSearch(acq: Acquisition, columns: readonly ColumnKind[], start: Float64Array): { x: Float64Array; value: number } {
+function* localSearch(columns: readonly ColumnKind[], theta: Float64Array, start: Float64Array): Search<{ x: Float64Array; value: number }> {
   const d = columns.length;
   const x = Float64Array.from(start);
-  let value = acq.value(x);
+  let value = yield { x, gradient: null };
   const gradientColumns: number[] = [];
   const discreteColumns: number[] = [];
   for (let k = 0; k < d; k++) {
@@ -177,7 +251,7 @@ function localSearch(acq: Acquisition, columns: readonly ColumnKind[], start: Fl
     // L-BFGS restarted from its own result while that still gains: a fresh start drops curvature
     // pairs gathered far away (up to 4 runs, which keeps continuous-only spaces as before).
     for (let run = 0; run < GRADIENT_RUNS; run++) {
-      const v = gradientAscent(acq, columns, gradientColumns, x, value);
+      const v = yield* gradientAscent(columns, theta, gradientColumns, x, value);
       const gained = v > value + 1e-9 * Math.max(1, Math.abs(value));
       if (v > value) {
         value = v;
@@ -188,7 +262,7 @@ function localSearch(acq: Acquisition, columns: readonly ColumnKind[], start: Fl
     for (const k of discreteColumns) {
       if (lastChanged === k) return { x, value };
       const column = columns[k];
-      const w = column.categorical || column.count <= EXHAUSTIVE_MAX ? exhaustiveSearch(acq, column, k, x, value) : discreteLineSearch(acq, column, k, x, value);
+      const w = column.categorical || column.count <= EXHAUSTIVE_MAX ? yield* exhaustiveSearch(column, k, x, value) : yield* discreteLineSearch(column, k, x, value);
       if (w > value) {
         value = w;
         lastChanged = k;
@@ -204,35 +278,35 @@ function localSearch(acq: Acquisition, columns: readonly ColumnKind[], start: Fl
  * Optuna's `_gradient_ascent`: the kernel is then isotropic, which conditions the problem much
  * better. Updates x and returns the new value if it improved, else leaves x and returns `value`.
  */
-function gradientAscent(acq: Acquisition, columns: readonly ColumnKind[], gradientColumns: readonly number[], x: Float64Array, value: number): number {
+function* gradientAscent(columns: readonly ColumnKind[], theta: Float64Array, gradientColumns: readonly number[], x: Float64Array, value: number): Search<number> {
   const m = gradientColumns.length;
   if (m === 0) return value;
   const full = new Float64Array(x.length);
-  const theta = acq.invSquaredLengthscales;
   const scale = Float64Array.from(gradientColumns, (k) => 1 / Math.sqrt(theta[k]));
   const lower = new Float64Array(m);
   const upper = Float64Array.from(scale, (l) => 1 / l);
   const sub = Float64Array.from(gradientColumns, (k, j) => x[k] / scale[j]);
   const trial = Float64Array.from(x);
-  const result = minimizeLbfgs(
-    (z, g) => {
-      for (let j = 0; j < m; j++) trial[gradientColumns[j]] = Math.min(1, z[j] * scale[j]);
-      const v = acq.valueAndGradient(trial, full);
-      for (let j = 0; j < m; j++) g[j] = -full[gradientColumns[j]] * scale[j];
-      return -v;
-    },
-    sub,
-    { lower, upper, maxIterations: 40, gtol: 1e-4, ftol: 1e-8 },
-  );
+  const steps = lbfgsSteps(sub, { lower, upper, maxIterations: 40, gtol: 1e-4, ftol: 1e-8 });
+  let step = steps.next();
+  while (!step.done) {
+    const z = step.value;
+    for (let j = 0; j < m; j++) trial[gradientColumns[j]] = Math.min(1, z[j] * scale[j]);
+    const v = yield { x: trial, gradient: full };
+    const g = new Float64Array(m);
+    for (let j = 0; j < m; j++) g[j] = -full[gradientColumns[j]] * scale[j];
+    step = steps.next({ f: -v, grad: g });
+  }
+  const result = step.value;
   for (let j = 0; j < m; j++) trial[gradientColumns[j]] = columns[gradientColumns[j]].snap(Math.min(1, result.x[j] * scale[j]));
-  const v = acq.value(trial);
+  const v = yield { x: trial, gradient: null };
   if (!(v > value)) return value;
   x.set(trial);
   return v;
 }
 
 /** Tries every other value of discrete column k; keeps the best if it beats `value`. */
-function exhaustiveSearch(acq: Acquisition, column: ColumnKind, k: number, x: Float64Array, value: number): number {
+function* exhaustiveSearch(column: ColumnKind, k: number, x: Float64Array, value: number): Search<number> {
   const keep = x[k];
   let best = value;
   let bestPosition = keep;
@@ -240,7 +314,7 @@ function exhaustiveSearch(acq: Acquisition, column: ColumnKind, k: number, x: Fl
     const p = column.position(i);
     if (p === keep) continue;
     x[k] = p;
-    const v = acq.value(x);
+    const v = yield { x, gradient: null };
     if (v > best) {
       best = v;
       bestPosition = p;
@@ -260,13 +334,13 @@ const GOLDEN_FRACTION = (3 - Math.sqrt(5)) / 2;
  * both known to be no better. It finds a local maximum along the column in O(log count)
  * evaluations. Keeps it if it beats `value`.
  */
-function discreteLineSearch(acq: Acquisition, column: ColumnKind, k: number, x: Float64Array, value: number): number {
+function* discreteLineSearch(column: ColumnKind, k: number, x: Float64Array, value: number): Search<number> {
   const keep = x[k];
   const current = column.nearest(keep);
-  const at = (i: number): number => {
+  function* at(i: number): Search<number> {
     x[k] = column.position(i);
-    return acq.value(x);
-  };
+    return yield { x, gradient: null };
+  }
   let a = -1;
   let b = current;
   let c = column.count;
@@ -274,7 +348,7 @@ function discreteLineSearch(acq: Acquisition, column: ColumnKind, k: number, x: 
   while (c - a > 2) {
     if (b - a >= c - b) {
       const t = Math.min(b - 1, Math.max(a + 1, b - Math.round(GOLDEN_FRACTION * (b - a))));
-      const ft = at(t);
+      const ft = yield* at(t);
       if (ft > fb) {
         c = b;
         b = t;
@@ -282,7 +356,7 @@ function discreteLineSearch(acq: Acquisition, column: ColumnKind, k: number, x: 
       } else a = t;
     } else {
       const t = Math.max(b + 1, Math.min(c - 1, b + Math.round(GOLDEN_FRACTION * (c - b))));
-      const ft = at(t);
+      const ft = yield* at(t);
       if (ft > fb) {
         a = b;
         b = t;

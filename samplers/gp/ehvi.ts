@@ -179,6 +179,16 @@ export class LogEHVI implements Acquisition {
     return this.evaluate(false);
   }
 
+  values(points: Float64Array, m: number, out: Float64Array): void {
+    const d = this.gps[0].d;
+    for (let i = 0; i < m; i++) out[i] = this.value(points.subarray(i * d, (i + 1) * d));
+  }
+
+  valuesAndGradients(points: Float64Array, m: number, out: Float64Array, grads: Float64Array): void {
+    const d = this.gps[0].d;
+    for (let i = 0; i < m; i++) out[i] = this.valueAndGradient(points.subarray(i * d, (i + 1) * d), grads.subarray(i * d, (i + 1) * d));
+  }
+
   valueAndGradient(x: ArrayLike<number>, grad: Float64Array): number {
     for (let k = 0; k < this.m; k++) {
       const [mean, variance] = this.gps[k].posteriorWithGradient(x, this.gradMean[k], this.gradVar[k]);

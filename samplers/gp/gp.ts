@@ -16,7 +16,7 @@
  * -Σ (0.1/θ_k + 0.1 θ_k) + Gamma(2, 1) on s + Gamma(1.1, 30) on σ²ₙ, over the logarithms of
  * θ, s and σ²ₙ - σ²_min with L-BFGS, warm-started from the previous fit.
  */
-import { choleskyWithJitter, inverseFromCholesky, solveLower, solveUpper, solveUpperT } from './linalg.js';
+import { choleskyRows, choleskyWithJitter, inverseFromCholesky, solveLower, solveLower4, solveUpper, solveUpper4, solveUpperT } from './linalg.js';
 import { minimizeLbfgs } from './lbfgs.js';
 
 /** Optuna's minimum noise variance (`DEFAULT_MINIMUM_NOISE_VAR`). */
@@ -59,6 +59,30 @@ function pairDistances(x: Float64Array, n: number, d: number, isCat: Uint8Array)
   return out;
 }
 
+/**
+ * One row of C = K + σ²ₙ I: k(xᵢ, xⱼ) for j < i into out[offset + j], and s + σ²ₙ into
+ * out[offset + i] (the lower triangle, all the Cholesky factorisation reads).
+ */
+function kernelRow(x: Float64Array, d: number, isCat: Uint8Array, params: KernelParams, i: number, out: Float64Array, offset: number): void {
+  const theta = params.invSquaredLengthscales;
+  for (let j = 0; j < i; j++) {
+    let r2 = 0;
+    for (let k = 0; k < d; k++) {
+      const diff = x[j * d + k] - x[i * d + k];
+      r2 += theta[k] * (isCat[k] ? (diff !== 0 ? 1 : 0) : diff * diff);
+    }
+    out[offset + j] = params.kernelScale * matern52(r2);
+  }
+  out[offset + i] = params.kernelScale + params.noiseVar;
+}
+
+/** The Cholesky factor of C (row-major), its transpose, and the jitter its diagonal needed. */
+interface CholeskyFactor {
+  readonly l: Float64Array;
+  readonly lt: Float64Array;
+  readonly jitter: number;
+}
+
 /** A fitted GP: posterior mean and variance at new points, with gradients for the acquisition search. */
 export class GPRegressor {
   readonly n: number;
@@ -69,41 +93,130 @@ export class GPRegressor {
   /** Cholesky factor of C, and its transpose (row-major both, for contiguous solves). */
   private readonly l: Float64Array;
   private readonly lt: Float64Array;
+  /** Added to C's diagonal to factorise it (0 unless points repeat with a vanishing noise). */
+  private readonly jitter: number;
   private readonly kStar: Float64Array;
   private readonly dR2: Float64Array;
   private readonly v: Float64Array;
+  /** Four kernel vectors, interleaved, for the batched posteriors. */
+  private block: Float64Array | null = null;
+  /** Their derivatives with respect to r², for the batched gradients. */
+  private slopes: Float64Array | null = null;
   /** α = C⁻¹ y. */
   readonly alpha: Float64Array;
 
-  constructor(x: Float64Array, y: Float64Array, d: number, isCat: Uint8Array, params: KernelParams) {
+  /** `factor`: C's factor when the caller has it already (withRows); computed otherwise. */
+  constructor(x: Float64Array, y: Float64Array, d: number, isCat: Uint8Array, params: KernelParams, factor?: CholeskyFactor) {
     const n = y.length;
     this.n = n;
     this.d = d;
     this.x = x;
     this.isCat = isCat;
     this.params = params;
-    const c = new Float64Array(n * n);
-    const theta = params.invSquaredLengthscales;
-    for (let i = 0; i < n; i++) {
-      c[i * n + i] = params.kernelScale + params.noiseVar;
-      for (let j = i + 1; j < n; j++) {
-        let r2 = 0;
-        for (let k = 0; k < d; k++) {
-          const diff = x[i * d + k] - x[j * d + k];
-          r2 += theta[k] * (isCat[k] ? (diff !== 0 ? 1 : 0) : diff * diff);
-        }
-        const v = params.kernelScale * matern52(r2);
-        c[i * n + j] = v;
-        c[j * n + i] = v;
-      }
+    if (!factor) {
+      const c = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) kernelRow(x, d, isCat, params, i, c, i * n);
+      const { l, jitter } = choleskyWithJitter(c, n, c);
+      const lt = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) lt[j * n + i] = l[i * n + j];
+      factor = { l, lt, jitter };
     }
-    this.l = choleskyWithJitter(c, n, c).l;
-    this.lt = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) this.lt[j * n + i] = this.l[i * n + j];
+    this.l = factor.l;
+    this.lt = factor.lt;
+    this.jitter = factor.jitter;
     this.alpha = solveUpper(this.lt, n, solveLower(this.l, n, Float64Array.from(y)));
     this.kStar = new Float64Array(n);
     this.dR2 = new Float64Array(n);
     this.v = new Float64Array(n);
+  }
+
+  /**
+   * This GP (same hyper-parameters) with the points `xNew` (m × d) added after its own, fitted to
+   * `y` (all n + m targets, which may differ from this GP's: only C must stay the same). C's
+   * factor grows by the new rows (choleskyRows) at O(n²) each instead of a new O(n³)
+   * factorisation, with the same jitter, and then equals a fresh factorisation's bit for bit
+   * whenever that would need no more jitter; if a new pivot fails, the factor is computed afresh.
+   */
+  withRows(xNew: Float64Array, y: Float64Array): GPRegressor {
+    const { d, isCat, params } = this;
+    const n0 = this.n;
+    const n = y.length;
+    if (xNew.length !== (n - n0) * d) throw new Error(`GPRegressor.withRows: ${xNew.length / d} points for ${n - n0} new targets`);
+    const x = new Float64Array(n * d);
+    x.set(this.x);
+    x.set(xNew, n0 * d);
+    const l = new Float64Array(n * n);
+    for (let i = 0; i < n0; i++) l.set(this.l.subarray(i * n0, i * n0 + i + 1), i * n);
+    for (let i = n0; i < n; i++) {
+      kernelRow(x, d, isCat, params, i, l, i * n);
+      l[i * n + i] += this.jitter;
+    }
+    if (!choleskyRows(l, n, n0)) return new GPRegressor(x, y, d, isCat, params);
+    const lt = new Float64Array(n * n);
+    for (let i = 0; i < n0; i++) lt.set(this.lt.subarray(i * n0 + i, (i + 1) * n0), i * n + i);
+    for (let i = n0; i < n; i++) for (let j = 0; j <= i; j++) lt[j * n + i] = l[i * n + j];
+    return new GPRegressor(x, y, d, isCat, params, { l, lt, jitter: this.jitter });
+  }
+
+  /**
+   * Posterior means and variances at m points (`points`, m × d row by row), the same numbers as
+   * `posterior` at each; with `gradMeans` and `gradVars` (m × d), their gradients too, the same
+   * numbers as `posteriorWithGradient`. Four points at a time share each pass over the factor
+   * (solveLower4, solveUpper4), about twice as fast per point at n = 1,000.
+   */
+  posteriors(points: Float64Array, m: number, means: Float64Array, variances: Float64Array, gradMeans?: Float64Array, gradVars?: Float64Array): void {
+    const { n, d, x, isCat } = this;
+    const theta = this.params.invSquaredLengthscales;
+    const s = this.params.kernelScale;
+    const withGradient = gradMeans !== undefined && gradVars !== undefined;
+    const block = this.block ?? (this.block = new Float64Array(4 * n));
+    const slopes = withGradient ? (this.slopes ?? (this.slopes = new Float64Array(4 * n))) : null;
+    for (let first = 0; first < m; first += 4) {
+      const count = Math.min(4, m - first);
+      // A short last block repeats its last point (computed, then ignored).
+      for (let c = 0; c < 4; c++) {
+        const p = (first + Math.min(c, count - 1)) * d;
+        for (let i = 0; i < n; i++) {
+          let r2 = 0;
+          for (let k = 0; k < d; k++) {
+            const diff = points[p + k] - x[i * d + k];
+            r2 += theta[k] * (isCat[k] ? (diff !== 0 ? 1 : 0) : diff * diff);
+          }
+          block[4 * i + c] = s * matern52(r2);
+          if (slopes) slopes[4 * i + c] = s * matern52Deriv;
+        }
+      }
+      for (let c = 0; c < count; c++) {
+        let mean = 0;
+        for (let i = 0; i < n; i++) mean += block[4 * i + c] * this.alpha[i];
+        means[first + c] = mean;
+      }
+      solveLower4(this.l, n, block);
+      for (let c = 0; c < count; c++) {
+        let q = 0;
+        for (let i = 0; i < n; i++) q += block[4 * i + c] * block[4 * i + c];
+        variances[first + c] = Math.max(s - q, 0);
+      }
+      if (!slopes || !gradMeans || !gradVars) continue;
+      solveUpper4(this.lt, n, block); // now C⁻¹ k per point
+      for (let c = 0; c < count; c++) {
+        const p = (first + c) * d;
+        for (let k = 0; k < d; k++) {
+          gradMeans[p + k] = 0;
+          gradVars[p + k] = 0;
+        }
+        for (let i = 0; i < n; i++) {
+          const a = slopes[4 * i + c] * this.alpha[i];
+          const b = slopes[4 * i + c] * block[4 * i + c];
+          for (let k = 0; k < d; k++) {
+            if (isCat[k]) continue;
+            const g = 2 * theta[k] * (points[p + k] - x[i * d + k]);
+            gradMeans[p + k] += a * g;
+            gradVars[p + k] -= 2 * b * g;
+          }
+        }
+      }
+    }
   }
 
   /** k(x, X) for one point x (length d) into `out` (length n). */

@@ -24,7 +24,16 @@ export interface LbfgsResult {
   iterations: number;
 }
 
-export function minimizeLbfgs(objective: Objective, x0: ArrayLike<number>, options: LbfgsOptions = {}): LbfgsResult {
+/** What lbfgsSteps yields: a point whose value and gradient it needs next. */
+export type Evaluation = { readonly f: number; readonly grad: Float64Array };
+
+/**
+ * Minimises by L-BFGS, from x0, as a generator: it yields each point it needs evaluated and takes
+ * back its value and gradient (f NaN where the objective failed), and returns the result. Callers
+ * can so run several minimisations side by side and evaluate their points together
+ * (acquisition.ts batches the GP's posteriors); minimizeLbfgs runs one with a plain function.
+ */
+export function* lbfgsSteps(x0: ArrayLike<number>, options: LbfgsOptions = {}): Generator<Float64Array, LbfgsResult, Evaluation> {
   const n = x0.length;
   const maxIterations = options.maxIterations ?? 100;
   const gtol = options.gtol ?? 1e-5;
@@ -37,8 +46,9 @@ export function minimizeLbfgs(objective: Objective, x0: ArrayLike<number>, optio
     return v;
   };
   let x = project(Float64Array.from(x0));
-  let g = new Float64Array(n);
-  let f = objective(x, g);
+  const first = yield x;
+  let g = Float64Array.from(first.grad);
+  let f = first.f;
   if (!Number.isFinite(f)) throw new Error('L-BFGS: the objective is not finite at the start');
   const sList: Float64Array[] = [];
   const yList: Float64Array[] = [];
@@ -99,18 +109,16 @@ export function minimizeLbfgs(objective: Objective, x0: ArrayLike<number>, optio
     let t = k === 0 ? Math.min(1, 1 / Math.max(1e-12, Math.sqrt(d.reduce((a, v) => a + v * v, 0)))) : 1;
     let accepted = false;
     const xNew = new Float64Array(n);
-    const gNew = new Float64Array(n);
+    let gNew = new Float64Array(n);
     let fNew = f;
     for (let ls = 0; ls < 30; ls++) {
       for (let i = 0; i < n; i++) xNew[i] = x[i] + t * d[i];
       project(xNew);
       let dec = 0;
       for (let i = 0; i < n; i++) dec += g[i] * (xNew[i] - x[i]);
-      try {
-        fNew = objective(xNew, gNew);
-      } catch {
-        fNew = Number.NaN;
-      }
+      const result = yield xNew;
+      fNew = result.f;
+      gNew = Float64Array.from(result.grad);
       if (Number.isFinite(fNew) && fNew <= f + 1e-4 * dec) {
         accepted = true;
         break;
@@ -143,4 +151,26 @@ export function minimizeLbfgs(objective: Objective, x0: ArrayLike<number>, optio
     if (improvement < ftol * Math.max(Math.abs(f), 1)) break;
   }
   return { x, f, iterations: iter };
+}
+
+/** L-BFGS on a function that writes its gradient into `grad` (lbfgsSteps, driven one point at a time). */
+export function minimizeLbfgs(objective: Objective, x0: ArrayLike<number>, options: LbfgsOptions = {}): LbfgsResult {
+  const steps = lbfgsSteps(x0, options);
+  let request = steps.next();
+  let started = false;
+  while (!request.done) {
+    const grad = new Float64Array(x0.length);
+    let f: number;
+    if (!started) f = objective(request.value, grad);
+    else {
+      try {
+        f = objective(request.value, grad);
+      } catch {
+        f = Number.NaN;
+      }
+    }
+    started = true;
+    request = steps.next({ f, grad });
+  }
+  return request.value;
 }

@@ -13,21 +13,73 @@
  * pivot is not positive.
  */
 export function choleskyInPlace(a: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    const rj = j * n;
-    let d = a[rj + j];
-    for (let k = 0; k < j; k++) d -= a[rj + k] * a[rj + k];
-    if (!(d > 0) || !Number.isFinite(d)) return false;
-    const ljj = Math.sqrt(d);
-    a[rj + j] = ljj;
-    const inv = 1 / ljj;
-    for (let i = j + 1; i < n; i++) {
-      const ri = i * n;
-      let s = a[ri + j];
-      for (let k = 0; k < j; k++) s -= a[ri + k] * a[rj + k];
-      a[ri + j] = s * inv;
+  return choleskyRows(a, n, 0);
+}
+
+/**
+ * Row-oriented ("bordered") Cholesky: rows 0..from-1 of `a` already hold L, rows from..n-1 hold
+ * the lower triangle (diagonal included) of A; those rows become L, in place:
+ *
+ *   L_ij = (A_ij - Σ_{k<j} L_ik L_jk) / L_jj  (j < i),   L_ii = √(A_ii - Σ_{k<i} L_ik²),
+ *
+ * each sum taken in increasing k, so the factor is bit for bit the same whether the rows come
+ * all at once or a few at a time (the GP extends its factor by the new trials' rows at O(n²)
+ * each instead of refactorising at O(n³), Golub & Van Loan 2013, section 4.2.8, and gets the
+ * same numbers). Four rows go through each earlier row together: the four sums are independent,
+ * which lets the processor overlap them (one sum alone is bound by the latency of its additions)
+ * and reads each earlier row once per four. Returns false if a pivot is not positive.
+ */
+export function choleskyRows(a: Float64Array, n: number, from: number): boolean {
+  const inverse = new Float64Array(n);
+  for (let j = 0; j < from; j++) inverse[j] = 1 / a[j * n + j];
+  let i = from;
+  for (; i + 3 < n; i += 4) {
+    const r0 = i * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    const r3 = r2 + n;
+    // Columns left of the block: four independent sums per column.
+    for (let j = 0; j < i; j++) {
+      const rj = j * n;
+      let s0 = a[r0 + j];
+      let s1 = a[r1 + j];
+      let s2 = a[r2 + j];
+      let s3 = a[r3 + j];
+      for (let k = 0; k < j; k++) {
+        const ljk = a[rj + k];
+        s0 -= a[r0 + k] * ljk;
+        s1 -= a[r1 + k] * ljk;
+        s2 -= a[r2 + k] * ljk;
+        s3 -= a[r3 + k] * ljk;
+      }
+      const inv = inverse[j];
+      a[r0 + j] = s0 * inv;
+      a[r1 + j] = s1 * inv;
+      a[r2 + j] = s2 * inv;
+      a[r3 + j] = s3 * inv;
     }
+    // The block's own triangle, row by row.
+    for (let r = i; r < i + 4; r++) if (!finishRow(a, n, r, i, inverse)) return false;
   }
+  for (; i < n; i++) if (!finishRow(a, n, i, 0, inverse)) return false;
+  return true;
+}
+
+/** Row r of L from column `from` on (the columns before are done), and 1/L_rr into `inverse`. */
+function finishRow(a: Float64Array, n: number, r: number, from: number, inverse: Float64Array): boolean {
+  const rr = r * n;
+  for (let j = from; j < r; j++) {
+    const rj = j * n;
+    let s = a[rr + j];
+    for (let k = 0; k < j; k++) s -= a[rr + k] * a[rj + k];
+    a[rr + j] = s * inverse[j];
+  }
+  let d = a[rr + r];
+  for (let k = 0; k < r; k++) d -= a[rr + k] * a[rr + k];
+  if (!(d > 0) || !Number.isFinite(d)) return false;
+  const lrr = Math.sqrt(d);
+  a[rr + r] = lrr;
+  inverse[r] = 1 / lrr;
   return true;
 }
 
@@ -40,9 +92,11 @@ export function choleskyWithJitter(a: Float64Array, n: number, out: Float64Array
   let meanDiag = 0;
   for (let i = 0; i < n; i++) meanDiag += a[i * n + i];
   meanDiag = n > 0 ? meanDiag / n : 1;
+  // Each attempt starts again from A: keep a copy when the factor is to overwrite it.
+  const source = out === a ? Float64Array.from(a) : a;
   let jitter = 0;
   for (let attempt = 0; attempt < 12; attempt++) {
-    out.set(a);
+    out.set(source);
     if (jitter > 0) for (let i = 0; i < n; i++) out[i * n + i] += jitter;
     if (choleskyInPlace(out, n)) return { l: out, jitter };
     jitter = jitter === 0 ? 1e-10 * Math.max(meanDiag, 1e-300) : jitter * 10;
@@ -61,6 +115,37 @@ export function solveLower(l: Float64Array, n: number, b: Float64Array): Float64
   return b;
 }
 
+/**
+ * Solves L X = B for four right-hand sides at once, stored interleaved (B[4i + c] is row i of
+ * column c), overwritten with X. Each column's sums run in the same order as solveLower's, so
+ * the results are the same bits; the four independent sums share each load of L and overlap in
+ * the processor, about twice as fast per column at n = 1,000.
+ */
+export function solveLower4(l: Float64Array, n: number, b: Float64Array): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    const o = 4 * i;
+    let s0 = b[o];
+    let s1 = b[o + 1];
+    let s2 = b[o + 2];
+    let s3 = b[o + 3];
+    for (let k = 0; k < i; k++) {
+      const lik = l[ri + k];
+      const q = 4 * k;
+      s0 -= lik * b[q];
+      s1 -= lik * b[q + 1];
+      s2 -= lik * b[q + 2];
+      s3 -= lik * b[q + 3];
+    }
+    const lii = l[ri + i];
+    b[o] = s0 / lii;
+    b[o + 1] = s1 / lii;
+    b[o + 2] = s2 / lii;
+    b[o + 3] = s3 / lii;
+  }
+  return b;
+}
+
 /** Solves U x = b for upper-triangular U (row-major n × n, e.g. Lᵀ stored); b is overwritten with x. */
 export function solveUpper(u: Float64Array, n: number, b: Float64Array): Float64Array {
   for (let i = n - 1; i >= 0; i--) {
@@ -68,6 +153,32 @@ export function solveUpper(u: Float64Array, n: number, b: Float64Array): Float64
     let s = b[i];
     for (let k = i + 1; k < n; k++) s -= u[ri + k] * b[k];
     b[i] = s / u[ri + i];
+  }
+  return b;
+}
+
+/** solveUpper for four right-hand sides at once, interleaved as in solveLower4 (the same bits per column). */
+export function solveUpper4(u: Float64Array, n: number, b: Float64Array): Float64Array {
+  for (let i = n - 1; i >= 0; i--) {
+    const ri = i * n;
+    const o = 4 * i;
+    let s0 = b[o];
+    let s1 = b[o + 1];
+    let s2 = b[o + 2];
+    let s3 = b[o + 3];
+    for (let k = i + 1; k < n; k++) {
+      const uik = u[ri + k];
+      const q = 4 * k;
+      s0 -= uik * b[q];
+      s1 -= uik * b[q + 1];
+      s2 -= uik * b[q + 2];
+      s3 -= uik * b[q + 3];
+    }
+    const uii = u[ri + i];
+    b[o] = s0 / uii;
+    b[o + 1] = s1 / uii;
+    b[o + 2] = s2 / uii;
+    b[o + 3] = s3 / uii;
   }
   return b;
 }

@@ -36,7 +36,8 @@ import { trialSeed } from '../random.js';
 import { LogEI, maximizeAcquisition } from './acquisition.js';
 import { type EhviReference, LogEHVI } from './ehvi.js';
 import { type ColumnKind, columnKind } from './search-columns.js';
-import { GPRegressor, type KernelParams, fitKernelParams } from './gp.js';
+import { type GPRegressor, type KernelParams, fitKernelParams } from './gp.js';
+import { GPModels, type ModelPlan, type RefitSchedule, parseRefitSchedule } from './model-cache.js';
 import { standardise, warpScores } from './output-warping.js';
 
 export interface GPSamplerOptions {
@@ -52,6 +53,13 @@ export interface GPSamplerOptions {
    * observed values); see ehvi.ts.
    */
   ehviReference?: EhviReference;
+  /**
+   * When to refit the kernel's hyper-parameters past 100 trials: 'growing' (default) once the
+   * trials have grown by 5% since the last fit, the GP growing by the new trials in between;
+   * 'every-trial' at every trial, as Optuna. Up to 100 trials both refit at every trial. See
+   * model-cache.ts.
+   */
+  refitSchedule?: RefitSchedule;
 }
 
 /** Past this many trials the hyper-parameters are fitted on a subset of this size. */
@@ -68,9 +76,8 @@ export class GPSampler implements Sampler {
   private readonly rng = new Rng(0);
   private rngTrialId = -1;
   private readonly intersection = new IntersectionSearchSpace();
-  /** The last fit, per search-space signature, to warm-start the next one (past COLD_FIT_MAX trials). */
-  /** Per objective, the last fit and the search space it was for (warm starts past COLD_FIT_MAX). */
-  private fits: ({ key: string; params: KernelParams } | null)[] = [];
+  /** The last trial's hyper-parameters and GPs: warm starts, and the refit schedule (model-cache.ts). */
+  private readonly models: GPModels;
 
   constructor(options: GPSamplerOptions = {}) {
     const nStartupTrials = options.nStartupTrials ?? 10;
@@ -85,6 +92,7 @@ export class GPSampler implements Sampler {
       throw new UsageError(`GP: \`ehviReference\` must be 'front' or 'observed', but got ${JSON.stringify(ehviReference)}`);
     }
     this.ehviReference = ehviReference;
+    this.models = new GPModels(parseRefitSchedule(options.refitSchedule));
   }
 
   reseedRng(seed?: number): void {
@@ -128,14 +136,18 @@ export class GPSampler implements Sampler {
     if (redrawOf(trial) > 0) return {};
     const rng = this.streamFor(trial);
     const has = (t: FrozenTrial): boolean => names.every((n) => n in t.params);
-    const complete = study.getTrials({ states: ['COMPLETE'] }).filter((t) => has(t) && t.values !== null);
-    if (complete.length < this.nStartupTrials || complete.length === 0) return {};
+    const finished = study.getTrials({ states: ['COMPLETE'] }).filter((t) => has(t) && t.values !== null);
+    if (finished.length < this.nStartupTrials || finished.length === 0) return {};
     const transform = new SearchSpaceTransform(space, { normalize: true, categorical: 'index' });
     const columns = transform.names.map((n) => columnKind(space[n]));
     const d = columns.length;
     const isCat = Uint8Array.from(transform.names, (n) => (space[n].type === 'categorical' ? 1 : 0));
-    if (study.isMultiObjective) return this.sampleMultiObjective(study, trial, complete, transform, columns, isCat, rng);
+    if (study.isMultiObjective) return this.sampleMultiObjective(study, trial, finished, transform, columns, isCat, rng);
 
+    // The trials in the order the kept models want them (model-cache.ts).
+    const key = JSON.stringify(transform.names.map((nm) => [nm, space[nm]]));
+    const plan = this.models.plan(key, finished, 1);
+    const complete = plan.trials;
     // Inputs (snapped to valid positions) and standardised scores to maximise.
     const n = complete.length;
     const x = encodePoints(complete, transform, columns);
@@ -153,8 +165,7 @@ export class GPSampler implements Sampler {
     // hartmann6, 100 trials: seeds 0..49 reach the global basin in 34 runs fresh vs 32
     // warm-started (a difference within the seed-to-seed noise; see docs/bench-bayesian.md).
     // Past COLD_FIT_MAX the warm start keeps the fit's cost down.
-    const key = JSON.stringify(transform.names.map((nm) => [nm, space[nm]]));
-    let gp = new GPRegressor(x, y, d, isCat, this.fitObjective(0, key, x, y, d, isCat));
+    let gp = this.models.models(key, plan, [this.fitObjective(0, plan, x, y, d, isCat)], x, [y], d, isCat)[0];
 
     // The incumbent: the best feasible standardised score.
     let f0 = -Infinity;
@@ -173,7 +184,7 @@ export class GPSampler implements Sampler {
       transform,
       columns,
     );
-    gp = withBelievers(gp, x, y, pending, isCat);
+    gp = withBelievers(gp, y, pending);
 
     const acq = new LogEI(gp, f0);
     // Optuna's 2048 candidates and 10 local searches, thinned past 100 trials, where every
@@ -188,23 +199,21 @@ export class GPSampler implements Sampler {
   }
 
   /**
-   * Hyper-parameters of objective `objective`'s GP by MAP, on a subset once there are many
-   * trials; warm-started from the last fit past COLD_FIT_MAX trials when the space (`key`) is the
-   * same (see sampleRelative).
+   * Hyper-parameters of objective `objective`'s GP: the previous ones if the plan keeps them, else
+   * by MAP, on a subset once there are many trials, warm-started from the previous fit past
+   * COLD_FIT_MAX trials (see sampleRelative).
    */
-  private fitObjective(objective: number, key: string, x: Float64Array, y: Float64Array, d: number, isCat: Uint8Array): KernelParams {
+  private fitObjective(objective: number, plan: ModelPlan, x: Float64Array, y: Float64Array, d: number, isCat: Uint8Array): KernelParams {
     const n = y.length;
-    const cached = this.fits[objective];
-    const initial = cached?.key === key && n > COLD_FIT_MAX ? cached.params : undefined;
+    if (!plan.refit && plan.previous) return plan.previous[objective];
+    const initial = plan.previous && n > COLD_FIT_MAX ? plan.previous[objective] : undefined;
     const subset = fitSubset(y, FIT_MAX);
     const xs = new Float64Array(subset.length * d);
     const ys = Float64Array.from(subset, (i, r) => {
       xs.set(x.subarray(i * d, (i + 1) * d), r * d);
       return y[i];
     });
-    const params = fitKernelParams(xs, ys, d, isCat, { deterministic: this.deterministic, initial, maxIterations: n <= 100 ? 100 : 30 });
-    this.fits[objective] = { key, params };
-    return params;
+    return fitKernelParams(xs, ys, d, isCat, { deterministic: this.deterministic, initial, maxIterations: n <= 100 ? 100 : 30 });
   }
 
   /**
@@ -218,7 +227,7 @@ export class GPSampler implements Sampler {
   private sampleMultiObjective(
     study: Study,
     trial: FrozenTrial,
-    complete: readonly FrozenTrial[],
+    finished: readonly FrozenTrial[],
     transform: SearchSpaceTransform,
     columns: readonly ColumnKind[],
     isCat: Uint8Array,
@@ -226,6 +235,9 @@ export class GPSampler implements Sampler {
   ): Record<string, ParamValue> {
     const directions = study.directions;
     const d = columns.length;
+    const key = JSON.stringify(transform.names.map((nm, k) => [nm, columns[k].count]));
+    const plan = this.models.plan(key, finished, directions.length);
+    const complete = plan.trials;
     const n = complete.length;
     const x = encodePoints(complete, transform, columns);
     // With no feasible trial yet, every trial counts (the front of what there is).
@@ -233,9 +245,9 @@ export class GPSampler implements Sampler {
     const anyFeasible = feasible.some(Boolean);
     const counted = Array.from({ length: n }, (_, i) => feasible[i] || !anyFeasible);
 
-    const key = JSON.stringify(transform.names.map((nm, k) => [nm, columns[k].count]));
     const ys = directions.map((direction, j) => standardise(objectiveScores(complete, j, direction, feasible)));
-    let gps = ys.map((y, j) => new GPRegressor(x, y, d, isCat, this.fitObjective(j, key, x, y, d, isCat)));
+    const params = ys.map((y, j) => this.fitObjective(j, plan, x, y, d, isCat));
+    let gps = this.models.models(key, plan, params, x, ys, d, isCat);
 
     const names = transform.names;
     const pending = encodePoints(
@@ -243,7 +255,7 @@ export class GPSampler implements Sampler {
       transform,
       columns,
     );
-    gps = gps.map((gp, j) => withBelievers(gp, x, ys[j], pending, isCat));
+    gps = gps.map((gp, j) => withBelievers(gp, ys[j], pending));
 
     const rows: number[] = [];
     for (let i = 0; i < n; i++) if (counted[i]) rows.push(i);
@@ -292,17 +304,15 @@ function objectiveScores(trials: readonly FrozenTrial[], objective: number, dire
  * observations at its own predictions ("kriging believer"): the prediction there does not move,
  * but the uncertainty collapses, so the next proposal goes elsewhere.
  */
-function withBelievers(gp: GPRegressor, x: Float64Array, y: Float64Array, pending: Float64Array, isCat: Uint8Array): GPRegressor {
+function withBelievers(gp: GPRegressor, y: Float64Array, pending: Float64Array): GPRegressor {
   const d = gp.d;
   const nPending = pending.length / d;
   if (nPending === 0) return gp;
-  const xr = new Float64Array(x.length + pending.length);
-  xr.set(x);
-  xr.set(pending, x.length);
   const yr = new Float64Array(y.length + nPending);
   yr.set(y);
   for (let r = 0; r < nPending; r++) yr[y.length + r] = gp.posterior(pending.subarray(r * d, (r + 1) * d))[0];
-  return new GPRegressor(xr, yr, d, isCat, gp.params);
+  // The believers' rows extend the factor (GPRegressor.withRows), at O(n²) each.
+  return gp.withRows(pending, yr);
 }
 
 /**
