@@ -75,10 +75,12 @@ export class ParzenEstimator {
   readonly nKernels: number;
   private readonly weights: Float64Array;
   private readonly cumWeights: Float64Array;
-  private logWeightsCache: Float64Array | null = null;
+  /**
+   * Per kernel, its log weight plus the log normalisers of every numeric dimension (constant in
+   * x, so summed once instead of once per sample and dimension); built on first use.
+   */
+  private baseTermsCache: Float64Array | null = null;
   private readonly numeric: (NumericKernels | null)[];
-  /** Per numeric dimension, log of the normalisation of each kernel; built on first use. */
-  private readonly logNorm: (Float64Array | null)[];
   /** Categorical dimensions: log kernel probabilities, row-major nKernels × nChoices. */
   private readonly categorical: (Float64Array | null)[];
   /** One numeric dimension: the sorted, fused estimator does the work. */
@@ -105,7 +107,6 @@ export class ParzenEstimator {
     this.nKernels = n + 1;
     this.numeric = [];
     this.categorical = [];
-    this.logNorm = [];
     if (this.single) {
       this.weights = this.cumWeights = new Float64Array(0);
       return;
@@ -124,7 +125,6 @@ export class ParzenEstimator {
     }
     for (let d = 0; d < dims.length; d++) {
       const dim = dims[d];
-      this.logNorm.push(null);
       if (dim.kind === 'categorical') {
         this.numeric.push(null);
         this.categorical.push(categoricalKernels(dim.nChoices, observations[d], options.priorWeight));
@@ -135,8 +135,15 @@ export class ParzenEstimator {
     }
   }
 
-  private get logWeights(): Float64Array {
-    return (this.logWeightsCache ??= this.weights.map(Math.log));
+  private get baseTerms(): Float64Array {
+    if (this.baseTermsCache) return this.baseTermsCache;
+    const base = this.weights.map(Math.log);
+    for (let d = 0; d < this.dims.length; d++) {
+      if (this.numeric[d] === null) continue;
+      const logNorm = this.logNormalisers(d);
+      for (let k = 0; k < this.nKernels; k++) base[k] += logNorm[k];
+    }
+    return (this.baseTermsCache = base);
   }
 
   /** `count` draws from the mixture, per dimension, in internal representation. */
@@ -173,15 +180,16 @@ export class ParzenEstimator {
     const K = this.nKernels;
     const out = new Float64Array(count);
     const terms = new Float64Array(K);
+    const base = this.baseTerms;
     for (let c = 0; c < count; c++) {
-      terms.set(this.logWeights);
+      terms.set(base);
       for (let d = 0; d < this.dims.length; d++) this.addLogKernel(d, samples[d][c], terms);
       out[c] = logSumExp(terms);
     }
     return out;
   }
 
-  /** Adds log kernel_k(x) of dimension d to terms[k] for every kernel k. */
+  /** Adds log kernel_k(x) of dimension d, less its normaliser (in baseTerms), to terms[k] for every kernel k. */
   private addLogKernel(d: number, x: number, terms: Float64Array): void {
     const K = this.nKernels;
     const dim = this.dims[d];
@@ -193,12 +201,11 @@ export class ParzenEstimator {
       return;
     }
     const { mu, invSigma } = this.numeric[d]!;
-    const logNorm = (this.logNorm[d] ??= this.logNormalisers(d));
     if (dim.kind === 'continuous') {
       const t = dim.log ? Math.log(x) : x;
       for (let k = 0; k < K; k++) {
         const z = (t - mu[k]) * invSigma[k];
-        terms[k] += logNorm[k] - 0.5 * z * z;
+        terms[k] -= 0.5 * z * z;
       }
       return;
     }
@@ -212,7 +219,7 @@ export class ParzenEstimator {
       if (za > FAR_Z) logMass = logNdtr(-za);
       else if (zb < -FAR_Z) logMass = logNdtr(zb);
       else logMass = logGaussMass(za, zb);
-      terms[k] += logNorm[k] + logMass;
+      terms[k] += logMass;
     }
   }
 

@@ -354,16 +354,7 @@ export class TPESampler implements Sampler {
    * reset, which this starts with).
    */
   private fitOne(study: Study, ctx: AskContext, name: string, distribution: Distribution): FittedOne {
-    if (this.columnsStudy !== study) {
-      this.columns.clear();
-      this.columnsStudy = study;
-    }
-    let column = this.columns.get(name);
-    if (!column) {
-      column = new SortedColumn(name, (v) => internalValue(distribution, v));
-      this.columns.set(name, column);
-    }
-    column.update(ctx.trials);
+    const column = this.columnOf(study, ctx, name, distribution);
     const scratch = this.scratch;
     scratch.reset();
     const [below, above] = column.select(ctx.role, BELOW, ABOVE, scratch);
@@ -384,6 +375,21 @@ export class TPESampler implements Sampler {
     return { kind: 'numeric', l, g };
   }
 
+  /** The cached column of `name`, updated with the trials of this ask. */
+  private columnOf(study: Study, ctx: AskContext, name: string, distribution: Distribution): SortedColumn {
+    if (this.columnsStudy !== study) {
+      this.columns.clear();
+      this.columnsStudy = study;
+    }
+    let column = this.columns.get(name);
+    if (!column) {
+      column = new SortedColumn(name, (v) => internalValue(distribution, v));
+      this.columns.set(name, column);
+    }
+    column.update(ctx.trials);
+    return column;
+  }
+
   /** One TPE proposal for the parameters of `space`, jointly (Watanabe 2023, Algorithm 1). */
   private sampleSpace(study: Study, ctx: AskContext, space: SearchSpace): Record<string, ParamValue> {
     const { names, dists, below, above } = this.fitSpace(study, ctx, space);
@@ -400,8 +406,10 @@ export class TPESampler implements Sampler {
     const names = Object.keys(space);
     const dists = names.map((n) => space[n]);
     const dims = dists.map(parzenDim);
-    const belowObs = observations(ctx.split.below, names, dists);
-    const aboveObs = observations(ctx.split.above, names, dists);
+    // The cached columns spare converting every trial's parameters again on each ask.
+    const columns = names.map((name, d) => this.columnOf(study, ctx, name, dists[d]));
+    const belowObs = observations(ctx.split.below, columns);
+    const aboveObs = observations(ctx.split.above, columns);
     const belowWeights = study.isMultiObjective ? this.scratch.float64(belowObs[0].length).fill(1) : this.checkedWeights(belowObs[0].length);
     const below = new ParzenEstimator(dims, belowObs, belowWeights, this.parzenOptions);
     const above = new ParzenEstimator(dims, aboveObs, this.checkedWeights(aboveObs[0].length), this.parzenOptions);
@@ -423,27 +431,24 @@ export class TPESampler implements Sampler {
 }
 
 /**
- * Internal values of `names` in the trials that have all of them (trials missing one are left
- * out, as Optuna's `_get_internal_repr`), per parameter.
+ * Internal values of the columns' parameters in the trials that have all of them (trials missing
+ * one are left out, as Optuna's `_get_internal_repr`), per parameter, in the trials' order.
  */
-function observations(trials: readonly FrozenTrial[], names: readonly string[], dists: readonly Distribution[]): Float64Array[] {
+function observations(trials: readonly FrozenTrial[], columns: readonly SortedColumn[]): Float64Array[] {
+  const m = columns.length;
+  const complete = (t: FrozenTrial): boolean => {
+    for (let d = 0; d < m; d++) if (columns[d].valueOf(t.number) === null) return false;
+    return true;
+  };
   let used = 0;
-  const rows: number[] = [];
-  const m = names.length;
-  const buf = new Float64Array(m);
+  for (const t of trials) if (complete(t)) used++;
+  const cols = columns.map(() => new Float64Array(used));
+  let i = 0;
   for (const t of trials) {
-    let ok = true;
-    for (let d = 0; d < m && ok; d++) {
-      const v = internalValue(dists[d], t.params[names[d]]);
-      if (v === null) ok = false;
-      else buf[d] = v;
-    }
-    if (!ok) continue;
-    used++;
-    for (let d = 0; d < m; d++) rows.push(buf[d]);
+    if (!complete(t)) continue;
+    for (let d = 0; d < m; d++) cols[d][i] = columns[d].valueOf(t.number)!;
+    i++;
   }
-  const cols = names.map(() => new Float64Array(used));
-  for (let i = 0; i < used; i++) for (let d = 0; d < m; d++) cols[d][i] = rows[i * m + d];
   return cols;
 }
 

@@ -29,6 +29,8 @@ export class SortedColumn {
   private size = 0;
   /** Per trial number: 0 not looked at, ABSENT (finished without the parameter), PRESENT. */
   private seen = new Uint8Array(64);
+  /** Per trial number: the value when PRESENT (the joint estimators read trials in their own order). */
+  private byNumber = new Float64Array(64);
 
   constructor(
     readonly name: string,
@@ -47,7 +49,13 @@ export class SortedColumn {
       }
       this.insert(t.number, v);
       this.mark(t.number, PRESENT);
+      this.byNumber[t.number] = v;
     }
+  }
+
+  /** The value of trial `number`, or null when it lacks the parameter or was not seen by `update`. */
+  valueOf(number: number): number | null {
+    return number < this.seen.length && this.seen[number] === PRESENT ? this.byNumber[number] : null;
   }
 
   /**
@@ -80,9 +88,13 @@ export class SortedColumn {
 
   private mark(number: number, state: number): void {
     if (number >= this.seen.length) {
-      const grown = new Uint8Array(Math.max(number + 1, this.seen.length * 2));
+      const length = Math.max(number + 1, this.seen.length * 2);
+      const grown = new Uint8Array(length);
       grown.set(this.seen);
       this.seen = grown;
+      const values = new Float64Array(length);
+      values.set(this.byNumber);
+      this.byNumber = values;
     }
     this.seen[number] = state;
   }
