@@ -53,6 +53,17 @@ export interface AcquisitionOptions {
   nLocalSearch: number;
   /** Seed of the scrambled Sobol candidates. */
   seed: number;
+  /**
+   * Score only this many candidates exactly: those of largest Acquisition.upperBounds (where the
+   * acquisition has them; default all). For many trials, where an exact score costs O(n²).
+   */
+  nExact?: number;
+  /**
+   * Run each local search on Acquisition.local(start, localSize), a model of the nearest
+   * `localSize` trials (where the acquisition has it; default the full model), and judge its
+   * result on the full one. For many trials, where each gradient costs O(n²).
+   */
+  localSize?: number;
 }
 
 /**
@@ -68,6 +79,10 @@ export interface Acquisition {
   valuesAndGradients(points: Float64Array, m: number, out: Float64Array, grads: Float64Array): void;
   /** Per column, the inverse squared length scale the gradient search scales its coordinates by. */
   readonly invSquaredLengthscales: Float64Array;
+  /** Upper bounds of `value` at m points (m × d), much cheaper than the values (see AcquisitionOptions.nExact). */
+  upperBounds?(points: Float64Array, m: number, out: Float64Array): void;
+  /** The acquisition on a local model around `point` (see AcquisitionOptions.localSize). */
+  local?(point: ArrayLike<number>, size: number): Acquisition;
 }
 
 /** log EI at x (snapped coordinates), with its gradient when `grad` is given. */
@@ -119,6 +134,18 @@ export class LogEI implements Acquisition {
     }
   }
 
+  /** log EI is increasing in σ (∂EI/∂σ = φ(z) > 0), so a bound on the variance bounds it. */
+  upperBounds(points: Float64Array, m: number, out: Float64Array): void {
+    const means = new Float64Array(m);
+    const variances = new Float64Array(m);
+    this.gp.posteriorBounds(points, m, means, variances);
+    for (let i = 0; i < m; i++) out[i] = logEI(means[i], variances[i], this.f0).value;
+  }
+
+  local(point: ArrayLike<number>, size: number): LogEI {
+    return new LogEI(this.gp.local(point, size), this.f0);
+  }
+
   /** log EI and its gradient (into `grad`) from the posterior and the posterior's gradients. */
   private withGradient(mean: number, variance: number, gradMean: Float64Array, gradVar: Float64Array, grad: Float64Array): number {
     const { value, dMean, dSigma } = logEI(mean, variance, this.f0);
@@ -148,9 +175,26 @@ export function maximizeAcquisition(acq: Acquisition, columns: readonly ColumnKi
   for (let i = 0; i < m; i++) points.set(snapAll(sobol.point(i)), i * d);
   const xs: Float64Array[] = Array.from({ length: m }, (_, i) => points.subarray(i * d, (i + 1) * d));
   const values = new Float64Array(m);
-  acq.values(points, m, values);
-  let bestIndex = 0;
-  for (let i = 1; i < m; i++) if (values[i] > values[bestIndex]) bestIndex = i;
+  const nExact = options.nExact ?? m;
+  if (nExact >= m || !acq.upperBounds) acq.values(points, m, values);
+  else {
+    // Exact scores for the candidates of largest upper bound; the others count as -∞ (they
+    // are neither the best candidate nor a start of the local search).
+    const bounds = new Float64Array(m);
+    acq.upperBounds(points, m, bounds);
+    const chosen = Array.from({ length: m }, (_, i) => i)
+      .sort((a, b) => bounds[b] - bounds[a] || a - b)
+      .slice(0, nExact)
+      .sort((a, b) => a - b);
+    const subset = new Float64Array(chosen.length * d);
+    chosen.forEach((i, r) => subset.set(points.subarray(i * d, (i + 1) * d), r * d));
+    const exact = new Float64Array(chosen.length);
+    acq.values(subset, chosen.length, exact);
+    values.fill(-Infinity);
+    chosen.forEach((i, r) => (values[i] = exact[r]));
+  }
+  let bestIndex = Math.max(0, values.findIndex((v) => v > -Infinity));
+  for (let i = bestIndex + 1; i < m; i++) if (values[i] > values[bestIndex]) bestIndex = i;
   // Starts: the best candidate, then others drawn with probability ∝ exp(acq - max) (acq a log EI or log EHVI) without
   // replacement (Optuna's "modified roulette wheel"), which spreads the local searches over the
   // promising regions instead of crowding one; then the warm starts.
@@ -169,7 +213,16 @@ export function maximizeAcquisition(acq: Acquisition, columns: readonly ColumnKi
   for (const w of warmStarts) starts.push(snapAll(Float64Array.from(w)));
   let best: { x: Float64Array; value: number } = { x: xs[bestIndex], value: values[bestIndex] };
   const theta = acq.invSquaredLengthscales;
-  for (const result of sideBySide(acq, d, starts.map((start) => localSearch(columns, theta, start)))) {
+  const local = options.localSize !== undefined && acq.local ? acq.local.bind(acq) : null;
+  const models = starts.map((start) => (local ? local(start, options.localSize!) : acq));
+  const results = sideBySide(
+    models,
+    d,
+    starts.map((start) => localSearch(columns, theta, start)),
+  );
+  for (const [i, result] of results.entries()) {
+    // A local model's result is judged on the full one.
+    if (models[i] !== acq) result.value = acq.value(result.x);
     if (result.value > best.value) best = result;
   }
   return best;
@@ -192,7 +245,7 @@ type Search<T> = Generator<Request, T, number>;
  * all of them are evaluated together (Acquisition.values and valuesAndGradients, which give the
  * same numbers as one at a time, faster: the GP's posteriors share each pass over its factor).
  */
-function sideBySide<T>(acq: Acquisition, d: number, searches: Search<T>[]): T[] {
+function sideBySide<T>(acqs: readonly Acquisition[], d: number, searches: Search<T>[]): T[] {
   const results: T[] = new Array(searches.length);
   let steps = searches.map((s) => s.next());
   for (;;) {
@@ -203,19 +256,21 @@ function sideBySide<T>(acq: Acquisition, d: number, searches: Search<T>[]): T[] 
     });
     if (open.length === 0) return results;
     const answers = new Float64Array(searches.length);
-    for (const withGradient of [false, true]) {
-      const asking = open.filter((i) => (steps[i].value as Request).gradient !== null === withGradient);
-      if (asking.length === 0) continue;
-      const points = new Float64Array(asking.length * d);
-      asking.forEach((i, r) => points.set((steps[i].value as Request).x, r * d));
-      const values = new Float64Array(asking.length);
-      if (!withGradient) acq.values(points, asking.length, values);
-      else {
-        const grads = new Float64Array(asking.length * d);
-        acq.valuesAndGradients(points, asking.length, values, grads);
-        asking.forEach((i, r) => (steps[i].value as Request).gradient!.set(grads.subarray(r * d, (r + 1) * d)));
+    for (const acq of new Set(open.map((i) => acqs[i]))) {
+      for (const withGradient of [false, true]) {
+        const asking = open.filter((i) => acqs[i] === acq && ((steps[i].value as Request).gradient !== null) === withGradient);
+        if (asking.length === 0) continue;
+        const points = new Float64Array(asking.length * d);
+        asking.forEach((i, r) => points.set((steps[i].value as Request).x, r * d));
+        const values = new Float64Array(asking.length);
+        if (!withGradient) acq.values(points, asking.length, values);
+        else {
+          const grads = new Float64Array(asking.length * d);
+          acq.valuesAndGradients(points, asking.length, values, grads);
+          asking.forEach((i, r) => (steps[i].value as Request).gradient!.set(grads.subarray(r * d, (r + 1) * d)));
+        }
+        asking.forEach((i, r) => (answers[i] = values[r]));
       }
-      asking.forEach((i, r) => (answers[i] = values[r]));
     }
     steps = steps.map((step, i) => (step.done ? step : searches[i].next(answers[i])));
   }

@@ -76,12 +76,19 @@ function kernelRow(x: Float64Array, d: number, isCat: Uint8Array, params: Kernel
   out[offset + i] = params.kernelScale + params.noiseVar;
 }
 
-/** The Cholesky factor of C (row-major), its transpose, and the jitter its diagonal needed. */
+/**
+ * The Cholesky factor of C (row-major, rows `stride` apart: stride >= n leaves room to grow), its
+ * transpose (the same), and the jitter its diagonal needed.
+ */
 interface CholeskyFactor {
   readonly l: Float64Array;
   readonly lt: Float64Array;
+  readonly stride: number;
   readonly jitter: number;
 }
+
+/** Rows of room a grown factor gets beyond its size (10% and 8), so that the next trials fit in place. */
+const headroom = (n: number): number => Math.ceil(n / 10) + 8;
 
 /** A fitted GP: posterior mean and variance at new points, with gradients for the acquisition search. */
 export class GPRegressor {
@@ -90,9 +97,15 @@ export class GPRegressor {
   readonly params: KernelParams;
   private readonly x: Float64Array;
   private readonly isCat: Uint8Array;
-  /** Cholesky factor of C, and its transpose (row-major both, for contiguous solves). */
+  /** Cholesky factor of C, and its transpose (row-major both, for contiguous solves; rows `stride` apart). */
   private readonly l: Float64Array;
   private readonly lt: Float64Array;
+  private readonly stride: number;
+  /**
+   * Whether the factor's rows past n are still free: the first withRows writes its rows there
+   * (this GP reads only its first n rows, so it stays valid); a second one copies.
+   */
+  private tailFree = true;
   /** Added to C's diagonal to factorise it (0 unless points repeat with a vanishing noise). */
   private readonly jitter: number;
   private readonly kStar: Float64Array;
@@ -104,6 +117,8 @@ export class GPRegressor {
   private slopes: Float64Array | null = null;
   /** α = C⁻¹ y. */
   readonly alpha: Float64Array;
+  /** The targets. */
+  private readonly y: Float64Array;
 
   /** `factor`: C's factor when the caller has it already (withRows); computed otherwise. */
   constructor(x: Float64Array, y: Float64Array, d: number, isCat: Uint8Array, params: KernelParams, factor?: CholeskyFactor) {
@@ -119,12 +134,14 @@ export class GPRegressor {
       const { l, jitter } = choleskyWithJitter(c, n, c);
       const lt = new Float64Array(n * n);
       for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) lt[j * n + i] = l[i * n + j];
-      factor = { l, lt, jitter };
+      factor = { l, lt, stride: n, jitter };
     }
     this.l = factor.l;
     this.lt = factor.lt;
+    this.stride = factor.stride;
     this.jitter = factor.jitter;
-    this.alpha = solveUpper(this.lt, n, solveLower(this.l, n, Float64Array.from(y)));
+    this.y = y;
+    this.alpha = solveUpper(this.lt, n, solveLower(this.l, n, Float64Array.from(y), this.stride), this.stride);
     this.kStar = new Float64Array(n);
     this.dR2 = new Float64Array(n);
     this.v = new Float64Array(n);
@@ -145,17 +162,76 @@ export class GPRegressor {
     const x = new Float64Array(n * d);
     x.set(this.x);
     x.set(xNew, n0 * d);
-    const l = new Float64Array(n * n);
-    for (let i = 0; i < n0; i++) l.set(this.l.subarray(i * n0, i * n0 + i + 1), i * n);
-    for (let i = n0; i < n; i++) {
-      kernelRow(x, d, isCat, params, i, l, i * n);
-      l[i * n + i] += this.jitter;
+    // In place when this factor has room and no other GP took it; else copied with room to grow.
+    const inPlace = this.tailFree && n <= this.stride;
+    const stride = inPlace ? this.stride : n + headroom(n);
+    const l = inPlace ? this.l : new Float64Array(stride * stride);
+    const lt = inPlace ? this.lt : new Float64Array(stride * stride);
+    if (inPlace) this.tailFree = false;
+    else {
+      for (let i = 0; i < n0; i++) {
+        l.set(this.l.subarray(i * this.stride, i * this.stride + i + 1), i * stride);
+        lt.set(this.lt.subarray(i * this.stride + i, i * this.stride + n0), i * stride + i);
+      }
     }
-    if (!choleskyRows(l, n, n0)) return new GPRegressor(x, y, d, isCat, params);
-    const lt = new Float64Array(n * n);
-    for (let i = 0; i < n0; i++) lt.set(this.lt.subarray(i * n0 + i, (i + 1) * n0), i * n + i);
-    for (let i = n0; i < n; i++) for (let j = 0; j <= i; j++) lt[j * n + i] = l[i * n + j];
-    return new GPRegressor(x, y, d, isCat, params, { l, lt, jitter: this.jitter });
+    for (let i = n0; i < n; i++) {
+      kernelRow(x, d, isCat, params, i, l, i * stride);
+      l[i * stride + i] += this.jitter;
+    }
+    if (!choleskyRows(l, n, n0, stride)) return new GPRegressor(x, y, d, isCat, params);
+    for (let i = n0; i < n; i++) for (let j = 0; j <= i; j++) lt[j * stride + i] = l[i * stride + j];
+    return new GPRegressor(x, y, d, isCat, params, { l, lt, stride, jitter: this.jitter });
+  }
+
+  /**
+   * The GP (same hyper-parameters) on the `size` training points nearest to `point` in the
+   * kernel's metric: a local approximate GP (Gramacy & Apley 2015, "Local Gaussian process
+   * approximation for large computer experiments", JCGS 24(2)). Near `point` its posterior is
+   * close to this GP's, the far points' kernel values being small, and it costs O(size²) per
+   * posterior instead of O(n²); conditioned on fewer points, its variance is never smaller.
+   */
+  local(point: ArrayLike<number>, size: number): GPRegressor {
+    const { n, d, x, isCat } = this;
+    if (size >= n) return this;
+    const theta = this.params.invSquaredLengthscales;
+    const r2 = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let k = 0; k < d; k++) {
+        const diff = point[k] - x[i * d + k];
+        sum += theta[k] * (isCat[k] ? (diff !== 0 ? 1 : 0) : diff * diff);
+      }
+      r2[i] = sum;
+    }
+    const nearest = Array.from({ length: n }, (_, i) => i)
+      .sort((a, b) => r2[a] - r2[b] || a - b)
+      .slice(0, size)
+      .sort((a, b) => a - b);
+    const xs = new Float64Array(size * d);
+    nearest.forEach((i, r) => xs.set(x.subarray(i * d, (i + 1) * d), r * d));
+    return new GPRegressor(xs, Float64Array.from(nearest, (i) => this.y[i]), d, isCat, this.params);
+  }
+
+  /**
+   * At m points (m × d), the posterior means and an upper bound of each posterior variance, at
+   * O(n) per point: the variance given the nearest training point alone, s - k²/(s + σ²ₙ),
+   * which conditioning on all the points can only lower.
+   */
+  posteriorBounds(points: Float64Array, m: number, means: Float64Array, varianceBounds: Float64Array): void {
+    const { n, d } = this;
+    const s = this.params.kernelScale;
+    const k = this.kStar;
+    for (let c = 0; c < m; c++) {
+      this.kernelVector(points.subarray(c * d, (c + 1) * d), k);
+      let mean = 0;
+      let largest = 0;
+      for (let i = 0; i < n; i++) {
+        mean += k[i] * this.alpha[i];
+        if (k[i] > largest) largest = k[i];
+      }
+      means[c] = mean;
+      varianceBounds[c] = Math.max(s - (largest * largest) / (s + this.params.noiseVar + this.jitter), 0);
+    }
   }
 
   /**
@@ -173,6 +249,17 @@ export class GPRegressor {
     const slopes = withGradient ? (this.slopes ?? (this.slopes = new Float64Array(4 * n))) : null;
     for (let first = 0; first < m; first += 4) {
       const count = Math.min(4, m - first);
+      if (count === 1) {
+        // One point alone: the one-point routines (the same numbers, without three idle columns).
+        const point = points.subarray(first * d, (first + 1) * d);
+        const [mean, variance] =
+          gradMeans && gradVars
+            ? this.posteriorWithGradient(point, gradMeans.subarray(first * d, (first + 1) * d), gradVars.subarray(first * d, (first + 1) * d))
+            : this.posterior(point);
+        means[first] = mean;
+        variances[first] = variance;
+        continue;
+      }
       // A short last block repeats its last point (computed, then ignored).
       for (let c = 0; c < 4; c++) {
         const p = (first + Math.min(c, count - 1)) * d;
@@ -191,14 +278,14 @@ export class GPRegressor {
         for (let i = 0; i < n; i++) mean += block[4 * i + c] * this.alpha[i];
         means[first + c] = mean;
       }
-      solveLower4(this.l, n, block);
+      solveLower4(this.l, n, block, this.stride);
       for (let c = 0; c < count; c++) {
         let q = 0;
         for (let i = 0; i < n; i++) q += block[4 * i + c] * block[4 * i + c];
         variances[first + c] = Math.max(s - q, 0);
       }
       if (!slopes || !gradMeans || !gradVars) continue;
-      solveUpper4(this.lt, n, block); // now C⁻¹ k per point
+      solveUpper4(this.lt, n, block, this.stride); // now C⁻¹ k per point
       for (let c = 0; c < count; c++) {
         const p = (first + c) * d;
         for (let k = 0; k < d; k++) {
@@ -244,7 +331,7 @@ export class GPRegressor {
     for (let i = 0; i < n; i++) mean += kStar[i] * this.alpha[i];
     const v = work.subarray(n, 2 * n);
     v.set(kStar);
-    solveLower(this.l, n, v);
+    solveLower(this.l, n, v, this.stride);
     let q = 0;
     for (let i = 0; i < n; i++) q += v[i] * v[i];
     return [mean, Math.max(this.params.kernelScale - q, 0)];
@@ -263,10 +350,10 @@ export class GPRegressor {
     let mean = 0;
     for (let i = 0; i < n; i++) mean += kStar[i] * this.alpha[i];
     v.set(kStar);
-    solveLower(this.l, n, v);
+    solveLower(this.l, n, v, this.stride);
     let q = 0;
     for (let i = 0; i < n; i++) q += v[i] * v[i];
-    const cInvK = solveUpper(this.lt, n, v);
+    const cInvK = solveUpper(this.lt, n, v, this.stride);
     gradMean.fill(0);
     gradVar.fill(0);
     for (let i = 0; i < n; i++) {

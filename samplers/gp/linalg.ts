@@ -29,18 +29,18 @@ export function choleskyInPlace(a: Float64Array, n: number): boolean {
  * which lets the processor overlap them (one sum alone is bound by the latency of its additions)
  * and reads each earlier row once per four. Returns false if a pivot is not positive.
  */
-export function choleskyRows(a: Float64Array, n: number, from: number): boolean {
+export function choleskyRows(a: Float64Array, n: number, from: number, stride = n): boolean {
   const inverse = new Float64Array(n);
-  for (let j = 0; j < from; j++) inverse[j] = 1 / a[j * n + j];
+  for (let j = 0; j < from; j++) inverse[j] = 1 / a[j * stride + j];
   let i = from;
   for (; i + 3 < n; i += 4) {
-    const r0 = i * n;
-    const r1 = r0 + n;
-    const r2 = r1 + n;
-    const r3 = r2 + n;
+    const r0 = i * stride;
+    const r1 = r0 + stride;
+    const r2 = r1 + stride;
+    const r3 = r2 + stride;
     // Columns left of the block: four independent sums per column.
     for (let j = 0; j < i; j++) {
-      const rj = j * n;
+      const rj = j * stride;
       let s0 = a[r0 + j];
       let s1 = a[r1 + j];
       let s2 = a[r2 + j];
@@ -59,17 +59,17 @@ export function choleskyRows(a: Float64Array, n: number, from: number): boolean 
       a[r3 + j] = s3 * inv;
     }
     // The block's own triangle, row by row.
-    for (let r = i; r < i + 4; r++) if (!finishRow(a, n, r, i, inverse)) return false;
+    for (let r = i; r < i + 4; r++) if (!finishRow(a, stride, r, i, inverse)) return false;
   }
-  for (; i < n; i++) if (!finishRow(a, n, i, 0, inverse)) return false;
+  for (; i < n; i++) if (!finishRow(a, stride, i, 0, inverse)) return false;
   return true;
 }
 
 /** Row r of L from column `from` on (the columns before are done), and 1/L_rr into `inverse`. */
-function finishRow(a: Float64Array, n: number, r: number, from: number, inverse: Float64Array): boolean {
-  const rr = r * n;
+function finishRow(a: Float64Array, stride: number, r: number, from: number, inverse: Float64Array): boolean {
+  const rr = r * stride;
   for (let j = from; j < r; j++) {
-    const rj = j * n;
+    const rj = j * stride;
     let s = a[rr + j];
     for (let k = 0; k < j; k++) s -= a[rr + k] * a[rj + k];
     a[rr + j] = s * inverse[j];
@@ -104,10 +104,10 @@ export function choleskyWithJitter(a: Float64Array, n: number, out: Float64Array
   throw new Error('Cholesky factorisation failed even with jitter: the kernel matrix is not positive definite');
 }
 
-/** Solves L x = b for lower-triangular L (row-major n × n); b is overwritten with x. */
-export function solveLower(l: Float64Array, n: number, b: Float64Array): Float64Array {
+/** Solves L x = b for lower-triangular L (row-major n × n, rows `stride` apart); b is overwritten with x. */
+export function solveLower(l: Float64Array, n: number, b: Float64Array, stride = n): Float64Array {
   for (let i = 0; i < n; i++) {
-    const ri = i * n;
+    const ri = i * stride;
     let s = b[i];
     for (let k = 0; k < i; k++) s -= l[ri + k] * b[k];
     b[i] = s / l[ri + i];
@@ -121,9 +121,9 @@ export function solveLower(l: Float64Array, n: number, b: Float64Array): Float64
  * the results are the same bits; the four independent sums share each load of L and overlap in
  * the processor, about twice as fast per column at n = 1,000.
  */
-export function solveLower4(l: Float64Array, n: number, b: Float64Array): Float64Array {
+export function solveLower4(l: Float64Array, n: number, b: Float64Array, stride = n): Float64Array {
   for (let i = 0; i < n; i++) {
-    const ri = i * n;
+    const ri = i * stride;
     const o = 4 * i;
     let s0 = b[o];
     let s1 = b[o + 1];
@@ -146,10 +146,10 @@ export function solveLower4(l: Float64Array, n: number, b: Float64Array): Float6
   return b;
 }
 
-/** Solves U x = b for upper-triangular U (row-major n × n, e.g. Lᵀ stored); b is overwritten with x. */
-export function solveUpper(u: Float64Array, n: number, b: Float64Array): Float64Array {
+/** Solves U x = b for upper-triangular U (row-major n × n, rows `stride` apart, e.g. Lᵀ stored); b is overwritten with x. */
+export function solveUpper(u: Float64Array, n: number, b: Float64Array, stride = n): Float64Array {
   for (let i = n - 1; i >= 0; i--) {
-    const ri = i * n;
+    const ri = i * stride;
     let s = b[i];
     for (let k = i + 1; k < n; k++) s -= u[ri + k] * b[k];
     b[i] = s / u[ri + i];
@@ -158,9 +158,9 @@ export function solveUpper(u: Float64Array, n: number, b: Float64Array): Float64
 }
 
 /** solveUpper for four right-hand sides at once, interleaved as in solveLower4 (the same bits per column). */
-export function solveUpper4(u: Float64Array, n: number, b: Float64Array): Float64Array {
+export function solveUpper4(u: Float64Array, n: number, b: Float64Array, stride = n): Float64Array {
   for (let i = n - 1; i >= 0; i--) {
-    const ri = i * n;
+    const ri = i * stride;
     const o = 4 * i;
     let s0 = b[o];
     let s1 = b[o + 1];

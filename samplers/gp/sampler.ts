@@ -66,6 +66,15 @@ export interface GPSamplerOptions {
 const FIT_MAX = 128;
 /** Up to this many trials the hyper-parameters are fitted from the defaults, past it warm-started. */
 const COLD_FIT_MAX = 100;
+/**
+ * Past this many trials the acquisition search approximates (see maximizeAcquisition): it scores
+ * exactly only the EXACT_CANDIDATES candidates of largest upper bound, and runs each local search
+ * on a local GP of the LOCAL_GP_SIZE nearest trials. Each exact posterior costs O(n²) and a
+ * search runs hundreds of them: at 1,000 trials that was 1 s of the ask (docs/bench-gp-speed.md).
+ */
+const APPROXIMATE_SEARCH_MIN = 400;
+const EXACT_CANDIDATES = 128;
+const LOCAL_GP_SIZE = 250;
 
 export class GPSampler implements Sampler {
   readonly name = 'gp';
@@ -194,6 +203,7 @@ export class GPSampler implements Sampler {
       nPreliminary,
       nLocalSearch: n <= 150 ? 10 : 5,
       seed: rng.nextUint32(),
+      ...(n > APPROXIMATE_SEARCH_MIN ? { nExact: EXACT_CANDIDATES, localSize: LOCAL_GP_SIZE } : {}),
     });
     return transform.decode(best.x);
   }
