@@ -53,11 +53,19 @@ export interface TrialQuery {
   readonly offset?: number;
   /** At most this many trials. */
   readonly limit: number;
+  /**
+   * Count the matching trials only up to this many: a store may stop counting there, so that a
+   * filter over a million trials costs what its first matches cost, not a pass over the study.
+   * Default: count them all.
+   */
+  readonly countUpTo?: number;
 }
 
 export interface TrialPage {
-  /** How many trials match the filters (all pages together). */
+  /** How many trials match the filters (all pages together), or `countUpTo` when at least that many do. */
   readonly total: number;
+  /** True when more than `countUpTo` trials match: `total` is a lower bound. */
+  readonly totalCapped?: boolean;
   readonly trials: readonly FrozenTrial[];
 }
 
@@ -98,6 +106,7 @@ export function checkTrialQuery(query: TrialQuery, nObjectives: number): void {
   }
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`trial query: limit must be an integer >= 0, but got ${limit}`);
   if (!Number.isInteger(offset) || offset < 0) throw new UsageError(`trial query: offset must be an integer >= 0, but got ${offset}`);
+  if (query.countUpTo !== undefined && (!Number.isInteger(query.countUpTo) || query.countUpTo < 0)) throw new UsageError(`trial query: countUpTo must be an integer >= 0, but got ${query.countUpTo}`);
   if (orderBy !== undefined && orderBy !== 'number') {
     const k = orderBy.objective;
     if (!Number.isInteger(k) || k < 0 || k >= nObjectives) throw new UsageError(`trial query: the study has ${nObjectives} objective(s), so order by objective 0..${nObjectives - 1}, not ${k}`);
@@ -144,7 +153,8 @@ export function queryTrials(storage: TrialSource, studyId: number, query: TrialQ
     });
   }
   const offset = query.offset ?? 0;
-  return { total: found.length, trials: found.slice(offset, offset + query.limit) };
+  const capped = query.countUpTo !== undefined && found.length > query.countUpTo;
+  return { total: capped ? query.countUpTo! : found.length, ...(capped ? { totalCapped: true } : {}), trials: found.slice(offset, offset + query.limit) };
 }
 
 /**

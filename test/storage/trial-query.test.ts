@@ -65,6 +65,15 @@ const QUERIES: TrialQuery[] = [
   { limit: 100, params: [{ name: 'kind', min: 0, max: 10 }] }, // a categorical: no trial matches
   { limit: 100, params: [{ name: 'nothing', min: 0 }] },
   { limit: 0, states: ['COMPLETE'] },
+  // Value-order pages across the end of the trials with a value, and past it.
+  { limit: 10, offset: 30, orderBy: { objective: 0 } },
+  { limit: 10, offset: 40, orderBy: { objective: 1 }, descending: true },
+  { limit: 10, offset: 33, orderBy: { objective: 0 }, params: [{ name: 'x', max: 3 }] },
+  // Counts that stop.
+  { limit: 5, countUpTo: 10 },
+  { limit: 5, countUpTo: 0 },
+  { limit: 5, countUpTo: 1000, orderBy: { objective: 0 } },
+  { limit: 5, params: [{ name: 'x', min: -1, max: 2.2 }], countUpTo: 3 },
 ];
 
 const CASES = readerStoreCases('trial_query');
@@ -105,10 +114,11 @@ describe('queryTrials', () => {
       const storage = reader();
       try {
         expect(storage.queryTrials?.(main, { limit: 1 })).not.toBeNull(); // the fast path answers
-        for (const q of QUERIES) {
-          const fast = queryTrials(storage, main, q);
-          const rule = queryTrials(withoutFastPath(storage), main, q);
-          expect({ q, total: fast.total, numbers: fast.trials.map((t) => t.number) }).toEqual({ q, total: rule.total, numbers: rule.trials.map((t) => t.number) });
+        // The small study beside it too (the SQL stores order its values through its own trials).
+        for (const [study, q] of [...QUERIES.map((q) => [main, q] as const), ...QUERIES.map((q) => [storage.findStudyId('other')!, q] as const).filter(([, q]) => q.orderBy === undefined || q.orderBy === 'number' || q.orderBy.objective === 0)]) {
+          const fast = queryTrials(storage, study, q);
+          const rule = queryTrials(withoutFastPath(storage), study, q);
+          expect({ q, total: fast.total, capped: fast.totalCapped ?? false, numbers: fast.trials.map((t) => t.number) }).toEqual({ q, total: rule.total, capped: rule.totalCapped ?? false, numbers: rule.trials.map((t) => t.number) });
           expect(fast.trials).toEqual(rule.trials);
         }
       } finally {

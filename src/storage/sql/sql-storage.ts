@@ -1471,7 +1471,15 @@ export class SqlStorage implements Storage {
 
   /**
    * A page of trials, ordered and filtered in SQL (trial-query.ts has the rule): the ids of the
-   * page through the trials' and values' indexes, then those trials only.
+   * page, then those trials only. What keeps a page of a 1.5-million-trial study fast without an
+   * index the writers would pay for:
+   * - a parameter range is a lookup per trial (EXISTS through the (trial_id, name) key), so a page
+   *   in number order stops at its last match instead of collecting every match first, and a
+   *   small study beside a big one never reads the big one's parameters;
+   * - the count stops at `countUpTo`;
+   * - in value order, a study that holds most of the file's trials is read from the values'
+   *   table, joined to its trials by their key (one lookup a value instead of two); a small one
+   *   through its own trials (valueOrderedIds).
    */
   queryTrials(studyId: number, query: TrialQuery): TrialPage | null {
     // Trials this process runs or holds back are in its cache, not yet all in the file.
@@ -1487,29 +1495,74 @@ export class SqlStorage implements Storage {
       for (const r of query.params ?? []) {
         // Numeric parameters only: a categorical's stored value is its choice's index.
         const bounds = [...(r.min !== undefined ? [' AND p.param_value >= ?'] : []), ...(r.max !== undefined ? [' AND p.param_value <= ?'] : [])].join('');
-        where.push(`t.trial_id IN (SELECT p.trial_id FROM trial_params p WHERE p.param_name = ? AND p.distribution_json NOT LIKE '%CategoricalDistribution%'${bounds})`);
+        where.push(`EXISTS (SELECT 1 FROM trial_params p WHERE p.trial_id = t.trial_id AND p.param_name = ? AND p.distribution_json NOT LIKE '%CategoricalDistribution%'${bounds})`);
         args.push(r.name, ...(r.min !== undefined ? [r.min] : []), ...(r.max !== undefined ? [r.max] : []));
       }
       const filter = where.join(' AND ');
-      const total = Number((this.stmt(`SELECT COUNT(*) AS n FROM trials t WHERE ${filter}`).get(...args) as { n: number | string }).n);
+      const upTo = query.countUpTo;
+      const counted = Number(
+        (
+          (upTo === undefined
+            ? this.stmt(`SELECT COUNT(*) AS n FROM trials t WHERE ${filter}`).get(...args)
+            : this.stmt(`SELECT COUNT(*) AS n FROM (SELECT 1 AS x FROM trials t WHERE ${filter} LIMIT ?) AS matches`).get(...args, upTo + 1)) as { n: number | string }
+        ).n,
+      );
+      const capped = upTo !== undefined && counted > upTo;
       const dir = query.descending ? 'DESC' : 'ASC';
       const orderBy = query.orderBy ?? 'number';
-      const page =
+      const ids =
         orderBy === 'number'
           ? // A study's trial ids follow its numbers (both are given out in the insert's
             // transaction), and the study_id index holds the ids in order: no sort of the study.
-            (this.stmt(`SELECT t.trial_id AS id FROM trials t WHERE ${filter} ORDER BY t.trial_id ${dir} LIMIT ? OFFSET ?`).all(...args, query.limit, query.offset ?? 0) as { id: number | string }[])
-          : (this.stmt(
-              `SELECT t.trial_id AS id FROM trials t LEFT JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = ? WHERE ${filter} ` +
-                // No value last in either direction; -inf, numbers, +inf in order; ties by number.
-                // (An objective value is never NaN: such a trial FAILs, study.ts tell.)
-                'ORDER BY CASE WHEN v.value_type IS NULL THEN 1 ELSE 0 END, ' +
-                `CASE v.value_type WHEN 'INF_NEG' THEN 0 WHEN 'FINITE' THEN 1 ELSE 2 END ${dir}, v.value ${dir}, t.number ASC LIMIT ? OFFSET ?`,
-            ).all(orderBy.objective, ...args, query.limit, query.offset ?? 0) as { id: number | string }[]);
-      const ids = page.map((r) => Number(r.id));
+            (this.stmt(`SELECT t.trial_id AS id FROM trials t WHERE ${filter} ORDER BY t.trial_id ${dir} LIMIT ? OFFSET ?`).raw(true).all(...args, query.limit, query.offset ?? 0) as [number | string][]).map(
+              (r) => Number(r[0]),
+            )
+          : this.valueOrderedIds(studyId, filter, args, orderBy.objective, dir, query.limit, query.offset ?? 0);
       const byId = new Map(this.loadTrials(ids).map((t) => [t.trialId, t]));
-      return { total, trials: ids.map((id) => byId.get(id)!) };
+      return { total: capped ? upTo : counted, ...(capped ? { totalCapped: true } : {}), trials: ids.map((id) => byId.get(id)!) };
     });
+  }
+
+  /**
+   * The ids of one page in value order (trial-query.ts: no value last in either direction; -inf,
+   * numbers, +inf in order; ties by number). An objective value is never NaN: such a trial
+   * FAILs (study.ts tell).
+   */
+  private valueOrderedIds(studyId: number, filter: string, args: unknown[], objective: number, dir: string, limit: number, offset: number): number[] {
+    const valueOrder = `CASE v.value_type WHEN 'INF_NEG' THEN 0 WHEN 'FINITE' THEN 1 ELSE 2 END ${dir}, v.value ${dir}, t.number ASC`;
+    const ids = (rows: unknown[]): number[] => (rows as [number | string][]).map((r) => Number(r[0]));
+    if (!this.holdsMostOfTheFile(studyId)) {
+      return ids(
+        this.stmt(
+          `SELECT t.trial_id AS id FROM trials t LEFT JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = ? WHERE ${filter} ` +
+            `ORDER BY CASE WHEN v.value_type IS NULL THEN 1 ELSE 0 END, ${valueOrder} LIMIT ? OFFSET ?`,
+        )
+          .raw(true)
+          .all(objective, ...args, limit, offset),
+      );
+    }
+    // The trials with a value, from the values' table; then, when the page reaches past them,
+    // those without one in number order (trial ids follow numbers).
+    const valued = `FROM trial_values v ${this.dialect.orderedJoin} trials t ON t.trial_id = v.trial_id WHERE v.objective = ? AND ${filter}`;
+    const page = ids(this.stmt(`SELECT t.trial_id AS id ${valued} ORDER BY ${valueOrder} LIMIT ? OFFSET ?`).raw(true).all(objective, ...args, limit, offset));
+    if (page.length === limit) return page;
+    const nValued = page.length > 0 ? offset + page.length : Number((this.stmt(`SELECT COUNT(*) AS n ${valued}`).get(objective, ...args) as { n: number | string }).n);
+    const rest = ids(
+      this.stmt(`SELECT t.trial_id AS id FROM trials t WHERE ${filter} AND NOT EXISTS (SELECT 1 FROM trial_values v WHERE v.trial_id = t.trial_id AND v.objective = ?) ORDER BY t.trial_id LIMIT ? OFFSET ?`)
+        .raw(true)
+        .all(...args, objective, limit - page.length, Math.max(0, offset - nValued)),
+    );
+    return [...page, ...rest];
+  }
+
+  /**
+   * Whether the study holds more than half of the file's trials: its trial numbers run 0..n-1
+   * and the file's trial ids 1..N (both read from a key: no count), so n > N / 2.
+   */
+  private holdsMostOfTheFile(studyId: number): boolean {
+    const last = this.stmt('SELECT number FROM trials WHERE study_id = ? ORDER BY trial_id DESC LIMIT 1').get(studyId) as { number: number | string } | undefined;
+    const top = this.stmt('SELECT MAX(trial_id) AS m FROM trials').get() as { m: number | string | null };
+    return last !== undefined && top.m !== null && (Number(last.number) + 1) * 2 > Number(top.m);
   }
 
   /**
