@@ -5,6 +5,7 @@
  * entry names its options so that a typo is an error, not a silently ignored setting.
  */
 import { UsageError } from '../src/errors.js';
+import { registryEntry as autoEntry } from './auto/index.js';
 import { type Sampler, setDefaultSamplerFactory } from '../src/sampler.js';
 import { registryEntry as cmaesEntry } from './cmaes/index.js';
 import { registryEntry as deEntry } from './de/index.js';
@@ -101,8 +102,10 @@ registerSampler('de', deEntry);
 registerSampler('qmc', qmcEntry);
 registerSampler('nsga2', nsga2Entry);
 registerSampler('nsga3', nsga3Entry);
+registerSampler('auto', autoEntry);
 
-// The sampler a study gets when none is given: TPE, as Optuna (the core asks src/sampler.ts).
-setDefaultSamplerFactory(() => createSampler('tpe'));
+// The sampler a study gets when none is given: the automatic one (samplers/auto/; Optuna's is
+// TPE, one option away: createStudy({ sampler: new TPESampler() }), --sampler tpe).
+setDefaultSamplerFactory(() => createSampler('auto'));
 
 export { GridSampler, RandomSampler };

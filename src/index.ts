@@ -60,3 +60,4 @@ export { hypervolume, hypervolumeHistory, defaultReferencePoint, type Hypervolum
 export * from './executor/index.js';
 export { TPESampler, type TPESamplerOptions } from '../samplers/tpe/index.js';
 export { GPSampler, type GPSamplerOptions } from '../samplers/gp/index.js';
+export { AUTO_SAMPLER_KEY, AutoSampler, type AutoSamplerOptions, type AutoChoice, chooseSampler, type StudyProfile } from '../samplers/auto/index.js';

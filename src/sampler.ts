@@ -71,7 +71,7 @@ let defaultFactory: SamplerFactory | null = null;
 
 /**
  * Sets the sampler that studies get when none is given (null: none). The core never imports a
- * sampler: samplers/index.ts sets TPE (as Optuna) when it is imported, and the package entry
+ * sampler: samplers/index.ts sets the automatic sampler (samplers/auto/) when it is imported, and the package entry
  * ('studyopt', src/index.ts) imports it, so library users and the CLI have the default as before.
  */
 export function setDefaultSamplerFactory(factory: SamplerFactory | null): void {
@@ -82,7 +82,7 @@ export function setDefaultSamplerFactory(factory: SamplerFactory | null): void {
 export function defaultSampler(): Sampler {
   if (defaultFactory === null) {
     throw new UsageError(
-      "this study has no sampler and no default sampler is set: pass one (createStudy({ sampler: new TPESampler() })), or import 'studyopt' (or samplers/index.js), which sets TPE as the default",
+      "this study has no sampler and no default sampler is set: pass one (createStudy({ sampler: new TPESampler() })), or import 'studyopt' (or samplers/index.js), which sets the automatic sampler (AutoSampler) as the default",
     );
   }
   return defaultFactory();

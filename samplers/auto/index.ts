@@ -5,7 +5,19 @@ import type { SamplerEntry } from '../entry.js';
 import { AutoSampler } from './sampler.js';
 
 export { AUTO_SAMPLER_KEY, AutoSampler, type AutoSamplerOptions, recordedChoice } from './sampler.js';
-export { AUTO_CHOICES, type AutoChoice, type AutoDecision, chooseSampler } from './rules.js';
+export {
+  AUTO_CHOICES,
+  type AutoChoice,
+  type AutoDecision,
+  GP_MAX_CATEGORICAL_SHARE,
+  GP_MAX_OBJECTIVES,
+  GP_MAX_PARAMS,
+  GP_MIN_SHARED_SHARE,
+  GP_MULTI_OBJECTIVE_TRIALS,
+  GP_TRIALS,
+  GP_WHOLE_BUDGET,
+  chooseSampler,
+} from './rules.js';
 export { type StudyProfile, StudyProfiler, isConditional } from './profile.js';
 
 export const registryEntry: SamplerEntry = {

@@ -1,6 +1,6 @@
 /**
  * The default sampler: the core (src/) never imports samplers/, so a study given no sampler asks
- * src/sampler.ts for the default, which samplers/index.ts sets to TPE when it is loaded (the
+ * src/sampler.ts for the default, which samplers/index.ts sets to the automatic sampler (samplers/auto/) when it is loaded (the
  * package entry, the CLI and test/setup.ts load it).
  */
 import { spawnSync } from 'node:child_process';
@@ -15,11 +15,11 @@ import { createSampler } from '../../samplers/index.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('the default sampler', () => {
-  afterEach(() => setDefaultSamplerFactory(() => createSampler('tpe')));
+  afterEach(() => setDefaultSamplerFactory(() => createSampler('auto')));
 
-  it('is TPE once samplers/index.ts is loaded', () => {
-    expect(createStudy().sampler.name).toBe('tpe');
-    expect(defaultSampler().name).toBe('tpe');
+  it('is the automatic sampler once samplers/index.ts is loaded', () => {
+    expect(createStudy().sampler.name).toBe('auto');
+    expect(defaultSampler().name).toBe('auto');
   });
 
   it('is whatever setDefaultSamplerFactory says', () => {
@@ -55,6 +55,6 @@ describe('the default sampler', () => {
       console.log(study.sampler.name);
     `);
     expect(entry.stderr).toBe('');
-    expect(entry.stdout.trim()).toBe('tpe');
+    expect(entry.stdout.trim()).toBe('auto');
   });
 });
