@@ -60,7 +60,16 @@ export interface GPSamplerOptions {
    * model-cache.ts.
    */
   refitSchedule?: RefitSchedule;
+  /**
+   * The acquisition search past 400 trials: 'scaled' (default) scores exactly only the 128
+   * candidates of largest upper bound and runs the local searches on local GPs of the 250
+   * nearest trials; 'exact' keeps Optuna's search (every candidate, the full GP) at every size.
+   */
+  acquisitionSearch?: AcquisitionSearch;
 }
+
+export type AcquisitionSearch = 'scaled' | 'exact';
+const ACQUISITION_SEARCHES: readonly AcquisitionSearch[] = ['scaled', 'exact'];
 
 /** Past this many trials the hyper-parameters are fitted on a subset of this size. */
 const FIT_MAX = 128;
@@ -72,15 +81,16 @@ const COLD_FIT_MAX = 100;
  * on a local GP of the LOCAL_GP_SIZE nearest trials. Each exact posterior costs O(n²) and a
  * search runs hundreds of them: at 1,000 trials that was 1 s of the ask (docs/bench-gp-speed.md).
  */
-const APPROXIMATE_SEARCH_MIN = 400;
-const EXACT_CANDIDATES = 128;
-const LOCAL_GP_SIZE = 250;
+export const APPROXIMATE_SEARCH_MIN = 400;
+export const EXACT_CANDIDATES = 128;
+export const LOCAL_GP_SIZE = 250;
 
 export class GPSampler implements Sampler {
   readonly name = 'gp';
   private seed: number;
   private readonly nStartupTrials: number;
   private readonly deterministic: boolean;
+  private readonly acquisitionSearch: AcquisitionSearch;
   private readonly ehviReference: EhviReference;
   private readonly rng = new Rng(0);
   private rngTrialId = -1;
@@ -102,6 +112,11 @@ export class GPSampler implements Sampler {
     }
     this.ehviReference = ehviReference;
     this.models = new GPModels(parseRefitSchedule(options.refitSchedule));
+    const acquisitionSearch = options.acquisitionSearch ?? 'scaled';
+    if (!ACQUISITION_SEARCHES.includes(acquisitionSearch)) {
+      throw new UsageError(`GP: \`acquisitionSearch\` must be 'scaled' or 'exact', but got ${JSON.stringify(acquisitionSearch)}`);
+    }
+    this.acquisitionSearch = acquisitionSearch;
   }
 
   reseedRng(seed?: number): void {
@@ -203,7 +218,7 @@ export class GPSampler implements Sampler {
       nPreliminary,
       nLocalSearch: n <= 150 ? 10 : 5,
       seed: rng.nextUint32(),
-      ...(n > APPROXIMATE_SEARCH_MIN ? { nExact: EXACT_CANDIDATES, localSize: LOCAL_GP_SIZE } : {}),
+      ...(this.acquisitionSearch === 'scaled' && n > APPROXIMATE_SEARCH_MIN ? { nExact: EXACT_CANDIDATES, localSize: LOCAL_GP_SIZE } : {}),
     });
     return transform.decode(best.x);
   }
