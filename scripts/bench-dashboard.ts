@@ -1,7 +1,7 @@
 /**
  * The dashboard on a large study (issue 17's targets). Build first (`npm run build`), then:
  *
- *   node dist/scripts/bench-dashboard.js [--trials 1500000] [--params 11] [--file F] [--repeats 5] [--settle 0]
+ *   node dist/scripts/bench-dashboard.js [--trials 1500000] [--params 11] [--file F] [--repeats 5] [--settle 0] [--report-trials N]
  *
  * Writes a study of `--trials` COMPLETE trials with `--params` float parameters straight into a
  * study file (scripts/lib/big-study.ts; `--file` reuses one), starts `studyopt dashboard` on it
@@ -13,7 +13,10 @@
  *   - other first pages: sorted by value, filtered by a parameter range, the studies list;
  *   - the update round trip: from the commit of a trial written by another connection until
  *     the page's event stream delivers it (median of --repeats);
- *   - the server process's peak resident memory (VmHWM) after all of it.
+ *   - the server process's peak resident memory (VmHWM) after all of it;
+ *   - then the study's report page (/study/report: above --report-trials trials drawn from the
+ *     best trials and a uniform sample, report/trial-sample.ts), twice, and the peak memory
+ *     after it.
  * The baseline in the same run: the same requests on a study of 1,000 trials in the same file.
  */
 import { spawn } from 'node:child_process';
@@ -85,6 +88,34 @@ function peakMemoryMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
+/** Follows the server's child processes (the report's), every 50 ms, for their largest peak memory (MB); stop() gives it, null when none ran. */
+function watchChildPeak(pid: number): { stop(): number | null } {
+  let peak: number | null = null;
+  const look = (): void => {
+    let children: string[] = [];
+    try {
+      children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      return;
+    }
+    for (const child of children) {
+      try {
+        peak = Math.max(peak ?? 0, peakMemoryMb(Number(child)));
+      } catch {
+        // It ended between the two reads.
+      }
+    }
+  };
+  const timer = setInterval(look, 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      look();
+      return peak;
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const n = arg('trials', 1_500_000);
   const params = arg('params', 11);
@@ -99,7 +130,8 @@ async function main(): Promise<void> {
       buildBigStudy(file, n, { params, studyName: 'big' });
       console.log(`built ${n} + 1,000 trials with ${params} parameters in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
-    const server = spawn(process.execPath, [BIN, 'dashboard', '--storage', file, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const reportTrials = textArg('report-trials');
+    const server = spawn(process.execPath, [BIN, 'dashboard', '--storage', file, '--port', '0', ...(reportTrials ? ['--report-trials', reportTrials] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     const base = await new Promise<string>((resolve, reject) => {
       let out = '';
       server.stdout!.on('data', (d) => {
@@ -138,6 +170,21 @@ async function main(): Promise<void> {
       console.log('|---|---|---|---|---|---|');
       for (const r of rows) console.log(r);
       console.log(`\nstudies list: ${median(studies).toFixed(0)} ms; server peak memory (VmHWM): ${peakMemoryMb(server.pid!).toFixed(0)} MB`);
+      for (const name of ['small', 'big']) {
+        const child = watchChildPeak(server.pid!);
+        const t0 = performance.now();
+        const report = timed(`${base}/study/report?name=${name}`);
+        // While the report is built (in a child process), the server still answers: a study page's data.
+        await new Promise((r) => setTimeout(r, 300));
+        const during = performance.now() - t0 < 300 + 50 ? await studyPage(base, name) : null;
+        const first = await report;
+        const childPeak = child.stop();
+        const kept = await timed(`${base}/study/report?name=${name}`);
+        console.log(
+          `report page of ${name}: ${(first / 1000).toFixed(2)} s, reopened ${(kept / 1000).toFixed(2)} s; study page during the build ${during === null ? '-' : `${during.toFixed(0)} ms`}; ` +
+            `the report process's peak memory ${childPeak === null ? '(none: built in the server)' : `${childPeak.toFixed(0)} MB`}; server peak memory after it: ${peakMemoryMb(server.pid!).toFixed(0)} MB`,
+        );
+      }
     } finally {
       server.kill('SIGINT');
     }

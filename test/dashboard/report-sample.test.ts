@@ -71,7 +71,8 @@ describe('the report of a study above the trial cap', () => {
     folder = tempFolder();
     path = join(folder.dir, 'big.db');
     await bigStudies(path);
-    dashboard = await startDashboard({ storage: path, port: 0, reportTrials: CAP });
+    // Built in the server's process here (the sources under test); the last test builds in the child.
+    dashboard = await startDashboard({ storage: path, port: 0, reportTrials: CAP, reportInChild: false });
     url = dashboard.url.replace(/\/$/, '');
   }, 120_000);
 
@@ -157,7 +158,7 @@ describe('the report of a study above the trial cap', () => {
   });
 
   it('is the report `studyopt report` writes when the study is under the cap', async () => {
-    const under = await startDashboard({ storage: path, port: 0, reportTrials: N + 10 });
+    const under = await startDashboard({ storage: path, port: 0, reportTrials: N + 10, reportInChild: false });
     try {
       const html = await (await fetch(`${under.url.replace(/\/$/, '')}/study/report?name=${encodeURIComponent(SINGLE)}`)).text();
       const reader = new SqliteStorage(path, { readonly: true });
@@ -171,6 +172,23 @@ describe('the report of a study above the trial cap', () => {
       }
     } finally {
       await under.close();
+    }
+  });
+
+  it('builds the same page in a child process (the built dist/: npm run build), and keeps it while the study is unchanged', async () => {
+    const inChild = await startDashboard({ storage: path, port: 0, reportTrials: CAP, reportInChild: true });
+    try {
+      const page = `${inChild.url.replace(/\/$/, '')}/study/report?name=${encodeURIComponent(SINGLE)}`;
+      const first = await (await fetch(page)).text();
+      const here = await (await fetch(`${url}/study/report?name=${encodeURIComponent(SINGLE)}`)).text();
+      const stamp = (s: string) => s.replace(/generated [0-9: -]+ UTC/, 'generated (time) UTC');
+      expect(stamp(first)).toBe(stamp(here));
+      // Unchanged study: the kept page, generated at the same second.
+      expect(await (await fetch(page)).text()).toBe(first);
+      const missing = await fetch(`${inChild.url.replace(/\/$/, '')}/study/report?name=nope`);
+      expect(missing.status).toBe(404);
+    } finally {
+      await inChild.close();
     }
   });
 

@@ -5,7 +5,7 @@
  * request. Numbers that JSON cannot hold (±Infinity, NaN) travel as the strings "Infinity",
  * "-Infinity" and "NaN".
  */
-import type { FrozenTrial, TrialState } from '../../frozen-trial.js';
+import { type FrozenTrial, type TrialState, TRIAL_STATES } from '../../frozen-trial.js';
 import type { Storage, StudySummary } from '../../storage/storage.js';
 import { queryTrials } from '../../storage/trial-query.js';
 import { metricNames } from '../cli/commands/storage-options.js';
@@ -132,10 +132,24 @@ export function studyPayload(storage: Storage, opening: number, watches: StudyWa
   };
 }
 
-/** One page of a study's trials (request-params.ts reads the query). */
-export function trialsPayload(storage: Storage, name: string, url: URL): unknown {
+/**
+ * How many matches past the page a filtered page counts (the store stops counting there): the
+ * page says "of 1,050+" instead of passing over a million trials for an exact figure.
+ */
+export const COUNT_AHEAD = 1000;
+
+/**
+ * One page of a study's trials (request-params.ts reads the query). The total: without a
+ * parameter range, the study's counts by state as its watch keeps them (no count of the study);
+ * with one, counted up to COUNT_AHEAD trials past the page (`totalCapped` when there are more).
+ */
+export function trialsPayload(storage: Storage, opening: number, watches: StudyWatches, name: string, url: URL): unknown {
   const id = studyIdOf(storage, name);
   const query = trialQueryOf(url, storage.getStudyDirections(id).length);
-  const page = queryTrials(storage, id, query);
-  return { total: page.total, offset: query.offset ?? 0, limit: query.limit, trials: page.trials.map(trialRow) };
+  const offset = query.offset ?? 0;
+  const watch = query.params ? null : watches.watchOf(storage, opening, name);
+  const page = queryTrials(storage, id, { ...query, countUpTo: watch ? 0 : offset + query.limit + COUNT_AHEAD });
+  const counts = watch?.state().counts;
+  const total = counts ? (query.states ?? TRIAL_STATES).reduce((n, state) => n + counts[state], 0) : page.total;
+  return { total, totalCapped: !counts && page.totalCapped === true, offset, limit: query.limit, trials: page.trials.map(trialRow) };
 }

@@ -122,10 +122,11 @@ function renderTrials(page) {
     return { cells: cells, className: fresh[t.number] ? 'fresh' : '' };
   });
   document.getElementById('trials').replaceChildren(rows.length ? table(columns, rows) : el('p', 'No trials match.'));
-  var last = Math.min(page.offset + page.trials.length, page.total);
-  document.getElementById('position').textContent = ' ' + (page.total ? page.offset + 1 : 0) + '–' + last + ' of ' + page.total + ' ';
+  var last = page.offset + page.trials.length;
+  // A filtered total is counted only so far past the page: "of 1,050+".
+  document.getElementById('position').textContent = ' ' + (page.trials.length ? page.offset + 1 : 0) + '–' + last + ' of ' + page.total.toLocaleString('en-US') + (page.totalCapped ? '+' : '') + ' ';
   document.getElementById('prev').disabled = page.offset === 0;
-  document.getElementById('next').disabled = last >= page.total;
+  document.getElementById('next').disabled = !page.totalCapped && last >= page.total;
   fresh = {};
 }
 function trialsQuery() {

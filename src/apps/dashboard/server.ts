@@ -25,8 +25,9 @@ import { studiesPayload, studyPayload, toJsonText, trialsPayload } from './api.j
 import { FinishRate } from './finish-rate.js';
 import { LiveFeed } from './live-feed.js';
 import { StudyWatches } from './study-watches.js';
-import { REPORT_TRIALS, errorPage, reportPage, studiesPage, studyPage, trialPage } from './pages.js';
-import { NotFoundError, requiredText } from './request-params.js';
+import { REPORT_TRIALS, errorPage, studiesPage, studyPage, trialPage } from './pages.js';
+import { ReportBuilder } from './report-builder.js';
+import { NotFoundError, requiredText, studyIdOf } from './request-params.js';
 import { DashboardStore, StoreUnavailableError } from './study-store.js';
 import { openStorage } from '../cli/commands/storage-options.js';
 
@@ -46,6 +47,8 @@ export interface DashboardOptions {
   readonly pollMs?: number;
   /** The report page reads at most about this many trials of a study (pages.ts REPORT_TRIALS, the default); a bigger one's charts come from a labelled sample. */
   readonly reportTrials?: number;
+  /** Build report pages in a child process (report-builder.ts; the default where its script is found) or in the server's. */
+  readonly reportInChild?: boolean;
 }
 
 export interface Dashboard {
@@ -71,7 +74,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   // A study's changes are read at most twice per poll interval, however many pages ask.
   const watches = new StudyWatches(pollMs / 2);
   const live = new LiveFeed(store, watches, pollMs);
-  const server = createServer((req, res) => handle(req, res, { store, watches, rates, live, token, reportTrials }));
+  const reports = new ReportBuilder({ location: options.storage, maxTrials: reportTrials, inChild: options.reportInChild });
+  const server = createServer((req, res) => handle(req, res, { store, watches, rates, live, token, reports }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new UsageError(`--port ${options.port ?? 8080}: the port is in use on ${host}; choose another with --port, or --port 0 for any free one`) : err),
@@ -87,6 +91,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     token,
     close: () => {
       warmUp.cancel();
+      reports.close();
       return closeServer(server, live, store);
     },
   };
@@ -126,7 +131,7 @@ interface Context {
   readonly rates: FinishRate;
   readonly live: LiveFeed;
   readonly token: string | null;
-  readonly reportTrials: number;
+  readonly reports: ReportBuilder;
 }
 
 function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): void {
@@ -157,7 +162,18 @@ function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): void {
         return sendHtml(res, 200, studyPage(requiredText(url, 'name')));
       case '/study/report': {
         const name = requiredText(url, 'name');
-        return sendHtml(res, 200, ctx.store.read((s) => reportPage(s, name, ctx.reportTrials)));
+        // The page is kept for the study's state it was built on: its watch's counts by state.
+        const stamp = ctx.store.read((s, opening) => {
+          studyIdOf(s, name); // an unknown name: 404 with the studies there are
+          const watch = ctx.watches.watchOf(s, opening, name);
+          if (!watch) throw new NotFoundError(`no study named '${name}' any more`);
+          return `${opening}:${watch.studyId}:${JSON.stringify(watch.state().counts)}`;
+        });
+        void ctx.reports.page(name, stamp).then(
+          (html) => sendHtml(res, 200, html),
+          (err: unknown) => sendError(res, false, err),
+        );
+        return;
       }
       case '/trial': {
         const name = requiredText(url, 'name');
@@ -171,7 +187,7 @@ function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): void {
       }
       case '/api/trials': {
         const name = requiredText(url, 'name');
-        return sendJson(res, 200, ctx.store.read((s) => trialsPayload(s, name, url)));
+        return sendJson(res, 200, ctx.store.read((s, opening) => trialsPayload(s, opening, ctx.watches, name, url)));
       }
       case '/favicon.ico':
         // Browsers ask for it; there is none.
@@ -183,19 +199,24 @@ function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): void {
         return isApi ? sendJson(res, 404, { error: `no such API route: ${url.pathname}` }) : sendHtml(res, 404, errorPage('Not found', `nothing at ${url.pathname}: the dashboard starts at /`));
     }
   } catch (err) {
-    const [status, title] =
-      err instanceof NotFoundError
-        ? [404, 'Not found']
-        : err instanceof UsageError
-          ? [400, 'Bad request']
-          : err instanceof StoreUnavailableError
-            ? [503, 'Studies unavailable']
-            : [500, 'Error'];
-    const message = err instanceof Error ? err.message : String(err);
-    // A failure of ours: the message to the page, the stack to the terminal.
-    if (status === 500) console.error(err);
-    return isApi ? sendJson(res, status, { error: message }) : sendHtml(res, status, errorPage(title, message));
+    return sendError(res, isApi, err);
   }
+}
+
+/** An error as its status (bad parameters 400, unknown study or trial 404, store unreadable 503, else 500) and message; never a stack trace. */
+function sendError(res: ServerResponse, isApi: boolean, err: unknown): void {
+  const [status, title] =
+    err instanceof NotFoundError
+      ? [404, 'Not found']
+      : err instanceof UsageError
+        ? [400, 'Bad request']
+        : err instanceof StoreUnavailableError
+          ? [503, 'Studies unavailable']
+          : [500, 'Error'];
+  const message = err instanceof Error ? err.message : String(err);
+  // A failure of ours: the message to the page, the stack to the terminal.
+  if (status === 500) console.error(err);
+  return isApi ? sendJson(res, status, { error: message }) : sendHtml(res, status, errorPage(title, message));
 }
 
 const SECURITY_HEADERS = {
