@@ -25,6 +25,7 @@ import { importanceSection, observationsOf } from './importance.js';
 import { type Section, htmlTable, renderPage } from './page.js';
 import { contourChart, historyChart, parallelCoordinatesChart, sliceCharts, type StudyView } from './study-charts.js';
 import { sampleTrials } from './trial-sample.js';
+import { samplersUsedHtml } from './samplers-used.js';
 
 export interface StudyReportInput {
   storage: Storage;
@@ -138,6 +139,8 @@ export function renderStudyReport(input: StudyReportInput): string {
     summary.push(`<div class="grid">${boxes.join('')}</div>`);
   }
   summary.push(dataHtml(dataVersionsOf(systemAttrs), trials, best, sample ? study.nTrials : undefined));
+  const samplersUsed = samplersUsedHtml(trials, multi ? null : direction, sample?.label);
+  if (samplersUsed) summary.push(samplersUsed);
   if (ib) summary.push(ibSettingsHtml(ib));
   return renderPage({
     title: `Study report: ${name}`,
