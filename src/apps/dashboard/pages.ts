@@ -26,7 +26,7 @@ import { STUDIES_SCRIPT, STUDY_SCRIPT } from './page-scripts.js';
  * labelled (report/trial-sample.ts), the history's best line and the Pareto front from every
  * trial's values. Under it the page is the report `studyopt report` writes.
  */
-export const REPORT_TRIALS = 20_000;
+export const REPORT_TRIALS = 10_000;
 
 const DASHBOARD_STYLE = `
 nav{padding:6px 28px;background:#32383f}nav a{color:#d0d7de;margin-right:16px;text-decoration:none}

@@ -22,7 +22,7 @@ const command: CommandModule<object, DashboardArgs> = {
       .option('port', { type: 'number', default: 8080, describe: 'the port to listen on (0: any free port)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'the address to listen on; anything but loopback requires the printed token' })
       .option('token', { type: 'string', describe: 'the token to require (default: made up and printed when --host is not loopback)' })
-      .option('report-trials', { type: 'number', describe: "the most trials a study's report page reads (default 20000): a bigger study's charts come from its best trials and a uniform sample, labelled" }) as unknown as Argv<DashboardArgs>,
+      .option('report-trials', { type: 'number', describe: "the most trials a study's report page reads (default 10000): a bigger study's charts come from its best trials and a uniform sample, labelled" }) as unknown as Argv<DashboardArgs>,
   handler: async (argv: ArgumentsCamelCase<DashboardArgs>) => {
     if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, but got ${argv.port}`);
     if (argv.token !== undefined && argv.token.length < 16) throw new UsageError('--token must be at least 16 characters long (or leave it out to have one made)');
