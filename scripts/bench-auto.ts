@@ -63,9 +63,9 @@ const ONLY = new Set(list(flags.only!));
 const log = (msg: string): void => {
   process.stderr.write(`${msg}\n`);
 };
-const out: string[] = [];
+/** Lines go out as they are made, so that a long run stopped half-way keeps the tables it finished. */
 const print = (line = ''): void => {
-  out.push(line);
+  process.stdout.write(`${line}\n`);
 };
 
 /** Independent TPE with Optuna's defaults, every option spelled out (our TPE's defaults may differ). */
@@ -210,4 +210,3 @@ if (ONLY.has('public')) publicTable(flags.functions ? list(flags.functions).filt
 if (ONLY.has('unseen')) unseenTable(flags.functions ? list(flags.functions).filter((f) => !PUBLIC_FUNCTIONS.includes(f)) : UNSEEN_FUNCTIONS);
 if (ONLY.has('ib')) ibTable(flags['ib-samplers'] ? list(flags['ib-samplers']) : [...IB_SAMPLERS, 'auto (budget known)', 'auto (budget unknown)']);
 print(`Total wall time ${((performance.now() - started) / 60000).toFixed(1)} min (Node ${process.version}).`);
-process.stdout.write(`${out.join('\n')}\n`);

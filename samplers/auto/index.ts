@@ -22,7 +22,7 @@ export { type StudyProfile, StudyProfiler, isConditional } from './profile.js';
 
 export const registryEntry: SamplerEntry = {
   description:
-    'chooses per trial among gp and multivariate tpe by the space, budget, objectives and parallelism (the default; docs/samplers.md); records the choice in each trial',
+    'chooses per trial between gp and multivariate tpe by the space, the budget and the objectives (the default; docs/samplers.md); records the choice in each trial',
   options: {
     seed: { type: 'integer', description: 'random seed (same seed, same parameters)' },
     budget: { type: 'integer', description: 'finished trials the study is to reach (default: the --trials target stored with the study)' },

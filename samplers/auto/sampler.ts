@@ -1,6 +1,6 @@
 /**
  * The automatic sampler: for each trial it chooses one of our samplers by the study's search
- * space, budget, objectives, constraints and parallelism (rules.ts), records the choice in the
+ * space, budget, objectives and constraints (rules.ts; trials in parallel are considered there), records the choice in the
  * trial (system attribute `studyopt:sampler`), and lets that sampler propose the trial.
  *
  *   const study = createStudy({ sampler: new AutoSampler({ seed: 1 }) }); // also the default

@@ -87,10 +87,11 @@ describe('auto: the documented choice (rules.ts)', () => {
     expect(chooseSampler({ ...numeric, spaceConstraints: true }).choice).toBe('tpe-multivariate');
   });
 
-  it('trials in parallel: TPE (with constant liar), not the GP whose ask would throttle the workers', () => {
-    expect(chooseSampler({ ...numeric, running: 3 }).choice).toBe('tpe-multivariate');
+  it('trials in parallel: the same choice (the GP with kriging believers, TPE with constant liar)', () => {
+    expect(chooseSampler({ ...numeric, running: 3 }).choice).toBe('gp');
+    expect(chooseSampler({ ...numeric, running: 3, objectives: 2 }).choice).toBe('gp');
+    expect(chooseSampler({ ...numeric, running: 3, finished: GP_TRIALS }).choice).toBe('tpe-multivariate');
     expect(chooseSampler({ ...numeric, running: 3, params: 12, shared: 1 }).choice).toBe('tpe-group');
-    expect(chooseSampler({ ...numeric, running: 0 }).choice).toBe('gp');
   });
 });
 
@@ -185,15 +186,20 @@ describe('auto on a study', () => {
     expect(new Set(choices(study))).toEqual(new Set(['gp']));
   });
 
-  it('a trial asked while another runs goes to TPE', () => {
+  it('trials in flight together: the GP proposes them apart (kriging believers), and each keeps its sampler', () => {
     const study = createStudy({ sampler: new AutoSampler({ seed: 6 }) });
     run(study, 10);
-    const first = study.ask();
-    first.suggestFloat('x', -5, 5);
-    const second = study.ask();
-    expect(study.trials.map((t) => t.systemAttrs[AUTO_SAMPLER_KEY]).slice(10)).toEqual(['gp', 'tpe-multivariate']);
-    study.tell(first, 1);
-    study.tell(second, 2);
+    // Asked and suggested one after another, as a worker pool does: each sees the others running.
+    const batch: Trial[] = [];
+    const points: number[][] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = study.ask();
+      batch.push(t);
+      points.push([t.suggestFloat('x', -5, 5), t.suggestFloat('y', -5, 5)]);
+    }
+    expect(study.trials.map((t) => t.systemAttrs[AUTO_SAMPLER_KEY]).slice(10)).toEqual(['gp', 'gp', 'gp']);
+    for (let i = 0; i < points.length; i++) for (let j = i + 1; j < points.length; j++) expect(Math.hypot(points[i][0] - points[j][0], points[i][1] - points[j][1])).toBeGreaterThan(1e-3);
+    batch.forEach((t, i) => study.tell(t, points[i][0] ** 2 + points[i][1] ** 2));
   });
 
   it('resumes on SQLite with the same choices and proposals as one uninterrupted study', () => {
@@ -217,14 +223,19 @@ describe('auto on a study', () => {
   });
 
   it('a trial keeps its recorded sampler whatever the rules would say now', () => {
-    const study = createStudy({ sampler: new AutoSampler({ seed: 8 }) });
+    const study = createStudy({ sampler: new AutoSampler({ seed: 8, budget: 11 }) });
     run(study, 10);
     const t = study.ask();
     const frozen: FrozenTrial = study.storage.getTrial(t.trialId);
     expect(frozen.systemAttrs[AUTO_SAMPLER_KEY]).toBe('gp');
-    // Another trial starts running: new trials go to TPE, this one stays the GP's.
-    const other = study.ask();
-    expect(study.storage.getTrial(other.trialId).systemAttrs[AUTO_SAMPLER_KEY]).toBe('tpe-multivariate');
+    // The budget is reached while it runs: new trials go to TPE, this one stays the GP's.
+    run(study, 2);
+    expect(study.trials.at(-1)!.systemAttrs[AUTO_SAMPLER_KEY]).toBe('tpe-multivariate');
+    const gpSpy = vi.spyOn(GPSampler.prototype, 'sampleIndependent');
+    t.suggestFloat('late', 0, 1);
+    expect(gpSpy).toHaveBeenCalledTimes(1);
+    gpSpy.mockRestore();
+    study.tell(t, 1);
     expect(study.storage.getTrial(t.trialId).systemAttrs[AUTO_SAMPLER_KEY]).toBe('gp');
   });
 });
