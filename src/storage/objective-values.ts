@@ -1,9 +1,11 @@
 /**
  * A study's COMPLETE trials reduced to what a picture of the whole study needs: their numbers,
- * objective values and feasibility, column by column, without parameters or attributes. A
- * 1.5-million-trial study is about 6 KB a trial as FrozenTrials, 25 bytes a trial (one objective)
- * here: enough to draw the best-so-far line over every trial, rank every trial or find the whole
- * Pareto front, and then read whole only the few trials a chart shows (readTrialsById).
+ * objective values and feasibility, column by column, without parameters or attributes, in
+ * chunks of up to 100,000 trials. A 1.5-million-trial study is about 6 KB a trial as
+ * FrozenTrials, 25 bytes a trial (one objective) here, and a reader that keeps only what it needs
+ * of each chunk holds one chunk at a time: enough to draw the best-so-far line over every trial,
+ * rank every trial or find the whole Pareto front, and then read whole only the few trials a
+ * chart shows (readTrialsById).
  *
  * Two reads, each with a fast path a store may offer (Storage.readObjectiveValues,
  * Storage.readTrialsById: the SQL stores) and a fallback here, which defines what they mean (a
@@ -11,8 +13,9 @@
  */
 import { type FrozenTrial, type TrialState, isFeasible } from '../frozen-trial.js';
 
+/** One chunk of a study's values. Its arrays are valid only while `onChunk` runs (the next chunk reuses them): copy what you keep. */
 export interface ObjectiveValues {
-  /** COMPLETE trials with a value for every objective, in number order. */
+  /** COMPLETE trials with a value for every objective, in number order (after the previous chunk's). */
   readonly size: number;
   readonly trialId: Float64Array;
   readonly number: Int32Array;
@@ -27,11 +30,15 @@ export interface ObjectiveValueSource {
   getStudyDirections(studyId: number): readonly unknown[];
   getAllTrials(studyId: number, states?: readonly TrialState[]): readonly FrozenTrial[];
   getTrial(trialId: number): FrozenTrial;
-  readObjectiveValues?(studyId: number): ObjectiveValues | null;
+  readObjectiveValues?(studyId: number, onChunk: (chunk: ObjectiveValues) => void): boolean;
   readTrialsById?(trialIds: readonly number[]): FrozenTrial[] | null;
 }
 
-/** Fills the columns trial by trial (the SQL stores' chunks and the fallback's trials). */
+/**
+ * Fills the columns trial by trial, for one chunk after another in the same arrays (the SQL
+ * stores' chunks and the fallback's trials): a pass over a million trials allocates one chunk's
+ * room, not a million trials' worth of arrays that wait for the collector.
+ */
 export class ObjectiveValuesBuilder {
   private size = 0;
   private trialId: Float64Array;
@@ -39,7 +46,7 @@ export class ObjectiveValuesBuilder {
   private values: Float64Array[];
   private feasible: Uint8Array;
 
-  /** `expected`: how many trials will come, when known (room for exactly them: no copies as it grows). */
+  /** `expected`: how many trials a chunk holds at most, when known (room for them: no copies as it grows). */
   constructor(
     private readonly nObjectives: number,
     expected = 1024,
@@ -74,26 +81,35 @@ export class ObjectiveValuesBuilder {
     this.feasible = more(this.feasible, (n) => new Uint8Array(n));
   }
 
+  /** The chunk filled so far, as views of the arrays (valid until the next reset). */
   build(): ObjectiveValues {
     const n = this.size;
-    // Full: the arrays as they are; else copies of the filled part (the spare room would stay allocated).
-    const fit = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => (a.length === n ? a : (a.slice(0, n) as T));
-    return { size: n, trialId: fit(this.trialId), number: fit(this.number), values: this.values.map(fit), feasible: fit(this.feasible) };
+    return { size: n, trialId: this.trialId.subarray(0, n), number: this.number.subarray(0, n), values: this.values.map((v) => v.subarray(0, n)), feasible: this.feasible.subarray(0, n) };
+  }
+
+  /** Empties it for the next chunk (keeping its room). */
+  reset(): void {
+    this.size = 0;
   }
 }
 
-/** The study's COMPLETE trials' values: the store's own way when it has one, else from getAllTrials. */
-export function readObjectiveValues(storage: ObjectiveValueSource, studyId: number): ObjectiveValues {
-  const own = storage.readObjectiveValues?.(studyId);
-  if (own) return own;
+/** The most trials in one chunk. */
+export const OBJECTIVE_VALUES_CHUNK = 100_000;
+
+/**
+ * Gives `onChunk` the study's COMPLETE trials' values, chunk after chunk in number order: the
+ * store's own way when it has one, else from getAllTrials.
+ */
+export function readObjectiveValues(storage: ObjectiveValueSource, studyId: number, onChunk: (chunk: ObjectiveValues) => void): void {
+  if (storage.readObjectiveValues?.(studyId, onChunk)) return;
   const nObjectives = storage.getStudyDirections(studyId).length;
-  const complete = storage.getAllTrials(studyId, ['COMPLETE']);
-  const out = new ObjectiveValuesBuilder(nObjectives, complete.length);
-  for (const t of complete) {
-    if (t.values === null || t.values.length !== nObjectives) continue;
-    out.add(t.trialId, t.number, t.values, isFeasible(t));
+  const complete = storage.getAllTrials(studyId, ['COMPLETE']).filter((t) => t.values !== null && t.values.length === nObjectives);
+  const out = new ObjectiveValuesBuilder(nObjectives, Math.min(complete.length, OBJECTIVE_VALUES_CHUNK));
+  for (let from = 0; from < complete.length; from += OBJECTIVE_VALUES_CHUNK) {
+    out.reset();
+    for (const t of complete.slice(from, from + OBJECTIVE_VALUES_CHUNK)) out.add(t.trialId, t.number, t.values!, isFeasible(t));
+    onChunk(out.build());
   }
-  return out.build();
 }
 
 /** Whole trials by id, in the order given: the store's batch read when it has one, else one by one. */

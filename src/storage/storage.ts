@@ -203,11 +203,12 @@ export interface Storage {
    */
   bestTrialIds?(studyId: number, k: number): number[] | null;
   /**
-   * The COMPLETE trials' numbers, objective values and feasibility, column by column, without
-   * parameters or attributes (objective-values.ts); null (or no such method) when the store has
-   * no faster way than reading every trial. Callers use readObjectiveValues() there.
+   * Gives `onChunk` the COMPLETE trials' numbers, objective values and feasibility, column by
+   * column in chunks in number order, without parameters or attributes (objective-values.ts);
+   * false, calling nothing (or no such method), when the store has no faster way than reading
+   * every trial. Callers use readObjectiveValues() there.
    */
-  readObjectiveValues?(studyId: number): ObjectiveValues | null;
+  readObjectiveValues?(studyId: number, onChunk: (chunk: ObjectiveValues) => void): boolean;
   /**
    * Whole trials by id, in the order given, in a few statements; null (or no such method): one
    * getTrial each. Callers use readTrialsById() (objective-values.ts).

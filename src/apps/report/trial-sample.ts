@@ -52,78 +52,141 @@ function better(direction: StudyDirection, a: number, b: number): boolean {
   return direction === 'maximize' ? a > b : a < b;
 }
 
-/** Each objective's best feasible value so far, as steps (where it improved, and the last trial). */
-export function bestSoFarLines(values: ObjectiveValues, directions: readonly StudyDirection[]): BestStep[][] {
-  return directions.map((direction, k) => {
-    const column = values.values[k];
-    const steps: BestStep[] = [];
-    let best: number | null = null;
-    for (let i = 0; i < values.size; i++) {
-      if (!values.feasible[i]) continue;
-      const v = column[i];
-      if (best === null || better(direction, v, best)) {
-        best = v;
-        steps.push({ trial: values.number[i], best });
+/** Each objective's best feasible value so far, as steps (where it improved, and the last trial), fed chunk by chunk in number order. */
+class BestSoFarLines {
+  private readonly best: (number | null)[];
+  readonly lines: BestStep[][];
+  private lastNumber: number | null = null;
+
+  constructor(private readonly directions: readonly StudyDirection[]) {
+    this.best = directions.map(() => null);
+    this.lines = directions.map(() => []);
+  }
+
+  add(chunk: ObjectiveValues): void {
+    this.directions.forEach((direction, k) => {
+      const column = chunk.values[k];
+      for (let i = 0; i < chunk.size; i++) {
+        const best = this.best[k];
+        if (chunk.feasible[i] && (best === null || better(direction, column[i], best))) {
+          this.best[k] = column[i];
+          this.lines[k].push({ trial: chunk.number[i], best: column[i] });
+        }
       }
-    }
-    if (best !== null && values.size > 0) steps.push({ trial: values.number[values.size - 1], best });
-    return steps;
-  });
+    });
+    if (chunk.size > 0) this.lastNumber = chunk.number[chunk.size - 1];
+  }
+
+  /** The lines, each closed at the last trial. */
+  finish(): BestStep[][] {
+    return this.lines.map((line, k) => (line.length > 0 && this.lastNumber !== null ? [...line, { trial: this.lastNumber, best: this.best[k]! }] : line));
+  }
 }
 
-/** Rows (indexes into `values`) of the `k` best feasible trials by the first objective (the lower number first among equals). */
-function bestRows(values: ObjectiveValues, direction: StudyDirection, k: number): number[] {
-  const sign = direction === 'maximize' ? -1 : 1;
-  const column = values.values[0];
-  const keys = new Float64Array(values.size);
-  let n = 0;
-  for (let i = 0; i < values.size; i++) if (values.feasible[i]) keys[n++] = sign * column[i];
-  if (n === 0 || k <= 0) return [];
-  // The k-th best key, by a numeric sort of the keys alone (a typed array sorts numbers natively).
-  const sorted = keys.subarray(0, n).sort();
-  const cut = sorted[Math.min(k, sorted.length) - 1];
-  const rows: number[] = [];
-  for (let i = 0; i < values.size && rows.length < k; i++) {
-    // Rows are in number order: among trials equal to the cut, the lower numbers come first.
-    if (values.feasible[i] && sign * column[i] < cut) rows.push(i);
-  }
-  for (let i = 0; i < values.size && rows.length < k; i++) if (values.feasible[i] && sign * column[i] === cut) rows.push(i);
-  return rows.sort((a, b) => a - b);
+/** A trial as the selection keeps it: its id and number (and, for the best, its sort key). */
+interface Kept {
+  readonly trialId: number;
+  readonly number: number;
 }
 
 /**
- * Rows of the feasible trials' Pareto front (src/pareto.ts), in chunks so that the light objects
- * it compares never number more than a chunk and the front: the front of a union is the front
- * of the fronts of its parts together.
+ * The `k` best feasible trials by the first objective (the lower number first among equals), fed
+ * chunk by chunk in number order: a trial enters only when it beats the k-th kept (an equal one
+ * comes later, so loses), so after the first chunks few do.
  */
-function frontRows(values: ObjectiveValues, directions: readonly StudyDirection[]): number[] {
-  type Point = { number: number; values: number[]; row: number };
-  let front: Point[] = [];
-  const chunk = 100_000;
-  for (let from = 0; from < values.size; from += chunk) {
-    const part: Point[] = [...front];
-    for (let i = from; i < Math.min(values.size, from + chunk); i++) {
-      if (values.feasible[i]) part.push({ number: values.number[i], values: values.values.map((c) => c[i]), row: i });
+class BestTrials {
+  private kept: (Kept & { key: number })[] = [];
+
+  constructor(
+    private readonly k: number,
+    private readonly sign: number,
+  ) {}
+
+  add(chunk: ObjectiveValues): void {
+    if (this.k <= 0) return;
+    const full = this.kept.length >= this.k;
+    const cut = full ? this.kept[this.kept.length - 1].key : Infinity;
+    const column = chunk.values[0];
+    let entered = false;
+    for (let i = 0; i < chunk.size; i++) {
+      const key = this.sign * column[i];
+      if (chunk.feasible[i] && (key < cut || (!full && key === cut))) {
+        this.kept.push({ trialId: chunk.trialId[i], number: chunk.number[i], key });
+        entered = true;
+      }
     }
-    front = paretoFront(part, directions);
+    if (entered) {
+      this.kept.sort((a, b) => a.key - b.key || a.number - b.number);
+      this.kept.length = Math.min(this.kept.length, this.k);
+    }
   }
-  return front.map((p) => p.row).sort((a, b) => a - b);
+
+  get trials(): readonly Kept[] {
+    return this.kept;
+  }
 }
 
-/** `m` of the rows 0..n-1 not in `taken`, uniformly at random without replacement (Knuth's selection sampling, TAOCP vol. 2, 3.4.2, Algorithm S). */
-function uniformRows(n: number, taken: ReadonlySet<number>, m: number, rng: Rng): number[] {
-  let left = n - taken.size;
-  let need = Math.min(m, left);
-  const rows: number[] = [];
-  for (let i = 0; i < n && need > 0; i++) {
-    if (taken.has(i)) continue;
-    if (rng.random() * left < need) {
-      rows.push(i);
-      need--;
+/**
+ * The feasible trials' Pareto front (src/pareto.ts), fed chunk by chunk: the front of a union is
+ * the front of the fronts of its parts together, so the light objects compared never number more
+ * than a chunk and the front.
+ */
+class FrontTrials {
+  private front: (Kept & { values: number[] })[] = [];
+
+  constructor(private readonly directions: readonly StudyDirection[]) {}
+
+  add(chunk: ObjectiveValues): void {
+    const part = [...this.front];
+    for (let i = 0; i < chunk.size; i++) {
+      if (chunk.feasible[i]) part.push({ trialId: chunk.trialId[i], number: chunk.number[i], values: chunk.values.map((c) => c[i]) });
     }
-    left--;
+    this.front = paretoFront(part, this.directions);
   }
-  return rows;
+
+  get trials(): readonly Kept[] {
+    return [...this.front].sort((a, b) => a.number - b.number);
+  }
+}
+
+/**
+ * A uniform random sample of `size` of the trials fed to it, whatever their number (Algorithm R:
+ * Knuth, TAOCP vol. 2, 3.4.2; the t-th trial replaces a random one of the sample with
+ * probability size/t).
+ */
+class Reservoir {
+  private readonly kept: Kept[] = [];
+  private seen = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly rng: Rng,
+  ) {}
+
+  add(chunk: ObjectiveValues): void {
+    for (let i = 0; i < chunk.size; i++) {
+      const trial = { trialId: chunk.trialId[i], number: chunk.number[i] };
+      if (this.seen < this.size) this.kept.push(trial);
+      else {
+        const j = this.rng.int(0, this.seen);
+        if (j < this.size) this.kept[j] = trial;
+      }
+      this.seen++;
+    }
+  }
+
+  get count(): number {
+    return this.seen;
+  }
+
+  /**
+   * `m` of the sampled trials that are not in `taken`, uniformly: a uniform sample of all the
+   * trials, less those taken, is a uniform sample of the rest, and so is a uniform part of it.
+   */
+  rest(taken: ReadonlySet<number>, m: number): Kept[] {
+    const rest = this.kept.filter((t) => !taken.has(t.trialId));
+    return rest.length <= m ? rest : this.rng.shuffle(rest).slice(0, m);
+  }
 }
 
 /** Whole trials, a few thousand at a time; those not in `keepWhole` without their user attributes and intermediate values. */
@@ -142,65 +205,62 @@ const count = (n: number): string => n.toLocaleString('en-US');
 
 /**
  * The trials a report of the study draws: at most `maxTrials` of its COMPLETE trials (all of
- * them when it has no more).
+ * them when it has no more), chosen in one pass over their values that keeps only what it
+ * chooses (a chunk of values at a time, the best, the front, the sample).
  */
 export function sampleTrials(storage: Storage, studyId: number, options: TrialSampleOptions): TrialSample {
   const { maxTrials } = options;
   if (!Number.isInteger(maxTrials) || maxTrials < 2) throw new UsageError(`the report's trial cap must be an integer of at least 2, but got ${maxTrials}`);
   const directions = storage.getStudyDirections(studyId);
-  // The values' columns (25 bytes a trial) are let go before the chosen trials are read whole.
-  const choice = chooseRows(readObjectiveValues(storage, studyId), directions, options);
-  const complete = readChosen(storage, choice.trialIds, choice.bestIds);
-  const { ofComplete, nBest, frontSize } = choice;
+  const multi = directions.length > 1;
+  const lines = new BestSoFarLines(directions);
+  const rng = new Rng(options.seed ?? 0);
+  const reservoir = new Reservoir(maxTrials, rng);
+  const bestByValue = multi ? null : new BestTrials(options.best ?? Math.min(1_000, Math.floor(maxTrials / 2)), directions[0] === 'maximize' ? -1 : 1);
+  const front = multi ? new FrontTrials(directions) : null;
+  readObjectiveValues(storage, studyId, (chunk) => {
+    lines.add(chunk);
+    reservoir.add(chunk);
+    bestByValue?.add(chunk);
+    front?.add(chunk);
+  });
+  const ofComplete = reservoir.count;
+  const bestSoFar = lines.finish();
   if (ofComplete <= maxTrials) {
-    // Few COMPLETE trials (the study's others are RUNNING, FAIL, ...): every one.
-    return { complete, ofComplete, nBest, frontSize, bestSoFar: choice.bestSoFar, label: `from all ${count(ofComplete)} complete trials` };
+    // Few COMPLETE trials (the study's others are RUNNING, FAIL, ...): every one, whole.
+    const all = reservoir.rest(new Set(), maxTrials).sort((a, b) => a.number - b.number);
+    const complete = readChosen(storage, all.map((t) => t.trialId), new Set(all.map((t) => t.trialId)));
+    return { complete, ofComplete, nBest: 0, frontSize: null, bestSoFar, label: `from all ${count(ofComplete)} complete trials` };
   }
+  let best: readonly Kept[];
+  let frontSize: number | null = null;
+  if (front) {
+    const whole = front.trials;
+    frontSize = whole.length;
+    // A front larger than half the cap (many objectives): an even part of it, in number order.
+    best = thin(whole, Math.floor(maxTrials / 2));
+  } else {
+    best = bestByValue!.trials;
+  }
+  const bestIds = new Set(best.map((t) => t.trialId));
+  const chosen = [...best, ...reservoir.rest(bestIds, maxTrials - best.length)].sort((a, b) => a.number - b.number);
+  const complete = readChosen(
+    storage,
+    chosen.map((t) => t.trialId),
+    bestIds,
+  );
   const what =
     frontSize === null
-      ? `the ${count(nBest)} best`
-      : frontSize === nBest
-        ? `the Pareto front (${count(nBest)} trials)`
-        : `${count(nBest)} trials spread along the Pareto front of ${count(frontSize)}`;
+      ? `the ${count(best.length)} best`
+      : frontSize === best.length
+        ? `the Pareto front (${count(best.length)} trials)`
+        : `${count(best.length)} trials spread along the Pareto front of ${count(frontSize)}`;
   return {
     complete,
     ofComplete,
-    nBest,
-    frontSize,
-    bestSoFar: choice.bestSoFar,
-    label: `from ${count(complete.length)} of ${count(ofComplete)} complete trials: ${what} and a uniform sample of the rest`,
-  };
-}
-
-/** The trials to read (ids in number order), which of them are the best, and the history lines. */
-function chooseRows(
-  values: ObjectiveValues,
-  directions: readonly StudyDirection[],
-  options: TrialSampleOptions,
-): { trialIds: number[]; bestIds: Set<number>; ofComplete: number; nBest: number; frontSize: number | null; bestSoFar: BestStep[][] } {
-  const { maxTrials } = options;
-  const bestSoFar = bestSoFarLines(values, directions);
-  if (values.size <= maxTrials) return { trialIds: Array.from(values.trialId), bestIds: new Set(values.trialId), ofComplete: values.size, nBest: 0, frontSize: null, bestSoFar };
-  const multi = directions.length > 1;
-  let best: number[];
-  let frontSize: number | null = null;
-  if (multi) {
-    const front = frontRows(values, directions);
-    frontSize = front.length;
-    // A front larger than half the cap (many objectives): an even part of it, in number order.
-    best = thin(front, Math.floor(maxTrials / 2));
-  } else {
-    best = bestRows(values, directions[0], options.best ?? Math.min(1_000, Math.floor(maxTrials / 2)));
-  }
-  const taken = new Set(best);
-  const sampled = uniformRows(values.size, taken, maxTrials - best.length, new Rng(options.seed ?? 0));
-  const rows = [...best, ...sampled].sort((a, b) => a - b);
-  return {
-    trialIds: rows.map((r) => values.trialId[r]),
-    bestIds: new Set(best.map((r) => values.trialId[r])),
-    ofComplete: values.size,
     nBest: best.length,
     frontSize,
     bestSoFar,
+    label: `from ${count(complete.length)} of ${count(ofComplete)} complete trials: ${what} and a uniform sample of the rest`,
   };
 }

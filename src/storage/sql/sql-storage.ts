@@ -27,7 +27,7 @@ import { type FrozenTrial, type StudyDirection, type TrialState, TRIAL_STATES, i
 import type { CreateTrialOptions, CreateTrialResult, CreatedTrial, NumberSummary, RunningProcess, Storage, StudySummary, TrialNumberSource, TrialTemplate } from '../storage.js';
 import type { TrialTable, TrialTablePart } from '../trial-table.js';
 import type { TrialChanges, TrialCursor, TrialPage, TrialQuery } from '../trial-query.js';
-import { type ObjectiveValues, ObjectiveValuesBuilder } from '../objective-values.js';
+import { OBJECTIVE_VALUES_CHUNK, type ObjectiveValues, ObjectiveValuesBuilder } from '../objective-values.js';
 import {
   DistributionCache,
   decodeValue,
@@ -1704,37 +1704,37 @@ export class SqlStorage implements Storage {
    * rows whole), and no parameter or attribute row is read. Feasibility from the `constraints`
    * system attributes alone, read by their key.
    */
-  readObjectiveValues(studyId: number): ObjectiveValues {
+  readObjectiveValues(studyId: number, onChunk: (chunk: ObjectiveValues) => void): boolean {
     this.flushStaged(); // read from the file
-    return this.read(() => {
+    this.read(() => {
       const nObjectives = this.getStudyDirections(studyId).length;
       const infeasible = new Set<number>();
       for (const [id, json] of this.stmt('SELECT trial_id, value_json FROM trial_system_attributes WHERE "key" = \'constraints\'').raw(true).iterate() as IterableIterator<[number | string, string]>) {
         if (!isFeasible({ systemAttrs: { constraints: parsePyJson(json) } } as unknown as FrozenTrial)) infeasible.add(Number(id));
       }
       const range = this.stmt('SELECT MIN(trial_id) AS lo, MAX(trial_id) AS hi FROM trials WHERE study_id = ?').get(studyId) as { lo: number | string | null; hi: number | string | null };
-      // Room for every COMPLETE trial (a count through the (study_id, state) index), so no copies as it fills.
-      const expected = Number((this.stmt("SELECT COUNT(*) AS n FROM trials WHERE study_id = ? AND state = 'COMPLETE'").get(studyId) as { n: number | string }).n);
-      const out = new ObjectiveValuesBuilder(nObjectives, expected);
-      if (range.lo === null || range.hi === null) return out.build();
+      if (range.lo === null || range.hi === null) return;
       const chunk = this.stmt(
         'SELECT t.trial_id, t.number, v.objective, v.value, v.value_type FROM trials t JOIN trial_values v ON v.trial_id = t.trial_id ' +
           "WHERE t.study_id = ? AND t.state = 'COMPLETE' AND t.trial_id >= ? AND t.trial_id < ? ORDER BY t.trial_id, v.objective",
       ).raw(true);
       const values = new Float64Array(nObjectives);
-      const step = 100_000;
+      // Chunks of ids: at most OBJECTIVE_VALUES_CHUNK trials each, whatever other studies hold.
+      const step = OBJECTIVE_VALUES_CHUNK;
+      const out = new ObjectiveValuesBuilder(nObjectives, Math.min(step, Number(range.hi) - Number(range.lo) + 1));
       for (let from = Number(range.lo); from <= Number(range.hi); from += step) {
+        out.reset();
         let id = -1;
         let number = 0;
         let seen = 0;
-        const flush = (): void => {
+        const add = (): void => {
           if (id >= 0 && seen === nObjectives) out.add(id, number, values, !infeasible.has(id));
         };
         // A study's trial ids follow its numbers (queryTrials): id order is number order.
         for (const [rawId, rawNumber, objective, value, type] of chunk.iterate(studyId, from, from + step) as IterableIterator<[number | string, number | string, number | string, number | null, string]>) {
           const tid = Number(rawId);
           if (tid !== id) {
-            flush();
+            add();
             id = tid;
             number = Number(rawNumber);
             seen = 0;
@@ -1745,10 +1745,12 @@ export class SqlStorage implements Storage {
             seen++;
           }
         }
-        flush();
+        add();
+        const built = out.build();
+        if (built.size > 0) onChunk(built);
       }
-      return out.build();
     });
+    return true;
   }
 
   /** Whole trials by id, in the order given, a few thousand per statement. */
