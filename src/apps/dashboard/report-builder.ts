@@ -83,11 +83,6 @@ export class ReportBuilder {
     this.script = options.inChild === false ? null : childScript();
   }
 
-  /** Whether pages are built in a child process. */
-  get inChild(): boolean {
-    return this.script !== null;
-  }
-
   /**
    * The report page of study `name` as of `stamp` (what the study's state was when asked: a
    * different stamp builds a new page).

@@ -37,7 +37,8 @@ function objectiveOf(view: StudyView, t: FrozenTrial): number {
   return t.values![view.objective ?? 0];
 }
 
-function better(direction: StudyDirection, a: number, b: number): boolean {
+/** Whether `a` is a better value than `b` in `direction`. */
+export function better(direction: StudyDirection, a: number, b: number): boolean {
   return direction === 'maximize' ? a > b : a < b;
 }
 

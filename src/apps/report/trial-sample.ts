@@ -16,7 +16,7 @@ import { paretoFront } from '../../pareto.js';
 import { Rng } from '../../rng.js';
 import { type ObjectiveValues, readObjectiveValues, readTrialsById } from '../../storage/objective-values.js';
 import type { Storage } from '../../storage/storage.js';
-import { thin } from './study-charts.js';
+import { better, thin } from './study-charts.js';
 
 export interface TrialSampleOptions {
   /** At most this many trials in all. */
@@ -46,10 +46,6 @@ export interface TrialSample {
   readonly bestSoFar: readonly (readonly BestStep[])[];
   /** What the charts show, for their notes: "from 20,000 of 1,500,000 complete trials: ...". */
   readonly label: string;
-}
-
-function better(direction: StudyDirection, a: number, b: number): boolean {
-  return direction === 'maximize' ? a > b : a < b;
 }
 
 /** Each objective's best feasible value so far, as steps (where it improved, and the last trial), fed chunk by chunk in number order. */
