@@ -11,6 +11,11 @@ import { InMemoryStorage } from '../../src/storage/in-memory.js';
 import { type ObjectiveValues, readObjectiveValues, readTrialsById } from '../../src/storage/objective-values.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { readerStoreCases } from './reader-stores.js';
+import { join } from 'node:path';
+import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
+import { readTrialTable } from '../../src/storage/storage.js';
+import { buildBigStudy } from '../../scripts/lib/big-study.js';
+import { tempDir } from './helpers.js';
 
 const X = floatDistribution(-5, 5);
 const STATES: TrialState[] = ['COMPLETE', 'FAIL', 'COMPLETE', 'RUNNING', 'COMPLETE', 'PRUNED', 'WAITING', 'COMPLETE'];
@@ -49,7 +54,8 @@ function fill(storage: Storage): number {
 /** The chunks read, joined. */
 function collect(storage: Storage, studyId: number): { size: number; trialId: number[]; number: number[]; values: number[][]; feasible: number[] } {
   const chunks: ObjectiveValues[] = [];
-  readObjectiveValues(storage, studyId, (c) => chunks.push(c));
+  // Copies: a chunk's arrays are reused for the next one.
+  readObjectiveValues(storage, studyId, (c) => chunks.push({ size: c.size, trialId: c.trialId.slice(), number: c.number.slice(), values: c.values.map((v) => v.slice()), feasible: c.feasible.slice() }));
   const nObjectives = storage.getStudyDirections(studyId).length;
   return {
     size: chunks.reduce((n, c) => n + c.size, 0),
@@ -73,6 +79,34 @@ describe('objective values and trials by id', () => {
     expect([...v.feasible]).toEqual(complete.map((t) => (t.number % 10 === 0 ? 0 : 1)));
     expect(readTrialsById(s, [complete[3].trialId, complete[0].trialId]).map((t) => t.number)).toEqual([complete[3].number, complete[0].number]);
   });
+
+  it('reads a study of more than one chunk in number order (SQLite, 120,000 trials)', () => {
+    const t = tempDir('studyopt-objective-values-');
+    try {
+      const path = join(t.dir, 'big.db');
+      buildBigStudy(path, 1000, { studyName: 'before' });
+      const id = buildBigStudy(path, 120_000, { studyName: 'big' });
+      const r = new SqliteStorage(path, { readonly: true });
+      try {
+        const sizes: number[] = [];
+        readObjectiveValues(r, id, (c) => sizes.push(c.size));
+        expect(sizes.length).toBeGreaterThan(1);
+        const v = collect(r, id);
+        expect(v.size).toBe(120_000);
+        expect(v.number).toEqual(Array.from({ length: 120_000 }, (_, i) => i));
+        // The same values as the table reader's (another statement over the same rows).
+        const table = readTrialTable(r, id);
+        const column = table.values[0];
+        expect(column.kind).toBe('numbers');
+        expect(v.values[0]).toEqual([...(column as { data: Float64Array }).data]);
+        expect(v.feasible.every((f) => f === 1)).toBe(true);
+      } finally {
+        r.close();
+      }
+    } finally {
+      t.cleanup();
+    }
+  }, 120_000);
 
   for (const c of readerStoreCases('objective_values')) {
     it(`${c.name} reads the same as the fallback`, async () => {
