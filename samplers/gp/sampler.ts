@@ -18,7 +18,12 @@
  *   all are maximised; infeasible trials no better than the worst feasible score in each), and
  *   the point of largest log expected hypervolume improvement over the feasible trials' Pareto
  *   front (ehvi.ts, box-decomposition.ts), found by the same search, as Optuna 4's LogEHVI;
- * - parameters outside the shared space are sampled uniformly.
+ * - parameters outside the shared space are sampled uniformly;
+ * - many trials (docs/bench-gp-speed.md): past 100 the hyper-parameters are refitted once the
+ *   trials have grown by 5% and the GP grows by the new trials in between (model-cache.ts,
+ *   `refitSchedule`); past 400 the acquisition search scores exactly only the most promising
+ *   candidates and searches locally on local GPs (`acquisitionSearch`). Up to 100 trials the
+ *   proposals are Optuna's behaviour's, bit for bit those of the plain implementation.
  */
 import { type Distribution, type ParamValue, type SearchSpace, isSingle } from '../../src/distributions.js';
 import { UsageError } from '../../src/errors.js';
