@@ -22,8 +22,8 @@
  * - many trials (docs/bench-gp-speed.md): past 100 the hyper-parameters are refitted once the
  *   trials have grown by 5% and the GP grows by the new trials in between (model-cache.ts,
  *   `refitSchedule`); past 400 the acquisition search scores exactly only the most promising
- *   candidates and searches locally on local GPs (`acquisitionSearch`). Up to 100 trials the
- *   proposals are Optuna's behaviour's, bit for bit those of the plain implementation.
+ *   candidates and searches locally on local GPs (`acquisitionSearch`). Up to 100 trials
+ *   nothing changes: the same proposals, bit for bit, as refitting and searching in full.
  */
 import { type Distribution, type ParamValue, type SearchSpace, isSingle } from '../../src/distributions.js';
 import { UsageError } from '../../src/errors.js';
