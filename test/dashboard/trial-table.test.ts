@@ -31,10 +31,11 @@ describe('the trial table of a study of 1,400 trials', () => {
   let dashboard: Dashboard;
   let url: string;
   let all: FrozenTrial[];
+  let path: string;
 
   beforeAll(async () => {
     folder = tempFolder();
-    const path = join(folder.dir, 'table.db');
+    path = join(folder.dir, 'table.db');
     const writer = new SqliteStorage(path, { heartbeatInterval: null });
     const id = writer.createStudy(NAME, ['minimize']);
     const rng = new Rng(11);
@@ -47,7 +48,7 @@ describe('the trial table of a study of 1,400 trials', () => {
     }
     all = [...writer.getAllTrials(id)];
     writer.close();
-    dashboard = await startDashboard({ storage: path, port: 0 });
+    dashboard = await startDashboard({ storage: path, port: 0, pollMs: 100 });
     url = dashboard.url.replace(/\/$/, '');
   }, 60_000);
 
@@ -108,5 +109,35 @@ describe('the trial table of a study of 1,400 trials', () => {
     expect(later.totalCapped).toBe(false);
     expect(later.total).toBe(wide.length);
     expect(later.trials.map((t) => t.number)).toEqual(wide.slice(wide.length - 30).map((t) => t.number));
+  });
+
+  it('keeps the first pages in value order while another connection adds and finishes trials', async () => {
+    // The first pages (from the kept ranking), both ways.
+    for (const order of ['asc', 'desc']) await page(`&sort=value&order=${order}&limit=50`);
+    const writer = new SqliteStorage(path, { heartbeatInterval: null });
+    try {
+      const id = writer.findStudyId(NAME)!;
+      const running = all.find((t) => t.state === 'RUNNING')!;
+      // A new best, a new worst, one tied with a ranked value, one beyond the ranking, a RUNNING trial finished.
+      const tied = all.filter((t) => t.values !== null).sort((a, b) => a.values![0] - b.values![0] || a.number - b.number)[10].values![0];
+      for (const v of [-1e9, 1e9, tied, 20]) writer.createTrial(id, { state: 'COMPLETE', params: { x: { internal: 0, distribution: X }, y: { internal: 0, distribution: X } }, values: [v] });
+      writer.setTrialStateValues(running.trialId, 'COMPLETE', [-5e8]);
+      writer.createTrial(id, { state: 'RUNNING' });
+      writer.flush?.();
+      all = [...writer.getAllTrials(id)];
+    } finally {
+      writer.close();
+    }
+    await new Promise((r) => setTimeout(r, 400)); // the study's watch looks again
+    for (const [order, descending] of [['asc', false], ['desc', true]] as const) {
+      const expected = byValue(all, descending);
+      for (const offset of [0, 50, 950]) {
+        const got = await page(`&sort=value&order=${order}&limit=50&offset=${offset}`);
+        expect({ order, offset, numbers: got.trials.map((t) => t.number) }).toEqual({ order, offset, numbers: expected.slice(offset, offset + 50) });
+        expect(got.total).toBe(all.length);
+      }
+    }
+    const complete = await page('&sort=value&state=COMPLETE&limit=20&offset=3');
+    expect(complete.trials.map((t) => t.number)).toEqual(byValue(all.filter((t) => t.state === 'COMPLETE'), false).slice(3, 23));
   });
 });

@@ -16,6 +16,8 @@ import type { FinishRate } from './finish-rate.js';
 import { NotFoundError, studyIdOf, trialQueryOf } from './request-params.js';
 import type { StudyState } from './study-watch.js';
 import type { StudyWatches } from './study-watches.js';
+import type { ValueRankings } from './value-ranking.js';
+import { readTrialsById } from '../../storage/objective-values.js';
 
 /** A study counts as running while it has RUNNING trials and was active this recently. */
 const ACTIVE_MS = 120_000;
@@ -142,13 +144,19 @@ export const COUNT_AHEAD = 1000;
  * One page of a study's trials (request-params.ts reads the query). The total: without a
  * parameter range, the study's counts by state as its watch keeps them (no count of the study);
  * with one, counted up to COUNT_AHEAD trials past the page (`totalCapped` when there are more).
+ * The first pages in value order without a parameter range come from the study's value ranking
+ * (value-ranking.ts), the others from the store.
  */
-export function trialsPayload(storage: Storage, opening: number, watches: StudyWatches, name: string, url: URL): unknown {
+export function trialsPayload(storage: Storage, opening: number, watches: StudyWatches, rankings: ValueRankings, name: string, url: URL): unknown {
   const id = studyIdOf(storage, name);
   const query = trialQueryOf(url, storage.getStudyDirections(id).length);
   const offset = query.offset ?? 0;
   const watch = query.params ? null : watches.watchOf(storage, opening, name);
-  const page = queryTrials(storage, id, { ...query, countUpTo: watch ? 0 : offset + query.limit + COUNT_AHEAD });
+  const ranked =
+    watch && query.orderBy !== undefined && query.orderBy !== 'number'
+      ? rankings.pageIds(storage, watch, query.orderBy.objective, query.descending === true, query.states, offset, query.limit)
+      : null;
+  const page = ranked ? { total: 0, totalCapped: false, trials: readTrialsById(storage, ranked) } : queryTrials(storage, id, { ...query, countUpTo: watch ? 0 : offset + query.limit + COUNT_AHEAD });
   const counts = watch?.state().counts;
   const total = counts ? (query.states ?? TRIAL_STATES).reduce((n, state) => n + counts[state], 0) : page.total;
   return { total, totalCapped: !counts && page.totalCapped === true, offset, limit: query.limit, trials: page.trials.map(trialRow) };

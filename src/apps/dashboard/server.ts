@@ -27,6 +27,7 @@ import { LiveFeed } from './live-feed.js';
 import { StudyWatches } from './study-watches.js';
 import { REPORT_TRIALS, errorPage, studiesPage, studyPage, trialPage } from './pages.js';
 import { ReportBuilder } from './report-builder.js';
+import { ValueRankings } from './value-ranking.js';
 import { NotFoundError, requiredText, studyIdOf } from './request-params.js';
 import { DashboardStore, StoreUnavailableError } from './study-store.js';
 import { openStorage } from '../cli/commands/storage-options.js';
@@ -75,7 +76,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const watches = new StudyWatches(pollMs / 2);
   const live = new LiveFeed(store, watches, pollMs);
   const reports = new ReportBuilder({ location: options.storage, maxTrials: reportTrials, inChild: options.reportInChild });
-  const server = createServer((req, res) => handle(req, res, { store, watches, rates, live, token, reports }));
+  const rankings = new ValueRankings();
+  const server = createServer((req, res) => handle(req, res, { store, watches, rates, live, token, reports, rankings }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'EADDRINUSE' ? new UsageError(`--port ${options.port ?? 8080}: the port is in use on ${host}; choose another with --port, or --port 0 for any free one`) : err),
@@ -132,6 +134,7 @@ interface Context {
   readonly live: LiveFeed;
   readonly token: string | null;
   readonly reports: ReportBuilder;
+  readonly rankings: ValueRankings;
 }
 
 function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): void {
@@ -187,7 +190,7 @@ function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): void {
       }
       case '/api/trials': {
         const name = requiredText(url, 'name');
-        return sendJson(res, 200, ctx.store.read((s, opening) => trialsPayload(s, opening, ctx.watches, name, url)));
+        return sendJson(res, 200, ctx.store.read((s, opening) => trialsPayload(s, opening, ctx.watches, ctx.rankings, name, url)));
       }
       case '/favicon.ico':
         // Browsers ask for it; there is none.
