@@ -105,7 +105,7 @@ registerSampler('nsga3', nsga3Entry);
 registerSampler('auto', autoEntry);
 
 // The sampler a study gets when none is given: the automatic one (samplers/auto/; Optuna's is
-// TPE, one option away: createStudy({ sampler: new TPESampler() }), --sampler tpe).
+// independent TPE, one option away: createStudy({ sampler: new TPESampler({ multivariate: false }) }).
 setDefaultSamplerFactory(() => createSampler('auto'));
 
 export { GridSampler, RandomSampler };

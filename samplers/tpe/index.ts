@@ -1,5 +1,6 @@
 /**
- * The TPE sampler and its CLI registry entry (`--sampler tpe`, `--sampler tpe --multivariate`).
+ * The TPE sampler and its CLI registry entry (`--sampler tpe`; Optuna's default TPE is
+ * `--sampler tpe --sampler-options '{"multivariate":false}'`).
  */
 import type { SamplerEntry } from '../entry.js';
 import { TPESampler } from './sampler.js';
@@ -15,8 +16,11 @@ export const registryEntry: SamplerEntry = {
     seed: { type: 'integer', description: 'random seed (same seed, same parameters)' },
     nStartupTrials: { type: 'integer', description: 'random trials before the model takes over (default 10)' },
     nEiCandidates: { type: 'integer', description: 'candidates drawn from l(x) per proposal (default 24)' },
-    multivariate: { type: 'boolean', description: 'joint kernels over the parameters all trials share, for interacting parameters (default false)' },
-    group: { type: 'boolean', description: 'with multivariate: model each group of co-occurring parameters jointly, for conditional spaces (default false)' },
+    multivariate: {
+      type: 'boolean',
+      description: "joint kernels over the parameters all trials share (default true on one objective, false on several; false is Optuna's TPESampler())",
+    },
+    group: { type: 'boolean', description: 'multivariate, modelling each group of co-occurring parameters jointly, for conditional spaces (default false)' },
     constantLiar: { type: 'boolean', description: 'count running trials as bad ones so that parallel workers spread out (default false)' },
     considerEndpoints: { type: 'boolean', description: "let the outermost kernels' bandwidth reach the range ends (default false)" },
     priorWeight: { type: 'number', description: 'weight of the prior kernel relative to one observation (default 1)' },

@@ -70,10 +70,24 @@ describe('TPESampler', () => {
     const ind: number[] = [];
     const mv: number[] = [];
     for (let seed = 0; seed < 6; seed++) {
-      ind.push(runSamplerOnFunction((s) => new TPESampler({ seed: s }), fn, 120, seed).best);
+      ind.push(runSamplerOnFunction((s) => new TPESampler({ seed: s, multivariate: false }), fn, 120, seed).best);
       mv.push(runSamplerOnFunction((s) => new TPESampler({ seed: s, multivariate: true }), fn, 120, seed).best);
     }
     expect(median(mv)).toBeLessThan(0.5 * median(ind));
+  });
+
+  it('is multivariate by default on one objective and independent on several; group implies multivariate', async () => {
+    const one = async (opts: TPESamplerOptions): Promise<unknown[]> => paramsOf(new TPESampler({ seed: 11, ...opts }), mixedSpace, 40);
+    expect(await one({})).toEqual(await one({ multivariate: true }));
+    expect(await one({})).not.toEqual(await one({ multivariate: false }));
+    expect(await one({ group: true })).toEqual(await one({ multivariate: true, group: true }));
+    const two = async (opts: TPESamplerOptions): Promise<unknown[]> => {
+      const study = createStudy({ sampler: new TPESampler({ seed: 11, ...opts }), directions: ['minimize', 'minimize'] });
+      await study.optimize((t) => [mixedSpace(t), t.params.x as number], { nTrials: 40 });
+      return study.trials.map((t) => t.params);
+    };
+    expect(await two({})).toEqual(await two({ multivariate: false }));
+    expect(await two({})).not.toEqual(await two({ multivariate: true }));
   });
 
   it('copes with a constant objective, duplicate points, an all-FAIL history and a single parameter', async () => {
@@ -239,7 +253,7 @@ describe('TPESampler', () => {
 
   it('rejects bad options with messages that name them', () => {
     expect(() => new TPESampler({ nEiCandidates: 0 })).toThrow(/nEiCandidates/);
-    expect(() => new TPESampler({ group: true })).toThrow(/multivariate/);
+    expect(() => new TPESampler({ group: true, multivariate: false })).toThrow(/multivariate/);
     expect(() => new TPESampler({ priorWeight: -1 })).toThrow(/priorWeight/);
   });
 
