@@ -22,6 +22,8 @@ export interface StorageOpenOptions {
   staleAfterSeconds?: number;
   /** Commit each finished trial before the next one starts, even for fast objectives (no group commit). */
   commitEachTrial?: boolean;
+  /** An SQLite connection's page cache in KiB (default 32,000); a one-pass reader needs little. */
+  cacheKiB?: number;
 }
 
 /** The query options an SQLite URL may carry, and what they set. */
@@ -92,6 +94,7 @@ export function resolveStorage(storage?: Storage | string, hints: StorageOpenOpt
       ...(hints.staleAfterSeconds !== undefined ? { gracePeriod: hints.staleAfterSeconds } : {}),
       // One commit per trial: no finished trial waits for a group commit.
       ...(hints.commitEachTrial ? { deferFinish: false } : {}),
+      ...(hints.cacheKiB !== undefined ? { cacheKiB: hints.cacheKiB } : {}),
     });
   }
   throw new UsageError(

@@ -22,7 +22,11 @@ export class DashboardStore {
   private fileIdentity: string | null = null;
   private readonly path: string | null;
 
-  constructor(readonly location: string) {
+  /** `cacheKiB`: an SQLite file's page cache (the store's default when not given). */
+  constructor(
+    readonly location: string,
+    private readonly cacheKiB?: number,
+  ) {
     this.path = isPostgresUrl(location) ? null : (sqlitePathOf(location) ?? location);
   }
 
@@ -48,7 +52,7 @@ export class DashboardStore {
     }
     try {
       if (this.storage === null) {
-        this.storage = openStorage(this.location);
+        this.storage = openStorage(this.location, this.cacheKiB !== undefined ? { cacheKiB: this.cacheKiB } : {});
         this.opened++;
       }
       return fn(this.storage, this.opened);

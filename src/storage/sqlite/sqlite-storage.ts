@@ -44,6 +44,8 @@ export interface SqliteStorageOptions extends SqlStorageOptions {
   backgroundWriter?: boolean;
   /** How a new file stores parameters and user attributes (schema.ts SqliteLayout). Default 'compact'; an existing file keeps its own. */
   layout?: SqliteLayout;
+  /** The connection's page cache in KiB. Default 32,000. */
+  cacheKiB?: number;
 }
 
 /** The main connection's automatic checkpoint, in WAL pages (~16 MB: fewer fsyncs while trials stream in). */
@@ -131,6 +133,7 @@ class SqliteFile {
     busyTimeoutMs: number,
     given: string,
     private readonly newLayout: SqliteLayout,
+    cacheKiB: number,
   ) {
     this.checkFile(given);
     try {
@@ -157,7 +160,7 @@ class SqliteFile {
         // (See WAL_AUTOCHECKPOINT_PAGES; a fast run hands checkpoints to a background thread.)
         this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       }
-      this.db.pragma('cache_size = -32000');
+      this.db.pragma(`cache_size = -${Math.round(cacheKiB)}`);
       if (empty) this.createSchema();
       if (!this.readonly) {
         const have = new Set((this.db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'studyopt_%'").all() as { name: string }[]).map((r) => r.name));
@@ -268,7 +271,7 @@ export class SqliteStorage extends SqlStorage {
   constructor(path: string, options: SqliteStorageOptions = {}) {
     const readonly = options.readonly ?? false;
     const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
-    const file = new SqliteFile(resolvePath(path), readonly, busyTimeoutMs, path, options.layout ?? 'compact');
+    const file = new SqliteFile(resolvePath(path), readonly, busyTimeoutMs, path, options.layout ?? 'compact', options.cacheKiB ?? 32_000);
     const db = file.db;
     const layout = file.layout();
     const useWriter = (options.backgroundWriter ?? true) && !readonly;

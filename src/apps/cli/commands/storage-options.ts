@@ -30,14 +30,14 @@ export function withStorage<T>(y: Argv<T>): Argv<T & StorageArgs> {
  * Opens the studies of `--storage` for a reading command (`write` for those that change them).
  * A missing file is an error, never created; any store URL works (resolveStorage).
  */
-export function openStorage(storage: string, options: { write?: boolean } = {}): Storage {
+export function openStorage(storage: string, options: { write?: boolean; cacheKiB?: number } = {}): Storage {
   if (!isPostgresUrl(storage)) {
     const path = sqlitePathOf(storage) ?? storage;
     if (!existsSync(path)) {
       throw new UsageError(`no study file at '${path}': give the file with --storage, or create one with 'studyopt optimize --storage ${path}'`);
     }
   }
-  return resolveStorage(storageUrl(storage), { readonly: !options.write });
+  return resolveStorage(storageUrl(storage), { readonly: !options.write, ...(options.cacheKiB !== undefined ? { cacheKiB: options.cacheKiB } : {}) });
 }
 
 /** The store URL of `--storage`: a PostgreSQL URL as given, anything else an SQLite file (a plain path whatever its name ends with). */
