@@ -8,7 +8,7 @@ export default defineConfig({
     pool: 'forks',
     // One throwaway PostgreSQL server for the run (test/helpers/postgres.ts); inject('postgresUrl').
     globalSetup: ['test/global-postgres.ts'],
-    // Registers the samplers and the default one (TPE) in every test file (see test/setup.ts).
+    // Registers the samplers and the default one (auto) in every test file (see test/setup.ts).
     setupFiles: ['test/setup.ts'],
   },
 });
