@@ -15,12 +15,12 @@
  * Progress goes to stderr, the Markdown tables to stdout (docs/bench-auto.md holds a run).
  *
  * Functions: one run per seed up to the largest budget, the budgets read as its prefixes (auto
- * without a budget is budget-agnostic: it hands the GP's trials to TPE after 100, whatever the
- * study's length), through `runObjectiveOnFunction` (scripts/lib/sampler-bench.ts; on a noisy
+ * is budget-agnostic: it hands the GP's trials to TPE after 100, whatever the
+ * study's length; so is every sampler here), through `runObjectiveOnFunction` (scripts/lib/sampler-bench.ts; on a noisy
  * function, the noiseless value of the best-by-noisy trial). Ratios: scripts/lib/optuna-reference.ts.
- * IB: every run asks and tells in this thread on an in-memory study (as `studyopt bench`);
- * `auto` runs twice, with the budget known (as `studyopt optimize --trials 300` records it) and
- * unknown. Each row names the samplers auto handed trials to.
+ * IB: every run asks and tells in this thread on an in-memory study (as `studyopt bench`); the
+ * auto row names the samplers it handed trials to. (auto's rules ignore a known budget: with
+ * `--ib-samplers gp` the GP-throughout row it was measured against.)
  */
 import { parseArgs } from 'node:util';
 import { AUTO_SAMPLER_KEY, AutoSampler } from '../samplers/auto/index.js';
@@ -152,12 +152,11 @@ function unseenTable(functions: string[]): void {
   print();
 }
 
-/** The IB rows' samplers: registered names, TPE variants, and auto with and without its budget. */
+/** The IB rows' samplers: registered names and TPE variants. */
 function ibSampler(label: string, seed: number): Sampler {
   if (label === 'tpe-multivariate') return new TPESampler({ seed, multivariate: true });
   if (label === 'tpe-group') return new TPESampler({ seed, multivariate: true, group: true });
-  if (label === 'auto (budget known)') return new AutoSampler({ seed, budget: IB_BUDGET });
-  if (label === 'auto (budget unknown)') return new AutoSampler({ seed });
+  if (label === 'auto') return new AutoSampler({ seed });
   return createSampler(label, { seed });
 }
 
@@ -208,5 +207,5 @@ function ibTable(samplers: string[]): void {
 const started = performance.now();
 if (ONLY.has('public')) publicTable(flags.functions ? list(flags.functions).filter((f) => PUBLIC_FUNCTIONS.includes(f)) : PUBLIC_FUNCTIONS);
 if (ONLY.has('unseen')) unseenTable(flags.functions ? list(flags.functions).filter((f) => !PUBLIC_FUNCTIONS.includes(f)) : UNSEEN_FUNCTIONS);
-if (ONLY.has('ib')) ibTable(flags['ib-samplers'] ? list(flags['ib-samplers']) : [...IB_SAMPLERS, 'auto (budget known)', 'auto (budget unknown)']);
+if (ONLY.has('ib')) ibTable(flags['ib-samplers'] ? list(flags['ib-samplers']) : [...IB_SAMPLERS, 'auto']);
 print(`Total wall time ${((performance.now() - started) / 60000).toFixed(1)} min (Node ${process.version}).`);

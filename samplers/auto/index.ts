@@ -15,17 +15,15 @@ export {
   GP_MIN_SHARED_SHARE,
   GP_MULTI_OBJECTIVE_TRIALS,
   GP_TRIALS,
-  GP_WHOLE_BUDGET,
   chooseSampler,
 } from './rules.js';
 export { type StudyProfile, StudyProfiler, isConditional } from './profile.js';
 
 export const registryEntry: SamplerEntry = {
   description:
-    'chooses per trial between gp and multivariate tpe by the space, the budget and the objectives (the default; docs/samplers.md); records the choice in each trial',
+    'chooses per trial between gp and multivariate tpe by the space, the objectives and the size of the study (the default; docs/samplers.md); records the choice in each trial',
   options: {
     seed: { type: 'integer', description: 'random seed (same seed, same parameters)' },
-    budget: { type: 'integer', description: 'finished trials the study is to reach (default: the --trials target stored with the study)' },
   },
-  create: (o) => new AutoSampler({ seed: o.seed as number | undefined, budget: o.budget as number | undefined }),
+  create: (o) => new AutoSampler({ seed: o.seed as number | undefined }),
 };

@@ -1,14 +1,14 @@
 /**
  * What the automatic sampler knows about a study when it asks for a trial: the shape of the
- * search space, the budget, the objectives, the constraints and whether other trials are in
- * flight. Everything here is read from the storage (the trials, the study's system attributes)
+ * search space, the objectives, the constraints and whether other trials are in flight (a known
+ * budget was measured not to change the choice: rules.ts GP_TRIALS). Everything here is read
+ * from the storage (the trials, the study's system attributes)
  * and from the study object's own definition (directions, constraints function, declared space),
  * so a resumed study, or a second process on the same storage, sees the same profile and the
  * rules (rules.ts) choose the same sampler.
  */
 import { type Distribution, isSingle } from '../../src/distributions.js';
 import type { FrozenTrial } from '../../src/frozen-trial.js';
-import { runTargetOf } from '../../src/run-target.js';
 import { entryDistribution, isConstrained } from '../../src/space-constraints.js';
 import { IntersectionSearchSpace } from '../../src/search-space.js';
 import type { Study } from '../../src/study.js';
@@ -30,8 +30,6 @@ export interface StudyProfile {
   readonly spaceConstraints: boolean;
   /** RUNNING trials other than the one being asked for: trials run in parallel. */
   readonly running: number;
-  /** The study's target of finished trials when known (the option, or `studyopt:target`), else null. */
-  readonly budget: number | null;
 }
 
 /** True when some parameter is missing from some trials (a conditional space). */
@@ -50,8 +48,8 @@ export class StudyProfiler {
   private readonly folded = new Set<number>();
   private studyId: number | null = null;
 
-  /** The profile of `study` as `trial` is asked for; `budget`: the sampler's own budget option, which wins over the stored target. */
-  profile(study: Study, trial: FrozenTrial, budget?: number): StudyProfile {
+  /** The profile of `study` as `trial` is asked for. */
+  profile(study: Study, trial: FrozenTrial): StudyProfile {
     if (this.studyId !== study.studyId) {
       this.studyId = study.studyId;
       this.union.clear();
@@ -87,7 +85,6 @@ export class StudyProfiler {
       const inEveryTrial = shared === null || Object.prototype.hasOwnProperty.call(shared, name);
       if (inEveryTrial && !conditional.has(name)) sharedCount++;
     }
-    const target = budget ?? runTargetOf(study.systemAttrs)?.finished ?? null;
     return {
       objectives: study.directions.length,
       finished,
@@ -97,7 +94,6 @@ export class StudyProfiler {
       constraintsFunction: study.constraints !== undefined,
       spaceConstraints: isConstrained(study.space),
       running,
-      budget: target,
     };
   }
 }

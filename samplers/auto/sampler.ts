@@ -1,6 +1,7 @@
 /**
  * The automatic sampler: for each trial it chooses one of our samplers by the study's search
- * space, budget, objectives and constraints (rules.ts; trials in parallel are considered there), records the choice in the
+ * space, objectives and constraints (rules.ts; trials in parallel and a known budget are
+ * considered there and change nothing), records the choice in the
  * trial (system attribute `studyopt:sampler`), and lets that sampler propose the trial.
  *
  *   const study = createStudy({ sampler: new AutoSampler({ seed: 1 }) }); // also the default
@@ -14,7 +15,6 @@
  * model (src/space-constraints.ts `sampleRelativeOf`).
  */
 import type { Distribution, ParamValue, SearchSpace } from '../../src/distributions.js';
-import { UsageError } from '../../src/errors.js';
 import type { FrozenTrial, TrialState } from '../../src/frozen-trial.js';
 import type { Sampler } from '../../src/sampler.js';
 import type { Study } from '../../src/study.js';
@@ -36,28 +36,18 @@ const N_STARTUP_TRIALS = 10;
 export interface AutoSamplerOptions {
   /** Seed of every sampler it hands over to: same seed, same parameters. */
   seed?: number;
-  /**
-   * The number of finished trials the study is to reach, when known. Default: the study's stored
-   * run target (`studyopt optimize --trials N` records it), else unknown.
-   */
-  budget?: number;
 }
 
 export class AutoSampler implements Sampler {
   readonly name = 'auto';
   private seed: number;
-  private readonly budget: number | undefined;
   private readonly profiler = new StudyProfiler();
   private readonly delegates = new Map<AutoChoice, Sampler>();
   /** The decision for the trial asked last (for `lastDecision` and to skip re-reading the trial). */
   private current: { trialId: number; decision: AutoDecision } | null = null;
 
   constructor(options: AutoSamplerOptions = {}) {
-    if (options.budget !== undefined && (!Number.isInteger(options.budget) || options.budget < 1)) {
-      throw new UsageError(`auto: \`budget\` must be a positive integer (the number of finished trials the study is to reach), but got budget=${options.budget}`);
-    }
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
-    this.budget = options.budget;
   }
 
   /** The decision made for the trial asked last, with its reason (null before the first). */
@@ -77,7 +67,7 @@ export class AutoSampler implements Sampler {
 
   beforeTrial(study: Study, trial: FrozenTrial): void {
     const recorded = recordedChoice(trial);
-    const decision = recorded !== null ? { choice: recorded, reason: 'recorded in the trial' } : chooseSampler(this.profiler.profile(study, trial, this.budget));
+    const decision = recorded !== null ? { choice: recorded, reason: 'recorded in the trial' } : chooseSampler(this.profiler.profile(study, trial));
     if (recorded === null) study.storage.setTrialSystemAttr(trial.trialId, AUTO_SAMPLER_KEY, decision.choice);
     this.current = { trialId: trial.trialId, decision };
     this.samplerFor(study, trial).beforeTrial?.(study, trial);
@@ -107,7 +97,7 @@ export class AutoSampler implements Sampler {
   private samplerFor(study: Study, trial: FrozenTrial): Sampler {
     let choice = recordedChoice(trial);
     if (choice === null) {
-      choice = this.current?.trialId === trial.trialId ? this.current.decision.choice : chooseSampler(this.profiler.profile(study, trial, this.budget)).choice;
+      choice = this.current?.trialId === trial.trialId ? this.current.decision.choice : chooseSampler(this.profiler.profile(study, trial)).choice;
     }
     return this.delegate(choice);
   }

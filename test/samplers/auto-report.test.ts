@@ -3,7 +3,7 @@
  * `studyopt:sampler` attribute), and leaves the table out for a study run with a named sampler.
  */
 import { describe, expect, it } from 'vitest';
-import { AutoSampler } from '../../samplers/auto/index.js';
+import { AutoSampler, GP_TRIALS } from '../../samplers/auto/index.js';
 import { RandomSampler } from '../../samplers/random.js';
 import { formatNumber } from '../../src/apps/cli/commands/storage-options.js';
 import { renderStudyReport } from '../../src/apps/report/report.js';
@@ -20,18 +20,14 @@ function run(study: Study, n: number): void {
 describe('report: samplers used', () => {
   it('counts the trials each sampler proposed, with their numbers and best value', () => {
     const study = createStudy({ sampler: new AutoSampler({ seed: 1 }) });
-    run(study, 11);
-    // A trial asked while another runs goes to TPE.
-    const running = study.ask();
-    running.suggestFloat('x', -2, 2);
-    const t = study.ask();
-    study.tell(t, 5);
-    study.tell(running, 6);
-    const best = Math.min(...study.trials.slice(0, 12).filter((x) => x.systemAttrs['studyopt:sampler'] === 'gp').map((x) => x.values![0]));
+    // The GP's trials (enqueued: no model fits), then one by multivariate TPE.
+    for (let i = 0; i < GP_TRIALS; i++) study.enqueueTrial({ x: (i % 10) / 5 - 1, y: Math.floor(i / 10) / 10 });
+    run(study, GP_TRIALS + 1);
+    const values = (by: string) => study.trials.filter((x) => x.systemAttrs['studyopt:sampler'] === by).map((x) => x.values![0]);
     const html = samplersUsedHtml(study.trials, 'minimize');
     expect(html).toContain('<h3>Samplers</h3>');
-    expect(html).toContain(`<td class="text">gp</td><td>12</td><td class="text">#0–#11</td><td>${formatNumber(best)}</td>`);
-    expect(html).toMatch(/<td class="text">tpe-multivariate<\/td><td>1<\/td><td class="text">#12–#12<\/td><td>5<\/td>/);
+    expect(html).toContain(`<td class="text">gp</td><td>${GP_TRIALS}</td><td class="text">#0–#${GP_TRIALS - 1}</td><td>${formatNumber(Math.min(...values('gp')))}</td>`);
+    expect(html).toContain(`<td class="text">tpe-multivariate</td><td>1</td><td class="text">#${GP_TRIALS}–#${GP_TRIALS}</td><td>${formatNumber(values('tpe-multivariate')[0])}</td>`);
     const page = renderStudyReport({ storage: study.storage, studyId: study.studyId });
     expect(page).toContain('<h3>Samplers</h3>');
   });

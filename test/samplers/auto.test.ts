@@ -14,7 +14,6 @@ import {
   GP_MAX_PARAMS,
   GP_MULTI_OBJECTIVE_TRIALS,
   GP_TRIALS,
-  GP_WHOLE_BUDGET,
   type StudyProfile,
   chooseSampler,
 } from '../../samplers/auto/index.js';
@@ -23,7 +22,7 @@ import { TPESampler } from '../../samplers/tpe/sampler.js';
 import { createSampler, samplerEntry } from '../../samplers/index.js';
 import { UsageError } from '../../src/errors.js';
 import type { FrozenTrial } from '../../src/frozen-trial.js';
-import { RUN_TARGET_KEY } from '../../src/run-target.js';
+import { RUN_TARGET_KEY } from '../../src/apps/cli/run-target.js';
 import { defaultSampler } from '../../src/sampler.js';
 import { declareSpace } from '../../src/space-constraints.js';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
@@ -40,21 +39,14 @@ const numeric: StudyProfile = {
   constraintsFunction: false,
   spaceConstraints: false,
   running: 0,
-  budget: null,
 };
 
 describe('auto: the documented choice (rules.ts)', () => {
-  it('numeric space, small budget: GP throughout the budget', () => {
-    expect(chooseSampler({ ...numeric, budget: 50, finished: 0 }).choice).toBe('gp');
-    expect(chooseSampler({ ...numeric, budget: GP_WHOLE_BUDGET, finished: GP_WHOLE_BUDGET - 1 }).choice).toBe('gp');
-  });
-
-  it('unknown or large budget: GP for the first GP_TRIALS finished trials, then multivariate TPE', () => {
+  it('numeric space: GP for the first GP_TRIALS finished trials, then multivariate TPE', () => {
+    expect(chooseSampler({ ...numeric, finished: 0 }).choice).toBe('gp');
     expect(chooseSampler({ ...numeric, finished: GP_TRIALS - 1 }).choice).toBe('gp');
     expect(chooseSampler({ ...numeric, finished: GP_TRIALS }).choice).toBe('tpe-multivariate');
-    expect(chooseSampler({ ...numeric, budget: 1000, finished: GP_TRIALS - 1 }).choice).toBe('gp');
-    expect(chooseSampler({ ...numeric, budget: 1000, finished: GP_TRIALS }).choice).toBe('tpe-multivariate');
-    expect(chooseSampler({ ...numeric, budget: GP_WHOLE_BUDGET + 1, finished: 200 }).choice).toBe('tpe-multivariate');
+    expect(chooseSampler({ ...numeric, finished: 5000 }).choice).toBe('tpe-multivariate');
   });
 
   it('mostly categorical space: multivariate TPE; a categorical among numbers stays with the GP', () => {
@@ -77,7 +69,7 @@ describe('auto: the documented choice (rules.ts)', () => {
   it('several objectives: GP (log EHVI) up to 100 finished trials and 3 objectives, then MO-TPE', () => {
     expect(chooseSampler({ ...numeric, objectives: 2, finished: GP_MULTI_OBJECTIVE_TRIALS - 1 }).choice).toBe('gp');
     expect(chooseSampler({ ...numeric, objectives: 2, finished: GP_MULTI_OBJECTIVE_TRIALS }).choice).toBe('tpe');
-    expect(chooseSampler({ ...numeric, objectives: 3, finished: 0, budget: 50 }).choice).toBe('gp');
+    expect(chooseSampler({ ...numeric, objectives: 3, finished: 0 }).choice).toBe('gp');
     expect(chooseSampler({ ...numeric, objectives: 4, finished: 0 }).choice).toBe('tpe');
     expect(chooseSampler({ ...numeric, objectives: 2, params: 12, shared: 1 }).choice).toBe('tpe');
   });
@@ -120,17 +112,14 @@ describe('auto on a study', () => {
     expect(auto.trials.map((t) => t.params)).toEqual(gp.trials.map((t) => t.params));
   });
 
-  it('reads the budget from the stored run target (studyopt optimize --trials)', () => {
+  it('a known budget (studyopt optimize --trials records it) does not change the choice', () => {
     const study = createStudy({ sampler: new AutoSampler({ seed: 1 }) });
     const sampler = study.sampler as AutoSampler;
-    study.setSystemAttr(RUN_TARGET_KEY, { finished: 250, searchSize: null });
+    study.setSystemAttr(RUN_TARGET_KEY, { finished: 300, searchSize: null });
     for (let i = 0; i < GP_TRIALS; i++) study.enqueueTrial({ x: 1, y: 1 });
     run(study, GP_TRIALS + 1);
-    expect(sampler.lastDecision?.choice).toBe('gp');
-    expect(sampler.lastDecision?.reason).toMatch(/budget 250/);
-    study.setSystemAttr(RUN_TARGET_KEY, { finished: 5000, searchSize: null });
-    run(study, 1);
-    expect(choices(study).at(-1)).toBe('tpe-multivariate');
+    expect(sampler.lastDecision?.choice).toBe('tpe-multivariate');
+    expect(choices(study).slice(0, GP_TRIALS)).toEqual(Array(GP_TRIALS).fill('gp'));
   });
 
   it('switches from the GP to multivariate TPE as the study grows, and enqueued trials fit no model', () => {
@@ -205,14 +194,14 @@ describe('auto on a study', () => {
   it('resumes on SQLite with the same choices and proposals as one uninterrupted study', () => {
     const dir = mkdtempSync(join(tmpdir(), 'auto-'));
     try {
-      const reference = createStudy({ sampler: new AutoSampler({ seed: 11, budget: 14 }) });
+      const reference = createStudy({ sampler: new AutoSampler({ seed: 11 }) });
       run(reference, 14);
       const file = join(dir, 'auto.db');
       const first = new SqliteStorage(file);
-      run(createStudy({ storage: first, studyName: 'a', sampler: new AutoSampler({ seed: 11, budget: 14 }) }), 8);
+      run(createStudy({ storage: first, studyName: 'a', sampler: new AutoSampler({ seed: 11 }) }), 8);
       first.close();
       const second = new SqliteStorage(file);
-      const resumed = loadStudy({ storage: second, studyName: 'a', sampler: new AutoSampler({ seed: 11, budget: 14 }) });
+      const resumed = loadStudy({ storage: second, studyName: 'a', sampler: new AutoSampler({ seed: 11 }) });
       run(resumed, 6);
       expect(choices(resumed)).toEqual(choices(reference));
       expect(resumed.trials.map((t) => t.params)).toEqual(reference.trials.map((t) => t.params));
@@ -223,12 +212,12 @@ describe('auto on a study', () => {
   });
 
   it('a trial keeps its recorded sampler whatever the rules would say now', () => {
-    const study = createStudy({ sampler: new AutoSampler({ seed: 8, budget: 11 }) });
-    run(study, 10);
+    const study = createStudy({ sampler: new AutoSampler({ seed: 8 }) });
+    for (let i = 0; i < GP_TRIALS - 1; i++) study.enqueueTrial({ x: (i % 10) - 5, y: Math.floor(i / 10) - 5 });
+    run(study, GP_TRIALS - 1);
     const t = study.ask();
-    const frozen: FrozenTrial = study.storage.getTrial(t.trialId);
-    expect(frozen.systemAttrs[AUTO_SAMPLER_KEY]).toBe('gp');
-    // The budget is reached while it runs: new trials go to TPE, this one stays the GP's.
+    expect(study.storage.getTrial(t.trialId).systemAttrs[AUTO_SAMPLER_KEY]).toBe('gp');
+    // The GP's trials are done while it runs: new trials go to TPE, this one stays the GP's.
     run(study, 2);
     expect(study.trials.at(-1)!.systemAttrs[AUTO_SAMPLER_KEY]).toBe('tpe-multivariate');
     const gpSpy = vi.spyOn(GPSampler.prototype, 'sampleIndependent');
@@ -236,7 +225,8 @@ describe('auto on a study', () => {
     expect(gpSpy).toHaveBeenCalledTimes(1);
     gpSpy.mockRestore();
     study.tell(t, 1);
-    expect(study.storage.getTrial(t.trialId).systemAttrs[AUTO_SAMPLER_KEY]).toBe('gp');
+    const frozen: FrozenTrial = study.storage.getTrial(t.trialId);
+    expect(frozen.systemAttrs[AUTO_SAMPLER_KEY]).toBe('gp');
   });
 });
 
@@ -248,10 +238,10 @@ describe('auto as the default and in the registry', () => {
     expect(createStudy().sampler).toBeInstanceOf(AutoSampler);
   });
 
-  it('is registered with its options; a bad budget is a UsageError naming it', () => {
-    expect(samplerEntry('auto').options).toHaveProperty('budget');
-    expect(createSampler('auto', { seed: 1, budget: 50 })).toBeInstanceOf(AutoSampler);
-    expect(() => new AutoSampler({ budget: 0 })).toThrow(UsageError);
-    expect(() => new AutoSampler({ budget: 0 })).toThrow(/budget.*positive integer/);
+  it('is registered with its options; an unknown option is a UsageError naming them', () => {
+    expect(Object.keys(samplerEntry('auto').options)).toEqual(['seed']);
+    expect(createSampler('auto', { seed: 1 })).toBeInstanceOf(AutoSampler);
+    expect(() => createSampler('auto', { budget: 50 })).toThrow(UsageError);
+    expect(() => createSampler('auto', { budget: 50 })).toThrow(/sampler 'auto' has no option 'budget'; its options are: seed/);
   });
 });

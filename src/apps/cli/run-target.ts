@@ -5,12 +5,25 @@
  * finite (a grid: its coverage). Each run that sets a target writes it again; a run with
  * `--n-trials` (a number of trials more, not a total) leaves it as it was.
  */
-import { RUN_TARGET_KEY, type RunTarget } from '../../run-target.js';
 import type { Study } from '../../study.js';
 
-// The key and its reader live in the core (src/run-target.ts), where samplers can read them too.
-export { RUN_TARGET_KEY, type RunTarget, runTargetOf } from '../../run-target.js';
+/** Study system attribute holding the run target. */
+export const RUN_TARGET_KEY = 'studyopt:target';
+
+export interface RunTarget {
+  /** Finished (COMPLETE or PRUNED) trials the study is to reach. */
+  readonly finished: number;
+  /** Points of the sampler's finite search space (a grid), or null. */
+  readonly searchSize: number | null;
+}
 
 export function recordRunTarget(study: Study, target: RunTarget): void {
   study.setSystemAttr(RUN_TARGET_KEY, target);
+}
+
+/** The stored run target, or null when none (or not one we wrote). */
+export function runTargetOf(systemAttrs: Readonly<Record<string, unknown>>): RunTarget | null {
+  const t = systemAttrs[RUN_TARGET_KEY] as Partial<RunTarget> | undefined;
+  if (!t || typeof t.finished !== 'number' || !Number.isFinite(t.finished)) return null;
+  return { finished: t.finished, searchSize: typeof t.searchSize === 'number' ? t.searchSize : null };
 }
