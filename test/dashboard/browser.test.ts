@@ -91,6 +91,31 @@ if (!present && process.env.CI) {
       expect(dialogs).toEqual([]);
     }, 60_000);
 
+    it("draws the report's sections in the study page, and rebuilds them once trials are added", async () => {
+      const { page, errors, dialogs } = await open('/study?name=watched');
+      await page.waitForFunction("/of 32\\b/.test(document.getElementById('position')?.textContent ?? '')", undefined, { timeout: 30_000 });
+      expect(await page.getAttribute('#charts-frame', 'src')).toBeNull(); // nothing built until opened
+      await page.click('#charts summary');
+      const frame = page.frameLocator('#charts-frame');
+      await frame.locator('body[data-rendered]').waitFor({ state: 'attached', timeout: 60_000 });
+      expect(await frame.locator('.chart svg').count()).toBeGreaterThan(3);
+      expect(await page.textContent('#charts-state')).toBe('Drawn for 32 trials.');
+      expect(await page.isHidden('#charts-rebuild')).toBe(true);
+      const adder = spawn(process.execPath, optimizeArgs(path, 35), { stdio: 'ignore' });
+      expect(await new Promise((r) => adder.once('exit', r))).toBe(0);
+      await page.waitForSelector('#charts-rebuild:not([hidden])', { timeout: 10_000 });
+      expect(await page.textContent('#charts-rebuild')).toBe('rebuild with the 3 new trials');
+      await page.click('#charts-rebuild');
+      expect(await page.textContent('#charts-state')).toBe('Drawn for 35 trials.');
+      // The frame's new page: its summary counts the added trials.
+      await frame.locator('text=35 completed trials').waitFor({ timeout: 60_000 });
+      await frame.locator('body[data-rendered]').waitFor({ state: 'attached', timeout: 60_000 });
+      expect(await frame.locator('.chart svg').count()).toBeGreaterThan(3);
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-charts.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      expect(dialogs).toEqual([]);
+    }, 120_000);
+
     it("draws an IB trial's equity curve, re-run on demand", async () => {
       const { page, errors, dialogs } = await open(`/trial?name=${encodeURIComponent(EVIL_NAME)}&number=2`);
       await page.waitForSelector('body[data-rendered]', { state: 'attached', timeout: 60_000 });
@@ -110,7 +135,7 @@ if (!present && process.env.CI) {
       expect(names.sort()).toEqual([EVIL_NAME, 'quadratic', 'watched'].sort());
       // The CLI recorded the run's target: progress against it.
       const watched = await page.$$eval('#studies tbody tr', (rows) => rows.map((r) => r.textContent ?? '').find((t) => t.startsWith('watched')));
-      expect(watched).toContain('32 of 32');
+      expect(watched).toContain('35 of 35');
       expect(watched).toContain('done');
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-studies.png'), fullPage: true });
       expect(errors).toEqual([]);

@@ -131,6 +131,8 @@ describe('dashboard over an SQLite file', () => {
     for (const page of [`/study?name=${name}`, `/trial?name=${name}&number=3`, `/study/report?name=${name}`]) {
       const res = await fetch(`${url}${page}`);
       expect(res.status, page).toBe(200);
+      // Framed by the dashboard's own study page only (clickjacking).
+      expect(res.headers.get('x-frame-options'), page).toBe('SAMEORIGIN');
       const html = await res.text();
       expect(html, page).not.toContain(EVIL_NAME);
       expect(html, page).not.toContain(EVIL_ATTR);

@@ -143,6 +143,27 @@ function loadAll() {
   return getJson(studyUrl('/api/study')).then(function (s) { study = s; banner(''); renderSummary(s); return loadTrials(); })
     .catch(function (err) { banner(err.message); });
 }
+// The report's sections in a frame, built when first opened; they show the study as it was then,
+// and the button offers a rebuild once the study has more trials (the server keeps a built page
+// until the study changes, so reopening an unchanged study costs nothing).
+var charts = document.getElementById('charts');
+var chartsFrame = document.getElementById('charts-frame');
+var chartsRebuild = document.getElementById('charts-rebuild');
+var chartsTrials = null;
+function loadCharts() {
+  chartsTrials = study ? study.trials : null;
+  chartsRebuild.hidden = true;
+  document.getElementById('charts-state').textContent = chartsTrials === null ? '' : 'Drawn for ' + chartsTrials.toLocaleString('en-US') + ' trials.';
+  chartsFrame.src = studyUrl('/study/report');
+}
+function offerRebuild() {
+  if (chartsTrials !== null && study && study.trials !== chartsTrials) {
+    chartsRebuild.hidden = false;
+    chartsRebuild.textContent = 'rebuild with the ' + (study.trials - chartsTrials).toLocaleString('en-US') + ' new trials';
+  }
+}
+charts.addEventListener('toggle', function () { if (charts.open && !chartsFrame.getAttribute('src')) loadCharts(); });
+chartsRebuild.addEventListener('click', loadCharts);
 function scheduleReload() {
   if (reloadTimer) return;
   reloadTimer = setTimeout(function () { reloadTimer = null; loadTrials(); }, 250);
@@ -152,6 +173,7 @@ function updateSummary(state) {
   if (!study) return;
   study.trials = state.trials; study.counts = state.counts; study.best = state.best; study.lastActivity = state.lastActivity;
   renderSummary(study);
+  offerRebuild();
 }
 document.getElementById('state').addEventListener('change', function (e) { q.state = e.target.value; q.offset = 0; loadTrials(); });
 document.getElementById('limit').addEventListener('change', function (e) { q.limit = Number(e.target.value); q.offset = 0; loadTrials(); });

@@ -75,7 +75,12 @@ export function studyPage(name: string): string {
   return shell(
     `Study: ${name}`,
     `<section><h2>Summary <span id="live" class="live"></span></h2><div id="summary"></div>
-<p><a id="report-link" href="/study/report?name=${encodeURIComponent(name)}">The study's report</a> (history, importances, slices, contours, parallel coordinates, Pareto front, validation), built when opened: above ${REPORT_TRIALS.toLocaleString('en-US')} trials its charts are drawn from the best trials and a uniform sample of the rest, as each says.</p></section>
+</section>
+<section><h2>Charts</h2>
+<details id="charts"><summary>The report's sections: history, importances, slices, contours, parallel coordinates, Pareto front, validation</summary>
+<p class="intro">Built when opened, in the background: above ${REPORT_TRIALS.toLocaleString('en-US')} trials the charts are drawn from the best trials and a uniform sample of the rest, as each says. <span id="charts-state"></span> <button id="charts-rebuild" hidden>rebuild with the new trials</button> <a id="report-link" href="/study/report?name=${encodeURIComponent(name)}">open on its own page</a></p>
+<iframe id="charts-frame" title="the study's report" style="width:100%;height:85vh;border:1px solid #ddd"></iframe>
+</details></section>
 <section><h2>Trials</h2>
 <div class="controls">
 <label>state <select id="state"><option value="">all</option><option>COMPLETE</option><option>RUNNING</option><option>WAITING</option><option>PRUNED</option><option>FAIL</option></select></label>

@@ -234,7 +234,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'x-frame-options': 'DENY', ...SECURITY_HEADERS });
+  // Framed only by the dashboard's own pages (the study page shows the report in a frame), never
+  // by another site's (clickjacking).
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'x-frame-options': 'SAMEORIGIN', ...SECURITY_HEADERS });
   res.end(html);
 }
 
