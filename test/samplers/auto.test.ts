@@ -4,9 +4,11 @@
  * resume on SQLite choosing (and proposing) as an uninterrupted study; decided trials fitting no
  * model; the default sampler of createStudy and the CLI.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AUTO_SAMPLER_KEY,
@@ -236,6 +238,24 @@ describe('auto as the default and in the registry', () => {
   it('is the default sampler of createStudy and the CLI', () => {
     expect(defaultSampler().name).toBe('auto');
     expect(createStudy().sampler).toBeInstanceOf(AutoSampler);
+  });
+
+  it('is what studyopt optimize runs without --sampler, recording its choice in each trial (built CLI)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'auto-cli-'));
+    try {
+      const db = join(dir, 'cli.db');
+      const bin = fileURLToPath(new URL('../../dist/src/apps/cli/main.js', import.meta.url));
+      const objective = fileURLToPath(new URL('../fixtures/executor/quadratic.mjs', import.meta.url));
+      const run = spawnSync(process.execPath, [bin, 'optimize', '--objective', objective, '--trials', '12', '--storage', db, '--workers', '1', '--json'], { encoding: 'utf8' });
+      expect(run.status).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ sampler: 'auto', completed: 12 });
+      const storage = new SqliteStorage(db);
+      const study = loadStudy({ storage, studyName: 'quadratic-auto' });
+      expect(choices(study)).toEqual(Array(12).fill('gp'));
+      storage.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is registered with its options; an unknown option is a UsageError naming them', () => {
