@@ -177,6 +177,18 @@ describe('auto on a study', () => {
     expect(new Set(choices(study))).toEqual(new Set(['gp']));
   });
 
+  it('several objectives: MO-TPE once the GP has had its trials', () => {
+    const study = createStudy({ sampler: new AutoSampler({ seed: 5 }), directions: ['minimize', 'minimize'] });
+    for (let i = 0; i < GP_MULTI_OBJECTIVE_TRIALS; i++) study.enqueueTrial({ x: (i % 10) / 10, y: Math.floor(i / 10) / 10 });
+    for (let i = 0; i < GP_MULTI_OBJECTIVE_TRIALS + 2; i++) {
+      const t = study.ask();
+      const x = t.suggestFloat('x', 0, 1);
+      const y = t.suggestFloat('y', 0, 1);
+      study.tell(t, [x, 1 - x + y]);
+    }
+    expect(choices(study).slice(GP_MULTI_OBJECTIVE_TRIALS)).toEqual(['tpe', 'tpe']);
+  });
+
   it('trials in flight together: the GP proposes them apart (kriging believers), and each keeps its sampler', () => {
     const study = createStudy({ sampler: new AutoSampler({ seed: 6 }) });
     run(study, 10);
