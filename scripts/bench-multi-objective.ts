@@ -13,7 +13,9 @@
  *   (also nsga2-random: NSGA-II with Optuna's uniform random generation 0; nsga2-sbx, nsga2-mut2:
  *   SBX crossover, mutation probability 0.2; nsga2-poly: polynomial mutation; nsga2-generational,
  *   nsga3-generational: Optuna's generational breeding instead of our steady-state default;
- *   tpe-multivariate: TPE with multivariate kernels)
+ *   tpe-multivariate: TPE with multivariate kernels; tpe-mv-ei48, tpe-mv-prior2, tpe-mv-endpoints,
+ *   tpe-mv-gamma15, tpe-endpoints, tpe-prior0.25, tpe-prior0.5, tpe-prior2: the settings measured for
+ *   the multi-objective default, docs/bench-samplers-wide.md "MO-TPE")
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -53,6 +55,15 @@ const SAMPLERS: Record<string, (seed: number) => Sampler> = {
   tpe: (seed) => new TPESampler({ seed }),
   // Joint kernels over all parameters (Optuna's default for one objective only).
   'tpe-multivariate': (seed) => new TPESampler({ seed, multivariate: true }),
+  // Settings measured for the multi-objective default (docs/bench-samplers-wide.md, "MO-TPE").
+  'tpe-mv-ei48': (seed) => new TPESampler({ seed, multivariate: true, nEiCandidates: 48 }),
+  'tpe-mv-prior2': (seed) => new TPESampler({ seed, multivariate: true, priorWeight: 2 }),
+  'tpe-mv-endpoints': (seed) => new TPESampler({ seed, multivariate: true, considerEndpoints: true }),
+  'tpe-mv-gamma15': (seed) => new TPESampler({ seed, multivariate: true, gamma: (n) => Math.ceil(0.15 * n) }),
+  'tpe-endpoints': (seed) => new TPESampler({ seed, considerEndpoints: true }),
+  'tpe-prior0.25': (seed) => new TPESampler({ seed, priorWeight: 0.25 }),
+  'tpe-prior0.5': (seed) => new TPESampler({ seed, priorWeight: 0.5 }),
+  'tpe-prior2': (seed) => new TPESampler({ seed, priorWeight: 2 }),
   // GP with log EHVI (no Optuna reference figures; not in the default list: seconds per trial).
   gp: (seed) => new GPSampler({ seed }),
   // The GP with Optuna's reference point for the improvement (the worst observed values).
