@@ -407,7 +407,8 @@ export interface FitOptions {
  * as a function of the raw parameters (log θ, log s, log(σ²ₙ - σ²_min)).
  */
 export function mapLoss(x: Float64Array, y: Float64Array, d: number, isCat: Uint8Array, deterministic: boolean): {
-  loss: (raw: Float64Array, grad: Float64Array) => number;
+  /** With `grad` null only the value (no O(n³) inverse): what the slice sampler needs. */
+  loss: (raw: Float64Array, grad: Float64Array | null) => number;
   decode: (raw: Float64Array) => KernelParams;
 } {
   const n = y.length;
@@ -423,7 +424,7 @@ export function mapLoss(x: Float64Array, y: Float64Array, d: number, isCat: Uint
   });
 
   // Loss = -(log p(y) + log prior), gradient with respect to the raw parameters.
-  const loss = (raw: Float64Array, grad: Float64Array): number => {
+  const loss = (raw: Float64Array, grad: Float64Array | null): number => {
     const { invSquaredLengthscales: theta, kernelScale: s, noiseVar: noise } = decode(raw);
     let p = 0;
     for (let i = 0; i < n; i++) {
@@ -445,6 +446,7 @@ export function mapLoss(x: Float64Array, y: Float64Array, d: number, isCat: Uint
     let quad = 0;
     for (let i = 0; i < n; i++) quad += y[i] * alpha[i];
     const logLik = -0.5 * quad - logDet - 0.5 * n * Math.log(2 * Math.PI);
+    if (grad === null) return -(logLik + logPrior(theta, s, noise, raw[d + 1], new Float64Array(d + 2), deterministic));
     const cInv = inverseFromCholesky(l, n);
     // ½ tr(W ∂C/∂p) with W = ααᵀ - C⁻¹, summing pairs twice (symmetry) and the diagonal once.
     grad.fill(0);
@@ -471,17 +473,23 @@ export function mapLoss(x: Float64Array, y: Float64Array, d: number, isCat: Uint
   return { loss, decode };
 }
 
+/**
+ * The raw parameters (mapLoss's coordinates: log θ, log s, log(σ²ₙ - σ²_min)) of `params`; as
+ * Optuna, the noise is put slightly above its floor for stability.
+ */
+export function encodeKernelParams(params: KernelParams): Float64Array {
+  const d = params.invSquaredLengthscales.length;
+  const raw = new Float64Array(d + 2);
+  for (let k = 0; k < d; k++) raw[k] = Math.log(params.invSquaredLengthscales[k]);
+  raw[d] = Math.log(params.kernelScale);
+  raw[d + 1] = Math.log(Math.max(params.noiseVar - 0.99 * MINIMUM_NOISE, 1e-300));
+  return raw;
+}
+
 export function fitKernelParams(x: Float64Array, y: Float64Array, d: number, isCat: Uint8Array, options: FitOptions = {}): KernelParams {
   const deterministic = options.deterministic ?? false;
   const { loss, decode } = mapLoss(x, y, d, isCat, deterministic);
-  const encode = (params: KernelParams): Float64Array => {
-    const raw = new Float64Array(d + 2);
-    for (let k = 0; k < d; k++) raw[k] = Math.log(params.invSquaredLengthscales[k]);
-    raw[d] = Math.log(params.kernelScale);
-    // As Optuna: start the noise slightly above its floor for stability.
-    raw[d + 1] = Math.log(Math.max(params.noiseVar - 0.99 * MINIMUM_NOISE, 1e-300));
-    return raw;
-  };
+  const encode = (params: KernelParams): Float64Array => encodeKernelParams(params);
 
   const starts = [options.initial ?? defaultKernelParams(d), defaultKernelParams(d)];
   for (const start of starts) {

@@ -41,7 +41,9 @@ import { trialSeed } from '../random.js';
 import { LogEI, maximizeAcquisition } from './acquisition.js';
 import { type EhviReference, LogEHVI } from './ehvi.js';
 import { type ColumnKind, columnKind } from './search-columns.js';
-import { type GPRegressor, type KernelParams, fitKernelParams } from './gp.js';
+import { GPRegressor, type KernelParams, fitKernelParams } from './gp.js';
+import { sampleKernelParams } from './hyperparameter-samples.js';
+import { IntegratedAcquisition } from './integrated-acquisition.js';
 import { GPModels, type ModelPlan, type RefitSchedule, parseRefitSchedule } from './model-cache.js';
 import { standardise, warpScores } from './output-warping.js';
 
@@ -71,6 +73,13 @@ export interface GPSamplerOptions {
    * nearest trials; 'exact' keeps Optuna's search (every candidate, the full GP) at every size.
    */
   acquisitionSearch?: AcquisitionSearch;
+  /**
+   * One objective, up to 100 trials: integrate log EI over this many draws of the kernel's
+   * hyper-parameters from their posterior besides the MAP fit (Snoek et al. 2012, Sec. 3.2; see
+   * hyperparameter-samples.ts and integrated-acquisition.ts), instead of trusting the MAP fit
+   * alone. Default 0: the MAP fit alone, as Optuna.
+   */
+  hyperparameterDraws?: number;
 }
 
 export type AcquisitionSearch = 'scaled' | 'exact';
@@ -89,6 +98,8 @@ const COLD_FIT_MAX = 100;
 export const APPROXIMATE_SEARCH_MIN = 400;
 export const EXACT_CANDIDATES = 128;
 export const LOCAL_GP_SIZE = 250;
+/** Up to this many trials `hyperparameterDraws` applies (each draw multiplies the search's cost). */
+export const INTEGRATED_ACQUISITION_MAX = 100;
 
 export class GPSampler implements Sampler {
   readonly name = 'gp';
@@ -96,6 +107,7 @@ export class GPSampler implements Sampler {
   private readonly nStartupTrials: number;
   private readonly deterministic: boolean;
   private readonly acquisitionSearch: AcquisitionSearch;
+  private readonly hyperparameterDraws: number;
   private readonly ehviReference: EhviReference;
   private readonly rng = new Rng(0);
   private rngTrialId = -1;
@@ -122,6 +134,11 @@ export class GPSampler implements Sampler {
       throw new UsageError(`GP: \`acquisitionSearch\` must be 'scaled' or 'exact', but got ${JSON.stringify(acquisitionSearch)}`);
     }
     this.acquisitionSearch = acquisitionSearch;
+    const draws = options.hyperparameterDraws ?? 0;
+    if (!Number.isInteger(draws) || draws < 0) {
+      throw new UsageError(`GP: \`hyperparameterDraws\` must be an integer >= 0 (0: the MAP fit alone), but got hyperparameterDraws=${draws}`);
+    }
+    this.hyperparameterDraws = draws;
   }
 
   reseedRng(seed?: number): void {
@@ -194,7 +211,8 @@ export class GPSampler implements Sampler {
     // hartmann6, 100 trials: seeds 0..49 reach the global basin in 34 runs fresh vs 32
     // warm-started (a difference within the seed-to-seed noise; see docs/bench-bayesian.md).
     // Past COLD_FIT_MAX the warm start keeps the fit's cost down.
-    let gp = this.models.models(key, plan, [this.fitObjective(0, plan, x, y, d, isCat)], x, [y], d, isCat)[0];
+    const mapParams = this.fitObjective(0, plan, x, y, d, isCat);
+    let gp = this.models.models(key, plan, [mapParams], x, [y], d, isCat)[0];
 
     // The incumbent: the best feasible standardised score.
     let f0 = -Infinity;
@@ -215,14 +233,22 @@ export class GPSampler implements Sampler {
     );
     gp = withBelievers(gp, y, pending);
 
-    const acq = new LogEI(gp, f0);
+    const searchSeed = rng.nextUint32();
+    let acq: LogEI | IntegratedAcquisition = new LogEI(gp, f0);
+    if (this.hyperparameterDraws > 0 && n <= INTEGRATED_ACQUISITION_MAX) {
+      // The MAP fit can be over-confident (on hartmann6 it often calls the two coordinates that
+      // separate the local from the global minimum flat, length scales 3-4): log EI averaged
+      // over posterior draws of the hyper-parameters too (Snoek et al. 2012, Sec. 3.2).
+      const draws = sampleKernelParams(x, y, d, isCat, this.deterministic, mapParams, new Rng(rng.nextUint32()), { draws: this.hyperparameterDraws });
+      acq = new IntegratedAcquisition([acq, ...draws.map((params) => new LogEI(withBelievers(new GPRegressor(x, y, d, isCat, params), y, pending), f0))]);
+    }
     // Optuna's 2048 candidates and 10 local searches, thinned past 100 trials, where every
     // posterior costs O(n²) and the model no longer changes much from one trial to the next.
     const nPreliminary = Math.max(512, Math.min(2048, Math.floor((2048 * 100) / Math.max(n, 100))));
     const best = maximizeAcquisition(acq, columns, [x.slice(bestIndex * d, (bestIndex + 1) * d)], {
       nPreliminary,
       nLocalSearch: n <= 150 ? 10 : 5,
-      seed: rng.nextUint32(),
+      seed: searchSeed,
       ...(this.acquisitionSearch === 'scaled' && n > APPROXIMATE_SEARCH_MIN ? { nExact: EXACT_CANDIDATES, localSize: LOCAL_GP_SIZE } : {}),
     });
     return transform.decode(best.x);
