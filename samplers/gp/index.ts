@@ -22,6 +22,7 @@ export const registryEntry: SamplerEntry = {
     ehviReference: { type: 'string', description: "several objectives: the hypervolume improvement's reference point, 'front' (the Pareto front's nadir + 10% of its range, default) or 'observed' (Optuna's: the worst observed values)" },
     acquisitionSearch: { type: 'string', description: "past 400 trials: 'scaled' (default: exact scores for the 128 most promising candidates, local searches on local GPs of 250 trials) or 'exact' (Optuna's search at every size)" },
     refitSchedule: { type: 'string', description: "past 100 trials, when to refit the kernel: 'growing' (default: once the trials grew by 5%, the GP extended in between) or 'every-trial' (Optuna's)" },
+    hyperparameterDraws: { type: 'integer', description: 'up to 100 trials, average log EI over this many posterior draws of the kernel hyper-parameters besides the MAP fit (default 0: the MAP fit alone, as Optuna)' },
   },
   create: (o) =>
     new GPSampler({
@@ -31,5 +32,6 @@ export const registryEntry: SamplerEntry = {
       ehviReference: o.ehviReference as EhviReference | undefined,
       refitSchedule: o.refitSchedule as RefitSchedule | undefined,
       acquisitionSearch: o.acquisitionSearch as AcquisitionSearch | undefined,
+      hyperparameterDraws: o.hyperparameterDraws as number | undefined,
     }),
 };

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { Rng } from '../../src/rng.js';
 import { createStudy } from '../../src/study.js';
-import { GPRegressor, GPSampler } from '../../samplers/gp/index.js';
+import { GPRegressor, GPSampler, registryEntry } from '../../samplers/gp/index.js';
 import { MINIMUM_NOISE, mapLoss } from '../../samplers/gp/gp.js';
 import { LogEI } from '../../samplers/gp/acquisition.js';
 import { sampleKernelParams } from '../../samplers/gp/hyperparameter-samples.js';
@@ -159,6 +159,12 @@ describe('GPSampler hyperparameterDraws', () => {
       expect(p.b).toBeLessThanOrEqual(1);
     }
     expect(a.slice(10)).not.toEqual((await run({})).slice(10));
+  });
+
+  it('is a CLI option of the registry entry, checked as the constructor checks it', () => {
+    expect(registryEntry.options.hyperparameterDraws.type).toBe('integer');
+    expect(registryEntry.create({ seed: 1, hyperparameterDraws: 2 }, {}).name).toBe('gp');
+    expect(() => registryEntry.create({ hyperparameterDraws: -2 }, {})).toThrow(/hyperparameterDraws/);
   });
 
   it('rejects a bad count with a UsageError naming the option', () => {
