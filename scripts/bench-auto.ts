@@ -31,6 +31,9 @@ import { isFeasible } from '../src/frozen-trial.js';
 import type { Sampler } from '../src/sampler.js';
 import { createStudy } from '../src/study.js';
 import { type TestFunction, getTestFunction, isNoisy } from '../studies/functions/index.js';
+import { loadSymbolData } from '../studies/ib/data/store.js';
+import { GRID_VALUES } from '../studies/ib/grids.js';
+import { ibSpace } from '../studies/ib/objective.js';
 import { REF_TPE, fmt, regretRatio } from './lib/optuna-reference.js';
 import { geometricMean, median, runObjectiveOnFunction } from './lib/sampler-bench.js';
 
@@ -163,7 +166,10 @@ function ibSampler(label: string, seed: number): Sampler {
 function ibTable(samplers: string[]): void {
   log(`IB expanded space, GER40, ${IB_BUDGET} trials`);
   const objective = loadBenchObjective(ibSpec({ symbol: 'GER40', grid: 'expanded' }));
-  print(`## 3. IB expanded space (GER40 built-in data, Sharpe, at least ${objective.spec.kind === 'ib' ? objective.spec.minTrades : ''} trades), ${IB_BUDGET} trials, seeds ${IB_SEEDS[0]}..${IB_SEEDS[IB_SEEDS.length - 1]}`);
+  // The space declared with its rule (TSL_SL <= TSL_TARGET), as studyopt optimize declares it:
+  // samplers see the constraint, and auto reads it from the study.
+  const space = ibSpace(loadSymbolData('GER40').data.symbol.ibWindows, GRID_VALUES.expanded);
+  print(`## 3. IB expanded space (GER40 built-in data, Sharpe, at least ${objective.spec.kind === 'ib' ? objective.spec.minTrades : ''} trades; the space declared with its TSL_SL <= TSL_TARGET rule, as studyopt optimize declares it), ${IB_BUDGET} trials, seeds ${IB_SEEDS[0]}..${IB_SEEDS[IB_SEEDS.length - 1]}`);
   print();
   print('| sampler | median best Sharpe | per seed | s/run | trials by sampler (auto) |');
   print('|---|---:|---|---:|---|');
@@ -173,7 +179,7 @@ function ibTable(samplers: string[]): void {
     const walls: number[] = [];
     const mix = new Map<string, number>();
     for (const seed of IB_SEEDS) {
-      const study = createStudy({ direction: objective.direction, sampler: ibSampler(label, seed), constraints: objective.constraints });
+      const study = createStudy({ direction: objective.direction, sampler: ibSampler(label, seed), constraints: objective.constraints, space });
       const clock = { evalMs: 0 };
       let best = -Infinity;
       const t0 = performance.now();
