@@ -48,7 +48,7 @@ import { defaultGamma, defaultGammaMultiObjective, defaultWeights } from './defa
 import { GroupDecomposedSearchSpace } from './group-search-space.js';
 import { SortedParzen1D } from './parzen-1d.js';
 import { type MultivariateBandwidth, ParzenEstimator, type ParzenEstimatorOptions, parzenDim } from './parzen-estimator.js';
-import { Scratch } from './scratch.js';
+import { type Allocator, Scratch } from './scratch.js';
 import { SortedColumn, internalValue } from './sorted-column.js';
 import { type TrialSplit, splitTrials } from './split.js';
 import { type ScoredCandidates, type ValidProposal, proposeValidPoint } from './valid-proposal.js';
@@ -426,8 +426,8 @@ export class TPESampler implements Sampler {
     const dims = dists.map(parzenDim);
     // The cached columns spare converting every trial's parameters again on each ask.
     const columns = names.map((name, d) => this.columnOf(study, ctx, name, dists[d]));
-    const belowObs = observations(ctx.split.below, columns);
-    const aboveObs = observations(ctx.split.above, columns);
+    const belowObs = observations(ctx.split.below, columns, this.scratch);
+    const aboveObs = observations(ctx.split.above, columns, this.scratch);
     const belowWeights = study.isMultiObjective ? this.scratch.float64(belowObs[0].length).fill(1) : this.checkedWeights(belowObs[0].length);
     const below = new ParzenEstimator(dims, belowObs, belowWeights, this.parzenOptionsFor(study));
     const above = new ParzenEstimator(dims, aboveObs, this.checkedWeights(aboveObs[0].length), this.parzenOptionsFor(study));
@@ -452,22 +452,21 @@ export class TPESampler implements Sampler {
  * Internal values of the columns' parameters in the trials that have all of them (trials missing
  * one are left out, as Optuna's `_get_internal_repr`), per parameter, in the trials' order.
  */
-function observations(trials: readonly FrozenTrial[], columns: readonly SortedColumn[]): Float64Array[] {
+function observations(trials: readonly FrozenTrial[], columns: readonly SortedColumn[], alloc: Allocator): Float64Array[] {
   const m = columns.length;
-  const complete = (t: FrozenTrial): boolean => {
-    for (let d = 0; d < m; d++) if (columns[d].valueOf(t.number) === null) return false;
-    return true;
-  };
+  const cols = columns.map(() => alloc.float64(trials.length));
   let used = 0;
-  for (const t of trials) if (complete(t)) used++;
-  const cols = columns.map(() => new Float64Array(used));
-  let i = 0;
   for (const t of trials) {
-    if (!complete(t)) continue;
-    for (let d = 0; d < m; d++) cols[d][i] = columns[d].valueOf(t.number)!;
-    i++;
+    let d = 0;
+    for (; d < m; d++) {
+      const v = columns[d].valueOf(t.number);
+      if (v === null) break;
+      cols[d][used] = v;
+    }
+    // A trial missing a parameter is overwritten by the next one.
+    if (d === m) used++;
   }
-  return cols;
+  return cols.map((col) => col.subarray(0, used));
 }
 
 /** The candidate with the largest log l(x)/g(x) (Watanabe 2023, eq. 5); the first on ties. */
